@@ -1,0 +1,276 @@
+package io.sparking.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real Apache Kafka broker (the {@code kafka_2.13} server, KRaft mode, broker and controller in one node) running
+ * in a JVM of its own on a free loopback port, with its data in a temporary directory.
+ *
+ * <pre>{@code
+ * try (KafkaBroker broker = KafkaBroker.start()) {
+ *   broker.createTopic("words", 4);
+ *   String bootstrap = broker.bootstrapServers();
+ * }
+ * }</pre>
+ *
+ * <p>{@link #close()} stops the process by its handle and deletes the directory. {@link #stop()} and
+ * {@link #restart()} keep the data, for fault tests.
+ */
+public final class KafkaBroker implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaBroker.class);
+  /** How long {@link #start()} waits for the broker to answer before it gives up. */
+  public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(90);
+  private static final String MAIN_CLASS = "kafka.Kafka";
+  private static final String STORAGE_TOOL = "kafka.tools.StorageTool";
+
+  private final Path dir;
+  private final int port;
+  private final int controllerPort;
+  private final Duration startTimeout;
+  private final String classpath;
+  private JavaProcess process;
+
+  private KafkaBroker(Path dir, int port, int controllerPort, Duration startTimeout) {
+    this.dir = dir;
+    this.port = port;
+    this.controllerPort = controllerPort;
+    this.startTimeout = startTimeout;
+    this.classpath = RuntimeClasspath.of("kafka-broker");
+  }
+
+  /** Starts a broker on a free port and waits until it answers, at most {@link #DEFAULT_START_TIMEOUT}. */
+  public static KafkaBroker start() {
+    return start(FreePorts.next(), DEFAULT_START_TIMEOUT);
+  }
+
+  /** Starts a broker on {@code port} (0 for a free one) and waits until it answers, at most {@code startTimeout}. */
+  public static KafkaBroker start(int port, Duration startTimeout) {
+    Path dir = TempDirs.create("sparking-kafka-");
+    KafkaBroker broker = new KafkaBroker(dir, port == 0 ? FreePorts.next() : port, FreePorts.next(), startTimeout);
+    try {
+      broker.format();
+      broker.launch();
+      return broker;
+    } catch (RuntimeException e) {
+      broker.close();
+      throw e;
+    }
+  }
+
+  /** The address clients connect to, {@code 127.0.0.1:<port>}. */
+  public String bootstrapServers() {
+    return "127.0.0.1:" + port;
+  }
+
+  /** The broker's listener port. */
+  public int port() {
+    return port;
+  }
+
+  /** The operating system's id of the broker process, or -1 when it is stopped. */
+  public long pid() {
+    return process != null && process.isAlive() ? process.pid() : -1;
+  }
+
+  /** Creates {@code topic} with {@code partitions} partitions, replication factor 1, and waits until it exists. */
+  public void createTopic(String topic, int partitions) {
+    createTopics(List.of(new NewTopic(topic, partitions, (short) 1)));
+  }
+
+  /** Creates the given topics and waits until they exist. */
+  public void createTopics(Collection<NewTopic> topics) {
+    try (Admin admin = admin()) {
+      admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while creating " + topics, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("Could not create " + topics + " on " + bootstrapServers() + ": " + e, e);
+    }
+  }
+
+  /** An admin client for this broker; the caller closes it. */
+  public Admin admin() {
+    return Admin.create(Map.of(
+        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000));
+  }
+
+  /** Stops the broker process (SIGTERM, then SIGKILL) and keeps its data for {@link #restart()}. */
+  public void stop() {
+    if (process != null) {
+      process.close();
+      process = null;
+    }
+  }
+
+  /** Kills the broker process with SIGKILL and keeps its data for {@link #restart()}. */
+  public void kill() {
+    if (process != null) {
+      process.kill();
+      process.close();
+      process = null;
+    }
+  }
+
+  /** Starts the broker again on the same port and data after {@link #stop()} or {@link #kill()}. */
+  public void restart() {
+    if (process != null) {
+      throw new IllegalStateException("Broker on " + bootstrapServers() + " is still running; stop it first");
+    }
+    launch();
+  }
+
+  /** The last {@code lines} lines of the broker's log. */
+  public String logTail(int lines) {
+    return process == null ? "(broker stopped)" : process.logTail(lines);
+  }
+
+  @Override
+  public void close() {
+    try {
+      stop();
+    } finally {
+      TempDirs.deleteRecursively(dir);
+    }
+  }
+
+  private void format() {
+    Path config = writeConfig();
+    String clusterId = Uuid.randomUuid().toString();
+    try (JavaProcess tool = JavaProcess.start("kafka-storage-format", jvmArgs(), classpath, STORAGE_TOOL,
+        List.of("format", "-t", clusterId, "-c", config.toString()), dir, dir.resolve("format.log"))) {
+      var exit = tool.waitFor(startTimeout);
+      if (exit.isEmpty() || exit.getAsInt() != 0) {
+        throw new IllegalStateException("Formatting the Kafka log directory failed (exit " + exit + "):\n"
+            + tool.logTail(30));
+      }
+    }
+  }
+
+  private void launch() {
+    Path config = dir.resolve("server.properties");
+    process = JavaProcess.start("kafka-broker:" + port, jvmArgs(), classpath, MAIN_CLASS,
+        List.of(config.toString()), dir, dir.resolve("broker.log"));
+    awaitReady();
+    LOG.info("Kafka broker ready on {} (pid {})", bootstrapServers(), process.pid());
+  }
+
+  private void awaitReady() {
+    long deadline = System.nanoTime() + startTimeout.toNanos();
+    Exception last = null;
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("Kafka broker exited during start-up (port " + port + "). Log tail:\n"
+            + process.logTail(40));
+      }
+      try (Admin admin = admin()) {
+        admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
+        return;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("Interrupted while waiting for the Kafka broker", e);
+      } catch (ExecutionException | TimeoutException e) {
+        last = e;
+      }
+      sleepQuietly(200);
+    }
+    String tail = process.logTail(40);
+    process.close();
+    throw new IllegalStateException("Kafka broker on " + bootstrapServers() + " did not answer within "
+        + startTimeout + " (last error: " + last + "). Log tail:\n" + tail);
+  }
+
+  private List<String> jvmArgs() {
+    List<String> args = new ArrayList<>();
+    args.add("-Xmx768m");
+    args.add("-XX:+UseG1GC");
+    args.add("-Dlog4j2.configurationFile=" + writeLogConfig());
+    args.add("-Dkafka.logs.dir=" + dir.resolve("logs"));
+    return args;
+  }
+
+  private Path writeConfig() {
+    Properties p = new Properties();
+    p.setProperty("process.roles", "broker,controller");
+    p.setProperty("node.id", "1");
+    p.setProperty("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+    p.setProperty("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    p.setProperty("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+    p.setProperty("controller.listener.names", "CONTROLLER");
+    p.setProperty("inter.broker.listener.name", "PLAINTEXT");
+    p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    p.setProperty("log.dirs", dir.resolve("data").toString());
+    p.setProperty("num.partitions", "1");
+    p.setProperty("offsets.topic.replication.factor", "1");
+    p.setProperty("offsets.topic.num.partitions", "4");
+    p.setProperty("transaction.state.log.replication.factor", "1");
+    p.setProperty("transaction.state.log.min.isr", "1");
+    p.setProperty("share.coordinator.state.topic.replication.factor", "1");
+    p.setProperty("share.coordinator.state.topic.min.isr", "1");
+    // Tests and the demo create their topics explicitly; a typo must not silently create a new one.
+    p.setProperty("auto.create.topics.enable", "false");
+    p.setProperty("group.initial.rebalance.delay.ms", "0");
+    p.setProperty("log.flush.interval.messages", "9223372036854775807");
+    Path file = dir.resolve("server.properties");
+    try (var out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+      p.store(out, "Sparking testkit broker");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return file;
+  }
+
+  private Path writeLogConfig() {
+    Path file = dir.resolve("log4j2.properties");
+    if (!Files.exists(file)) {
+      String config = String.join("\n",
+          "status = warn",
+          "appender.out.type = Console",
+          "appender.out.name = out",
+          "appender.out.layout.type = PatternLayout",
+          "appender.out.layout.pattern = [%d] %p %m (%c)%n",
+          "rootLogger.level = info",
+          "rootLogger.appenderRef.out.ref = out",
+          "logger.state.name = state.change.logger",
+          "logger.state.level = warn",
+          "logger.request.name = kafka.request.logger",
+          "logger.request.level = warn",
+          "");
+      try {
+        Files.writeString(file, config, StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return file;
+  }
+
+  private static void sleepQuietly(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
