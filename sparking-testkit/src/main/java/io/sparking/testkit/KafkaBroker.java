@@ -12,12 +12,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,6 +112,49 @@ public final class KafkaBroker implements AutoCloseable {
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("Could not create " + topics + " on " + bootstrapServers() + ": " + e, e);
     }
+  }
+
+  /**
+   * Sends {@code values} to {@code topic}, spread round-robin over its partitions, and waits until the broker has
+   * acknowledged all of them.
+   */
+  public void produce(String topic, List<String> values) {
+    try (KafkaProducer<String, String> producer = producer()) {
+      int partitions = producer.partitionsFor(topic).size();
+      List<Future<RecordMetadata>> sent = new ArrayList<>(values.size());
+      for (int i = 0; i < values.size(); i++) {
+        sent.add(producer.send(new ProducerRecord<>(topic, i % partitions, null, values.get(i))));
+      }
+      producer.flush();
+      for (Future<RecordMetadata> f : sent) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while producing to " + topic, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("Producing to " + topic + " on " + bootstrapServers() + " failed: " + e, e);
+    }
+  }
+
+  /** A producer of string keys and values for this broker ({@code acks=all}); the caller closes it. */
+  public KafkaProducer<String, String> producer() {
+    return new KafkaProducer<>(Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+        ProducerConfig.ACKS_CONFIG, "all",
+        ProducerConfig.LINGER_MS_CONFIG, 5,
+        ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
+        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
+        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName()));
+  }
+
+  /** The values {@code "<prefix>-<i>"} for i in [from, from + count), zero-padded so they sort. */
+  public static List<String> numbered(String prefix, int from, int count) {
+    List<String> values = new ArrayList<>(count);
+    for (int i = from; i < from + count; i++) {
+      values.add(String.format("%s-%09d", prefix, i));
+    }
+    return values;
   }
 
   /** An admin client for this broker; the caller closes it. */

@@ -1,0 +1,84 @@
+package io.sparking.kafka;
+
+import io.sparking.kafka.internal.CommitGate;
+import java.io.Serializable;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.streaming.Time;
+import org.apache.spark.streaming.api.java.JavaDStream;
+import org.apache.spark.streaming.api.java.JavaInputDStream;
+import org.apache.spark.streaming.kafka010.CanCommitOffsets;
+import org.apache.spark.streaming.kafka010.HasOffsetRanges;
+import org.apache.spark.streaming.kafka010.OffsetRange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A direct Kafka stream with a way to commit each batch's offsets after its output succeeded.
+ *
+ * <pre>{@code
+ * SparkingKafka.directStream(jssc, settings).foreachBatch((records, time) -> writeSomewhere(records));
+ * }</pre>
+ *
+ * <p>Commits go through the connector's {@code commitAsync}: they are sent with the next batch, so after a crash the
+ * last batch or two may be read again (at-least-once). For exactly-once, store the offset ranges with the output
+ * in one transaction.
+ */
+public final class KafkaDirectStream implements Serializable {
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaDirectStream.class);
+
+  private final JavaInputDStream<ConsumerRecord<byte[], byte[]>> stream;
+
+  KafkaDirectStream(JavaInputDStream<ConsumerRecord<byte[], byte[]>> stream) {
+    this.stream = stream;
+  }
+
+  /** What a batch's output does; runs on the driver, once per batch. */
+  @FunctionalInterface
+  public interface BatchOutput extends Serializable {
+    /** Writes one batch; an exception leaves its offsets uncommitted. */
+    void write(JavaRDD<KafkaRecord> records, Time time) throws Exception;
+  }
+
+  /** The connector's own stream, for offset ranges or its other features. */
+  public JavaInputDStream<ConsumerRecord<byte[], byte[]>> consumerRecords() {
+    return stream;
+  }
+
+  /** The records as serializable {@link KafkaRecord}s, for transformations. Offsets are not committed by this. */
+  public JavaDStream<KafkaRecord> records() {
+    return stream.map(KafkaRecord::from);
+  }
+
+  /**
+   * Runs {@code output} on every batch, then commits the batch's offsets if it returned normally. Once an output
+   * fails, this run commits nothing more (a later commit would cover the failed batch too), so a restarted job
+   * reads again from the failed batch; the failure itself reaches {@code awaitTermination}.
+   */
+  public void foreachBatch(BatchOutput output) {
+    JavaInputDStream<ConsumerRecord<byte[], byte[]>> source = stream;
+    CommitGate gate = new CommitGate();
+    source.foreachRDD((rdd, time) -> {
+      OffsetRange[] ranges = ((HasOffsetRanges) rdd.rdd()).offsetRanges();
+      try {
+        output.write(rdd.map(KafkaRecord::from), time);
+      } catch (Exception | Error e) {
+        if (gate.close()) {
+          LOG.error("Output of batch {} failed; no more offsets are committed in this run, so a restart reads"
+              + " from this batch again", time, e);
+        }
+        throw e;
+      }
+      if (!gate.isOpen()) {
+        return;
+      }
+      ((CanCommitOffsets) source.inputDStream()).commitAsync(ranges, (offsets, error) -> {
+        if (error != null) {
+          LOG.warn("Commit of batch {} offsets failed: {}; the batch may be read again after a restart", time,
+              error.toString());
+        }
+      });
+    });
+  }
+}

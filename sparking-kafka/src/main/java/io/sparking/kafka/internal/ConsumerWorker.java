@@ -1,0 +1,217 @@
+package io.sparking.kafka.internal;
+
+import io.sparking.kafka.KafkaRecord;
+import io.sparking.kafka.KafkaSettings;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.spark.streaming.receiver.BlockGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One consumer thread of a {@link ReliableKafkaReceiver}: polls its {@code KafkaConsumer}, hands records to the
+ * block generator, and commits the offsets that other threads report as stored.
+ *
+ * <p>All use of the consumer happens on this thread, or on the stopping thread after this one has ended.
+ */
+final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
+  private static final Logger LOG = LoggerFactory.getLogger(ConsumerWorker.class);
+  /** How long the first metadata request may take, unless {@code default.api.timeout.ms} says otherwise. */
+  static final Duration METADATA_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+  private final String name;
+  private final KafkaSettings settings;
+  private final List<TopicPartition> assignedPartitions;
+  private final ReliableKafkaReceiver receiver;
+  private final BlockGenerator blockGenerator;
+  private final ConcurrentLinkedQueue<PendingCommit> stored = new ConcurrentLinkedQueue<>();
+  /** The epoch of each partition's current assignment; touched only on the consumer's thread. */
+  private final Map<TopicPartition, Long> epochs = new HashMap<>();
+  private long nextEpoch;
+  private volatile boolean running = true;
+  private volatile KafkaConsumer<byte[], byte[]> consumer;
+
+  ConsumerWorker(String name, KafkaSettings settings, List<TopicPartition> assignedPartitions,
+      ReliableKafkaReceiver receiver, BlockGenerator blockGenerator) {
+    this.name = name;
+    this.settings = settings;
+    this.assignedPartitions = assignedPartitions;
+    this.receiver = receiver;
+    this.blockGenerator = blockGenerator;
+  }
+
+  @Override
+  public void run() {
+    try {
+      Map<String, Object> config = new HashMap<>(settings.consumerConfig());
+      config.putIfAbsent("client.id", name);
+      consumer = new KafkaConsumer<>(config);
+      checkReachable();
+      if (settings.topics().isEmpty()) {
+        if (assignedPartitions.isEmpty()) {
+          return;
+        }
+        consumer.assign(assignedPartitions);
+        onPartitionsAssigned(assignedPartitions);
+      } else {
+        consumer.subscribe(settings.topics(), this);
+      }
+      while (running) {
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(settings.pollTimeout())) {
+          TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+          Long epoch = epochs.get(partition);
+          blockGenerator.addDataWithCallback(KafkaRecord.from(record),
+              new PendingCommit(partition, record.offset() + 1, epoch == null ? -1 : epoch, this));
+        }
+        commitStored(false);
+      }
+    } catch (WakeupException e) {
+      if (running) {
+        receiver.consumerFailed(name + " was woken up unexpectedly", e);
+      }
+    } catch (KafkaException | IllegalStateException e) {
+      if (running) {
+        receiver.consumerFailed(name + " failed reading " + settings.name() + " from "
+            + settings.bootstrapServers() + ": " + e.getMessage() + "; restarting from the committed offsets", e);
+      }
+    } catch (RuntimeException e) {
+      if (running) {
+        receiver.consumerFailed(name + " failed: " + e, e);
+      }
+    }
+  }
+
+  /** Asks the thread to stop polling; it ends after its current poll or block hand-off. */
+  void requestStop() {
+    running = false;
+    KafkaConsumer<byte[], byte[]> c = consumer;
+    if (c != null) {
+      c.wakeup();
+    }
+  }
+
+  /** Records that the block holding the records before {@code commit} is stored; the thread commits it. */
+  void offerCommit(PendingCommit commit) {
+    stored.add(commit);
+  }
+
+  /** Commits what was stored and closes the consumer; called once this worker's thread has ended. */
+  void commitStoredAndClose() {
+    KafkaConsumer<byte[], byte[]> c = consumer;
+    if (c == null) {
+      return;
+    }
+    Map<TopicPartition, OffsetAndMetadata> offsets = drainStored();
+    try {
+      if (!offsets.isEmpty()) {
+        try {
+          c.commitSync(offsets, COMMIT_TIMEOUT);
+        } catch (WakeupException e) {
+          // requestStop() woke the consumer after its last poll; the wake-up is used up now, so commit again.
+          c.commitSync(offsets, COMMIT_TIMEOUT);
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("{}: final commit of {} failed ({}); the records after the last commit will be read again", name,
+          offsets, e.toString());
+    } finally {
+      c.close(CLOSE_TIMEOUT);
+      consumer = null;
+    }
+  }
+
+  @Override
+  public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+    // Commit what is already stored while this consumer still owns the partitions; data still in flight is read
+    // again by the next owner (a duplicate, never a loss).
+    try {
+      commitStored(true);
+    } catch (RuntimeException e) {
+      LOG.warn("{}: commit on revocation of {} failed: {}", name, partitions, e.toString());
+    }
+    partitions.forEach(epochs::remove);
+    LOG.info("{}: partitions revoked {}", name, partitions);
+  }
+
+  @Override
+  public void onPartitionsLost(Collection<TopicPartition> partitions) {
+    partitions.forEach(epochs::remove);
+    LOG.info("{}: partitions lost {}", name, partitions);
+  }
+
+  @Override
+  public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+    for (TopicPartition partition : partitions) {
+      epochs.put(partition, nextEpoch++);
+    }
+    LOG.info("{}: partitions assigned {}", name, partitions);
+  }
+
+  private void commitStored(boolean sync) {
+    Map<TopicPartition, OffsetAndMetadata> offsets = drainStored();
+    if (offsets.isEmpty()) {
+      return;
+    }
+    if (sync) {
+      consumer.commitSync(offsets, COMMIT_TIMEOUT);
+    } else {
+      consumer.commitAsync(offsets, (committed, error) -> {
+        if (error != null) {
+          LOG.warn("{}: commit of {} failed: {}; a later commit covers it", name, committed, error.toString());
+        }
+      });
+    }
+  }
+
+  /** The highest stored offset of each partition this consumer still holds under the same assignment. */
+  private Map<TopicPartition, OffsetAndMetadata> drainStored() {
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    PendingCommit commit;
+    while ((commit = stored.poll()) != null) {
+      Long epoch = epochs.get(commit.partition());
+      if (epoch == null || epoch != commit.epoch()) {
+        continue;
+      }
+      OffsetAndMetadata previous = offsets.get(commit.partition());
+      if (previous == null || previous.offset() < commit.nextOffset()) {
+        offsets.put(commit.partition(), new OffsetAndMetadata(commit.nextOffset()));
+      }
+    }
+    return offsets;
+  }
+
+  private void checkReachable() {
+    Map<String, List<PartitionInfo>> topics;
+    Object configured = settings.consumerProperties().get("default.api.timeout.ms");
+    Duration timeout = configured == null ? METADATA_TIMEOUT
+        : Duration.ofMillis(Long.parseLong(String.valueOf(configured)));
+    try {
+      topics = consumer.listTopics(timeout);
+    } catch (org.apache.kafka.common.errors.TimeoutException e) {
+      throw new IllegalStateException("no Kafka broker at " + settings.bootstrapServers() + " answered within "
+          + timeout.toMillis() + " ms: check the address and that the brokers listen there", e);
+    }
+    Set<String> wanted = new java.util.TreeSet<>(settings.topics());
+    settings.partitions().forEach(p -> wanted.add(p.topic()));
+    wanted.removeAll(topics.keySet());
+    if (!wanted.isEmpty()) {
+      LOG.warn("{}: topics {} do not exist on {} yet; the receiver reads them once they are created", name,
+          wanted, settings.bootstrapServers());
+    }
+  }
+}

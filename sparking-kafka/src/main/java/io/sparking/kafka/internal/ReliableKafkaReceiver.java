@@ -1,0 +1,171 @@
+package io.sparking.kafka.internal;
+
+import io.sparking.kafka.KafkaRecord;
+import io.sparking.kafka.KafkaSettings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.storage.StreamBlockId;
+import org.apache.spark.streaming.receiver.BlockGenerator;
+import org.apache.spark.streaming.receiver.BlockGeneratorListener;
+import org.apache.spark.streaming.receiver.Receiver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.collection.mutable.ArrayBuffer;
+
+/**
+ * A receiver that reads Kafka through a consumer group and commits a partition's offset only after the block
+ * holding the records before it has been stored by Spark (and so written to the write-ahead log when that is on).
+ *
+ * <p>Records go through a Spark {@link BlockGenerator}, as Spark's own reliable receivers did: it cuts them into
+ * blocks every {@code spark.streaming.blockInterval}, and it is where {@code spark.streaming.receiver.maxRate} and
+ * backpressure throttle the consumer threads. The generator reports which offsets each block ends at; once
+ * {@code store} of a block returns, those offsets are handed to the consumer thread that owns the partition, which
+ * commits them (a {@code KafkaConsumer} is not thread-safe). After a failed store nothing more is committed and the
+ * receiver restarts from the committed offsets, so a failure can cause duplicates but never loss.
+ */
+public final class ReliableKafkaReceiver extends Receiver<KafkaRecord> {
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(ReliableKafkaReceiver.class);
+  private static final Duration WORKER_STOP_TIMEOUT = Duration.ofSeconds(30);
+
+  private final KafkaSettings settings;
+
+  private transient BlockGenerator blockGenerator;
+  private transient List<ConsumerWorker> workers;
+  private transient List<Thread> threads;
+  private transient volatile boolean storeFailed;
+  /** Offsets of the data added since the last block was cut; guarded by the block generator's lock. */
+  private transient Map<TopicPartition, PendingCommit> openBlockOffsets;
+  private transient Map<StreamBlockId, Map<TopicPartition, PendingCommit>> blockOffsets;
+
+  /** Creates a receiver for {@code settings}, keeping its blocks at {@code storageLevel}. */
+  public ReliableKafkaReceiver(KafkaSettings settings, StorageLevel storageLevel) {
+    super(storageLevel);
+    this.settings = settings;
+  }
+
+  @Override
+  public void onStart() {
+    storeFailed = false;
+    openBlockOffsets = new HashMap<>();
+    blockOffsets = new ConcurrentHashMap<>();
+    blockGenerator = supervisor().createBlockGenerator(new OffsetTrackingListener());
+    blockGenerator.start();
+
+    workers = new ArrayList<>();
+    threads = new ArrayList<>();
+    int count = settings.consumerThreads();
+    List<List<TopicPartition>> shares = sharePartitions(settings.partitions(), count);
+    for (int i = 0; i < count; i++) {
+      String name = "sparking-kafka-" + streamId() + "-consumer-" + i;
+      ConsumerWorker worker = new ConsumerWorker(name, settings, shares.get(i), this, blockGenerator);
+      workers.add(worker);
+      Thread thread = new Thread(worker, name);
+      thread.setDaemon(true);
+      threads.add(thread);
+    }
+    threads.forEach(Thread::start);
+    LOG.info("Receiver {} started {} consumer thread(s) in group {} on {}", settings.name(), count,
+        settings.groupId(), settings.bootstrapServers());
+  }
+
+  @Override
+  public void onStop() {
+    if (workers == null) {
+      return;
+    }
+    // Stop reading first, then let the generator store what it holds, then commit what got stored.
+    workers.forEach(ConsumerWorker::requestStop);
+    long deadline = System.nanoTime() + WORKER_STOP_TIMEOUT.toNanos();
+    for (Thread thread : threads) {
+      try {
+        thread.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (thread.isAlive()) {
+        LOG.warn("{} did not stop within {}; interrupting it", thread.getName(), WORKER_STOP_TIMEOUT);
+        thread.interrupt();
+      }
+    }
+    blockGenerator.stop();
+    for (ConsumerWorker worker : workers) {
+      worker.commitStoredAndClose();
+    }
+    workers = null;
+    threads = null;
+    LOG.info("Receiver {} stopped", settings.name());
+  }
+
+  /** The name of this receiver in logs and the Spark UI. */
+  @Override
+  public String toString() {
+    return settings.name();
+  }
+
+  /** Called by a consumer thread that cannot go on: Spark restarts the receiver from the committed offsets. */
+  void consumerFailed(String message, Throwable error) {
+    // reportError reaches the driver's listeners (and the UI); restart alone would only be logged on the executor.
+    reportError(message, error);
+    restart(message, error);
+  }
+
+  private static List<List<TopicPartition>> sharePartitions(List<TopicPartition> partitions, int threads) {
+    List<List<TopicPartition>> shares = new ArrayList<>();
+    for (int i = 0; i < threads; i++) {
+      shares.add(new ArrayList<>());
+    }
+    for (int i = 0; i < partitions.size(); i++) {
+      shares.get(i % threads).add(partitions.get(i));
+    }
+    return shares;
+  }
+
+  private final class OffsetTrackingListener implements BlockGeneratorListener {
+    @Override
+    public void onAddData(Object data, Object metadata) {
+      PendingCommit commit = (PendingCommit) metadata;
+      openBlockOffsets.put(commit.partition(), commit);
+    }
+
+    @Override
+    public void onGenerateBlock(StreamBlockId blockId) {
+      if (!openBlockOffsets.isEmpty()) {
+        blockOffsets.put(blockId, new HashMap<>(openBlockOffsets));
+        openBlockOffsets.clear();
+      }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void onPushBlock(StreamBlockId blockId, ArrayBuffer<?> records) {
+      Map<TopicPartition, PendingCommit> offsets = blockOffsets.remove(blockId);
+      if (storeFailed) {
+        // A block before this one was not stored; committing this one's offsets would skip it.
+        return;
+      }
+      try {
+        store((ArrayBuffer<KafkaRecord>) records);
+      } catch (RuntimeException e) {
+        storeFailed = true;
+        restart("Could not store block " + blockId + " of " + records.size() + " records; the receiver restarts"
+            + " and reads them again from the last committed offsets", e);
+        return;
+      }
+      if (offsets != null) {
+        offsets.values().forEach(commit -> commit.owner().offerCommit(commit));
+      }
+    }
+
+    @Override
+    public void onError(String message, Throwable error) {
+      reportError(message, error);
+    }
+  }
+}

@@ -1,0 +1,142 @@
+package io.sparking.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.sparking.testkit.KafkaBroker;
+import io.sparking.testkit.LocalStreaming;
+import io.sparking.testkit.OutputCollector;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MultiTopicAndDirectStreamTest {
+  private static final Duration WAIT = Duration.ofSeconds(120);
+  private static KafkaBroker broker;
+
+  @TempDir Path checkpoint;
+
+  @BeforeAll
+  static void startBroker() {
+    broker = KafkaBroker.start();
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  @Test
+  void threeTopicsOfFourPartitionsThroughOneReceiverPerTopic() {
+    List<String> topics = List.of("multi-a", "multi-b", "multi-c");
+    List<String> sent = new ArrayList<>();
+    for (String topic : topics) {
+      broker.createTopic(topic, 4);
+      List<String> values = KafkaBroker.numbered(topic, 0, 5_000);
+      broker.produce(topic, values);
+      sent.addAll(values);
+    }
+    OutputCollector<String> out = OutputCollector.create();
+    try (LocalStreaming spark = LocalStreaming.builder(checkpoint).master("local[5]").writeAheadLog(true).start()) {
+      KafkaSettings settings = KafkaSettings.builder(broker.bootstrapServers(), "multi-group").topics(topics).build();
+      SparkingKafka.receiverStreamPerTopic(spark.context(), settings)
+          .foreachRDD(rdd -> out.addAll(rdd.map(r -> r.topic() + "/" + r.valueAsString()).collect()));
+      spark.context().start();
+      await().atMost(WAIT).until(() -> out.size() >= sent.size());
+    }
+    Map<String, Long> perTopic = out.values().stream()
+        .collect(Collectors.groupingBy(v -> v.substring(0, v.indexOf('/')), Collectors.counting()));
+    assertThat(perTopic).containsOnly(Map.entry("multi-a", 5_000L), Map.entry("multi-b", 5_000L),
+        Map.entry("multi-c", 5_000L));
+    assertThat(out.values().stream().map(v -> v.substring(v.indexOf('/') + 1)).toList())
+        .containsExactlyInAnyOrderElementsOf(sent);
+  }
+
+  @Test
+  void partitionSetsAssignedToSeparateReceiversAreUnioned() {
+    broker.createTopic("sets", 4);
+    List<String> sent = KafkaBroker.numbered("sets", 0, 8_000);
+    broker.produce("sets", sent);
+    KafkaSettings base = KafkaSettings.builder(broker.bootstrapServers(), "sets-group").topics("sets").build();
+    List<KafkaSettings> receivers = List.of(
+        base.withPartitions(List.of(new TopicPartition("sets", 0), new TopicPartition("sets", 1))),
+        base.withPartitions(List.of(new TopicPartition("sets", 2), new TopicPartition("sets", 3))));
+    OutputCollector<String> out = OutputCollector.create();
+    try (LocalStreaming spark = LocalStreaming.builder(checkpoint).start()) {
+      SparkingKafka.unionReceiverStreams(spark.context(), receivers, 4)
+          .foreachRDD(rdd -> out.addAll(rdd.map(KafkaRecord::valueAsString).collect()));
+      spark.context().start();
+      await().atMost(WAIT).until(() -> out.size() >= sent.size());
+    }
+    assertThat(out.values()).containsExactlyInAnyOrderElementsOf(sent);
+  }
+
+  @Test
+  void directStreamReceivesEveryRecordAndCommitsAfterOutput() throws Exception {
+    broker.createTopic("direct", 4);
+    List<String> sent = KafkaBroker.numbered("direct", 0, 20_000);
+    broker.produce("direct", sent);
+    OutputCollector<String> out = OutputCollector.create();
+    try (LocalStreaming spark = LocalStreaming.builder(checkpoint).start(); Admin admin = broker.admin()) {
+      KafkaSettings settings = KafkaSettings.builder(broker.bootstrapServers(), "direct-group")
+          .topics("direct").build();
+      SparkingKafka.directStream(spark.context(), settings)
+          .foreachBatch((records, time) -> out.addAll(records.map(KafkaRecord::valueAsString).collect()));
+      spark.context().start();
+      await().atMost(WAIT).until(() -> out.size() >= sent.size());
+
+      // Commits ride on the next batch: wait until the group's offsets reach the end of every partition.
+      Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+      for (int p = 0; p < 4; p++) {
+        latest.put(new TopicPartition("direct", p), OffsetSpec.latest());
+      }
+      Map<TopicPartition, Long> ends = admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).entrySet().stream()
+          .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
+      await().atMost(WAIT).untilAsserted(() -> {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("direct-group")
+            .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+        assertThat(committed.entrySet().stream()
+            .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()))).isEqualTo(ends);
+      });
+    }
+    assertThat(out.values()).containsExactlyInAnyOrderElementsOf(sent);
+  }
+
+  @Test
+  void directStreamDoesNotCommitABatchWhoseOutputFailed() throws Exception {
+    broker.createTopic("direct-fail", 1);
+    broker.produce("direct-fail", KafkaBroker.numbered("direct-fail", 0, 100));
+    OutputCollector<String> attempts = OutputCollector.create();
+    try (LocalStreaming spark = LocalStreaming.builder(checkpoint).start(); Admin admin = broker.admin()) {
+      KafkaSettings settings = KafkaSettings.builder(broker.bootstrapServers(), "direct-fail-group")
+          .topics("direct-fail").build();
+      SparkingKafka.directStream(spark.context(), settings).foreachBatch((records, time) -> {
+        long n = records.count();
+        attempts.addAll(List.of(String.valueOf(n)));
+        if (n > 0) {
+          throw new IllegalStateException("output refused " + n + " records");
+        }
+      });
+      spark.context().start();
+      // Several batches (empty ones after the first) give the connector the chance to send any queued commit.
+      await().atMost(WAIT).until(() -> attempts.size() >= 4);
+      Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("direct-fail-group")
+          .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+      assertThat(committed).isEmpty();
+    }
+  }
+}

@@ -1,0 +1,251 @@
+package io.sparking.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.sparking.testkit.KafkaBroker;
+import io.sparking.testkit.LocalStreaming;
+import io.sparking.testkit.OutputCollector;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReliableReceiverTest {
+  private static final Duration WAIT = Duration.ofSeconds(120);
+  private static KafkaBroker broker;
+
+  @TempDir Path checkpoint;
+
+  @BeforeAll
+  static void startBroker() {
+    broker = KafkaBroker.start();
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  @Test
+  void receivesEveryProducedRecordExactlyOnceWithTheWriteAheadLog() {
+    broker.createTopic("exact", 4);
+    List<String> sent = KafkaBroker.numbered("exact", 0, 20_000);
+    broker.produce("exact", sent);
+
+    OutputCollector<String> out = OutputCollector.create();
+    try (LocalStreaming spark = LocalStreaming.builder(checkpoint).writeAheadLog(true).start()) {
+      KafkaSettings settings = KafkaSettings.builder(broker.bootstrapServers(), "exact-group")
+          .topics("exact").consumerThreads(2).build();
+      collectValues(SparkingKafka.receiverStream(spark.context(), settings), out);
+      spark.context().start();
+
+      await().atMost(WAIT).until(() -> out.size() >= sent.size());
+    }
+    assertThat(out.values()).hasSize(sent.size()).containsExactlyInAnyOrderElementsOf(sent);
+    assertThat(walFiles()).as("receiver write-ahead log files").isNotEmpty();
+  }
+
+  @Test
+  void restartResumesFromCommittedOffsetsWithoutLoss() {
+    broker.createTopic("restart", 3);
+    List<String> first = KafkaBroker.numbered("restart", 0, 30_000);
+    List<String> second = KafkaBroker.numbered("restart", 30_000, 20_000);
+    broker.produce("restart", first);
+    KafkaSettings settings = KafkaSettings.builder(broker.bootstrapServers(), "restart-group")
+        .topics("restart").build();
+
+    OutputCollector<String> before = OutputCollector.create();
+    try (LocalStreaming spark = LocalStreaming.builder(checkpoint).writeAheadLog(true)
+        .set("spark.streaming.receiver.maxRate", "20000").start()) {
+      collectValues(SparkingKafka.receiverStream(spark.context(), settings), before);
+      spark.context().start();
+      // Stop mid-stream: some records are in, the rest are not read yet. A graceful stop processes what the
+      // receiver stored; the restarted stream starts after the last committed offset.
+      await().atMost(WAIT).until(() -> before.size() >= 5_000);
+      spark.stop(true);
+    }
+    assertThat(before.size()).isLessThan(first.size());
+    broker.produce("restart", second);
+
+    OutputCollector<String> after = OutputCollector.create();
+    try (LocalStreaming spark = LocalStreaming.builder(checkpoint.resolve("second")).writeAheadLog(true).start()) {
+      collectValues(SparkingKafka.receiverStream(spark.context(), settings), after);
+      spark.context().start();
+      Set<String> expected = new HashSet<>(first);
+      expected.addAll(second);
+      await().atMost(WAIT).until(() -> union(before, after).containsAll(expected));
+    }
+
+    Set<String> all = union(before, after);
+    int total = before.size() + after.size();
+    assertThat(all).hasSize(first.size() + second.size());
+    System.out.printf("restart: sent=%d distinct=%d lost=0 duplicates=%d%n", all.size(), all.size(),
+        total - all.size());
+  }
+
+  @Test
+  void recoveryFromTheCheckpointReplaysTheWriteAheadLogAfterAnAbruptStop() {
+    broker.createTopic("recover", 3);
+    List<String> sent = KafkaBroker.numbered("recover", 0, 40_000);
+    broker.produce("recover", sent);
+    KafkaSettings settings = KafkaSettings.builder(broker.bootstrapServers(), "recover-group")
+        .topics("recover").build();
+    OutputCollector<String> out = OutputCollector.create();
+    LocalStreaming.Builder builder = LocalStreaming.builder(checkpoint).writeAheadLog(true)
+        .set("spark.streaming.receiver.maxRate", "20000");
+    java.util.function.Consumer<org.apache.spark.streaming.api.java.JavaStreamingContext> define =
+        jssc -> collectValues(SparkingKafka.receiverStream(jssc, settings), out);
+
+    try (LocalStreaming spark = builder.getOrCreate(define)) {
+      spark.context().start();
+      await().atMost(WAIT).until(() -> out.size() >= 5_000);
+      // Abrupt: blocks that are stored and committed but not yet processed live only in the write-ahead log.
+    }
+    int firstRun = out.size();
+    try (LocalStreaming spark = builder.getOrCreate(define)) {
+      spark.context().start();
+      await().atMost(WAIT).until(() -> new HashSet<>(out.values()).size() >= sent.size());
+    }
+    Set<String> distinct = new HashSet<>(out.values());
+    assertThat(distinct).containsExactlyInAnyOrderElementsOf(sent);
+    System.out.printf("recover: sent=%d first-run=%d distinct=%d lost=0 duplicates=%d%n", sent.size(), firstRun,
+        distinct.size(), out.size() - distinct.size());
+  }
+
+  @Test
+  void committedOffsetsNeverRunAheadOfStoredRecords() throws Exception {
+    broker.createTopic("ordering", 2);
+    List<String> sent = KafkaBroker.numbered("ordering", 0, 12_000);
+    broker.produce("ordering", sent);
+    Duration batch = Duration.ofMillis(500);
+
+    // Each output record with its batch time; a record is stored before the batch that holds it is generated.
+    OutputCollector<String> out = OutputCollector.create();
+    List<long[]> observations = new ArrayList<>();
+    Map<Long, Map<TopicPartition, Long>> committedAt = new HashMap<>();
+    try (LocalStreaming spark = LocalStreaming.builder(checkpoint).batchInterval(batch).writeAheadLog(true)
+            // Throttled, so records wait in the receiver long after they are polled: a receiver that committed on
+            // poll would be caught ahead of storage.
+            .set("spark.streaming.receiver.maxRate", "3000").start();
+        Admin admin = broker.admin()) {
+      KafkaSettings settings = KafkaSettings.builder(broker.bootstrapServers(), "ordering-group")
+          .topics("ordering").build();
+      SparkingKafka.receiverStream(spark.context(), settings).foreachRDD((rdd, time) -> {
+        List<String> rows = rdd.map(r -> r.partition() + ":" + r.offset() + ":" + time.milliseconds()).collect();
+        out.addAll(rows);
+      });
+      spark.context().start();
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (out.size() < sent.size() && System.nanoTime() < deadline) {
+        long now = System.currentTimeMillis();
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("ordering-group")
+            .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+        Map<TopicPartition, Long> offsets = new HashMap<>();
+        committed.forEach((tp, om) -> offsets.put(tp, om.offset()));
+        committedAt.put(now, offsets);
+        observations.add(new long[] {now});
+        TimeUnit.MILLISECONDS.sleep(100);
+      }
+      await().atMost(WAIT).until(() -> out.size() >= sent.size());
+    }
+
+    // partition -> offset -> batch time
+    Map<Integer, Map<Long, Long>> batchOf = new HashMap<>();
+    for (String row : out.values()) {
+      String[] f = row.split(":");
+      batchOf.computeIfAbsent(Integer.parseInt(f[0]), k -> new HashMap<>())
+          .put(Long.parseLong(f[1]), Long.parseLong(f[2]));
+    }
+    int checked = 0;
+    for (Map.Entry<Long, Map<TopicPartition, Long>> observation : committedAt.entrySet()) {
+      long seenAt = observation.getKey();
+      for (Map.Entry<TopicPartition, Long> e : observation.getValue().entrySet()) {
+        Map<Long, Long> partition = batchOf.getOrDefault(e.getKey().partition(), Map.of());
+        for (long offset = 0; offset < e.getValue(); offset++) {
+          Long batchTime = partition.get(offset);
+          assertThat(batchTime).as("offset %d of %s committed at %d was never output", offset, e.getKey(), seenAt)
+              .isNotNull();
+          // Committed at seenAt means stored before seenAt, so it falls in a batch generated by seenAt + 2 batches.
+          assertThat(batchTime).as("offset %d of %s committed at %d but output in batch %d", offset, e.getKey(),
+              seenAt, batchTime).isLessThanOrEqualTo(seenAt + 2 * batch.toMillis());
+          checked++;
+        }
+      }
+    }
+    assertThat(checked).as("committed offsets observed while the stream ran").isGreaterThan(1_000);
+    assertThat(observations).hasSizeGreaterThan(5);
+  }
+
+  @Test
+  void unreachableBrokersAreReportedWithAClearErrorWithinBoundedTime() throws Exception {
+    int nothingListens = io.sparking.testkit.FreePorts.next();
+    KafkaSettings settings = KafkaSettings.builder("127.0.0.1:" + nothingListens, "nowhere-group").topics("t")
+        .consumerProperty("default.api.timeout.ms", 3000).build();
+    java.util.concurrent.BlockingQueue<String> errors = new java.util.concurrent.LinkedBlockingQueue<>();
+    try (LocalStreaming spark = LocalStreaming.builder(checkpoint).start()) {
+      spark.context().addStreamingListener(new org.apache.spark.streaming.scheduler.StreamingListener() {
+        @Override
+        public void onReceiverError(org.apache.spark.streaming.scheduler.StreamingListenerReceiverError error) {
+          errors.add(error.receiverInfo().lastErrorMessage());
+        }
+      });
+      SparkingKafka.receiverStream(spark.context(), settings).foreachRDD(rdd -> rdd.count());
+      spark.context().start();
+      String message = errors.poll(60, TimeUnit.SECONDS);
+      assertThat(message).isNotNull()
+          .contains("no Kafka broker at 127.0.0.1:" + nothingListens + " answered within 3000 ms")
+          .contains("check the address");
+    }
+  }
+
+  @Test
+  void missingTopicIsReadOnceItIsCreated() {
+    KafkaSettings settings = KafkaSettings.builder(broker.bootstrapServers(), "late-group").topics("late").build();
+    OutputCollector<String> out = OutputCollector.create();
+    try (LocalStreaming spark = LocalStreaming.builder(checkpoint).start()) {
+      collectValues(SparkingKafka.receiverStream(spark.context(), settings), out);
+      spark.context().start();
+      broker.createTopic("late", 2);
+      List<String> sent = KafkaBroker.numbered("late", 0, 1_000);
+      broker.produce("late", sent);
+      await().atMost(WAIT).until(() -> out.size() >= sent.size());
+      assertThat(out.values()).containsExactlyInAnyOrderElementsOf(sent);
+    }
+  }
+
+  private static void collectValues(org.apache.spark.streaming.api.java.JavaDStream<KafkaRecord> stream,
+      OutputCollector<String> out) {
+    stream.foreachRDD(rdd -> out.addAll(rdd.map(KafkaRecord::valueAsString).collect()));
+  }
+
+  private static Set<String> union(OutputCollector<String> a, OutputCollector<String> b) {
+    Set<String> all = new HashSet<>(a.values());
+    all.addAll(b.values());
+    return all;
+  }
+
+  private List<Path> walFiles() {
+    try (var files = java.nio.file.Files.walk(checkpoint)) {
+      return files.filter(p -> p.toString().contains("receivedData")).filter(java.nio.file.Files::isRegularFile)
+          .toList();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+}
