@@ -2,7 +2,11 @@ package io.sparking.kafka;
 
 import io.sparking.kafka.internal.CommitGate;
 import java.io.Serializable;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetCommitCallback;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.streaming.Time;
 import org.apache.spark.streaming.api.java.JavaDStream;
@@ -73,12 +77,28 @@ public final class KafkaDirectStream implements Serializable {
       if (!gate.isOpen()) {
         return;
       }
-      ((CanCommitOffsets) source.inputDStream()).commitAsync(ranges, (offsets, error) -> {
-        if (error != null) {
-          LOG.warn("Commit of batch {} offsets failed: {}; the batch may be read again after a restart", time,
-              error.toString());
-        }
-      });
+      ((CanCommitOffsets) source.inputDStream()).commitAsync(ranges, new LoggingCommitCallback(time));
     });
+  }
+
+  /**
+   * Logs a failed commit. Serializable because the connector keeps the last callback in its stream, which Spark
+   * checkpoints with the stream graph.
+   */
+  private static final class LoggingCommitCallback implements OffsetCommitCallback, Serializable {
+    private static final long serialVersionUID = 1L;
+    private final Time batch;
+
+    LoggingCommitCallback(Time batch) {
+      this.batch = batch;
+    }
+
+    @Override
+    public void onComplete(Map<TopicPartition, OffsetAndMetadata> offsets, Exception error) {
+      if (error != null) {
+        LOG.warn("Commit of batch {} offsets failed: {}; the batch may be read again after a restart", batch,
+            error.toString());
+      }
+    }
   }
 }

@@ -112,6 +112,8 @@ class MultiTopicAndDirectStreamTest {
         assertThat(committed.entrySet().stream()
             .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()))).isEqualTo(ends);
       });
+      // Throws what the streams reported, such as a stream graph that could not be checkpointed.
+      assertThat(spark.context().awaitTerminationOrTimeout(100)).isFalse();
     }
     assertThat(out.values()).containsExactlyInAnyOrderElementsOf(sent);
   }

@@ -1,14 +1,19 @@
 package io.sparking.testkit;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Writer;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +53,15 @@ public final class JavaProcess implements AutoCloseable {
    */
   public static JavaProcess start(String name, List<String> jvmArgs, String classpath, String mainClass,
       List<String> args, Path workDir, Path logFile) {
+    return start(name, jvmArgs, classpath, mainClass, args, workDir, logFile, null);
+  }
+
+  /**
+   * Like {@link #start(String, List, String, String, List, Path, Path)}, and also hands every output line to
+   * {@code output} as it comes (the log file still gets all of it).
+   */
+  public static JavaProcess start(String name, List<String> jvmArgs, String classpath, String mainClass,
+      List<String> args, Path workDir, Path logFile, Consumer<String> output) {
     List<String> command = new ArrayList<>();
     command.add(JvmFlags.javaExecutable());
     command.addAll(jvmArgs);
@@ -57,16 +71,41 @@ public final class JavaProcess implements AutoCloseable {
     command.addAll(args);
     try {
       Files.createDirectories(logFile.toAbsolutePath().getParent());
-      Process process = new ProcessBuilder(command)
+      ProcessBuilder builder = new ProcessBuilder(command)
           .directory(workDir.toFile())
           .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-          .redirectInput(ProcessBuilder.Redirect.PIPE)
-          .start();
+          .redirectInput(ProcessBuilder.Redirect.PIPE);
+      builder.environment().putIfAbsent("SPARK_LOCAL_IP", "127.0.0.1");
+      if (output == null) {
+        builder.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+      }
+      Process process = builder.start();
+      if (output != null) {
+        Thread pump = new Thread(() -> copyLines(process, logFile, output), "output-" + name);
+        pump.setDaemon(true);
+        pump.start();
+      }
       LOG.info("Started {} (pid {}), log {}", name, process.pid(), logFile);
       return new JavaProcess(name, process, logFile);
     } catch (IOException e) {
       throw new UncheckedIOException("Could not start " + name + " with " + JvmFlags.javaExecutable(), e);
+    }
+  }
+
+  private static void copyLines(Process process, Path logFile, Consumer<String> output) {
+    try (BufferedReader in = new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        Writer log = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+            StandardOpenOption.APPEND)) {
+      String line;
+      while ((line = in.readLine()) != null) {
+        log.write(line);
+        log.write(System.lineSeparator());
+        log.flush();
+        output.accept(line);
+      }
+    } catch (IOException e) {
+      // The process ended or its pipe closed: nothing more to copy.
     }
   }
 

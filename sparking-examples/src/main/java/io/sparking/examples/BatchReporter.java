@@ -1,0 +1,86 @@
+package io.sparking.examples;
+
+import java.io.Serializable;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Collectors;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.streaming.Time;
+import org.apache.spark.streaming.api.java.JavaDStream;
+import scala.Tuple2;
+
+/**
+ * Prints one line per batch ({@code batch <time> records=<n>}, with the top words where asked) and keeps the job's
+ * running total on the driver.
+ *
+ * <p>The reporter is serializable so that the stream graph that holds it can be checkpointed; the total lives in a
+ * static map of the driver JVM, keyed by job name.
+ */
+public final class BatchReporter implements Serializable {
+  private static final long serialVersionUID = 1L;
+  private static final Map<String, LongAdder> TOTALS = new ConcurrentHashMap<>();
+  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
+  private static final int TOP = 5;
+
+  private final String job;
+
+  BatchReporter(String job) {
+    this.job = job;
+    TOTALS.putIfAbsent(job, new LongAdder());
+  }
+
+  /** The records processed so far by {@code job} in this JVM. */
+  public static long total(String job) {
+    LongAdder total = TOTALS.get(job);
+    return total == null ? 0 : total.sum();
+  }
+
+  /** Reports every batch of {@code lines}: its count only. */
+  public void countEachBatch(JavaDStream<String> lines) {
+    lines.foreachRDD((rdd, time) -> report(rdd, time, false));
+  }
+
+  /** Reports every batch of {@code lines}: its count and its most frequent words, as the classic word count. */
+  public void countWordsOfEachBatch(JavaDStream<String> lines) {
+    lines.foreachRDD((rdd, time) -> report(rdd, time, true));
+  }
+
+  /** Reports one batch; call it from the job's own output when that output needs to run first. */
+  public void report(JavaRDD<String> lines, Time time, boolean topWords) {
+    String top = "";
+    long count;
+    if (topWords) {
+      JavaRDD<String> cached = lines.cache();
+      count = cached.count();
+      List<Tuple2<Long, String>> words = cached
+          .flatMap(line -> List.of(line.split("\\s+")).iterator())
+          .filter(word -> !word.isEmpty())
+          .mapToPair(word -> new Tuple2<>(word, 1L))
+          .reduceByKey(Long::sum)
+          .map(t -> new Tuple2<>(t._2(), t._1()))
+          .top(TOP, new CountThenWord());
+      cached.unpersist(false);
+      top = " top=" + words.stream().map(t -> t._2() + ":" + t._1()).collect(Collectors.joining(","));
+    } else {
+      count = lines.count();
+    }
+    TOTALS.computeIfAbsent(job, k -> new LongAdder()).add(count);
+    System.out.println("batch " + TIME.format(Instant.ofEpochMilli(time.milliseconds())) + " records=" + count + top);
+  }
+
+  /** Orders by count, then by word, so ties print in a stable order. */
+  static final class CountThenWord implements java.util.Comparator<Tuple2<Long, String>>, Serializable {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public int compare(Tuple2<Long, String> a, Tuple2<Long, String> b) {
+      int c = Long.compare(a._1(), b._1());
+      return c != 0 ? c : b._2().compareTo(a._2());
+    }
+  }
+}

@@ -1,0 +1,30 @@
+package io.sparking.examples;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** The launcher behind {@code ./sparking}: runs a job by its classic name, or the demo. */
+@Command(name = "sparking", mixinStandardHelpOptions = true,
+    description = "Reliable ingestion of Kafka data into Spark Streaming. Run a job or the demo:",
+    subcommands = {KafkaSingleTopic.class, KafkaMultiTopics.class, KafkaDirectTopic.class, Demo.class},
+    footer = {"", "Examples:",
+        "  ./sparking demo",
+        "  ./sparking KafkaSingleTopic local[2] words localhost:9092",
+        "  ./sparking KafkaMultiTopics local[4] clicks,views localhost:9092",
+        "  ./sparking KafkaDirectTopic local[2] words localhost:9092 --duration 60",
+        "Run ./sparking <job> --help for a job's options."})
+public final class Sparking implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "Name a job or demo.");
+  }
+
+  /** Runs the launcher. */
+  public static void main(String[] args) {
+    System.exit(StreamingJob.run(new Sparking(), args));
+  }
+}

@@ -1,0 +1,187 @@
+package io.sparking.examples;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.SparkConf;
+import org.apache.spark.streaming.Durations;
+import org.apache.spark.streaming.api.java.JavaStreamingContext;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The one skeleton every job runs on: parses the command line, checks its sources, builds the streaming context,
+ * lets the job define its streams, prints one line per batch and stops gracefully (after {@code --duration},
+ * {@code --max-records}, or on SIGTERM/Ctrl-C), then prints {@code total records=<n>}.
+ *
+ * <p>A job's {@code main} is one line: {@code System.exit(StreamingJob.run(new MyJob(), args));}
+ */
+public abstract class StreamingJob implements Callable<Integer> {
+  /** Exit code of a run that stopped as asked. */
+  public static final int OK = 0;
+  /** Exit code when a source is unreachable or the job failed while running. */
+  public static final int FAILED = 1;
+  /** Exit code of a command line that does not parse. */
+  public static final int USAGE = 2;
+
+  @Parameters(index = "0", paramLabel = "<spark-master>",
+      description = "Spark master: local[N], spark://host:port, yarn or k8s://... (in local mode give at least one"
+          + " core more than the job has receivers)")
+  String master;
+
+  @Option(names = "--batch-interval", paramLabel = "<duration>", converter = DurationConverter.class,
+      defaultValue = "2s", description = "Batch interval, e.g. 500ms, 2s, 1m (default: ${DEFAULT-VALUE})")
+  Duration batchInterval;
+
+  @Option(names = "--duration", paramLabel = "<seconds>", defaultValue = "0",
+      description = "Stop gracefully after this many seconds; 0 runs until Ctrl-C (default: ${DEFAULT-VALUE})")
+  long durationSeconds;
+
+  @Option(names = "--max-records", paramLabel = "<n>", defaultValue = "0",
+      description = "Stop gracefully once this many records were processed; 0 for no limit")
+  long maxRecords;
+
+  @Option(names = "--checkpoint-dir", paramLabel = "<dir>",
+      description = "Checkpoint and write-ahead-log directory; on a cluster a shared file system such as HDFS"
+          + " (default: .sparking/checkpoints/<job> under the working directory)")
+  String checkpointDir;
+
+  /** The job's name: its class's simple name, also the Spark application name. */
+  protected String name() {
+    return getClass().getSimpleName();
+  }
+
+  /** Checks the arguments beyond what picocli parses; throw {@link IllegalArgumentException} to reject them. */
+  protected void validate() {}
+
+  /** Checks the sources before Spark starts; throw {@link IllegalStateException} with what to do. */
+  protected void preflight() {}
+
+  /** Job-specific Spark settings (say, the write-ahead log). */
+  protected void configure(SparkConf conf) {}
+
+  /** Defines the job's streams and hands each batch to {@code reporter}. */
+  protected abstract void defineStreams(JavaStreamingContext jssc, BatchReporter reporter);
+
+  @Override
+  public final Integer call() {
+    validate();
+    preflight();
+    Path checkpoint = CheckpointDirectory.prepare(checkpointDir, name());
+    SparkConf conf = new SparkConf()
+        .setMaster(master)
+        .setAppName(name())
+        .setIfMissing("spark.ui.showConsoleProgress", "false")
+        // SIGTERM and Ctrl-C finish the batches already received before the JVM exits.
+        .set("spark.streaming.stopGracefullyOnShutdown", "true");
+    configure(conf);
+
+    CountDownLatch reported = new CountDownLatch(1);
+    Thread waitForTotal = new Thread(() -> {
+      try {
+        reported.await(60, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "await-total-" + name());
+    JavaStreamingContext jssc = new JavaStreamingContext(conf, Durations.milliseconds(batchInterval.toMillis()));
+    int exit = OK;
+    try {
+      Runtime.getRuntime().addShutdownHook(waitForTotal);
+      jssc.checkpoint(checkpoint.toString());
+      BatchReporter reporter = new BatchReporter(name());
+      defineStreams(jssc, reporter);
+      jssc.start();
+      awaitEnd(jssc, reporter);
+    } catch (RuntimeException e) {
+      System.err.println("error: " + name() + " failed: " + e.getMessage());
+      e.printStackTrace();
+      exit = FAILED;
+    } finally {
+      jssc.stop(true, true);
+      System.out.println("total records=" + BatchReporter.total(name()));
+      System.out.flush();
+      reported.countDown();
+    }
+    return exit;
+  }
+
+  private void awaitEnd(JavaStreamingContext jssc, BatchReporter reporter) {
+    long deadline = durationSeconds > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(durationSeconds)
+        : Long.MAX_VALUE;
+    while (true) {
+      try {
+        if (jssc.awaitTerminationOrTimeout(200)) {
+          return;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      if (System.nanoTime() - deadline >= 0 && durationSeconds > 0) {
+        return;
+      }
+      if (maxRecords > 0 && BatchReporter.total(name()) >= maxRecords) {
+        return;
+      }
+    }
+  }
+
+  /**
+   * Runs {@code job} with {@code args} and returns the exit code: 0 when it stopped as asked, 1 when a source was
+   * unreachable or the job failed, 2 for a command line that does not parse.
+   */
+  public static int run(Object command, String... args) {
+    return commandLine(command).execute(args);
+  }
+
+  /**
+   * A command line for {@code command} whose errors map to exit codes: {@link IllegalArgumentException} is a usage
+   * error (2), {@link IllegalStateException} a failed run (1), each printed as one line.
+   */
+  static CommandLine commandLine(Object command) {
+    CommandLine cli = new CommandLine(command);
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      if (e instanceof IllegalArgumentException) {
+        commandLine.getErr().println("error: " + e.getMessage());
+        commandLine.getErr().println("Run with --help for usage.");
+        return USAGE;
+      }
+      if (e instanceof IllegalStateException) {
+        commandLine.getErr().println("error: " + e.getMessage());
+        return FAILED;
+      }
+      throw e;
+    });
+    return cli;
+  }
+
+  /** Reads durations such as {@code 500ms}, {@code 2s}, {@code 1m}; a bare number means seconds. */
+  static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+      try {
+        Duration d;
+        if (v.endsWith("ms")) {
+          d = Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+        } else if (v.endsWith("s")) {
+          d = Duration.ofMillis(Math.round(Double.parseDouble(v.substring(0, v.length() - 1)) * 1000));
+        } else if (v.endsWith("m")) {
+          d = Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)) * 60);
+        } else {
+          d = Duration.ofMillis(Math.round(Double.parseDouble(v) * 1000));
+        }
+        if (d.toMillis() < 1) {
+          throw new CommandLine.TypeConversionException("'" + value + "' is not a positive duration");
+        }
+        return d;
+      } catch (NumberFormatException e) {
+        throw new CommandLine.TypeConversionException("'" + value + "' is not a duration: use e.g. 500ms, 2s, 1m");
+      }
+    }
+  }
+}
