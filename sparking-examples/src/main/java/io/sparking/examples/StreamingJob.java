@@ -3,8 +3,8 @@ package io.sparking.examples;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.spark.SparkConf;
 import org.apache.spark.streaming.Durations;
 import org.apache.spark.streaming.api.java.JavaStreamingContext;
@@ -20,6 +20,9 @@ import picocli.CommandLine.Parameters;
  * <p>A job's {@code main} is one line: {@code System.exit(StreamingJob.run(new MyJob(), args));}
  */
 public abstract class StreamingJob implements Callable<Integer> {
+  /** How long a SIGTERM waits for the graceful stop (Hadoop's shutdown hook manager gives Spark 30 s). */
+  private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(28);
+
   /** Exit code of a run that stopped as asked. */
   public static final int OK = 0;
   /** Exit code when a source is unreachable or the job failed while running. */
@@ -75,41 +78,44 @@ public abstract class StreamingJob implements Callable<Integer> {
         .setMaster(master)
         .setAppName(name())
         .setIfMissing("spark.ui.showConsoleProgress", "false")
-        // SIGTERM and Ctrl-C finish the batches already received before the JVM exits.
-        .set("spark.streaming.stopGracefullyOnShutdown", "true");
+        // SIGTERM and Ctrl-C are handled by GracefulShutdown, which stops while the local executor still runs.
+        .set("spark.streaming.stopGracefullyOnShutdown", "false")
+        .setIfMissing("spark.streaming.gracefulStopTimeout", "20s");
     configure(conf);
 
-    CountDownLatch reported = new CountDownLatch(1);
-    Thread waitForTotal = new Thread(() -> {
-      try {
-        reported.await(60, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "await-total-" + name());
-    JavaStreamingContext jssc = new JavaStreamingContext(conf, Durations.milliseconds(batchInterval.toMillis()));
+    // Recovering from the checkpoint replays what the receivers wrote ahead but no batch processed yet (say, the
+    // last blocks of a graceful stop, or everything in flight when the driver died).
+    AtomicBoolean created = new AtomicBoolean();
+    JavaStreamingContext jssc = JavaStreamingContext.getOrCreate(checkpoint.toString(), () -> {
+      created.set(true);
+      JavaStreamingContext fresh = new JavaStreamingContext(conf, Durations.milliseconds(batchInterval.toMillis()));
+      fresh.checkpoint(checkpoint.toString());
+      defineStreams(fresh, new BatchReporter(name()));
+      return fresh;
+    });
+    if (!created.get()) {
+      System.err.println("Recovered " + name() + " from checkpoint " + checkpoint + ": it resumes what the last run"
+          + " left, with that run's streams and settings. Delete the directory to start afresh with new arguments.");
+    }
     int exit = OK;
-    try {
-      Runtime.getRuntime().addShutdownHook(waitForTotal);
-      jssc.checkpoint(checkpoint.toString());
-      BatchReporter reporter = new BatchReporter(name());
-      defineStreams(jssc, reporter);
-      jssc.start();
-      awaitEnd(jssc, reporter);
-    } catch (RuntimeException e) {
-      System.err.println("error: " + name() + " failed: " + e.getMessage());
-      e.printStackTrace();
-      exit = FAILED;
-    } finally {
-      jssc.stop(true, true);
-      System.out.println("total records=" + BatchReporter.total(name()));
-      System.out.flush();
-      reported.countDown();
+    try (GracefulShutdown shutdown = new GracefulShutdown(SHUTDOWN_WAIT)) {
+      try {
+        jssc.start();
+        awaitEnd(jssc, shutdown);
+      } catch (RuntimeException e) {
+        System.err.println("error: " + name() + " failed: " + e.getMessage());
+        e.printStackTrace();
+        exit = FAILED;
+      } finally {
+        jssc.stop(true, true);
+        System.out.println("total records=" + BatchReporter.total(name()));
+        System.out.flush();
+      }
     }
     return exit;
   }
 
-  private void awaitEnd(JavaStreamingContext jssc, BatchReporter reporter) {
+  private void awaitEnd(JavaStreamingContext jssc, GracefulShutdown shutdown) {
     long deadline = durationSeconds > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(durationSeconds)
         : Long.MAX_VALUE;
     while (true) {
@@ -119,6 +125,9 @@ public abstract class StreamingJob implements Callable<Integer> {
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+        return;
+      }
+      if (shutdown.requested()) {
         return;
       }
       if (System.nanoTime() - deadline >= 0 && durationSeconds > 0) {

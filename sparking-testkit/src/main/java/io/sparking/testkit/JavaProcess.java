@@ -31,11 +31,13 @@ public final class JavaProcess implements AutoCloseable {
   private final Process process;
   private final Path logFile;
   private final Thread shutdownHook;
+  private final Thread outputPump;
 
-  private JavaProcess(String name, Process process, Path logFile) {
+  private JavaProcess(String name, Process process, Path logFile, Thread outputPump) {
     this.name = name;
     this.process = process;
     this.logFile = logFile;
+    this.outputPump = outputPump;
     this.shutdownHook = new Thread(() -> process.destroyForcibly(), "stop-" + name);
     Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
@@ -80,13 +82,14 @@ public final class JavaProcess implements AutoCloseable {
         builder.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
       }
       Process process = builder.start();
+      Thread pump = null;
       if (output != null) {
-        Thread pump = new Thread(() -> copyLines(process, logFile, output), "output-" + name);
+        pump = new Thread(() -> copyLines(process, logFile, output), "output-" + name);
         pump.setDaemon(true);
         pump.start();
       }
       LOG.info("Started {} (pid {}), log {}", name, process.pid(), logFile);
-      return new JavaProcess(name, process, logFile);
+      return new JavaProcess(name, process, logFile, pump);
     } catch (IOException e) {
       throw new UncheckedIOException("Could not start " + name + " with " + JvmFlags.javaExecutable(), e);
     }
@@ -128,6 +131,10 @@ public final class JavaProcess implements AutoCloseable {
   public java.util.OptionalInt waitFor(Duration timeout) {
     try {
       if (process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        if (outputPump != null) {
+          // The last lines may still be in the pipe: let the pump hand them over before callers read the log.
+          outputPump.join(5_000);
+        }
         return java.util.OptionalInt.of(process.exitValue());
       }
       return java.util.OptionalInt.empty();
