@@ -27,6 +27,8 @@ import org.apache.spark.streaming.api.java.JavaStreamingContext;
  * <p>With {@code spark.streaming.receiver.writeAheadLog.enable=true} and a checkpoint directory, nothing a receiver
  * acknowledged is lost when the driver fails.
  */
+// Spark 3.5 deprecates the DStream API as a whole; it is the API this module serves.
+@SuppressWarnings("deprecation")
 public final class SparkingFlume {
   private SparkingFlume() {}
 
@@ -69,7 +71,7 @@ public final class SparkingFlume {
     for (InetSocketAddress address : addresses) {
       streams.add(jssc.receiverStream(new FlumePushReceiver(address.getHostString(), address.getPort(), settings)));
     }
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     JavaDStream<FlumeEvent>[] array = streams.toArray(new JavaDStream[0]);
     return array.length == 1 ? array[0] : jssc.union(array);
   }

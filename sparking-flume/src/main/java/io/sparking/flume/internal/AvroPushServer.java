@@ -66,7 +66,7 @@ public final class AvroPushServer implements AutoCloseable {
   public static AvroPushServer start(String host, int port, PushSettings settings, EventBatchStore store) {
     String endpoint = host + ":" + port;
     SSLContext ssl = settings.sslEnabled() ? sslContext(settings) : null;
-    String threads = "flume-push-" + port;
+    String threads = "flume-push-" + (port == 0 ? "any-port" : Integer.toString(port));
     EventLoopGroup boss = new NioEventLoopGroup(1, new DefaultThreadFactory(threads + "-accept", true));
     EventLoopGroup io = new NioEventLoopGroup(2, new DefaultThreadFactory(threads + "-io", true));
     EventLoopGroup handlers = new DefaultEventLoopGroup(settings.handlerThreads(),
@@ -78,6 +78,7 @@ public final class AvroPushServer implements AutoCloseable {
           new InetSocketAddress(host, port), pipeline(settings, ssl), bootstrap -> { }, boss, io, handlers);
       server.start();
       String bound = host + ":" + server.getPort();
+      handler.endpoint(bound);
       LOG.info("Listening for Flume's avro sink on {} ({})", bound, settings);
       return new AvroPushServer(bound, server, handler, groups);
     } catch (Exception e) {

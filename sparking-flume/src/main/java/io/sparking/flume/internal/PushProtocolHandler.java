@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 final class PushProtocolHandler implements AvroSourceProtocol {
   private static final Logger LOG = LoggerFactory.getLogger(PushProtocolHandler.class);
 
-  private final String endpoint;
+  private volatile String endpoint;
   private final EventBatchStore store;
   private final AtomicLong acknowledgedEvents = new AtomicLong();
   private final AtomicLong failedBatches = new AtomicLong();
@@ -48,6 +48,11 @@ final class PushProtocolHandler implements AvroSourceProtocol {
     }
     acknowledgedEvents.addAndGet(events.size());
     return Status.OK;
+  }
+
+  /** Names the endpoint in log lines once the port is known (it may have been 0 when the handler was built). */
+  void endpoint(String endpoint) {
+    this.endpoint = endpoint;
   }
 
   long acknowledgedEvents() {
