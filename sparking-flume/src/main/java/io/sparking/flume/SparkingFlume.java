@@ -1,5 +1,6 @@
 package io.sparking.flume;
 
+import io.sparking.flume.internal.FlumePollingReceiver;
 import io.sparking.flume.internal.FlumePushReceiver;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -74,6 +75,32 @@ public final class SparkingFlume {
     @SuppressWarnings({"unchecked", "rawtypes"})
     JavaDStream<FlumeEvent>[] array = streams.toArray(new JavaDStream[0]);
     return array.length == 1 ? array[0] : jssc.union(array);
+  }
+
+  /**
+   * A stream pulled from agents running Sparking's pull sink (or Spark 2.4's {@code SparkSink}), with default
+   * {@link PollingSettings}. One receiver keeps {@link PollingSettings#DEFAULT_CONNECTIONS_PER_AGENT} connections to
+   * every agent.
+   *
+   * @param agents the sinks' {@code hostname}:{@code port} addresses
+   */
+  public static JavaReceiverInputDStream<FlumeEvent> createPollingStream(JavaStreamingContext jssc,
+      List<InetSocketAddress> agents) {
+    return createPollingStream(jssc, agents, PollingSettings.defaults());
+  }
+
+  /**
+   * A stream pulled from agents running Sparking's pull sink (or Spark 2.4's {@code SparkSink}). Each batch is
+   * acknowledged to its sink only after Spark stored it.
+   *
+   * @throws IllegalArgumentException when the list is empty, has duplicates, or holds an invalid address
+   */
+  public static JavaReceiverInputDStream<FlumeEvent> createPollingStream(JavaStreamingContext jssc,
+      List<InetSocketAddress> agents, PollingSettings settings) {
+    Objects.requireNonNull(jssc, "jssc");
+    Objects.requireNonNull(settings, "settings");
+    checkAddresses("agents", agents);
+    return jssc.receiverStream(new FlumePollingReceiver(List.copyOf(agents), settings));
   }
 
   static void checkAddresses(String setting, List<InetSocketAddress> addresses) {

@@ -10,7 +10,7 @@ public final class FlumeEvents {
   private FlumeEvents() {}
 
   /** A {@link FlumeEvent} from Avro's header map and body buffer, which Avro may reuse: both are copied. */
-  public static FlumeEvent fromAvro(Map<CharSequence, CharSequence> avroHeaders, ByteBuffer avroBody) {
+  public static FlumeEvent fromAvro(Map<? extends CharSequence, ? extends CharSequence> avroHeaders, ByteBuffer avroBody) {
     Map<String, String> headers = new LinkedHashMap<>(Math.max(4, avroHeaders == null ? 0 : avroHeaders.size() * 2));
     if (avroHeaders != null) {
       // Avro hands back Utf8 instances, not Strings; a null value is legal in Flume's schema but not in ours.
