@@ -2,6 +2,7 @@ package io.sparking.flume;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sparking.testkit.FlumeAgent;
 import io.sparking.testkit.FreePorts;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -70,6 +71,31 @@ class PushStreamTest {
       spark.awaitEvents(500).stopGracefully();
 
       assertThat(spark.events()).containsExactlyInAnyOrderElementsOf(FlumeClients.expected("z", 0, 500));
+    }
+  }
+
+  @Test
+  void avroSinkOfARealAgentDeliversEveryEventOnce() throws Exception {
+    try (FlumeAgent agent = Agents.avroSinkTo("none");
+        SparkStreams spark = SparkStreams.start(1,
+            jssc -> SparkingFlume.createPushStream(jssc, "127.0.0.1", agent.port(Agents.RECEIVER_PORT)))) {
+      Agents.feed(agent, "f", 3000);
+      spark.awaitEvents(3000).stopGracefully();
+
+      assertThat(spark.events()).containsExactlyInAnyOrderElementsOf(FlumeClients.expected("f", 0, 3000));
+    }
+  }
+
+  @Test
+  void deflateAvroSinkOfARealAgentDeliversEveryEventOnce() throws Exception {
+    PushSettings settings = PushSettings.builder().compression(PushSettings.Compression.DEFLATE).build();
+    try (FlumeAgent agent = Agents.avroSinkTo("deflate");
+        SparkStreams spark = SparkStreams.start(1, jssc -> SparkingFlume.createPushStream(jssc, "127.0.0.1",
+            agent.port(Agents.RECEIVER_PORT), settings))) {
+      Agents.feed(agent, "d", 1000);
+      spark.awaitEvents(1000).stopGracefully();
+
+      assertThat(spark.events()).containsExactlyInAnyOrderElementsOf(FlumeClients.expected("d", 0, 1000));
     }
   }
 
