@@ -37,6 +37,12 @@ final class SinkPuller implements AutoCloseable {
     get(future);
   }
 
+  void nack(String sequenceNumber) throws Exception {
+    CallFuture<Void> future = new CallFuture<>();
+    proxy.nack(sequenceNumber, future);
+    get(future);
+  }
+
   /** Pulls and acks until {@code expected} events came or {@code deadline} passed; returns the bodies in order. */
   List<String> drain(int expected, int batchSize, Duration deadline) throws Exception {
     List<String> bodies = new ArrayList<>();
