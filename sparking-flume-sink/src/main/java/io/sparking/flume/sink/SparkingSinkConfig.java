@@ -47,9 +47,11 @@ public final class SparkingSinkConfig {
 
   /**
    * Milliseconds a request waits for the first event when the channel is empty; then it gets an empty batch whose
-   * {@code errorMsg} says so. A batch is handed out as soon as the channel has no more events at the moment, so
-   * this wait never delays events. The channel's own take wait (the memory channel's {@code keep-alive}, 3 s by
-   * default) may add to it. Default {@value #DEFAULT_BATCH_WAIT_MILLIS}.
+   * {@code errorMsg} says so. Once it has events, a request returns as soon as a take finds the channel empty, so
+   * this wait never holds events back. A channel's own take may block on an empty channel, though: the memory
+   * channel's waits up to its {@code keep-alive} (3 s by default), which adds to this wait and to the hand-out of
+   * every batch that empties the channel. Set {@code keep-alive} to 0 or 1 on a channel this sink drains (0 makes
+   * sources fail at once instead of waiting when the channel is full). Default {@value #DEFAULT_BATCH_WAIT_MILLIS}.
    */
   public static final String BATCH_WAIT = "batchWait";
   /** Default of {@link #BATCH_WAIT}, in milliseconds. */
