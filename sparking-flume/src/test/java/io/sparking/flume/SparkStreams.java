@@ -89,7 +89,10 @@ final class SparkStreams implements AutoCloseable {
           .set("spark.driver.host", "127.0.0.1")
           .set("spark.driver.bindAddress", "127.0.0.1")
           .set("spark.streaming.receiver.writeAheadLog.enable", "true")
-          .set("spark.streaming.stopGracefullyOnShutdown", "false");
+          .set("spark.streaming.stopGracefullyOnShutdown", "false")
+          // The default (ten batches) can end a graceful stop before the stored blocks were processed; a test that
+          // counts every event must see them all.
+          .set("spark.streaming.gracefulStopTimeout", WAIT.toMillis() + "ms");
       sparkContext = new JavaSparkContext(conf);
       Runtime.getRuntime().addShutdownHook(new Thread(sparkContext::stop, "stop-test-spark-context"));
     }

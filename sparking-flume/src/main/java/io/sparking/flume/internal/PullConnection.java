@@ -100,6 +100,10 @@ final class PullConnection implements Runnable {
     return storedEvents.get();
   }
 
+  long nackedBatches() {
+    return nackedBatches.get();
+  }
+
   private void pullOnce() {
     EventBatch batch;
     try {

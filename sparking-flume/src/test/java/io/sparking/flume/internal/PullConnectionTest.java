@@ -61,18 +61,50 @@ class PullConnectionTest {
     }
   }
 
+  @Test
+  void workersStoppedMidStreamLeaveTheRestToTheNextWorkersWithNothingLostOrDuplicated() throws Exception {
+    int total = 20_000;
+    PollingSettings settings = PollingSettings.builder().batchSize(500).connectionsPerAgent(3)
+        .callTimeout(Duration.ofSeconds(5)).stopGrace(Duration.ofSeconds(3)).build();
+    try (FlumeAgent agent = Agents.sparkingPullSink()) {
+      send(agent.port(Agents.SOURCE_PORT), total);
+      List<String> hosts = List.of("127.0.0.1");
+      List<Integer> ports = List.of(agent.port(Agents.SINK_PORT));
+      List<FlumeEvent> stored = new CopyOnWriteArrayList<>();
+      // The stop comes while the channel is still full, so calls are in flight on every connection.
+      PullWorkers first = PullWorkers.start(hosts, ports, settings, stored::addAll);
+      try {
+        await().atMost(Duration.ofSeconds(60)).until(() -> stored.size() >= 2000);
+      } finally {
+        long start = System.nanoTime();
+        first.close();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+      }
+      assertThat(first.stopped()).isTrue();
+      assertThat(stored.size()).isLessThan(total);
+      assertThat(first.storedEvents()).isEqualTo(stored.size());
+
+      long storedByFirst = stored.size();
+      try (PullWorkers second = PullWorkers.start(hosts, ports, settings, stored::addAll)) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> second.storedEvents() >= total - storedByFirst);
+      }
+      assertThat(stored).extracting(FlumeEvent::bodyAsString)
+          .containsExactlyInAnyOrderElementsOf(IntStream.range(0, total).mapToObj(i -> "e" + i).toList());
+    }
+  }
+
   private static void send(int port, int count) throws Exception {
     Properties props = new Properties();
     props.setProperty("hosts", "h1");
     props.setProperty("hosts.h1", "127.0.0.1:" + port);
-    props.setProperty("batch-size", "100");
+    props.setProperty("batch-size", "500");
     RpcClient client = RpcClientFactory.getInstance(props);
     try {
       List<Event> events = IntStream.range(0, count)
           .mapToObj(i -> EventBuilder.withBody(("e" + i).getBytes(StandardCharsets.UTF_8), Map.of("i", "" + i)))
           .toList();
-      for (int i = 0; i < count; i += 100) {
-        client.appendBatch(events.subList(i, i + 100));
+      for (int i = 0; i < count; i += 500) {
+        client.appendBatch(events.subList(i, Math.min(count, i + 500)));
       }
     } finally {
       client.close();
