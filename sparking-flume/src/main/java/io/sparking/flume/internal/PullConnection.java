@@ -66,6 +66,7 @@ final class PullConnection implements Runnable {
   private final AtomicLong storedEvents = new AtomicLong();
   private final AtomicLong nackedBatches = new AtomicLong();
   private volatile NettyTransceiver transceiver;
+  /** Used by the connection's own thread only; {@link #abort()} touches the transceiver alone. */
   private SparkFlumeProtocol.Callback client;
 
   PullConnection(String host, int port, int index, PollingSettings settings, EventBatchStore store,
@@ -91,9 +92,15 @@ final class PullConnection implements Runnable {
     }
   }
 
-  /** Closes the connection from another thread, failing the call in flight at once. */
+  /**
+   * Closes the connection from another thread, failing the call in flight at once; the connection's own thread then
+   * sees the failure, finds the stop signal set and ends.
+   */
   void abort() {
-    disconnect();
+    NettyTransceiver open = transceiver;
+    if (open != null) {
+      open.close(false);
+    }
   }
 
   long storedEvents() {
