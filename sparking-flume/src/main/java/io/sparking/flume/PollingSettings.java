@@ -1,0 +1,202 @@
+package io.sparking.flume;
+
+import java.io.Serializable;
+import java.time.Duration;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * How a polling receiver pulls from agents running Sparking's pull sink (or Spark 2.4's {@code SparkSink}): batch
+ * size, connections per agent, and the bounds on every call. Built once, validated at {@link Builder#build()}.
+ *
+ * <pre>{@code
+ * PollingSettings settings = PollingSettings.builder()
+ *     .batchSize(2000)
+ *     .connectionsPerAgent(4)
+ *     .build();
+ * }</pre>
+ *
+ * <p>No setting is required; {@link #defaults()} suits a sink with its default options.
+ */
+public final class PollingSettings implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** Default storage level: serialized, memory then disk, replicated twice, as Spark's own receivers use. */
+  public static final StorageLevel DEFAULT_STORAGE_LEVEL = StorageLevel.MEMORY_AND_DISK_SER_2();
+  /** Default most events asked for in one call. */
+  public static final int DEFAULT_BATCH_SIZE = 1000;
+  /** Default connections to each agent, each with one batch in flight at a time. */
+  public static final int DEFAULT_CONNECTIONS_PER_AGENT = 5;
+  /** Default bound on one call (getEventBatch, ack or nack) before the connection is dropped and made again. */
+  public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(30);
+  /** Default bound on connecting to an agent. */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  /** Default pause after a batch came back empty or with an error, before asking again. */
+  public static final Duration DEFAULT_EMPTY_BACKOFF = Duration.ofMillis(100);
+  /** Default pause before connecting again after a connection failed. */
+  public static final Duration DEFAULT_RECONNECT_BACKOFF = Duration.ofSeconds(1);
+  /**
+   * Default time a stopping receiver lets calls in flight come back, so that their batches are nacked (delivered
+   * again at once) rather than left to the sink's own timeout. Then the connections are closed regardless.
+   */
+  public static final Duration DEFAULT_STOP_GRACE = Duration.ofSeconds(5);
+
+  private final StorageLevel storageLevel;
+  private final int batchSize;
+  private final int connectionsPerAgent;
+  private final Duration callTimeout;
+  private final Duration connectTimeout;
+  private final Duration emptyBackoff;
+  private final Duration reconnectBackoff;
+  private final Duration stopGrace;
+
+  private PollingSettings(Builder b) {
+    this.storageLevel = Settings.required("storageLevel", b.storageLevel, "a Spark StorageLevel");
+    this.batchSize = Settings.intInRange("batchSize", b.batchSize, 1, 100_000, " events");
+    this.connectionsPerAgent = Settings.intInRange("connectionsPerAgent", b.connectionsPerAgent, 1, 64, "");
+    this.callTimeout = Settings.durationInRange("callTimeout", b.callTimeout, Duration.ofMillis(100),
+        Duration.ofMinutes(10));
+    this.connectTimeout = Settings.durationInRange("connectTimeout", b.connectTimeout, Duration.ofMillis(100),
+        Duration.ofMinutes(5));
+    this.emptyBackoff = Settings.durationInRange("emptyBackoff", b.emptyBackoff, Duration.ZERO,
+        Duration.ofMinutes(1));
+    this.reconnectBackoff = Settings.durationInRange("reconnectBackoff", b.reconnectBackoff, Duration.ofMillis(10),
+        Duration.ofMinutes(5));
+    this.stopGrace = Settings.durationInRange("stopGrace", b.stopGrace, Duration.ZERO, Duration.ofMinutes(5));
+  }
+
+  /** Settings with every default. */
+  public static PollingSettings defaults() {
+    return builder().build();
+  }
+
+  /** A builder starting from the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Where Spark keeps received blocks. */
+  public StorageLevel storageLevel() {
+    return storageLevel;
+  }
+
+  /** The most events asked for in one call. */
+  public int batchSize() {
+    return batchSize;
+  }
+
+  /** Connections to each agent. */
+  public int connectionsPerAgent() {
+    return connectionsPerAgent;
+  }
+
+  /** Bound on one call. */
+  public Duration callTimeout() {
+    return callTimeout;
+  }
+
+  /** Bound on connecting. */
+  public Duration connectTimeout() {
+    return connectTimeout;
+  }
+
+  /** Pause after an empty batch. */
+  public Duration emptyBackoff() {
+    return emptyBackoff;
+  }
+
+  /** Pause before reconnecting. */
+  public Duration reconnectBackoff() {
+    return reconnectBackoff;
+  }
+
+  /** Time a stopping receiver gives calls in flight. */
+  public Duration stopGrace() {
+    return stopGrace;
+  }
+
+  @Override
+  public String toString() {
+    return "PollingSettings{storageLevel=" + storageLevel.description() + ", batchSize=" + batchSize
+        + ", connectionsPerAgent=" + connectionsPerAgent + ", callTimeout=" + callTimeout + ", connectTimeout="
+        + connectTimeout + ", emptyBackoff=" + emptyBackoff + ", reconnectBackoff=" + reconnectBackoff
+        + ", stopGrace=" + stopGrace + "}";
+  }
+
+  /** Builds {@link PollingSettings}; every setting is optional. */
+  public static final class Builder {
+    private StorageLevel storageLevel = DEFAULT_STORAGE_LEVEL;
+    private int batchSize = DEFAULT_BATCH_SIZE;
+    private int connectionsPerAgent = DEFAULT_CONNECTIONS_PER_AGENT;
+    private Duration callTimeout = DEFAULT_CALL_TIMEOUT;
+    private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    private Duration emptyBackoff = DEFAULT_EMPTY_BACKOFF;
+    private Duration reconnectBackoff = DEFAULT_RECONNECT_BACKOFF;
+    private Duration stopGrace = DEFAULT_STOP_GRACE;
+
+    private Builder() {}
+
+    /** Where Spark keeps received blocks; default {@link #DEFAULT_STORAGE_LEVEL}. */
+    public Builder storageLevel(StorageLevel storageLevel) {
+      this.storageLevel = storageLevel;
+      return this;
+    }
+
+    /** Most events per call, 1-100000; default {@value #DEFAULT_BATCH_SIZE}. The sink may cap it lower. */
+    public Builder batchSize(int batchSize) {
+      this.batchSize = batchSize;
+      return this;
+    }
+
+    /**
+     * Connections to each agent, 1-64; default {@value #DEFAULT_CONNECTIONS_PER_AGENT}. Keep it at or below the
+     * sink's {@code threads}, or connections wait for each other.
+     */
+    public Builder connectionsPerAgent(int connectionsPerAgent) {
+      this.connectionsPerAgent = connectionsPerAgent;
+      return this;
+    }
+
+    /**
+     * Bound on each call, 100 ms to 10 min; default 30 s. Keep it above the sink's wait on an empty channel
+     * (Sparking's sink: {@code batchWait}); Spark 2.4's sink never answers on an empty channel, so this bound is
+     * what frees the connection.
+     */
+    public Builder callTimeout(Duration callTimeout) {
+      this.callTimeout = callTimeout;
+      return this;
+    }
+
+    /** Bound on connecting, 100 ms to 5 min; default 10 s. */
+    public Builder connectTimeout(Duration connectTimeout) {
+      this.connectTimeout = connectTimeout;
+      return this;
+    }
+
+    /** Pause after an empty batch, 0 to 1 min; default 100 ms. */
+    public Builder emptyBackoff(Duration emptyBackoff) {
+      this.emptyBackoff = emptyBackoff;
+      return this;
+    }
+
+    /** Pause before reconnecting after a failure, 10 ms to 5 min; default 1 s. */
+    public Builder reconnectBackoff(Duration reconnectBackoff) {
+      this.reconnectBackoff = reconnectBackoff;
+      return this;
+    }
+
+    /** Time a stopping receiver gives calls in flight before closing connections, 0 to 5 min; default 5 s. */
+    public Builder stopGrace(Duration stopGrace) {
+      this.stopGrace = stopGrace;
+      return this;
+    }
+
+    /**
+     * The validated settings.
+     *
+     * @throws IllegalArgumentException naming the first invalid setting, its value and what is valid
+     */
+    public PollingSettings build() {
+      return new PollingSettings(this);
+    }
+  }
+}

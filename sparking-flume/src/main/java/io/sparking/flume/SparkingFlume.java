@@ -1,0 +1,132 @@
+package io.sparking.flume;
+
+import io.sparking.flume.internal.FlumePollingReceiver;
+import io.sparking.flume.internal.FlumePushReceiver;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import org.apache.spark.streaming.api.java.JavaDStream;
+import org.apache.spark.streaming.api.java.JavaReceiverInputDStream;
+import org.apache.spark.streaming.api.java.JavaStreamingContext;
+
+/**
+ * Streams of Flume events for Spark Streaming, one line per stream.
+ *
+ * <p>Push: Flume's standard {@code avro} sink sends to a receiver listening on a host and port.
+ * <pre>{@code
+ * JavaReceiverInputDStream<FlumeEvent> events = SparkingFlume.createPushStream(jssc, "worker-1", 4141);
+ * }</pre>
+ * <p>Pull: receivers poll agents running Sparking's pull sink, and acknowledge each batch only after Spark stored it.
+ * <pre>{@code
+ * JavaReceiverInputDStream<FlumeEvent> events = SparkingFlume.createPollingStream(jssc,
+ *     List.of(new InetSocketAddress("agent-1", 9999)), PollingSettings.defaults());
+ * }</pre>
+ *
+ * <p>With {@code spark.streaming.receiver.writeAheadLog.enable=true} and a checkpoint directory, nothing a receiver
+ * acknowledged is lost when the driver fails.
+ */
+// Spark 3.5 deprecates the DStream API as a whole; it is the API this module serves.
+@SuppressWarnings("deprecation")
+public final class SparkingFlume {
+  private SparkingFlume() {}
+
+  /**
+   * A stream fed by Flume {@code avro} sinks sending to {@code host:port}, with default {@link PushSettings}.
+   *
+   * @param host the address the receiver listens on, the sink's {@code hostname}
+   * @param port the port the receiver listens on, the sink's {@code port}
+   */
+  public static JavaReceiverInputDStream<FlumeEvent> createPushStream(JavaStreamingContext jssc, String host,
+      int port) {
+    return createPushStream(jssc, host, port, PushSettings.defaults());
+  }
+
+  /**
+   * A stream fed by Flume {@code avro} sinks sending to {@code host:port}.
+   *
+   * @throws IllegalArgumentException when the host is blank or the port is not 1-65535
+   */
+  public static JavaReceiverInputDStream<FlumeEvent> createPushStream(JavaStreamingContext jssc, String host,
+      int port, PushSettings settings) {
+    Objects.requireNonNull(jssc, "jssc");
+    Objects.requireNonNull(settings, "settings");
+    checkAddress("host", host, port);
+    return jssc.receiverStream(new FlumePushReceiver(host, port, settings));
+  }
+
+  /**
+   * One stream from several push receivers, one per address, for sinks that spread their load over several
+   * receivers (Flume's load-balancing sink processor, or several agents).
+   *
+   * @throws IllegalArgumentException when the list is empty, has duplicates, or holds an invalid address
+   */
+  public static JavaDStream<FlumeEvent> createUnionPushStream(JavaStreamingContext jssc,
+      List<InetSocketAddress> addresses, PushSettings settings) {
+    Objects.requireNonNull(jssc, "jssc");
+    Objects.requireNonNull(settings, "settings");
+    checkAddresses("addresses", addresses);
+    List<JavaDStream<FlumeEvent>> streams = new ArrayList<>(addresses.size());
+    for (InetSocketAddress address : addresses) {
+      streams.add(jssc.receiverStream(new FlumePushReceiver(address.getHostString(), address.getPort(), settings)));
+    }
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    JavaDStream<FlumeEvent>[] array = streams.toArray(new JavaDStream[0]);
+    return array.length == 1 ? array[0] : jssc.union(array);
+  }
+
+  /**
+   * A stream pulled from agents running Sparking's pull sink (or Spark 2.4's {@code SparkSink}), with default
+   * {@link PollingSettings}. One receiver keeps {@link PollingSettings#DEFAULT_CONNECTIONS_PER_AGENT} connections to
+   * every agent.
+   *
+   * @param agents the sinks' {@code hostname}:{@code port} addresses
+   */
+  public static JavaReceiverInputDStream<FlumeEvent> createPollingStream(JavaStreamingContext jssc,
+      List<InetSocketAddress> agents) {
+    return createPollingStream(jssc, agents, PollingSettings.defaults());
+  }
+
+  /**
+   * A stream pulled from agents running Sparking's pull sink (or Spark 2.4's {@code SparkSink}). Each batch is
+   * acknowledged to its sink only after Spark stored it.
+   *
+   * @throws IllegalArgumentException when the list is empty, has duplicates, or holds an invalid address
+   */
+  public static JavaReceiverInputDStream<FlumeEvent> createPollingStream(JavaStreamingContext jssc,
+      List<InetSocketAddress> agents, PollingSettings settings) {
+    Objects.requireNonNull(jssc, "jssc");
+    Objects.requireNonNull(settings, "settings");
+    checkAddresses("agents", agents);
+    return jssc.receiverStream(new FlumePollingReceiver(List.copyOf(agents), settings));
+  }
+
+  static void checkAddresses(String setting, List<InetSocketAddress> addresses) {
+    if (addresses == null || addresses.isEmpty()) {
+      throw new IllegalArgumentException(setting + " = " + addresses + " is invalid: give at least one host:port");
+    }
+    Set<String> seen = new HashSet<>();
+    for (InetSocketAddress address : addresses) {
+      if (address == null) {
+        throw new IllegalArgumentException(setting + " = " + addresses + " is invalid: it contains null");
+      }
+      checkAddress(setting, address.getHostString(), address.getPort());
+      if (!seen.add(address.getHostString() + ":" + address.getPort())) {
+        throw new IllegalArgumentException(setting + " = " + addresses + " is invalid: "
+            + address.getHostString() + ":" + address.getPort() + " appears twice");
+      }
+    }
+  }
+
+  private static void checkAddress(String setting, String host, int port) {
+    if (host == null || host.isBlank()) {
+      throw new IllegalArgumentException(setting + " = '" + host + "' is invalid: give a host name or IP address");
+    }
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("port = " + port + " (for " + host + ") is invalid: it must be between 1"
+          + " and 65535");
+    }
+  }
+}

@@ -1,0 +1,225 @@
+package io.sparking.flume.internal;
+
+import io.sparking.flume.FlumeEvent;
+import io.sparking.flume.PollingSettings;
+import io.sparking.flume.sink.protocol.EventBatch;
+import io.sparking.flume.sink.protocol.SparkFlumeProtocol;
+import io.sparking.flume.sink.protocol.SparkSinkEvent;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.avro.ipc.CallFuture;
+import org.apache.avro.ipc.netty.NettyTransceiver;
+import org.apache.avro.ipc.specific.SpecificRequestor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One connection to one agent's pull sink and the loop that runs on it: ask for a batch, store it whole, then ack
+ * it; nack it when storing failed or the receiver is stopping. Every call is bounded by the call timeout; a call
+ * that outlives it costs the connection, since its answer may still come and would be read as the next one's.
+ */
+final class PullConnection implements Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger(PullConnection.class);
+
+  /** Shared by all connections of a receiver: set once when the receiver stops, and wakes their pauses. */
+  static final class StopSignal {
+    private final CountDownLatch latch = new CountDownLatch(1);
+
+    void set() {
+      latch.countDown();
+    }
+
+    boolean isSet() {
+      return latch.getCount() == 0;
+    }
+
+    /** Pauses for {@code pause} unless stopped first; true when stopped. */
+    boolean pause(Duration pause) {
+      try {
+        return latch.await(pause.toNanos(), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return true;
+      }
+    }
+  }
+
+  @FunctionalInterface
+  private interface Call<T> {
+    void start(SparkFlumeProtocol.Callback client, CallFuture<T> future) throws IOException;
+  }
+
+  private final String host;
+  private final int port;
+  private final String name;
+  private final PollingSettings settings;
+  private final EventBatchStore store;
+  private final StopSignal stop;
+  private final AtomicLong storedEvents = new AtomicLong();
+  private final AtomicLong nackedBatches = new AtomicLong();
+  private volatile NettyTransceiver transceiver;
+  /** Used by the connection's own thread only; {@link #abort()} touches the transceiver alone. */
+  private SparkFlumeProtocol.Callback client;
+
+  PullConnection(String host, int port, int index, PollingSettings settings, EventBatchStore store,
+      StopSignal stop) {
+    this.host = host;
+    this.port = port;
+    this.name = host + ":" + port + "#" + index;
+    this.settings = settings;
+    this.store = store;
+    this.stop = stop;
+  }
+
+  @Override
+  public void run() {
+    try {
+      while (!stop.isSet()) {
+        pullOnce();
+      }
+    } finally {
+      disconnect();
+      LOG.info("Pull connection {} stopped ({} events stored, {} batches nacked)", name, storedEvents.get(),
+          nackedBatches.get());
+    }
+  }
+
+  /**
+   * Closes the connection from another thread, failing the call in flight at once; the connection's own thread then
+   * sees the failure, finds the stop signal set and ends.
+   */
+  void abort() {
+    NettyTransceiver open = transceiver;
+    if (open != null) {
+      open.close(false);
+    }
+  }
+
+  long storedEvents() {
+    return storedEvents.get();
+  }
+
+  long nackedBatches() {
+    return nackedBatches.get();
+  }
+
+  private void pullOnce() {
+    EventBatch batch;
+    try {
+      connect();
+      batch = call("getEventBatch", (c, f) -> c.getEventBatch(settings.batchSize(), f));
+    } catch (TimeoutException e) {
+      // An empty channel in Spark 2.4's sink never answers; ours answers within its batchWait.
+      LOG.debug("No batch from {} within {}; reconnecting", name, settings.callTimeout());
+      disconnect();
+      return;
+    } catch (IOException | ExecutionException | RuntimeException e) {
+      disconnect();
+      if (!stop.isSet()) {
+        LOG.warn("Pulling from {} failed, connecting again in {}: {}", name, settings.reconnectBackoff(),
+            rootMessage(e));
+        stop.pause(settings.reconnectBackoff());
+      }
+      return;
+    }
+    String error = batch.getErrorMsg() == null ? "" : batch.getErrorMsg().toString();
+    if (!error.isEmpty() || batch.getEvents().isEmpty()) {
+      // No transaction is open behind an error batch: nothing to ack or nack.
+      LOG.debug("No events from {}: {}", name, error);
+      stop.pause(settings.emptyBackoff());
+      return;
+    }
+    String sequence = batch.getSequenceNumber().toString();
+    if (stop.isSet()) {
+      nack(sequence, "the receiver is stopping");
+      return;
+    }
+    List<FlumeEvent> events = new ArrayList<>(batch.getEvents().size());
+    for (SparkSinkEvent e : batch.getEvents()) {
+      events.add(FlumeEvents.fromAvro(e.getHeaders(), e.getBody()));
+    }
+    try {
+      store.store(events);
+    } catch (RuntimeException e) {
+      LOG.warn("Could not store batch {} of {} events from {}; nacking it so the sink delivers it again: {}",
+          sequence, events.size(), name, e.toString());
+      nack(sequence, "storing failed");
+      stop.pause(settings.emptyBackoff());
+      return;
+    }
+    storedEvents.addAndGet(events.size());
+    try {
+      this.<Void>call("ack", (c, f) -> c.ack(sequence, f));
+    } catch (IOException | ExecutionException | TimeoutException | RuntimeException e) {
+      // The events are in Spark; the sink will deliver them again after its timeout, so they may come twice.
+      LOG.warn("Stored batch {} of {} events from {} but could not ack it ({}); the sink will deliver it again",
+          sequence, events.size(), name, rootMessage(e));
+      disconnect();
+    }
+  }
+
+  private void nack(String sequence, String why) {
+    try {
+      this.<Void>call("nack", (c, f) -> c.nack(sequence, f));
+      nackedBatches.incrementAndGet();
+    } catch (IOException | ExecutionException | TimeoutException | RuntimeException e) {
+      LOG.warn("Could not nack batch {} from {} ({}); the sink delivers it again after its own timeout: {}",
+          sequence, name, why, rootMessage(e));
+      disconnect();
+    }
+  }
+
+  private <T> T call(String what, Call<T> call) throws IOException, ExecutionException, TimeoutException {
+    CallFuture<T> future = new CallFuture<>();
+    call.start(client, future);
+    try {
+      return future.get(settings.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(what + " to " + name + " interrupted", e);
+    } catch (TimeoutException e) {
+      throw new TimeoutException(what + " to " + name + " got no answer within " + settings.callTimeout());
+    }
+  }
+
+  private void connect() throws IOException {
+    if (transceiver != null && client != null) {
+      return;
+    }
+    // Resolved here, on the executor, so a changed DNS entry is followed on reconnect.
+    NettyTransceiver opened = new NettyTransceiver(new InetSocketAddress(host, port),
+        (int) settings.connectTimeout().toMillis());
+    transceiver = opened;
+    if (stop.isSet()) {
+      disconnect();
+      throw new IOException("receiver stopping");
+    }
+    client = SpecificRequestor.getClient(SparkFlumeProtocol.Callback.class, opened);
+  }
+
+  private void disconnect() {
+    NettyTransceiver open = transceiver;
+    transceiver = null;
+    client = null;
+    if (open != null) {
+      // Without waiting: the transceiver's own threads stop in the background within Netty's quiet period.
+      open.close(false);
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root == e ? e.toString() : e + " (" + root + ")";
+  }
+}

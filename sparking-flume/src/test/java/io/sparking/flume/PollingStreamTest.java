@@ -1,0 +1,94 @@
+package io.sparking.flume;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sparking.testkit.FlumeAgent;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Polling receivers pulling from real Flume 1.11 agents, with Sparking's sink and with Spark 2.4.8's. */
+@SuppressWarnings("deprecation") // the DStream API is deprecated in Spark 3.5 yet it is what Sparking serves
+class PollingStreamTest {
+  private static final PollingSettings SETTINGS = PollingSettings.builder()
+      .batchSize(500)
+      .connectionsPerAgent(2)
+      .callTimeout(Duration.ofSeconds(5))
+      .stopGrace(Duration.ofSeconds(2))
+      .build();
+
+  @Test
+  void pullsEveryEventOnceFromOneAgent() throws Exception {
+    try (FlumeAgent agent = Agents.sparkingPullSink();
+        SparkStreams spark = SparkStreams.start(1,
+            jssc -> SparkingFlume.createPollingStream(jssc, List.of(sinkOf(agent)), SETTINGS))) {
+      Agents.feed(agent, "a", 3000);
+      spark.awaitEvents(3000).stopGracefully();
+
+      assertThat(spark.events()).containsExactlyInAnyOrderElementsOf(FlumeClients.expected("a", 0, 3000));
+    }
+  }
+
+  @Test
+  void pullsEveryEventOnceFromTwoAgentsThroughOneReceiver() throws Exception {
+    try (FlumeAgent first = Agents.sparkingPullSink();
+        FlumeAgent second = Agents.sparkingPullSink();
+        SparkStreams spark = SparkStreams.start(1, jssc -> SparkingFlume.createPollingStream(jssc,
+            List.of(sinkOf(first), sinkOf(second)), SETTINGS))) {
+      Agents.feed(first, "a", 2000);
+      Agents.feed(second, "b", 2000);
+      spark.awaitEvents(4000).stopGracefully();
+
+      List<FlumeEvent> expected = new ArrayList<>(FlumeClients.expected("a", 0, 2000));
+      expected.addAll(FlumeClients.expected("b", 0, 2000));
+      assertThat(spark.events()).containsExactlyInAnyOrderElementsOf(expected);
+    }
+  }
+
+  @Test
+  void pullsFromSpark248SparkSinkRunningInFlume111() throws Exception {
+    try (FlumeAgent agent = Agents.spark248PullSink();
+        SparkStreams spark = SparkStreams.start(1,
+            jssc -> SparkingFlume.createPollingStream(jssc, List.of(sinkOf(agent)), SETTINGS))) {
+      Agents.feed(agent, "old", 2000);
+      spark.awaitEvents(2000).stopGracefully();
+
+      assertThat(spark.events()).containsExactlyInAnyOrderElementsOf(FlumeClients.expected("old", 0, 2000));
+    }
+  }
+
+  @Test
+  void stoppingOnAnEmptyChannelFinishesWithinTheGracePlusAFewSeconds() throws Exception {
+    try (FlumeAgent agent = Agents.sparkingPullSink();
+        SparkStreams spark = SparkStreams.start(1,
+            jssc -> SparkingFlume.createPollingStream(jssc, List.of(sinkOf(agent)), SETTINGS))) {
+      long start = System.nanoTime();
+      spark.stopGracefully();
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+      assertThat(took).isLessThan(SETTINGS.stopGrace().plusSeconds(8));
+      assertThat(spark.events()).isEmpty();
+    }
+  }
+
+  @Test
+  void stoppingWhileSpark248SinkBlocksOnAnEmptyChannelFinishesWithinBoundedTime() throws Exception {
+    try (FlumeAgent agent = Agents.spark248PullSink();
+        SparkStreams spark = SparkStreams.start(1,
+            jssc -> SparkingFlume.createPollingStream(jssc, List.of(sinkOf(agent)), SETTINGS))) {
+      long start = System.nanoTime();
+      spark.stopGracefully();
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+      // The old sink never answers on an empty channel: the stop closes the connections after the grace period.
+      assertThat(took).isLessThan(SETTINGS.stopGrace().plusSeconds(8));
+      assertThat(spark.events()).isEmpty();
+    }
+  }
+
+  static InetSocketAddress sinkOf(FlumeAgent agent) {
+    return new InetSocketAddress("127.0.0.1", agent.port(Agents.SINK_PORT));
+  }
+}

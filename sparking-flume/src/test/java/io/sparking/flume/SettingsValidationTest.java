@@ -1,0 +1,51 @@
+package io.sparking.flume;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Invalid settings fail at construction with the setting, the value and what would be valid. */
+class SettingsValidationTest {
+
+  @Test
+  void maxFrameBytesOutsideItsRangeNamesSettingValueAndRange() {
+    assertThatThrownBy(() -> PushSettings.builder().maxFrameBytes(10).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxFrameBytes = 10 is invalid: it must be between 1024 and 1073741824 bytes");
+  }
+
+  @Test
+  void compressionLevelOutsideZeroToNineIsRejected() {
+    assertThatThrownBy(() -> PushSettings.builder().compressionLevel(11).build())
+        .hasMessage("compressionLevel = 11 is invalid: it must be between 0 and 9");
+  }
+
+  @Test
+  void missingStorageLevelIsRejected() {
+    assertThatThrownBy(() -> PushSettings.builder().storageLevel(null).build())
+        .hasMessageStartingWith("storageLevel = null is invalid");
+  }
+
+  @Test
+  void defaultsMatchAnAvroSinkWithDefaultOptions() {
+    PushSettings defaults = PushSettings.defaults();
+    assertThat(defaults.compression()).isEqualTo(PushSettings.Compression.NONE);
+    assertThat(defaults.sslEnabled()).isFalse();
+    assertThat(defaults.maxFrameBytes()).isEqualTo(PushSettings.DEFAULT_MAX_FRAME_BYTES);
+  }
+
+  @Test
+  void duplicateOrEmptyAddressListsAreRejected() {
+    InetSocketAddress a = new InetSocketAddress("127.0.0.1", 4141);
+    assertThatThrownBy(() -> SparkingFlume.checkAddresses("addresses", List.of(a, a)))
+        .hasMessageContaining("127.0.0.1:4141 appears twice");
+    assertThatThrownBy(() -> SparkingFlume.checkAddresses("addresses", List.of()))
+        .hasMessageContaining("give at least one host:port");
+    assertThatThrownBy(() -> SparkingFlume.checkAddresses("addresses",
+        List.of(InetSocketAddress.createUnresolved("agent", 0))))
+        .hasMessage("port = 0 (for agent) is invalid: it must be between 1 and 65535");
+  }
+}
