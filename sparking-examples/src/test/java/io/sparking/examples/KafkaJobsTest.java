@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.sparking.testkit.JavaProcess;
 import io.sparking.testkit.JvmFlags;
 import io.sparking.testkit.KafkaBroker;
+import io.sparking.testkit.KafkaBrokerExtension;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,35 +20,22 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Runs each Kafka job as its users do, in a JVM of its own through its {@code main}, against a real broker. */
+/** Runs each Kafka job as its users do, in a JVM of its own through its {@code main}, against a real KAFKA.broker(). */
 class KafkaJobsTest {
   private static final Duration JOB_TIMEOUT = Duration.ofSeconds(180);
-  private static KafkaBroker broker;
+  @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
   @TempDir Path work;
 
-  @BeforeAll
-  static void startBroker() {
-    broker = KafkaBroker.start();
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    if (broker != null) {
-      broker.close();
-    }
-  }
-
   @Test
   void kafkaSingleTopicReceivesExactlyTheProducedRecords() throws Exception {
-    broker.createTopic("single", 3);
-    broker.produce("single", KafkaBroker.numbered("word", 0, 3_000));
-    JobRun run = runToEnd("KafkaSingleTopic", "local[3]", "single", broker.bootstrapServers(),
+    KAFKA.broker().createTopic("single", 3);
+    KAFKA.broker().produce("single", KafkaBroker.numbered("word", 0, 3_000));
+    JobRun run = runToEnd("KafkaSingleTopic", "local[3]", "single", KAFKA.broker().bootstrapServers(),
         "--group", "single-job", "--batch-interval", "1s", "--max-records", "3000", "--duration", "150");
     assertThat(run.exit()).as("exit code; output:%n%s", run.tail()).isEqualTo(0);
     assertThat(run.total()).isEqualTo(3_000);
@@ -58,10 +46,10 @@ class KafkaJobsTest {
   @Test
   void kafkaMultiTopicsReceivesExactlyTheProducedRecordsOfEveryTopic() throws Exception {
     for (String topic : List.of("m1", "m2", "m3")) {
-      broker.createTopic(topic, 2);
-      broker.produce(topic, KafkaBroker.numbered(topic, 0, 1_000));
+      KAFKA.broker().createTopic(topic, 2);
+      KAFKA.broker().produce(topic, KafkaBroker.numbered(topic, 0, 1_000));
     }
-    JobRun run = runToEnd("KafkaMultiTopics", "local[4]", "m1,m2,m3", broker.bootstrapServers(),
+    JobRun run = runToEnd("KafkaMultiTopics", "local[4]", "m1,m2,m3", KAFKA.broker().bootstrapServers(),
         "--group", "multi-job", "--batch-interval", "1s", "--max-records", "3000", "--duration", "150",
         "--repartition", "4");
     assertThat(run.exit()).as("exit code; output:%n%s", run.tail()).isEqualTo(0);
@@ -73,9 +61,9 @@ class KafkaJobsTest {
 
   @Test
   void kafkaDirectTopicReceivesExactlyTheProducedRecords() throws Exception {
-    broker.createTopic("direct", 4);
-    broker.produce("direct", KafkaBroker.numbered("direct", 0, 4_000));
-    JobRun run = runToEnd("KafkaDirectTopic", "local[2]", "direct", broker.bootstrapServers(),
+    KAFKA.broker().createTopic("direct", 4);
+    KAFKA.broker().produce("direct", KafkaBroker.numbered("direct", 0, 4_000));
+    JobRun run = runToEnd("KafkaDirectTopic", "local[2]", "direct", KAFKA.broker().bootstrapServers(),
         "--group", "direct-job", "--batch-interval", "1s", "--max-records", "4000", "--duration", "150");
     assertThat(run.exit()).as("exit code; output:%n%s", run.tail()).isEqualTo(0);
     assertThat(run.total()).isEqualTo(4_000);
@@ -84,10 +72,10 @@ class KafkaJobsTest {
 
   @Test
   void sigtermStopsGracefullyAndPrintsTheTotal() throws Exception {
-    broker.createTopic("term", 2);
-    broker.produce("term", KafkaBroker.numbered("term", 0, 2_000));
+    KAFKA.broker().createTopic("term", 2);
+    KAFKA.broker().produce("term", KafkaBroker.numbered("term", 0, 2_000));
     Path log = work.resolve("term.log");
-    try (JavaProcess job = start(log, "KafkaSingleTopic", "local[2]", "term", broker.bootstrapServers(),
+    try (JavaProcess job = start(log, "KafkaSingleTopic", "local[2]", "term", KAFKA.broker().bootstrapServers(),
         "--group", "term-job", "--batch-interval", "1s")) {
       await().atMost(JOB_TIMEOUT).until(() -> read(log).stream().anyMatch(l -> l.matches("batch .* records=[1-9].*")));
       job.stop(Duration.ofSeconds(60));
@@ -131,7 +119,7 @@ class KafkaJobsTest {
 
   @Test
   void missingTopicFailsWithAHintToCreateIt() throws Exception {
-    JobRun run = runToEnd("KafkaDirectTopic", "local[2]", "nope", broker.bootstrapServers());
+    JobRun run = runToEnd("KafkaDirectTopic", "local[2]", "nope", KAFKA.broker().bootstrapServers());
     assertThat(run.exit()).isEqualTo(1);
     assertThat(String.join("\n", run.lines())).contains("Topic(s) [nope] do not exist")
         .contains("--create --topic nope");
@@ -169,7 +157,7 @@ class KafkaJobsTest {
   }
 
   private static void assertCommittedToEnd(String group, String topic, int partitions) throws Exception {
-    try (Admin admin = broker.admin()) {
+    try (Admin admin = KAFKA.broker().admin()) {
       Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
       for (int p = 0; p < partitions; p++) {
         latest.put(new TopicPartition(topic, p), OffsetSpec.latest());

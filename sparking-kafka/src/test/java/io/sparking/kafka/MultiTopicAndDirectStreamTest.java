@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.sparking.testkit.KafkaBroker;
+import io.sparking.testkit.KafkaBrokerExtension;
 import io.sparking.testkit.LocalStreaming;
 import io.sparking.testkit.OutputCollector;
 import java.nio.file.Path;
@@ -17,42 +18,29 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class MultiTopicAndDirectStreamTest {
   private static final Duration WAIT = Duration.ofSeconds(120);
-  private static KafkaBroker broker;
+  @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
   @TempDir Path checkpoint;
-
-  @BeforeAll
-  static void startBroker() {
-    broker = KafkaBroker.start();
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    if (broker != null) {
-      broker.close();
-    }
-  }
 
   @Test
   void threeTopicsOfFourPartitionsThroughOneReceiverPerTopic() {
     List<String> topics = List.of("multi-a", "multi-b", "multi-c");
     List<String> sent = new ArrayList<>();
     for (String topic : topics) {
-      broker.createTopic(topic, 4);
+      KAFKA.broker().createTopic(topic, 4);
       List<String> values = KafkaBroker.numbered(topic, 0, 5_000);
-      broker.produce(topic, values);
+      KAFKA.broker().produce(topic, values);
       sent.addAll(values);
     }
     OutputCollector<String> out = OutputCollector.create();
     try (LocalStreaming spark = LocalStreaming.builder(checkpoint).master("local[5]").writeAheadLog(true).start()) {
-      KafkaSettings settings = KafkaSettings.builder(broker.bootstrapServers(), "multi-group").topics(topics).build();
+      KafkaSettings settings = KafkaSettings.builder(KAFKA.broker().bootstrapServers(), "multi-group").topics(topics).build();
       SparkingKafka.receiverStreamPerTopic(spark.context(), settings)
           .foreachRDD(rdd -> out.addAll(rdd.map(r -> r.topic() + "/" + r.valueAsString()).collect()));
       spark.context().start();
@@ -68,10 +56,10 @@ class MultiTopicAndDirectStreamTest {
 
   @Test
   void partitionSetsAssignedToSeparateReceiversAreUnioned() {
-    broker.createTopic("sets", 4);
+    KAFKA.broker().createTopic("sets", 4);
     List<String> sent = KafkaBroker.numbered("sets", 0, 8_000);
-    broker.produce("sets", sent);
-    KafkaSettings base = KafkaSettings.builder(broker.bootstrapServers(), "sets-group").topics("sets").build();
+    KAFKA.broker().produce("sets", sent);
+    KafkaSettings base = KafkaSettings.builder(KAFKA.broker().bootstrapServers(), "sets-group").topics("sets").build();
     List<KafkaSettings> receivers = List.of(
         base.withPartitions(List.of(new TopicPartition("sets", 0), new TopicPartition("sets", 1))),
         base.withPartitions(List.of(new TopicPartition("sets", 2), new TopicPartition("sets", 3))));
@@ -87,12 +75,12 @@ class MultiTopicAndDirectStreamTest {
 
   @Test
   void directStreamReceivesEveryRecordAndCommitsAfterOutput() throws Exception {
-    broker.createTopic("direct", 4);
+    KAFKA.broker().createTopic("direct", 4);
     List<String> sent = KafkaBroker.numbered("direct", 0, 20_000);
-    broker.produce("direct", sent);
+    KAFKA.broker().produce("direct", sent);
     OutputCollector<String> out = OutputCollector.create();
-    try (LocalStreaming spark = LocalStreaming.builder(checkpoint).start(); Admin admin = broker.admin()) {
-      KafkaSettings settings = KafkaSettings.builder(broker.bootstrapServers(), "direct-group")
+    try (LocalStreaming spark = LocalStreaming.builder(checkpoint).start(); Admin admin = KAFKA.broker().admin()) {
+      KafkaSettings settings = KafkaSettings.builder(KAFKA.broker().bootstrapServers(), "direct-group")
           .topics("direct").build();
       SparkingKafka.directStream(spark.context(), settings)
           .foreachBatch((records, time) -> out.addAll(records.map(KafkaRecord::valueAsString).collect()));
@@ -120,11 +108,11 @@ class MultiTopicAndDirectStreamTest {
 
   @Test
   void directStreamDoesNotCommitABatchWhoseOutputFailed() throws Exception {
-    broker.createTopic("direct-fail", 1);
-    broker.produce("direct-fail", KafkaBroker.numbered("direct-fail", 0, 100));
+    KAFKA.broker().createTopic("direct-fail", 1);
+    KAFKA.broker().produce("direct-fail", KafkaBroker.numbered("direct-fail", 0, 100));
     OutputCollector<String> attempts = OutputCollector.create();
-    try (LocalStreaming spark = LocalStreaming.builder(checkpoint).start(); Admin admin = broker.admin()) {
-      KafkaSettings settings = KafkaSettings.builder(broker.bootstrapServers(), "direct-fail-group")
+    try (LocalStreaming spark = LocalStreaming.builder(checkpoint).start(); Admin admin = KAFKA.broker().admin()) {
+      KafkaSettings settings = KafkaSettings.builder(KAFKA.broker().bootstrapServers(), "direct-fail-group")
           .topics("direct-fail").build();
       SparkingKafka.directStream(spark.context(), settings).foreachBatch((records, time) -> {
         long n = records.count();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.sparking.testkit.KafkaBroker;
+import io.sparking.testkit.KafkaBrokerExtension;
 import io.sparking.testkit.LocalStreaming;
 import io.sparking.testkit.OutputCollector;
 import java.nio.file.Path;
@@ -18,38 +19,25 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class ReliableReceiverTest {
   private static final Duration WAIT = Duration.ofSeconds(120);
-  private static KafkaBroker broker;
+  @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
   @TempDir Path checkpoint;
 
-  @BeforeAll
-  static void startBroker() {
-    broker = KafkaBroker.start();
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    if (broker != null) {
-      broker.close();
-    }
-  }
-
   @Test
   void receivesEveryProducedRecordExactlyOnceWithTheWriteAheadLog() {
-    broker.createTopic("exact", 4);
+    KAFKA.broker().createTopic("exact", 4);
     List<String> sent = KafkaBroker.numbered("exact", 0, 20_000);
-    broker.produce("exact", sent);
+    KAFKA.broker().produce("exact", sent);
 
     OutputCollector<String> out = OutputCollector.create();
     try (LocalStreaming spark = LocalStreaming.builder(checkpoint).writeAheadLog(true).start()) {
-      KafkaSettings settings = KafkaSettings.builder(broker.bootstrapServers(), "exact-group")
+      KafkaSettings settings = KafkaSettings.builder(KAFKA.broker().bootstrapServers(), "exact-group")
           .topics("exact").consumerThreads(2).build();
       collectValues(SparkingKafka.receiverStream(spark.context(), settings), out);
       spark.context().start();
@@ -62,11 +50,11 @@ class ReliableReceiverTest {
 
   @Test
   void gracefulStopThenRestartFromTheCheckpointLosesNothing() {
-    broker.createTopic("restart", 3);
+    KAFKA.broker().createTopic("restart", 3);
     List<String> first = KafkaBroker.numbered("restart", 0, 30_000);
     List<String> second = KafkaBroker.numbered("restart", 30_000, 20_000);
-    broker.produce("restart", first);
-    KafkaSettings settings = KafkaSettings.builder(broker.bootstrapServers(), "restart-group")
+    KAFKA.broker().produce("restart", first);
+    KafkaSettings settings = KafkaSettings.builder(KAFKA.broker().bootstrapServers(), "restart-group")
         .topics("restart").build();
     OutputCollector<String> out = OutputCollector.create();
     LocalStreaming.Builder builder = LocalStreaming.builder(checkpoint).writeAheadLog(true)
@@ -83,7 +71,7 @@ class ReliableReceiverTest {
     }
     int firstRun = out.size();
     assertThat(firstRun).isLessThan(first.size());
-    broker.produce("restart", second);
+    KAFKA.broker().produce("restart", second);
 
     Set<String> expected = new HashSet<>(first);
     expected.addAll(second);
@@ -99,10 +87,10 @@ class ReliableReceiverTest {
 
   @Test
   void recoveryFromTheCheckpointReplaysTheWriteAheadLogAfterAnAbruptStop() {
-    broker.createTopic("recover", 3);
+    KAFKA.broker().createTopic("recover", 3);
     List<String> sent = KafkaBroker.numbered("recover", 0, 40_000);
-    broker.produce("recover", sent);
-    KafkaSettings settings = KafkaSettings.builder(broker.bootstrapServers(), "recover-group")
+    KAFKA.broker().produce("recover", sent);
+    KafkaSettings settings = KafkaSettings.builder(KAFKA.broker().bootstrapServers(), "recover-group")
         .topics("recover").build();
     OutputCollector<String> out = OutputCollector.create();
     LocalStreaming.Builder builder = LocalStreaming.builder(checkpoint).writeAheadLog(true)
@@ -128,9 +116,9 @@ class ReliableReceiverTest {
 
   @Test
   void committedOffsetsNeverRunAheadOfStoredRecords() throws Exception {
-    broker.createTopic("ordering", 2);
+    KAFKA.broker().createTopic("ordering", 2);
     List<String> sent = KafkaBroker.numbered("ordering", 0, 12_000);
-    broker.produce("ordering", sent);
+    KAFKA.broker().produce("ordering", sent);
     Duration batch = Duration.ofMillis(500);
 
     // Each output record with its batch time; a record is stored before the batch that holds it is generated.
@@ -141,8 +129,8 @@ class ReliableReceiverTest {
             // Throttled, so records wait in the receiver long after they are polled: a receiver that committed on
             // poll would be caught ahead of storage.
             .set("spark.streaming.receiver.maxRate", "3000").start();
-        Admin admin = broker.admin()) {
-      KafkaSettings settings = KafkaSettings.builder(broker.bootstrapServers(), "ordering-group")
+        Admin admin = KAFKA.broker().admin()) {
+      KafkaSettings settings = KafkaSettings.builder(KAFKA.broker().bootstrapServers(), "ordering-group")
           .topics("ordering").build();
       SparkingKafka.receiverStream(spark.context(), settings).foreachRDD((rdd, time) -> {
         List<String> rows = rdd.map(r -> r.partition() + ":" + r.offset() + ":" + time.milliseconds()).collect();
@@ -214,15 +202,15 @@ class ReliableReceiverTest {
 
   @Test
   void maxRateLimitsWhatEachBatchHolds() {
-    broker.createTopic("throttled", 2);
+    KAFKA.broker().createTopic("throttled", 2);
     List<String> sent = KafkaBroker.numbered("throttled", 0, 6_000);
-    broker.produce("throttled", sent);
+    KAFKA.broker().produce("throttled", sent);
     int maxRate = 1_000;
     OutputCollector<Long> perBatch = OutputCollector.create();
     OutputCollector<String> out = OutputCollector.create();
     try (LocalStreaming spark = LocalStreaming.builder(checkpoint).batchInterval(Duration.ofSeconds(1))
         .set("spark.streaming.receiver.maxRate", String.valueOf(maxRate)).start()) {
-      KafkaSettings settings = KafkaSettings.builder(broker.bootstrapServers(), "throttled-group")
+      KafkaSettings settings = KafkaSettings.builder(KAFKA.broker().bootstrapServers(), "throttled-group")
           .topics("throttled").build();
       SparkingKafka.receiverStream(spark.context(), settings).foreachRDD(rdd -> {
         List<String> values = rdd.map(KafkaRecord::valueAsString).collect();
@@ -241,13 +229,13 @@ class ReliableReceiverTest {
 
   @Test
   void rebalanceMidStreamCommitsOnlyStoredOffsetsAndLosesNothing() throws Exception {
-    broker.createTopic("rebalance", 4);
+    KAFKA.broker().createTopic("rebalance", 4);
     List<String> sent = KafkaBroker.numbered("rebalance", 0, 12_000);
-    broker.produce("rebalance", sent);
+    KAFKA.broker().produce("rebalance", sent);
     OutputCollector<String> out = OutputCollector.create();
     try (LocalStreaming spark = LocalStreaming.builder(checkpoint).writeAheadLog(true)
         .set("spark.streaming.receiver.maxRate", "3000").start()) {
-      KafkaSettings settings = KafkaSettings.builder(broker.bootstrapServers(), "rebalance-group")
+      KafkaSettings settings = KafkaSettings.builder(KAFKA.broker().bootstrapServers(), "rebalance-group")
           .topics("rebalance").consumerThreads(2).build();
       collectValues(SparkingKafka.receiverStream(spark.context(), settings), out);
       spark.context().start();
@@ -274,14 +262,14 @@ class ReliableReceiverTest {
 
   @Test
   void missingTopicIsReadOnceItIsCreated() {
-    KafkaSettings settings = KafkaSettings.builder(broker.bootstrapServers(), "late-group").topics("late").build();
+    KafkaSettings settings = KafkaSettings.builder(KAFKA.broker().bootstrapServers(), "late-group").topics("late").build();
     OutputCollector<String> out = OutputCollector.create();
     try (LocalStreaming spark = LocalStreaming.builder(checkpoint).start()) {
       collectValues(SparkingKafka.receiverStream(spark.context(), settings), out);
       spark.context().start();
-      broker.createTopic("late", 2);
+      KAFKA.broker().createTopic("late", 2);
       List<String> sent = KafkaBroker.numbered("late", 0, 1_000);
-      broker.produce("late", sent);
+      KAFKA.broker().produce("late", sent);
       await().atMost(WAIT).until(() -> out.size() >= sent.size());
       assertThat(out.values()).containsExactlyInAnyOrderElementsOf(sent);
     }

@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * {@link #close()} stops the process by its handle and deletes the directory; {@link #kill()}, {@link #stop()} and
  * {@link #restart()} keep the directory (a file channel's data survives), for fault tests.
  */
-public final class FlumeAgent implements AutoCloseable {
+public final class FlumeAgent extends ExternalServer {
   private static final Logger LOG = LoggerFactory.getLogger(FlumeAgent.class);
   /** How long {@link Builder#start()} waits for the agent by default. */
   public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(60);
@@ -88,7 +88,6 @@ public final class FlumeAgent implements AutoCloseable {
   private final Duration startTimeout;
   private final String logLevel;
   private final Path logFile;
-  private JavaProcess process;
 
   private FlumeAgent(Builder builder, Path dir, Map<String, Integer> ports, Path configFile) {
     this.name = builder.name;
@@ -137,46 +136,10 @@ public final class FlumeAgent implements AutoCloseable {
     return logFile;
   }
 
-  /** The operating system's id of the agent process, or -1 when it is stopped. */
-  public long pid() {
-    return process != null && process.isAlive() ? process.pid() : -1;
-  }
-
-  /** Whether the agent process runs. */
-  public boolean isAlive() {
-    return process != null && process.isAlive();
-  }
-
   /** The last {@code lines} lines of the agent's log. */
   public String logTail(int lines) {
     String[] all = readFrom(logFile, 0).split("\\R");
     return String.join(System.lineSeparator(), List.of(all).subList(Math.max(0, all.length - lines), all.length));
-  }
-
-  /** Stops the agent (SIGTERM, so Flume stops its components, then SIGKILL) and keeps its directory. */
-  public void stop() {
-    if (process != null) {
-      process.close();
-      process = null;
-    }
-  }
-
-  /** Kills the agent with SIGKILL, as a crash would, and keeps its directory. */
-  public void kill() {
-    if (process != null) {
-      process.kill();
-      process.close();
-      process = null;
-    }
-  }
-
-  /** Starts the agent again, same configuration, ports and directory, after {@link #stop()} or {@link #kill()}. */
-  public void restart() {
-    if (process != null) {
-      throw new IllegalStateException("Flume agent " + name + " (pid " + process.pid() + ") is still running;"
-          + " stop or kill it first");
-    }
-    launch();
   }
 
   @Override
@@ -193,16 +156,22 @@ public final class FlumeAgent implements AutoCloseable {
     return "Flume agent " + name + " (" + runtime + ", pid " + pid() + ", ports " + ports + ")";
   }
 
-  private void launch() {
+  @Override
+  protected String describe() {
+    return "Flume agent " + name;
+  }
+
+  @Override
+  protected void launch() {
     long logOffset = sizeOf(logFile);
     List<String> jvmArgs = List.of(
         "-Xmx512m",
         "-Dlog4j.configurationFile=" + writeLogConfig(),
         "-Dlog4j2.configurationFile=" + dir.resolve("log4j2.xml"));
-    process = JavaProcess.start("flume-agent:" + name, jvmArgs, runtime.classpath(), MAIN_CLASS,
-        List.of("-n", name, "-f", configFile.toString(), "--no-reload-conf"), dir, logFile);
+    attach(JavaProcess.start("flume-agent:" + name, jvmArgs, runtime.classpath(), MAIN_CLASS,
+        List.of("-n", name, "-f", configFile.toString(), "--no-reload-conf"), dir, logFile));
     awaitReady(logOffset);
-    LOG.info("Flume agent {} ready (pid {}, ports {})", name, process.pid(), ports);
+    LOG.info("Flume agent {} ready (pid {}, ports {})", name, pid(), ports);
   }
 
   private void awaitReady(long logOffset) {
@@ -211,8 +180,8 @@ public final class FlumeAgent implements AutoCloseable {
     List<String> linesLeft = new ArrayList<>(awaitedLogLines);
     while (true) {
       String log = readFrom(logFile, logOffset);
-      if (!process.isAlive()) {
-        fail("exited during start-up (exit " + process.waitFor(Duration.ofSeconds(5)) + ")");
+      if (!isRunning()) {
+        fail("exited during start-up (exit " + process().waitFor(Duration.ofSeconds(5)) + ")");
       }
       for (String marker : FATAL_LOG_MARKERS) {
         if (log.contains(marker)) {

@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #close()} stops the process by its handle and deletes the directory. {@link #stop()} and
  * {@link #restart()} keep the data, for fault tests.
  */
-public final class KafkaBroker implements AutoCloseable {
+public final class KafkaBroker extends ExternalServer {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaBroker.class);
   /** How long {@link #start()} waits for the broker to answer before it gives up. */
   public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(90);
@@ -53,7 +53,6 @@ public final class KafkaBroker implements AutoCloseable {
   private final int controllerPort;
   private final Duration startTimeout;
   private final String classpath;
-  private JavaProcess process;
 
   private KafkaBroker(Path dir, int port, int controllerPort, Duration startTimeout) {
     this.dir = dir;
@@ -90,11 +89,6 @@ public final class KafkaBroker implements AutoCloseable {
   /** The broker's listener port. */
   public int port() {
     return port;
-  }
-
-  /** The operating system's id of the broker process, or -1 when it is stopped. */
-  public long pid() {
-    return process != null && process.isAlive() ? process.pid() : -1;
   }
 
   /** Creates {@code topic} with {@code partitions} partitions, replication factor 1, and waits until it exists. */
@@ -165,34 +159,9 @@ public final class KafkaBroker implements AutoCloseable {
         AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000));
   }
 
-  /** Stops the broker process (SIGTERM, then SIGKILL) and keeps its data for {@link #restart()}. */
-  public void stop() {
-    if (process != null) {
-      process.close();
-      process = null;
-    }
-  }
-
-  /** Kills the broker process with SIGKILL and keeps its data for {@link #restart()}. */
-  public void kill() {
-    if (process != null) {
-      process.kill();
-      process.close();
-      process = null;
-    }
-  }
-
-  /** Starts the broker again on the same port and data after {@link #stop()} or {@link #kill()}. */
-  public void restart() {
-    if (process != null) {
-      throw new IllegalStateException("Broker on " + bootstrapServers() + " is still running; stop it first");
-    }
-    launch();
-  }
-
   /** The last {@code lines} lines of the broker's log. */
   public String logTail(int lines) {
-    return process == null ? "(broker stopped)" : process.logTail(lines);
+    return process() == null ? "(broker stopped)" : process().logTail(lines);
   }
 
   @Override
@@ -217,21 +186,27 @@ public final class KafkaBroker implements AutoCloseable {
     }
   }
 
-  private void launch() {
+  @Override
+  protected String describe() {
+    return "Kafka broker on " + bootstrapServers();
+  }
+
+  @Override
+  protected void launch() {
     Path config = dir.resolve("server.properties");
-    process = JavaProcess.start("kafka-broker:" + port, jvmArgs(), classpath, MAIN_CLASS,
-        List.of(config.toString()), dir, dir.resolve("broker.log"));
+    attach(JavaProcess.start("kafka-broker:" + port, jvmArgs(), classpath, MAIN_CLASS,
+        List.of(config.toString()), dir, dir.resolve("broker.log")));
     awaitReady();
-    LOG.info("Kafka broker ready on {} (pid {})", bootstrapServers(), process.pid());
+    LOG.info("Kafka broker ready on {} (pid {})", bootstrapServers(), pid());
   }
 
   private void awaitReady() {
     long deadline = System.nanoTime() + startTimeout.toNanos();
     Exception last = null;
     while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
+      if (!isRunning()) {
         throw new IllegalStateException("Kafka broker exited during start-up (port " + port + "). Log tail:\n"
-            + process.logTail(40));
+            + process().logTail(40));
       }
       try (Admin admin = admin()) {
         admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
@@ -244,8 +219,8 @@ public final class KafkaBroker implements AutoCloseable {
       }
       sleepQuietly(200);
     }
-    String tail = process.logTail(40);
-    process.close();
+    String tail = process().logTail(40);
+    stop();
     throw new IllegalStateException("Kafka broker on " + bootstrapServers() + " did not answer within "
         + startTimeout + " (last error: " + last + "). Log tail:\n" + tail);
   }

@@ -125,7 +125,7 @@ class FlumeConfFilesTest {
             .start()) {
       await().atMost(Duration.ofSeconds(30)).until(() -> receiver.bodies.size() >= sent.size());
       assertThat(receiver.bodies).containsExactlyElementsOf(sent);
-      assertThat(agent.isAlive()).isTrue();
+      assertThat(agent.isRunning()).isTrue();
     }
   }
 
@@ -144,7 +144,7 @@ class FlumeConfFilesTest {
           .until(() -> receiver1.bodies.size() >= 100 && receiver2.bodies.size() >= 100);
       assertThat(receiver1.bodies).containsExactlyElementsOf(lines("push1", 100));
       assertThat(receiver2.bodies).containsExactlyElementsOf(lines("push2", 100));
-      assertThat(push1.isAlive() && push2.isAlive()).isTrue();
+      assertThat(push1.isRunning() && push2.isRunning()).isTrue();
     }
   }
 
