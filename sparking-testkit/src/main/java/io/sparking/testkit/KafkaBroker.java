@@ -96,10 +96,25 @@ public final class KafkaBroker extends ExternalServer {
     createTopics(List.of(new NewTopic(topic, partitions, (short) 1)));
   }
 
-  /** Creates the given topics and waits until they exist. */
+  /** Creates the given topics and waits until every partition has a leader, so producers can send at once. */
   public void createTopics(Collection<NewTopic> topics) {
+    List<String> names = topics.stream().map(NewTopic::name).toList();
     try (Admin admin = admin()) {
       admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (true) {
+        boolean led = admin.describeTopics(names).allTopicNames().get(10, TimeUnit.SECONDS).values().stream()
+            .flatMap(d -> d.partitions().stream())
+            .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+        if (led) {
+          return;
+        }
+        if (System.nanoTime() - deadline > 0) {
+          throw new IllegalStateException("Partitions of " + names + " on " + bootstrapServers()
+              + " have no leader 30 s after creation. Log tail:\n" + logTail(30));
+        }
+        sleepQuietly(50);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted while creating " + topics, e);
@@ -127,7 +142,8 @@ public final class KafkaBroker extends ExternalServer {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted while producing to " + topic, e);
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("Producing to " + topic + " on " + bootstrapServers() + " failed: " + e, e);
+      throw new IllegalStateException("Producing to " + topic + " on " + bootstrapServers() + " failed: " + e
+          + "\nBroker log tail:\n" + logTail(30), e);
     }
   }
 
