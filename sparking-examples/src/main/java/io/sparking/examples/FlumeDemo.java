@@ -15,13 +15,7 @@ import java.util.List;
  * running {@code tail -F}). One agent pushes through its {@code avro} sink to FlumeSinglePushBased; the other serves
  * Sparking's pull sink to FlumeSinglePullBased. The agents run the configurations in {@code conf/flume}.
  */
-final class FlumeDemo implements DemoSession.Scenario {
-  private final int rate;
-
-  FlumeDemo(int rate) {
-    this.rate = rate;
-  }
-
+record FlumeDemo(int rate) implements DemoSession.Scenario {
   @Override
   public int steps() {
     return 5;
@@ -35,23 +29,10 @@ final class FlumeDemo implements DemoSession.Scenario {
         + pullInput.getFileName());
     session.feed(new SampleText("appended lines", rate, new FileSink(List.of(pushInput, pullInput))));
 
-    session.step("Starting a Flume agent (its own JVM): tail -F " + pushInput.getFileName() + " -> memory channel"
-        + " -> avro sink (push)");
-    FlumeAgent push = session.source(FlumeConfigs.agent("push-single.properties", "agent")
-        .placeholder("FLUME_INPUT_FILE", pushInput)
-        .port("FLUME_RECEIVER_PORT")
-        .start());
-    int receiverPort = push.port("FLUME_RECEIVER_PORT");
-    session.done("push agent ready (pid " + push.pid() + "), sending to 127.0.0.1:" + receiverPort);
-
-    session.step("Starting a Flume agent (its own JVM): tail -F " + pullInput.getFileName() + " -> memory channel"
-        + " -> Sparking sink (pull)");
-    FlumeAgent pull = session.source(FlumeConfigs.agent("pull-single.properties", "agent")
-        .placeholder("FLUME_INPUT_FILE", pullInput)
-        .listenPort("FLUME_SINK_PORT")
-        .start());
-    int sinkPort = pull.port("FLUME_SINK_PORT");
-    session.done("pull agent ready (pid " + pull.pid() + "), its sink serves on 127.0.0.1:" + sinkPort);
+    int receiverPort = startAgent(session, "push-single.properties", pushInput, "FLUME_RECEIVER_PORT",
+        "avro sink (push)", "sending to");
+    int sinkPort = startAgent(session, "pull-single.properties", pullInput, "FLUME_SINK_PORT",
+        "Sparking sink (pull)", "its sink serves on");
 
     session.step("Starting FlumeSinglePushBased (receiver on 127.0.0.1:" + receiverPort + ", write-ahead log) in"
         + " local mode");
@@ -59,6 +40,24 @@ final class FlumeDemo implements DemoSession.Scenario {
     session.step("Starting FlumeSinglePullBased (pulls from 127.0.0.1:" + sinkPort + ", acks after storing) in"
         + " local mode");
     session.startJob("pull", "FlumeSinglePullBased", List.of("local[2]", "127.0.0.1", String.valueOf(sinkPort)));
+  }
+
+  /**
+   * Starts the agent of {@code conf} following {@code input}, with a free port for {@code portKey}: one the agent
+   * listens on (its pull sink), or, for the push agent, the one its avro sink sends to. Returns that port.
+   */
+  private static int startAgent(DemoSession session, String conf, Path input, String portKey, String sink,
+      String portRole) {
+    session.step("Starting a Flume agent (its own JVM): tail -F " + input.getFileName() + " -> memory channel -> "
+        + sink);
+    FlumeAgent.Builder builder = FlumeConfigs.agent(conf, "agent").placeholder("FLUME_INPUT_FILE", input);
+    // The push agent's port is the job's to listen on: start must not wait for the agent to accept there.
+    boolean push = conf.startsWith("push");
+    FlumeAgent agent = session.source((push ? builder.port(portKey) : builder.listenPort(portKey)).start());
+    int port = agent.port(portKey);
+    session.done((push ? "push" : "pull") + " agent ready (pid " + agent.pid() + "), " + portRole + " 127.0.0.1:"
+        + port);
+    return port;
   }
 
   /** Appends every line to each of the files, which start empty; counts the lines written. */

@@ -21,6 +21,7 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.streaming.api.java.JavaDStream;
 import org.apache.spark.streaming.api.java.JavaStreamingContext;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * What the Flume jobs share: turning their address arguments into checked {@code host:port} addresses, the
@@ -34,6 +35,9 @@ import picocli.CommandLine.Option;
  * <p>Pull jobs connect to agents running Sparking's sink; the job first opens one TCP connection to each agent,
  * bounded by {@code --connect-timeout}, so that an agent that is down fails the job at once rather than leaving
  * the receivers to retry for ever.
+ *
+ * <p>A job picks its arguments by extending {@link OneAgent} ({@code <host> <port>}, a word count) or
+ * {@link SeveralAgents} ({@code <host:port,...>}, a count), and its side by the {@link Mode} it passes up.
  */
 abstract class FlumeJob extends StreamingJob {
   /** How Spark meets the agents. */
@@ -58,6 +62,52 @@ abstract class FlumeJob extends StreamingJob {
 
   FlumeJob(Mode mode) {
     this.mode = mode;
+  }
+
+  /** The arguments {@code <host> <port>} of one agent, and a word count of its events. */
+  abstract static class OneAgent extends FlumeJob {
+    @Parameters(index = "1", paramLabel = "<host>", description = "Push: the address the receiver listens on, the"
+        + " avro sink's hostname. Pull: the host of the agent's Sparking sink")
+    String host;
+
+    @Parameters(index = "2", paramLabel = "<port>", description = "Push: the port the receiver listens on, the avro"
+        + " sink's port. Pull: the port of the agent's Sparking sink")
+    String port;
+
+    OneAgent(Mode mode) {
+      super(mode);
+    }
+
+    @Override
+    protected List<InetSocketAddress> parseAddresses() {
+      return List.of(address(host, port));
+    }
+
+    @Override
+    protected void defineStreams(JavaStreamingContext jssc, BatchReporter reporter) {
+      reporter.countWordsOfEachBatch(bodies(jssc));
+    }
+  }
+
+  /** The argument {@code <host:port,...>} of several agents, and a count of their events. */
+  abstract static class SeveralAgents extends FlumeJob {
+    @Parameters(index = "1", paramLabel = "<host:port,...>", description = "Addresses separated by commas. Push: one"
+        + " receiver listens on each, an avro sink's target. Pull: the agents' Sparking sinks")
+    String addressList;
+
+    SeveralAgents(Mode mode) {
+      super(mode);
+    }
+
+    @Override
+    protected List<InetSocketAddress> parseAddresses() {
+      return addressList(addressList);
+    }
+
+    @Override
+    protected void defineStreams(JavaStreamingContext jssc, BatchReporter reporter) {
+      reporter.countEachBatch(bodies(jssc));
+    }
   }
 
   /** The job's addresses from its positional arguments; throws {@link IllegalArgumentException} when they are bad. */

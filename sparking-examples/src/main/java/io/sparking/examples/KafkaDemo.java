@@ -11,13 +11,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * The Kafka demo: a real broker on loopback, sample text produced to a topic, and KafkaSingleTopic (reliable
  * receiver) and KafkaDirectTopic (direct stream) reading it.
  */
-final class KafkaDemo implements DemoSession.Scenario {
+record KafkaDemo(int rate) implements DemoSession.Scenario {
   private static final String TOPIC = "sparking-demo";
-  private final int rate;
-
-  KafkaDemo(int rate) {
-    this.rate = rate;
-  }
 
   @Override
   public int steps() {

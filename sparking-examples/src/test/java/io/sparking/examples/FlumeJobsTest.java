@@ -41,50 +41,22 @@ class FlumeJobsTest {
 
   @Test
   void flumeSinglePushBasedReceivesExactlyTheEventsOfOneAgent() throws Exception {
-    Path input = append(work.resolve("push.log"), lines("push", EVENTS));
-    try (FlumeAgent agent = FlumeConfigs.agent("push-single.properties", "agent")
-        .placeholder("FLUME_INPUT_FILE", input)
-        .port("FLUME_RECEIVER_PORT")
-        .start()) {
-      JobRun run = runUntilAll("FlumeSinglePushBased", "local[2]", "127.0.0.1",
-          String.valueOf(agent.port("FLUME_RECEIVER_PORT")));
-      assertThat(run.lines()).anyMatch(l -> l.matches("batch \\S+ records=\\d+ top=push:\\d+.*"));
-    }
+    runAgainstAgents("FlumeSinglePushBased", "local[2]", "push-single.properties", List.of("agent"));
   }
 
   @Test
   void flumeMultiPushBasedReceivesExactlyTheEventsOfTwoAgents() throws Exception {
-    append(work.resolve("push1.log"), lines("one", EVENTS / 2));
-    append(work.resolve("push2.log"), lines("two", EVENTS / 2));
-    try (FlumeAgent push1 = pushMultiAgent("push1", "FLUME_RECEIVER_PORT_1");
-        FlumeAgent push2 = pushMultiAgent("push2", "FLUME_RECEIVER_PORT_2")) {
-      runUntilAll("FlumeMultiPushBased", "local[3]", "127.0.0.1:" + push1.port("FLUME_RECEIVER_PORT_1")
-          + ",127.0.0.1:" + push2.port("FLUME_RECEIVER_PORT_2"));
-    }
+    runAgainstAgents("FlumeMultiPushBased", "local[3]", "push-multi.properties", List.of("push1", "push2"));
   }
 
   @Test
   void flumeSinglePullBasedReceivesExactlyTheEventsOfOneAgent() throws Exception {
-    Path input = append(work.resolve("pull.log"), lines("pull", EVENTS));
-    try (FlumeAgent agent = FlumeConfigs.agent("pull-single.properties", "agent")
-        .placeholder("FLUME_INPUT_FILE", input)
-        .listenPort("FLUME_SINK_PORT")
-        .start()) {
-      JobRun run = runUntilAll("FlumeSinglePullBased", "local[2]", "127.0.0.1",
-          String.valueOf(agent.port("FLUME_SINK_PORT")));
-      assertThat(run.lines()).anyMatch(l -> l.matches("batch \\S+ records=\\d+ top=pull:\\d+.*"));
-    }
+    runAgainstAgents("FlumeSinglePullBased", "local[2]", "pull-single.properties", List.of("agent"));
   }
 
   @Test
   void flumeMultiPullBasedReceivesExactlyTheEventsOfTwoAgents() throws Exception {
-    append(work.resolve("pull1.log"), lines("one", EVENTS / 2));
-    append(work.resolve("pull2.log"), lines("two", EVENTS / 2));
-    try (FlumeAgent pull1 = pullMultiAgent("pull1", "FLUME_SINK_PORT_1");
-        FlumeAgent pull2 = pullMultiAgent("pull2", "FLUME_SINK_PORT_2")) {
-      runUntilAll("FlumeMultiPullBased", "local[2]", "127.0.0.1:" + pull1.port("FLUME_SINK_PORT_1")
-          + ",127.0.0.1:" + pull2.port("FLUME_SINK_PORT_2"));
-    }
+    runAgainstAgents("FlumeMultiPullBased", "local[2]", "pull-multi.properties", List.of("pull1", "pull2"));
   }
 
   @Test
@@ -154,32 +126,64 @@ class FlumeJobsTest {
     }
   }
 
-  /** Runs the job until it counted {@link #EVENTS}; asserts a clean stop and exactly that many events. */
-  private JobRun runUntilAll(String... jobAndArgs) throws IOException {
-    List<String> args = new ArrayList<>(List.of(jobAndArgs));
-    args.addAll(List.of("--batch-interval", "1s", "--max-records", String.valueOf(EVENTS),
-        "--duration", SAFETY_DURATION));
-    JobRun run = jobs.runToEnd(args.toArray(String[]::new));
-    assertThat(run.exit()).as("exit code; output:%n%s", run.tail()).isEqualTo(0);
-    assertThat(run.total()).as("total; output:%n%s", run.tail()).isEqualTo(EVENTS);
-    return run;
+  /**
+   * Starts {@code agents} of {@code conf/flume/<conf>}, each following its own file of an equal share of
+   * {@link #EVENTS} lines, runs {@code job} against them until it counted {@link #EVENTS}, and asserts a clean stop
+   * with exactly that many (and top words from the single-agent jobs). The single-agent configurations take {@code <host> <port>}, the others a list.
+   */
+  private void runAgainstAgents(String job, String master, String conf, List<String> agents) throws Exception {
+    boolean push = conf.startsWith("push");
+    boolean single = agents.size() == 1;
+    List<FlumeAgent> started = new ArrayList<>();
+    try {
+      List<String> addresses = new ArrayList<>();
+      for (int i = 0; i < agents.size(); i++) {
+        String name = agents.get(i);
+        // The multi-agent files name each agent's port and followed file by its number.
+        String portKey = (push ? "FLUME_RECEIVER_PORT" : "FLUME_SINK_PORT") + (single ? "" : "_" + (i + 1));
+        Path input = append(work.resolve(name + ".log"), lines(name, EVENTS / agents.size()));
+        FlumeAgent.Builder agent = FlumeConfigs.agent(conf, name)
+            .placeholder(single ? "FLUME_INPUT_FILE" : "FLUME_INPUT_DIR", single ? input : work);
+        // A push agent sends to the job's port, which nothing listens on before the job runs.
+        started.add((push ? agent.port(portKey) : agent.listenPort(portKey)).start());
+        addresses.add("127.0.0.1:" + started.get(i).port(portKey));
+      }
+      List<String> args = new ArrayList<>(List.of(job, master));
+      args.addAll(single ? List.of(addresses.get(0).split(":")) : List.of(String.join(",", addresses)));
+      args.addAll(List.of("--batch-interval", "1s", "--max-records", String.valueOf(EVENTS),
+          "--duration", SAFETY_DURATION));
+      JobRun run = jobs.runToEnd(args.toArray(String[]::new));
+      assertThat(run.exit()).as("exit code; output:%n%s", run.tail()).isEqualTo(0);
+      assertThat(run.total()).as("total; output:%n%s", run.tail()).isEqualTo(EVENTS);
+      if (single) {
+        // The single-agent jobs count words: every line starts with the agent's name.
+        assertThat(run.lines()).anyMatch(l -> l.matches("batch \\S+ records=\\d+ top=agent:\\d+.*"));
+      }
+    } finally {
+      closeAll(started);
+    }
   }
 
-  private FlumeAgent pushMultiAgent(String name, String portKey) {
-    return FlumeConfigs.agent("push-multi.properties", name)
-        .placeholder("FLUME_INPUT_DIR", work)
-        .port(portKey)
-        .start();
+  /** Closes every agent, even when closing one fails. */
+  private static void closeAll(List<FlumeAgent> agents) {
+    RuntimeException failed = null;
+    for (FlumeAgent agent : agents) {
+      try {
+        agent.close();
+      } catch (RuntimeException e) {
+        if (failed == null) {
+          failed = e;
+        } else {
+          failed.addSuppressed(e);
+        }
+      }
+    }
+    if (failed != null) {
+      throw failed;
+    }
   }
 
-  private FlumeAgent pullMultiAgent(String name, String portKey) {
-    return FlumeConfigs.agent("pull-multi.properties", name)
-        .placeholder("FLUME_INPUT_DIR", work)
-        .listenPort(portKey)
-        .start();
-  }
-
-  /** Lines such as {@code push 17}: the prefix is every line's first word, so it tops the word count. */
+  /** Lines such as {@code agent 17}: the prefix is every line's first word, so it tops the word count. */
   private static List<String> lines(String prefix, int count) {
     return IntStream.range(0, count).mapToObj(i -> prefix + " " + i).toList();
   }
