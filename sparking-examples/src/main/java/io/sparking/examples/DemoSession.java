@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import sun.misc.Signal;
 
 /**
  * What every demo does around its own sources: numbered start-up steps, job JVMs whose batch lines it prints with a
@@ -56,16 +57,18 @@ final class DemoSession {
     work = Files.createDirectories(Path.of(".sparking", "demo").toAbsolutePath());
     checkpoints = TempDirs.create("sparking-demo-checkpoints-");
     steps = scenario.steps();
-    Thread onCtrlC = new Thread(() -> {
+    onStopSignal("INT");
+    onStopSignal("TERM");
+    Thread onExit = new Thread(() -> {
       stopRequested.countDown();
       try {
-        // The JVM exits once the hooks return: hold it until the cleanup below has stopped every process.
+        // Any other exit (SIGHUP, System.exit): hold the JVM until the cleanup below has stopped every process.
         stopped.await(90, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
     }, "demo-shutdown");
-    Runtime.getRuntime().addShutdownHook(onCtrlC);
+    Runtime.getRuntime().addShutdownHook(onExit);
     started = System.nanoTime();
     try {
       scenario.start(this);
@@ -77,10 +80,29 @@ final class DemoSession {
       stopAll();
       stopped.countDown();
       try {
-        Runtime.getRuntime().removeShutdownHook(onCtrlC);
+        Runtime.getRuntime().removeShutdownHook(onExit);
       } catch (IllegalStateException shuttingDown) {
-        // Ctrl-C: the hook is running and waits for this cleanup.
+        // The JVM is exiting for another reason: the hook is running and waits for this cleanup.
       }
+    }
+  }
+
+  /**
+   * Turns Ctrl-C (INT) or TERM into a stop request, so the JVM does not begin its shutdown: its hooks all run at
+   * once, and the testkit's hooks would kill the jobs before they finish their last batch. The stop then runs in
+   * order and the demo exits 0. A second signal exits at once.
+   */
+  private void onStopSignal(String name) {
+    try {
+      Signal.handle(new Signal(name), signal -> {
+        if (stopRequested.getCount() == 0) {
+          System.err.println("Second " + name + ": stopping at once.");
+          System.exit(128 + signal.getNumber());
+        }
+        stopRequested.countDown();
+      });
+    } catch (IllegalArgumentException ignored) {
+      // The signal is ignored (say, INT in a background job) or not available here: nothing to catch.
     }
   }
 

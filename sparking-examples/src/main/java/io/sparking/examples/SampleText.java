@@ -1,5 +1,6 @@
 package io.sparking.examples;
 
+import java.io.IOException;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -20,6 +21,9 @@ final class SampleText implements AutoCloseable {
 
     /** How many lines reached their destination so far. */
     long delivered();
+
+    @Override
+    void close() throws IOException;
   }
 
   private final String what;
@@ -77,7 +81,7 @@ final class SampleText implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws IOException {
     running = false;
     try {
       thread.join(5_000);

@@ -102,9 +102,10 @@ class FlumeJobsTest {
     assertThat(refused.output()).contains("Could not reach a Flume agent's Sparking sink at 127.0.0.1:" + refusing)
         .contains("start the agent");
 
-    // A port that accepts no more connections: a connect neither succeeds nor is refused, so only the timeout ends it.
+    // A port that accepts no more connections: a connect neither succeeds nor is refused; only the timeout ends it.
     try (ServerSocket full = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         Backlog backlog = Backlog.fill(full.getLocalPort())) {
+      assertThat(backlog.sockets()).as("connections that fill the queue").isNotEmpty();
       long start = System.nanoTime();
       JobRun silent = jobs.runToEnd("FlumeMultiPullBased", "local[2]",
           "127.0.0.1:" + full.getLocalPort() + ",127.0.0.1:" + refusing, "--connect-timeout", "3");
@@ -129,7 +130,8 @@ class FlumeJobsTest {
   /**
    * Starts {@code agents} of {@code conf/flume/<conf>}, each following its own file of an equal share of
    * {@link #EVENTS} lines, runs {@code job} against them until it counted {@link #EVENTS}, and asserts a clean stop
-   * with exactly that many (and top words from the single-agent jobs). The single-agent configurations take {@code <host> <port>}, the others a list.
+   * with exactly that many (and top words from the single-agent jobs). The single-agent configurations take
+   * {@code <host> <port>}, the others a list.
    */
   private void runAgainstAgents(String job, String master, String conf, List<String> agents) throws Exception {
     boolean push = conf.startsWith("push");
