@@ -166,7 +166,9 @@ public final class JavaProcess implements AutoCloseable {
   /** Sends SIGTERM, waits up to {@code grace}, then SIGKILL. */
   public void stop(Duration grace) {
     if (process.isAlive()) {
-      process.destroy();
+      // Through the handle: Process.destroy() also closes this side of the output pipe, which would cut off what
+      // the process prints while it stops (a job's last batches and its total).
+      process.toHandle().destroy();
       if (waitFor(grace).isEmpty()) {
         LOG.warn("{} (pid {}) did not stop within {}; killing it", name, pid(), grace);
         process.destroyForcibly();
