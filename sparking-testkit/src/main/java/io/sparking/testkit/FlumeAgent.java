@@ -87,6 +87,7 @@ public final class FlumeAgent extends ExternalServer {
   private final List<String> awaitedLogLines;
   private final Duration startTimeout;
   private final String logLevel;
+  private final Path pluginsDir;
   private final Path logFile;
 
   private FlumeAgent(Builder builder, Path dir, Map<String, Integer> ports, Path configFile) {
@@ -99,6 +100,7 @@ public final class FlumeAgent extends ExternalServer {
     this.awaitedLogLines = List.copyOf(builder.logLines);
     this.startTimeout = builder.startTimeout;
     this.logLevel = builder.logLevel;
+    this.pluginsDir = builder.pluginsDir;
     this.logFile = dir.resolve("agent.log");
   }
 
@@ -161,6 +163,38 @@ public final class FlumeAgent extends ExternalServer {
     return "Flume agent " + name;
   }
 
+  /**
+   * The runtime's classpath; with a plugins directory, our sink comes from there instead, the way Flume's own
+   * launcher adds {@code plugins.d/<plugin>/lib} and {@code libext} jars.
+   */
+  private String classpath() {
+    String base = runtime.classpath();
+    if (pluginsDir == null) {
+      return base;
+    }
+    List<String> entries = new ArrayList<>();
+    for (String entry : base.split(java.io.File.pathSeparator)) {
+      if (!Path.of(entry).getFileName().toString().startsWith("sparking-flume-sink")) {
+        entries.add(entry);
+      }
+    }
+    try (var plugins = Files.list(pluginsDir)) {
+      for (Path plugin : plugins.sorted().toList()) {
+        for (String sub : List.of("lib", "libext")) {
+          Path jars = plugin.resolve(sub);
+          if (Files.isDirectory(jars)) {
+            try (var files = Files.list(jars)) {
+              files.filter(f -> f.toString().endsWith(".jar")).sorted().forEach(f -> entries.add(f.toString()));
+            }
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read plugins directory " + pluginsDir, e);
+    }
+    return String.join(java.io.File.pathSeparator, entries);
+  }
+
   @Override
   protected void launch() {
     long logOffset = sizeOf(logFile);
@@ -168,7 +202,7 @@ public final class FlumeAgent extends ExternalServer {
         "-Xmx512m",
         "-Dlog4j.configurationFile=" + writeLogConfig(),
         "-Dlog4j2.configurationFile=" + dir.resolve("log4j2.xml"));
-    attach(JavaProcess.start("flume-agent:" + name, jvmArgs, runtime.classpath(), MAIN_CLASS,
+    attach(JavaProcess.start("flume-agent:" + name, jvmArgs, classpath(), MAIN_CLASS,
         List.of("-n", name, "-f", configFile.toString(), "--no-reload-conf"), dir, logFile));
     awaitReady(logOffset);
     LOG.info("Flume agent {} ready (pid {}, ports {})", name, pid(), ports);
@@ -313,12 +347,22 @@ public final class FlumeAgent extends ExternalServer {
     private final List<String> logLines = new ArrayList<>();
     private Duration startTimeout = DEFAULT_START_TIMEOUT;
     private String logLevel = "INFO";
+    private Path pluginsDir;
 
     private Builder() {}
 
     /** The agent's name ({@code -n}); default {@code a1}. */
     public Builder name(String name) {
       this.name = Objects.requireNonNull(name, "name");
+      return this;
+    }
+
+    /**
+     * Loads our sink from a Flume {@code plugins.d} directory (as the plugin package unpacks) instead of the build's
+     * jar; default none.
+     */
+    public Builder pluginsDir(Path dir) {
+      this.pluginsDir = Objects.requireNonNull(dir, "dir");
       return this;
     }
 

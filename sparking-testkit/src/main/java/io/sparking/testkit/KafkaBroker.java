@@ -147,11 +147,18 @@ public final class KafkaBroker extends ExternalServer {
     }
   }
 
-  /** A producer of string keys and values for this broker ({@code acks=all}); the caller closes it. */
+  /**
+   * A producer of string keys and values for this broker ({@code acks=all}, idempotent); the caller closes it.
+   * Timeouts are generous and one request is in flight at a time: on a loaded machine a request that times out is
+   * retried, and a retry overtaking later batches ended in {@code OutOfOrderSequenceException}.
+   */
   public KafkaProducer<String, String> producer() {
     return new KafkaProducer<>(Map.of(
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
         ProducerConfig.ACKS_CONFIG, "all",
+        ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1,
+        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 90_000,
+        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 240_000,
         ProducerConfig.LINGER_MS_CONFIG, 5,
         ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
         ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
