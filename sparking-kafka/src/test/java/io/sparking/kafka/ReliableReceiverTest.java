@@ -15,10 +15,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.spark.streaming.api.java.JavaStreamingContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,13 +56,9 @@ class ReliableReceiverTest {
     List<String> first = KafkaBroker.numbered("restart", 0, 30_000);
     List<String> second = KafkaBroker.numbered("restart", 30_000, 20_000);
     KAFKA.broker().produce("restart", first);
-    KafkaSettings settings = KafkaSettings.builder(KAFKA.broker().bootstrapServers(), "restart-group")
-        .topics("restart").build();
     OutputCollector<String> out = OutputCollector.create();
-    LocalStreaming.Builder builder = LocalStreaming.builder(checkpoint).writeAheadLog(true)
-        .set("spark.streaming.receiver.maxRate", "20000");
-    java.util.function.Consumer<org.apache.spark.streaming.api.java.JavaStreamingContext> define =
-        jssc -> collectValues(SparkingKafka.receiverStream(jssc, settings), out);
+    LocalStreaming.Builder builder = throttledWithWriteAheadLog();
+    Consumer<JavaStreamingContext> define = collectingReceiverOn("restart", out);
 
     try (LocalStreaming spark = builder.getOrCreate(define)) {
       spark.context().start();
@@ -90,13 +88,9 @@ class ReliableReceiverTest {
     KAFKA.broker().createTopic("recover", 3);
     List<String> sent = KafkaBroker.numbered("recover", 0, 40_000);
     KAFKA.broker().produce("recover", sent);
-    KafkaSettings settings = KafkaSettings.builder(KAFKA.broker().bootstrapServers(), "recover-group")
-        .topics("recover").build();
     OutputCollector<String> out = OutputCollector.create();
-    LocalStreaming.Builder builder = LocalStreaming.builder(checkpoint).writeAheadLog(true)
-        .set("spark.streaming.receiver.maxRate", "20000");
-    java.util.function.Consumer<org.apache.spark.streaming.api.java.JavaStreamingContext> define =
-        jssc -> collectValues(SparkingKafka.receiverStream(jssc, settings), out);
+    LocalStreaming.Builder builder = throttledWithWriteAheadLog();
+    Consumer<JavaStreamingContext> define = collectingReceiverOn("recover", out);
 
     try (LocalStreaming spark = builder.getOrCreate(define)) {
       spark.context().start();
@@ -273,6 +267,17 @@ class ReliableReceiverTest {
       await().atMost(WAIT).until(() -> out.size() >= sent.size());
       assertThat(out.values()).containsExactlyInAnyOrderElementsOf(sent);
     }
+  }
+
+  private LocalStreaming.Builder throttledWithWriteAheadLog() {
+    return LocalStreaming.builder(checkpoint).writeAheadLog(true).set("spark.streaming.receiver.maxRate", "20000");
+  }
+
+  /** Defines, for getOrCreate, a reliable receiver on {@code topic} (group {@code <topic>-group}) collecting values. */
+  private static Consumer<JavaStreamingContext> collectingReceiverOn(String topic, OutputCollector<String> out) {
+    KafkaSettings settings = KafkaSettings.builder(KAFKA.broker().bootstrapServers(), topic + "-group")
+        .topics(topic).build();
+    return jssc -> collectValues(SparkingKafka.receiverStream(jssc, settings), out);
   }
 
   private static void collectValues(org.apache.spark.streaming.api.java.JavaDStream<KafkaRecord> stream,

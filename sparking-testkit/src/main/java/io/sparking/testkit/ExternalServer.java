@@ -1,5 +1,11 @@
 package io.sparking.testkit;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 /**
  * A server that runs in a JVM of its own (a Kafka broker, a Flume agent): stopped by its own handle, and restartable
  * on the same ports and data, for fault tests.
@@ -63,5 +69,25 @@ public abstract class ExternalServer implements AutoCloseable {
           + " it first");
     }
     launch();
+  }
+
+  /** Writes a configuration file of the server; returns {@code file}. */
+  protected static Path writeFile(Path file, String text) {
+    try {
+      Files.writeString(file, text, StandardCharsets.UTF_8);
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + file, e);
+    }
+  }
+
+  /** Waits between two readiness checks; an interrupt ends the whole wait. */
+  protected static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while waiting for a server to become ready", e);
+    }
   }
 }

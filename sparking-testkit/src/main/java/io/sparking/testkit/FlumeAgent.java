@@ -231,7 +231,7 @@ public final class FlumeAgent extends ExternalServer {
         fail("was not ready within " + startTimeout + " (ports not accepting: " + portsOf(portsLeft)
             + ", log lines not seen: " + linesLeft + ")");
       }
-      sleepQuietly(100);
+      pause(100);
     }
   }
 
@@ -272,12 +272,7 @@ public final class FlumeAgent extends ExternalServer {
         "  </Loggers>",
         "</Configuration>",
         "");
-    try {
-      Files.writeString(file, config, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return file;
+    return writeFile(file, config);
   }
 
   private static long sizeOf(Path file) {
@@ -300,14 +295,6 @@ public final class FlumeAgent extends ExternalServer {
     }
   }
 
-  private static void sleepQuietly(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while waiting for a Flume agent", e);
-    }
-  }
 
   /**
    * Fills {@code ${NAME}} and {@code ${NAME:-default}} placeholders from {@code values}; a placeholder with neither

@@ -113,7 +113,7 @@ public final class KafkaBroker extends ExternalServer {
           throw new IllegalStateException("Partitions of " + names + " on " + bootstrapServers()
               + " have no leader 30 s after creation. Log tail:\n" + logTail(30));
         }
-        sleepQuietly(50);
+        pause(50);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -240,7 +240,7 @@ public final class KafkaBroker extends ExternalServer {
       } catch (ExecutionException | TimeoutException e) {
         last = e;
       }
-      sleepQuietly(200);
+      pause(200);
     }
     String tail = process().logTail(40);
     stop();
@@ -304,20 +304,9 @@ public final class KafkaBroker extends ExternalServer {
           "logger.request.name = kafka.request.logger",
           "logger.request.level = warn",
           "");
-      try {
-        Files.writeString(file, config, StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      writeFile(file, config);
     }
     return file;
   }
 
-  private static void sleepQuietly(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
 }
