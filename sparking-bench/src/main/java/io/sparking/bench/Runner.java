@@ -1,0 +1,132 @@
+package io.sparking.bench;
+
+import io.sparking.testkit.JavaProcess;
+import io.sparking.testkit.JvmFlags;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs every path {@link BenchConfig#runs()} times, each run in a receiving JVM of its own (fresh JIT and heap,
+ * and one SparkContext per JVM), and prints each figure as it comes.
+ */
+final class Runner {
+  private static final Logger LOG = LoggerFactory.getLogger(Runner.class);
+  /** JVM, Spark context and receivers start within this, or the run fails. */
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
+  private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(60);
+  /** The same heap for every receiving JVM. */
+  private static final String RECEIVER_HEAP = "-Xmx2g";
+
+  private final BenchConfig config;
+  private final BenchEnvironment env;
+  private final Path workDir;
+  private final PrintStream out;
+
+  Runner(BenchConfig config, BenchEnvironment env, Path workDir, PrintStream out) {
+    this.config = config;
+    this.env = env;
+    this.workDir = workDir;
+    this.out = out;
+  }
+
+  /** Every run of every path; a failed run ends its path (with the failure recorded), not the benchmark. */
+  List<PathResult> runAll(List<MeasuredPath> paths) {
+    List<PathResult> results = new ArrayList<>();
+    for (MeasuredPath path : paths) {
+      out.printf("%n%s  [%s]%n", path.label(), path.id());
+      List<RunResult> runs = new ArrayList<>();
+      String failure = null;
+      for (int run = 0; run < config.runs() && failure == null; run++) {
+        try {
+          RunResult r = runOnce(path, run);
+          runs.add(r);
+          out.printf("  run %d/%d: %,d records in %.2f s = %,.0f records/s (steady %s, peak heap %s)%n", run + 1,
+              config.runs(), r.records(), r.elapsedMillis() / 1000.0, r.rate(), Report.rate(r.steadyRate()),
+              Report.megabytes(r.peakHeapBytes()));
+        } catch (Exception e) {
+          if (e instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+          }
+          LOG.error("Run {} of {} failed", run + 1, path.id(), e);
+          failure = firstLine(e);
+          out.printf("  run %d/%d FAILED: %s%n", run + 1, config.runs(), failure);
+        }
+      }
+      PathResult result = new PathResult(path, List.copyOf(runs), failure);
+      if (result.ok()) {
+        out.printf("  median %,.0f records/s%n", result.medianRate());
+      }
+      results.add(result);
+      if (Thread.currentThread().isInterrupted()) {
+        break;
+      }
+    }
+    return results;
+  }
+
+  private RunResult runOnce(MeasuredPath path, int run) throws Exception {
+    try (RunSetup setup = path.prepare(env, config, run)) {
+      Map<String, String> args = new LinkedHashMap<>(setup.receiverArgs());
+      args.put("records", Long.toString(config.records()));
+      args.put("size", Integer.toString(config.size()));
+      args.put("batchMillis", Long.toString(config.batchInterval().toMillis()));
+      args.put("timeoutSeconds", Long.toString(config.runTimeout().toSeconds()));
+      List<String> argv = new ArrayList<>();
+      argv.add(path.id());
+      args.forEach((k, v) -> argv.add(k + "=" + v));
+      List<String> jvm = new ArrayList<>(JvmFlags.forSpark());
+      jvm.add(RECEIVER_HEAP);
+      ReceiverReport report = new ReceiverReport();
+      AtomicReference<Throwable> feedFailure = new AtomicReference<>();
+      Thread feeding = null;
+      RunSetup.Feeder feeder = null;
+      try (JavaProcess receiver = JavaProcess.start(path.id() + "-" + (run + 1), jvm,
+          System.getProperty("java.class.path"), ReceivingJvm.class.getName(), argv, workDir,
+          workDir.resolve(path.id() + "-run" + (run + 1) + ".log"), report)) {
+        long start = report.awaitReady(receiver, READY_TIMEOUT, () -> null);
+        setup.receiverReady();
+        feeder = setup.feeder();
+        if (feeder != null) {
+          RunSetup.Feeder f = feeder;
+          feeding = new Thread(() -> {
+            try {
+              f.feed();
+            } catch (Throwable e) {
+              feedFailure.set(e);
+            }
+          }, "feed-" + path.id());
+          feeding.setDaemon(true);
+          start = System.currentTimeMillis();
+          feeding.start();
+        }
+        long[] done = report.awaitDone(receiver, config.runTimeout(), feedFailure::get);
+        if (receiver.waitFor(EXIT_TIMEOUT).isEmpty()) {
+          LOG.warn("{} did not exit within {} after its run; stopping it", receiver, EXIT_TIMEOUT);
+        }
+        return new RunResult(done[0], done[1], done[2] - start,
+            RunResult.steadyRate(report.batches(), config.records()), done[3]);
+      } finally {
+        if (feeder != null) {
+          feeder.close();
+        }
+        if (feeding != null) {
+          feeding.join(30_000);
+        }
+      }
+    }
+  }
+
+  private static String firstLine(Throwable e) {
+    String message = String.valueOf(e.getMessage());
+    int nl = message.indexOf('\n');
+    return e.getClass().getSimpleName() + ": " + (nl < 0 ? message : message.substring(0, nl));
+  }
+}
