@@ -1,6 +1,11 @@
 package io.sparking.bench;
 
+import io.netty.channel.DefaultEventLoopGroup;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.sparking.flume.PollingSettings;
+import io.sparking.flume.PushSettings;
 import io.sparking.flume.SparkingFlume;
 import io.sparking.flume.sink.protocol.EventBatch;
 import io.sparking.flume.sink.protocol.SparkFlumeProtocol;
@@ -129,14 +134,25 @@ final class FlumePaths {
 
     @Override
     public void receive(Map<String, String> args) throws Exception {
-      NettyServer server = new NettyServer(new SpecificResponder(AvroSourceProtocol.class, new CountingSource()),
-          new InetSocketAddress("127.0.0.1", Integer.parseInt(args.get("port"))));
+      // The same threads as our push receiver by default (one acceptor, two I/O, eight callers). Avro 1.11.2's
+      // constructor without groups terminated its I/O group here before the first connection.
+      List<EventLoopGroup> groups = List.of(
+          new NioEventLoopGroup(1, new DefaultThreadFactory("raw-rpc-accept", true)),
+          new NioEventLoopGroup(2, new DefaultThreadFactory("raw-rpc-io", true)),
+          new DefaultEventLoopGroup(PushSettings.DEFAULT_HANDLER_THREADS,
+              new DefaultThreadFactory("raw-rpc-handler", true)));
       try {
-        server.start();
-        Progress.ready();
-        Progress.awaitDone(SparkCount.timeout(args));
+        NettyServer server = new NettyServer(new SpecificResponder(AvroSourceProtocol.class, new CountingSource()),
+            new InetSocketAddress("127.0.0.1", Integer.parseInt(args.get("port"))), channel -> { },
+            bootstrap -> { }, groups.get(0), groups.get(1), groups.get(2));
+        try {
+          Progress.ready();
+          Progress.awaitDone(SparkCount.timeout(args));
+        } finally {
+          server.close();
+        }
       } finally {
-        server.close();
+        groups.forEach(EventLoopGroup::shutdownGracefully);
       }
     }
 
