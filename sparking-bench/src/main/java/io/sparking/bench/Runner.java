@@ -37,37 +37,45 @@ final class Runner {
     this.out = out;
   }
 
-  /** Every run of every path; a failed run ends its path (with the failure recorded), not the benchmark. */
+  /**
+   * Every run of every path, round by round (run 1 of every path, then run 2 ...), so that a change in the
+   * machine's load over the benchmark spreads over all paths rather than hitting one. A failed run ends its path
+   * (with the failure recorded), not the benchmark.
+   */
   List<PathResult> runAll(List<MeasuredPath> paths) {
-    List<PathResult> results = new ArrayList<>();
-    for (MeasuredPath path : paths) {
-      out.printf("%n%s  [%s]%n", path.label(), path.id());
-      List<RunResult> runs = new ArrayList<>();
-      String failure = null;
-      for (int run = 0; run < config.runs() && failure == null; run++) {
+    Map<MeasuredPath, List<RunResult>> runs = new LinkedHashMap<>();
+    Map<MeasuredPath, String> failures = new LinkedHashMap<>();
+    paths.forEach(p -> runs.put(p, new ArrayList<>()));
+    for (int run = 0; run < config.runs() && !Thread.currentThread().isInterrupted(); run++) {
+      out.printf("%nRound %d of %d%n", run + 1, config.runs());
+      for (MeasuredPath path : paths) {
+        if (failures.containsKey(path) || Thread.currentThread().isInterrupted()) {
+          continue;
+        }
         try {
           RunResult r = runOnce(path, run);
-          runs.add(r);
-          out.printf("  run %d/%d: %,d records in %.2f s = %,.0f records/s (steady %s, peak heap %s)%n", run + 1,
-              config.runs(), r.records(), r.elapsedMillis() / 1000.0, r.rate(), Report.rate(r.steadyRate()),
+          runs.get(path).add(r);
+          out.printf("  %-26s %,11.0f records/s  (%,d records in %.2f s; steady %s; peak heap %s)%n", path.id(),
+              r.rate(), r.records(), r.elapsedMillis() / 1000.0, Report.rate(r.steadyRate()),
               Report.megabytes(r.peakHeapBytes()));
         } catch (Exception e) {
           if (e instanceof InterruptedException) {
             Thread.currentThread().interrupt();
           }
           LOG.error("Run {} of {} failed", run + 1, path.id(), e);
-          failure = firstLine(e);
-          out.printf("  run %d/%d FAILED: %s%n", run + 1, config.runs(), failure);
+          failures.put(path, firstLine(e));
+          out.printf("  %-26s FAILED: %s%n", path.id(), failures.get(path));
         }
       }
-      PathResult result = new PathResult(path, List.copyOf(runs), failure);
+    }
+    List<PathResult> results = new ArrayList<>();
+    out.printf("%nMedians%n");
+    for (MeasuredPath path : paths) {
+      PathResult result = new PathResult(path, List.copyOf(runs.get(path)), failures.get(path));
       if (result.ok()) {
-        out.printf("  median %,.0f records/s%n", result.medianRate());
+        out.printf("  %-26s %,11.0f records/s  %s%n", path.id(), result.medianRate(), path.label());
       }
       results.add(result);
-      if (Thread.currentThread().isInterrupted()) {
-        break;
-      }
     }
     return results;
   }
