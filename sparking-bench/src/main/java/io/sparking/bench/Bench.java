@@ -47,7 +47,8 @@ public final class Bench implements Callable<Integer> {
       description = "Runs per path; the table shows the median (default: ${DEFAULT-VALUE})")
   int runs;
 
-  @Option(names = "--only", paramLabel = "kafka|flume", description = "Run only this group of paths")
+  @Option(names = "--only", paramLabel = "kafka|flume|<path-id>",
+      description = "Run only this group of paths, or one path by its id (as the table's chart names it)")
   String only;
 
   @Option(names = "--batch-interval-ms", paramLabel = "<ms>", defaultValue = "1000",
@@ -81,15 +82,18 @@ public final class Bench implements Callable<Integer> {
   static Outcome run(BenchConfig config, PrintStream out) throws Exception {
     String stamp = LocalDateTime.now().format(STAMP);
     String loadBefore = Report.loadAverage();
-    List<MeasuredPath> paths = Paths.all().stream().filter(p -> config.groups().contains(p.group())).toList();
+    List<MeasuredPath> paths = Paths.all().stream().filter(config::selects).toList();
     Path workDir = TempDirs.create("sparking-bench-");
     out.printf("Benchmark %s: %,d records of %d bytes, %d run(s) per path; receiving JVMs' logs in %s%n", stamp,
         config.records(), config.size(), config.runs(), workDir);
     List<PathResult> results;
+    List<String> notes;
     try (BenchEnvironment env = new BenchEnvironment(config)) {
-      results = new Runner(config, env, workDir, out).runAll(paths);
+      Runner runner = new Runner(config, env, workDir, out);
+      results = runner.runAll(paths);
+      notes = runner.notes();
     }
-    Report report = new Report(config, results, stamp, loadBefore, Report.loadAverage());
+    Report report = new Report(config, results, notes, stamp, loadBefore, Report.loadAverage());
     Path markdown = report.write(stamp);
     if (results.stream().allMatch(PathResult::ok)) {
       TempDirs.deleteRecursively(workDir);

@@ -11,7 +11,7 @@ import java.util.Set;
  * @param records records per run
  * @param size bytes of each record's value (or Flume event body)
  * @param runs runs per path; the table shows their median
- * @param groups the groups to run ({@code kafka}, {@code flume})
+ * @param groups what to run: groups ({@code kafka}, {@code flume}) or single paths by id
  * @param batchInterval the Spark paths' batch (or trigger) interval
  * @param resultsDir where the markdown table and the chart are written
  */
@@ -19,6 +19,11 @@ public record BenchConfig(long records, int size, int runs, Set<String> groups, 
     Path resultsDir) {
   /** The groups of paths. */
   public static final Set<String> GROUPS = Set.of("kafka", "flume");
+
+  /** Whether {@code path} is selected, by its group or its id. */
+  public boolean selects(MeasuredPath path) {
+    return groups.contains(path.group()) || groups.contains(path.id());
+  }
 
   /** Validates the settings. */
   public BenchConfig {
@@ -31,8 +36,15 @@ public record BenchConfig(long records, int size, int runs, Set<String> groups, 
     if (runs < 1 || runs > 100) {
       throw new IllegalArgumentException("runs=" + runs + " is out of range: pass 1 to 100");
     }
-    if (groups.isEmpty() || !GROUPS.containsAll(groups)) {
-      throw new IllegalArgumentException("groups=" + groups + " is invalid: pass kafka, flume or both");
+    java.util.List<String> ids = Paths.all().stream().map(MeasuredPath::id).toList();
+    for (String g : groups) {
+      if (!GROUPS.contains(g) && !ids.contains(g)) {
+        throw new IllegalArgumentException("only=" + g + " is invalid: pass kafka, flume or a path id, one of "
+            + ids);
+      }
+    }
+    if (groups.isEmpty()) {
+      throw new IllegalArgumentException("groups is empty: pass kafka, flume or a path id");
     }
     groups = Set.copyOf(groups);
   }

@@ -46,7 +46,9 @@ final class FlumeFeeder implements RunSetup.Feeder {
           client.appendBatch(batch);
           first += batch.size();
         } catch (EventDeliveryException e) {
-          refused++;
+          if (refused++ == 0) {
+            LOG.info("A batch was refused ({}); sending it again, and so every refused batch", e.toString());
+          }
           if (!client.isActive()) {
             client.close();
             client = client();

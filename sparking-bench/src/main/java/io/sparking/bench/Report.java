@@ -23,13 +23,16 @@ import org.knowm.xchart.style.Styler;
 final class Report {
   private final BenchConfig config;
   private final List<PathResult> results;
+  private final List<String> notes;
   private final String startedAt;
   private final String loadBefore;
   private final String loadAfter;
 
-  Report(BenchConfig config, List<PathResult> results, String startedAt, String loadBefore, String loadAfter) {
+  Report(BenchConfig config, List<PathResult> results, List<String> notes, String startedAt, String loadBefore,
+      String loadAfter) {
     this.config = config;
     this.results = results;
+    this.notes = notes;
     this.startedAt = startedAt;
     this.loadBefore = loadBefore;
     this.loadAfter = loadAfter;
@@ -57,6 +60,12 @@ final class Report {
     md.append("\nrecords/s: from the receiver's start (Kafka: consumer created or stream started; Flume: feeding"
         + " started) to the moment its count reached the target. steady: Spark paths only, see docs/performance.md."
         + " heap: peak used heap of the receiving JVM (sampled every 50 ms).\n");
+    for (String note : notes) {
+      md.append("\n- ").append(note);
+    }
+    if (!notes.isEmpty()) {
+      md.append("\n");
+    }
     return md.toString();
   }
 

@@ -29,6 +29,7 @@ final class Runner {
   private final BenchEnvironment env;
   private final Path workDir;
   private final PrintStream out;
+  private final List<String> notes = new ArrayList<>();
 
   Runner(BenchConfig config, BenchEnvironment env, Path workDir, PrintStream out) {
     this.config = config;
@@ -53,7 +54,7 @@ final class Runner {
           continue;
         }
         try {
-          RunResult r = runOnce(path, run);
+          RunResult r = runWithOneRetry(path, run);
           runs.get(path).add(r);
           out.printf("  %-26s %,11.0f records/s  (%,d records in %.2f s; steady %s; peak heap %s)%n", path.id(),
               r.rate(), r.records(), r.elapsedMillis() / 1000.0, Report.rate(r.steadyRate()),
@@ -62,7 +63,6 @@ final class Runner {
           if (e instanceof InterruptedException) {
             Thread.currentThread().interrupt();
           }
-          LOG.error("Run {} of {} failed", run + 1, path.id(), e);
           failures.put(path, firstLine(e));
           out.printf("  %-26s FAILED: %s%n", path.id(), failures.get(path));
         }
@@ -78,6 +78,29 @@ final class Runner {
       results.add(result);
     }
     return results;
+  }
+
+  /** Notes for the report: runs that failed once and were run again. */
+  List<String> notes() {
+    return List.copyOf(notes);
+  }
+
+  /**
+   * Runs once more after a failure: on a shared machine a run can fail for reasons outside the path (a port taken
+   * between choosing and binding it, a process ended by someone else). The report lists every retry; a path that
+   * fails twice in a row fails.
+   */
+  private RunResult runWithOneRetry(MeasuredPath path, int run) throws Exception {
+    try {
+      return runOnce(path, run);
+    } catch (InterruptedException e) {
+      throw e;
+    } catch (Exception first) {
+      LOG.error("Run {} of {} failed; running it once more", run + 1, path.id(), first);
+      out.printf("  %-26s failed (%s); running it once more%n", path.id(), firstLine(first));
+      notes.add("Run " + (run + 1) + " of " + path.id() + " failed once and was run again: " + firstLine(first));
+      return runOnce(path, run);
+    }
   }
 
   private RunResult runOnce(MeasuredPath path, int run) throws Exception {
