@@ -47,9 +47,9 @@ public final class Bench implements Callable<Integer> {
       description = "Runs per path; the table shows the median (default: ${DEFAULT-VALUE})")
   int runs;
 
-  @Option(names = "--only", paramLabel = "kafka|flume|<path-id>",
-      description = "Run only this group of paths, or one path by its id (as the table's chart names it)")
-  String only;
+  @Option(names = "--only", paramLabel = "kafka|flume|<path-id>", split = ",",
+      description = "Run only these groups of paths or paths (ids as the chart names them), comma-separated")
+  List<String> only;
 
   @Option(names = "--batch-interval-ms", paramLabel = "<ms>", defaultValue = "1000",
       description = "Batch (trigger) interval of the Spark paths (default: ${DEFAULT-VALUE})")
@@ -61,7 +61,7 @@ public final class Bench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Set<String> groups = only == null ? BenchConfig.GROUPS : Set.of(only);
+    Set<String> groups = only == null ? BenchConfig.GROUPS : Set.copyOf(only);
     BenchConfig config;
     try {
       config = new BenchConfig(records, size, runs, groups, Duration.ofMillis(batchMillis), resultsDir);
@@ -95,7 +95,8 @@ public final class Bench implements Callable<Integer> {
     }
     Report report = new Report(config, results, notes, stamp, loadBefore, Report.loadAverage());
     Path markdown = report.write(stamp);
-    if (results.stream().allMatch(PathResult::ok)) {
+    // The logs of a run that failed, even once, are kept for a look.
+    if (notes.isEmpty() && results.stream().allMatch(PathResult::ok)) {
       TempDirs.deleteRecursively(workDir);
     }
     return new Outcome(results, report, markdown);

@@ -47,7 +47,7 @@ final class FlumeFeeder implements RunSetup.Feeder {
           first += batch.size();
         } catch (EventDeliveryException e) {
           if (refused++ == 0) {
-            LOG.info("A batch was refused ({}); sending it again, and so every refused batch", e.toString());
+            LOG.info("A batch was refused; sending it again, and so every refused batch", e);
           }
           if (!client.isActive()) {
             client.close();

@@ -67,7 +67,7 @@ final class FlumePaths {
     return List.of(new RawRpc(), new Push(), new PullSpark248(), new PullSparking());
   }
 
-  /** The setup every Flume path shares: a feeder for {@code sourcePort}, and whatever agent runs the path. */
+  /** What every Flume path shares: its group. */
   private abstract static class FlumePath implements MeasuredPath {
     @Override
     public String group() {
@@ -75,21 +75,40 @@ final class FlumePaths {
     }
   }
 
-  /** A setup that feeds {@code feedPort} and, when closed, stops the feeder and then {@code agent}. */
-  private static class FeedingSetup implements RunSetup {
-    final Map<String, String> receiverArgs;
-    final FlumeFeeder feeder;
-    FlumeAgent agent;
+  /**
+   * A Flume run's setup: once the receiver is ready, {@code onReady} says which port to feed (starting an agent
+   * first if the path needs one); closing stops the feeder, then every agent.
+   */
+  private static final class FeedingSetup implements RunSetup {
+    /** Decides, once the receiver listens on {@code receiverPort}, where the feeder sends. */
+    @FunctionalInterface
+    interface OnReady {
+      int feedPort(int receiverPort, List<FlumeAgent> agents);
+    }
 
-    FeedingSetup(Map<String, String> receiverArgs, FlumeAgent agent, int feedPort, BenchConfig config) {
+    private final Map<String, String> receiverArgs;
+    private final BenchConfig config;
+    private final OnReady onReady;
+    private final List<FlumeAgent> agents = new ArrayList<>();
+    private FlumeFeeder feeder;
+
+    FeedingSetup(Map<String, String> receiverArgs, BenchConfig config, FlumeAgent started, OnReady onReady) {
       this.receiverArgs = receiverArgs;
-      this.agent = agent;
-      this.feeder = feedPort == 0 ? null : new FlumeFeeder(feedPort, config.records(), config.size());
+      this.config = config;
+      this.onReady = onReady;
+      if (started != null) {
+        agents.add(started);
+      }
     }
 
     @Override
     public Map<String, String> receiverArgs() {
       return receiverArgs;
+    }
+
+    @Override
+    public void receiverReady(int receiverPort) {
+      feeder = new FlumeFeeder(onReady.feedPort(receiverPort, agents), config.records(), config.size());
     }
 
     @Override
@@ -104,9 +123,7 @@ final class FlumePaths {
           feeder.close();
         }
       } finally {
-        if (agent != null) {
-          agent.close();
-        }
+        agents.forEach(FlumeAgent::close);
       }
     }
   }
@@ -128,8 +145,9 @@ final class FlumePaths {
 
     @Override
     public RunSetup prepare(BenchEnvironment env, BenchConfig config, int run) {
-      int port = FreePorts.next();
-      return new FeedingSetup(Map.of("port", Integer.toString(port)), null, port, config);
+      // The server binds a port the kernel picks and reports it: a port chosen here could be taken by another
+      // process on this shared machine before the receiving JVM binds it (seen as connections closed at once).
+      return new FeedingSetup(Map.of(), config, null, (receiverPort, agents) -> receiverPort);
     }
 
     @Override
@@ -143,10 +161,10 @@ final class FlumePaths {
               new DefaultThreadFactory("raw-rpc-handler", true)));
       try {
         NettyServer server = new NettyServer(new SpecificResponder(AvroSourceProtocol.class, new CountingSource()),
-            new InetSocketAddress("127.0.0.1", Integer.parseInt(args.get("port"))), channel -> { },
-            bootstrap -> { }, groups.get(0), groups.get(1), groups.get(2));
+            new InetSocketAddress("127.0.0.1", 0), channel -> { }, bootstrap -> { }, groups.get(0), groups.get(1),
+            groups.get(2));
         try {
-          Progress.ready();
+          Progress.ready(server.getPort());
           Progress.awaitDone(SparkCount.timeout(args));
         } finally {
           server.close();
@@ -204,41 +222,21 @@ final class FlumePaths {
     @Override
     public RunSetup prepare(BenchEnvironment env, BenchConfig config, int run) {
       int receiverPort = FreePorts.next();
-      return new FeedingSetup(Map.of("port", Integer.toString(receiverPort)), null, 0, config) {
-        private FlumeFeeder agentFeeder;
-
-        @Override
-        public void receiverReady() {
-          agent = FlumeAgent.builder()
-              .configuration(SOURCE_AND_CHANNEL + String.join("\n",
-                  "a1.sinks.k1.type = avro",
-                  "a1.sinks.k1.hostname = 127.0.0.1",
-                  "a1.sinks.k1.port = " + receiverPort,
-                  "a1.sinks.k1.batch-size = " + FlumeFeeder.BATCH,
-                  "a1.sinks.k1.connect-timeout = 10000",
-                  "a1.sinks.k1.request-timeout = 30000",
-                  ""))
-              .listenPort("SOURCE_PORT")
-              .start();
-          agentFeeder = new FlumeFeeder(agent.port("SOURCE_PORT"), config.records(), config.size());
-        }
-
-        @Override
-        public Feeder feeder() {
-          return agentFeeder;
-        }
-
-        @Override
-        public void close() {
-          try {
-            if (agentFeeder != null) {
-              agentFeeder.close();
-            }
-          } finally {
-            super.close();
-          }
-        }
-      };
+      return new FeedingSetup(Map.of("port", Integer.toString(receiverPort)), config, null, (port, agents) -> {
+        FlumeAgent agent = FlumeAgent.builder()
+            .configuration(SOURCE_AND_CHANNEL + String.join("\n",
+                "a1.sinks.k1.type = avro",
+                "a1.sinks.k1.hostname = 127.0.0.1",
+                "a1.sinks.k1.port = " + receiverPort,
+                "a1.sinks.k1.batch-size = " + FlumeFeeder.BATCH,
+                "a1.sinks.k1.connect-timeout = 10000",
+                "a1.sinks.k1.request-timeout = 30000",
+                ""))
+            .listenPort("SOURCE_PORT")
+            .start();
+        agents.add(agent);
+        return agent.port("SOURCE_PORT");
+      });
     }
 
     @Override
@@ -264,8 +262,8 @@ final class FlumePaths {
           .listenPort("SINK_PORT")
           .start();
       try {
-        return new FeedingSetup(Map.of("port", Integer.toString(agent.port("SINK_PORT"))), agent,
-            agent.port("SOURCE_PORT"), config);
+        return new FeedingSetup(Map.of("port", Integer.toString(agent.port("SINK_PORT"))), config, agent,
+            (receiverPort, agents) -> agent.port("SOURCE_PORT"));
       } catch (RuntimeException e) {
         agent.close();
         throw e;

@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * count through this class rather than through a captured object (the stream graph is checkpointed). One receiving
  * JVM runs exactly one run, so one count per JVM is all there is.
  *
- * <p>Lines on stdout, each starting with {@link #PREFIX}: {@code READY <millis>} (the receiver's start mark),
+ * <p>Lines on stdout, each starting with {@link #PREFIX}: {@code READY <millis> [port]} (the receiver's start mark),
  * {@code BATCH <records> <bytes> <startMillis> <endMillis>} (a Spark batch that held records), {@code DONE <records>
  * <bytes> <doneMillis> <peakHeapBytes>} and {@code FAIL <message>}. Times are wall-clock milliseconds, comparable
  * between the JVMs of one machine.
@@ -39,6 +39,11 @@ public final class Progress {
   /** Marks the moment the receiver starts (or can start) receiving. */
   public static void ready() {
     line("READY " + System.currentTimeMillis());
+  }
+
+  /** Marks the moment the receiver can receive on {@code port}, a port it bound itself. */
+  public static void ready(int port) {
+    line("READY " + System.currentTimeMillis() + " " + port);
   }
 
   /** Counts records received outside Spark; the run is done when the count reaches the target. */

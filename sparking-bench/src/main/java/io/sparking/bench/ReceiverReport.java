@@ -17,6 +17,7 @@ final class ReceiverReport implements Consumer<String> {
   private static final long POLL_MILLIS = 20;
 
   private volatile Long readyMillis;
+  private volatile int readyPort = -1;
   private volatile long[] done;
   private volatile String failure;
   private final List<long[]> batches = new ArrayList<>();
@@ -29,7 +30,11 @@ final class ReceiverReport implements Consumer<String> {
     String[] f = line.substring(Progress.PREFIX.length()).split(" ", 2);
     String rest = f.length > 1 ? f[1] : "";
     switch (f[0]) {
-      case "READY" -> readyMillis = Long.parseLong(rest.trim());
+      case "READY" -> {
+        long[] ready = numbers(rest);
+        readyPort = ready.length > 1 ? (int) ready[1] : -1;
+        readyMillis = ready[0];
+      }
       case "BATCH" -> {
         synchronized (batches) {
           batches.add(numbers(rest));
@@ -45,6 +50,11 @@ final class ReceiverReport implements Consumer<String> {
   long awaitReady(JavaProcess jvm, Duration timeout, Supplier<Throwable> otherFailure) throws Exception {
     await(jvm, timeout, otherFailure, () -> readyMillis != null, "ready");
     return readyMillis;
+  }
+
+  /** The port the receiver reported with its start mark, or -1. */
+  int readyPort() {
+    return readyPort;
   }
 
   /** {@code records, bytes, doneMillis, peakHeapBytes}, once the receiver reached its target. */

@@ -13,8 +13,10 @@ public interface RunSetup extends AutoCloseable {
   /**
    * Called once the receiving JVM reported ready and before the clock starts: sets up what has to follow the
    * receiver, such as an agent whose sink connects to it. Not timed.
+   *
+   * @param receiverPort the port the receiver reported listening on, or -1 when it reported none
    */
-  default void receiverReady() throws Exception {}
+  default void receiverReady(int receiverPort) throws Exception {}
 
   /**
    * The feeder that sends the run's records while the clock runs, or null when the data is already in place (then

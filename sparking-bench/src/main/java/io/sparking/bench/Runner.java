@@ -123,7 +123,7 @@ final class Runner {
           System.getProperty("java.class.path"), ReceivingJvm.class.getName(), argv, workDir,
           workDir.resolve(path.id() + "-run" + (run + 1) + ".log"), report)) {
         long start = report.awaitReady(receiver, READY_TIMEOUT, () -> null);
-        setup.receiverReady();
+        setup.receiverReady(report.readyPort());
         feeder = setup.feeder();
         if (feeder != null) {
           RunSetup.Feeder f = feeder;

@@ -43,7 +43,8 @@ class BenchSmokeTest {
     for (MeasuredPath path : Paths.all()) {
       assertThat(table).contains("| " + path.label() + " | ");
     }
-    assertThat(table).doesNotContain("failed:");
+    // A run retried after a failure is listed under the table; a path that failed shows "failed:" in its row.
+    assertThat(table).doesNotContain("| failed:");
     Path chart = results.resolve(outcome.markdown().getFileName().toString().replace(".md", ".png"));
     assertThat(chart).exists().isNotEmptyFile();
     assertThat(printed.toString(StandardCharsets.UTF_8)).contains("records/s");
