@@ -1,0 +1,112 @@
+package io.sparking.bench;
+
+import io.sparking.testkit.TempDirs;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ./sparking bench}: measures records/s of every Kafka and Flume path on the same generated data, next to
+ * its reference, and writes the table and a chart to {@code bench/results/<timestamp>.md|.png}.
+ *
+ * <pre>{@code
+ * ./sparking bench                                   # 2M records of 100 bytes, 3 runs per path
+ * ./sparking bench --records 200000 --runs 1 --only flume
+ * }</pre>
+ *
+ * <p>Exit code 0 when every path produced a figure, 1 when one failed (the report still lists the rest), 2 for a
+ * command line that does not parse.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Measures records/s of every Kafka and Flume path next to its reference; writes a markdown"
+        + " table and a PNG chart.")
+public final class Bench implements Callable<Integer> {
+  private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--records", paramLabel = "<n>", defaultValue = "2000000",
+      description = "Records per run (default: ${DEFAULT-VALUE})")
+  long records;
+
+  @Option(names = "--size", paramLabel = "<bytes>", defaultValue = "100",
+      description = "Bytes per record value / event body (default: ${DEFAULT-VALUE})")
+  int size;
+
+  @Option(names = "--runs", paramLabel = "<k>", defaultValue = "3",
+      description = "Runs per path; the table shows the median (default: ${DEFAULT-VALUE})")
+  int runs;
+
+  @Option(names = "--only", paramLabel = "kafka|flume|<path-id>", split = ",",
+      description = "Run only these groups of paths or paths (ids as the chart names them), comma-separated")
+  List<String> only;
+
+  @Option(names = "--batch-interval-ms", paramLabel = "<ms>", defaultValue = "1000",
+      description = "Batch (trigger) interval of the Spark paths (default: ${DEFAULT-VALUE})")
+  long batchMillis;
+
+  @Option(names = "--results-dir", paramLabel = "<dir>", defaultValue = "bench/results",
+      description = "Where <timestamp>.md and <timestamp>.png go (default: ${DEFAULT-VALUE})")
+  Path resultsDir;
+
+  @Override
+  public Integer call() throws Exception {
+    Set<String> groups = only == null ? BenchConfig.GROUPS : Set.copyOf(only);
+    BenchConfig config;
+    try {
+      config = new BenchConfig(records, size, runs, groups, Duration.ofMillis(batchMillis), resultsDir);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    Outcome outcome = run(config, System.out);
+    System.out.println();
+    System.out.println(outcome.report().table());
+    System.out.println("Written to " + outcome.markdown() + " (and the chart next to it)");
+    return outcome.results().stream().allMatch(PathResult::ok) ? 0 : 1;
+  }
+
+  /** What {@link #run} produced: every path's results, the report, and where it was written. */
+  record Outcome(List<PathResult> results, Report report, Path markdown) {}
+
+  /** Runs the benchmark for {@code config}, printing progress to {@code out}, and writes the report. */
+  static Outcome run(BenchConfig config, PrintStream out) throws Exception {
+    String stamp = LocalDateTime.now().format(STAMP);
+    String loadBefore = Report.loadAverage();
+    List<MeasuredPath> paths = Paths.all().stream().filter(config::selects).toList();
+    Path workDir = TempDirs.create("sparking-bench-");
+    out.printf("Benchmark %s: %,d records of %d bytes, %d run(s) per path; receiving JVMs' logs in %s%n", stamp,
+        config.records(), config.size(), config.runs(), workDir);
+    List<PathResult> results;
+    List<String> notes;
+    try (BenchEnvironment env = new BenchEnvironment(config)) {
+      Runner runner = new Runner(config, env, workDir, out);
+      results = runner.runAll(paths);
+      notes = runner.notes();
+    }
+    Report report = new Report(config, results, notes, stamp, loadBefore, Report.loadAverage());
+    Path markdown = report.write(stamp);
+    // The logs of a run that failed, even once, are kept for a look.
+    if (notes.isEmpty() && results.stream().allMatch(PathResult::ok)) {
+      TempDirs.deleteRecursively(workDir);
+    }
+    return new Outcome(results, report, markdown);
+  }
+
+  /** Runs the benchmark from the command line. */
+  public static void main(String[] args) {
+    System.setProperty("java.awt.headless", "true");
+    CommandLine cli = new CommandLine(new Bench());
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
+    System.exit(cli.execute(args));
+  }
+}

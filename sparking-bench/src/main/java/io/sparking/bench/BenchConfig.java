@@ -1,0 +1,59 @@
+package io.sparking.bench;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * The sizes of one benchmark: how many records of how many bytes, how many runs per path, which groups of paths,
+ * and where the report goes. Validated at construction.
+ *
+ * @param records records per run
+ * @param size bytes of each record's value (or Flume event body)
+ * @param runs runs per path; the table shows their median
+ * @param groups what to run: groups ({@code kafka}, {@code flume}) or single paths by id
+ * @param batchInterval the Spark paths' batch (or trigger) interval
+ * @param resultsDir where the markdown table and the chart are written
+ */
+public record BenchConfig(long records, int size, int runs, Set<String> groups, Duration batchInterval,
+    Path resultsDir) {
+  /** The groups of paths. */
+  public static final Set<String> GROUPS = Set.of("kafka", "flume");
+
+  /** Whether {@code path} is selected, by its group or its id. */
+  public boolean selects(MeasuredPath path) {
+    return groups.contains(path.group()) || groups.contains(path.id());
+  }
+
+  /** Validates the settings. */
+  public BenchConfig {
+    if (records < 1 || records > 100_000_000) {
+      throw new IllegalArgumentException("records=" + records + " is out of range: pass 1 to 100000000");
+    }
+    if (size < 1 || size > 1_000_000) {
+      throw new IllegalArgumentException("size=" + size + " is out of range: pass 1 to 1000000 bytes");
+    }
+    if (runs < 1 || runs > 100) {
+      throw new IllegalArgumentException("runs=" + runs + " is out of range: pass 1 to 100");
+    }
+    java.util.List<String> ids = Paths.all().stream().map(MeasuredPath::id).toList();
+    for (String g : groups) {
+      if (!GROUPS.contains(g) && !ids.contains(g)) {
+        throw new IllegalArgumentException("only=" + g + " is invalid: pass kafka, flume or a path id, one of "
+            + ids);
+      }
+    }
+    if (groups.isEmpty()) {
+      throw new IllegalArgumentException("groups is empty: pass kafka, flume or a path id");
+    }
+    groups = Set.copyOf(groups);
+  }
+
+  /**
+   * The longest one run may take before it counts as failed: generous (10k records/s plus two minutes for JVM and
+   * Spark start-up), so only a stuck path hits it.
+   */
+  public Duration runTimeout() {
+    return Duration.ofSeconds(120 + records / 10_000);
+  }
+}

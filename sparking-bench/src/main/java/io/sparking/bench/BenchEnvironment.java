@@ -1,0 +1,82 @@
+package io.sparking.bench;
+
+import io.sparking.testkit.KafkaBroker;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sources the bench JVM shares between runs: one Kafka broker with one topic holding the run's records,
+ * produced once before the first Kafka run. Closing it stops the broker.
+ */
+public final class BenchEnvironment implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(BenchEnvironment.class);
+  /** The topic every Kafka path reads. */
+  static final String TOPIC = "bench";
+  /** Its partitions: the consumers and Spark tasks of every Kafka path can work on four at once. */
+  static final int PARTITIONS = 4;
+
+  private final BenchConfig config;
+  private KafkaBroker broker;
+
+  BenchEnvironment(BenchConfig config) {
+    this.config = config;
+  }
+
+  /** The broker, started and filled with {@link BenchConfig#records()} records on first use. */
+  synchronized KafkaBroker kafka() {
+    if (broker == null) {
+      broker = KafkaBroker.start();
+      broker.createTopic(TOPIC, PARTITIONS);
+      produce();
+    }
+    return broker;
+  }
+
+  private void produce() {
+    long start = System.nanoTime();
+    AtomicReference<Exception> failure = new AtomicReference<>();
+    AtomicLong acked = new AtomicLong();
+    // Producing is not measured; batching settings only make the setup shorter.
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+        ProducerConfig.ACKS_CONFIG, "all",
+        ProducerConfig.LINGER_MS_CONFIG, 10,
+        ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
+        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))) {
+      for (long i = 0; i < config.records() && failure.get() == null; i++) {
+        producer.send(new ProducerRecord<>(TOPIC, (int) (i % PARTITIONS), null, BenchData.payload(i, config.size())),
+            (metadata, e) -> {
+              if (e != null) {
+                failure.compareAndSet(null, e);
+              } else {
+                acked.incrementAndGet();
+              }
+            });
+      }
+      producer.flush();
+    }
+    if (failure.get() != null || acked.get() != config.records()) {
+      throw new IllegalStateException("Producing the benchmark's records to " + TOPIC + " failed after "
+          + acked.get() + " of " + config.records() + ": " + failure.get(), failure.get());
+    }
+    LOG.info("Produced {} records of {} bytes to {} in {} ms", config.records(), config.size(), TOPIC,
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+  }
+
+  @Override
+  public synchronized void close() {
+    if (broker != null) {
+      broker.close();
+      broker = null;
+    }
+  }
+}

@@ -1,0 +1,432 @@
+package io.sparking.bench;
+
+import io.netty.channel.DefaultEventLoopGroup;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.sparking.flume.PollingSettings;
+import io.sparking.flume.PushSettings;
+import io.sparking.flume.SparkingFlume;
+import io.sparking.flume.sink.protocol.EventBatch;
+import io.sparking.flume.sink.protocol.SparkFlumeProtocol;
+import io.sparking.flume.sink.protocol.SparkSinkEvent;
+import io.sparking.testkit.FlumeAgent;
+import io.sparking.testkit.FreePorts;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.avro.ipc.CallFuture;
+import org.apache.avro.ipc.netty.NettyServer;
+import org.apache.avro.ipc.netty.NettyTransceiver;
+import org.apache.avro.ipc.specific.SpecificRequestor;
+import org.apache.avro.ipc.specific.SpecificResponder;
+import org.apache.flume.source.avro.AvroFlumeEvent;
+import org.apache.flume.source.avro.AvroSourceProtocol;
+import org.apache.flume.source.avro.Status;
+
+/**
+ * The Flume paths. Records are fed while the clock runs, by a {@link FlumeFeeder} in the bench JVM, so the clock
+ * starts when feeding starts and stops when the receiving JVM counted the last record. Agents run with a bounded
+ * memory channel (their heap is 512 MB, too small to hold 2M events at once), so feeding and draining overlap.
+ */
+final class FlumePaths {
+  static final String RAW_RPC = "flume-raw-rpc";
+  static final String PUSH = "flume-push";
+  static final String PULL_248 = "flume-pull-sparksink248";
+  static final String PULL = "flume-pull-sparking";
+
+  /** Connections and batch size of both pull paths: Spark 2.4's and our polling receiver's defaults. */
+  private static final int PULL_CONNECTIONS = PollingSettings.DEFAULT_CONNECTIONS_PER_AGENT;
+  private static final int PULL_BATCH = PollingSettings.DEFAULT_BATCH_SIZE;
+
+  /** An avro source fed by the bench, a memory channel, and {@code k1}, the sink the path is about. */
+  private static final String SOURCE_AND_CHANNEL = String.join("\n",
+      "a1.sources = r1",
+      "a1.channels = c1",
+      "a1.sinks = k1",
+      "a1.sources.r1.type = avro",
+      "a1.sources.r1.bind = 127.0.0.1",
+      "a1.sources.r1.port = ${SOURCE_PORT}",
+      "a1.sources.r1.channels = c1",
+      "a1.channels.c1.type = memory",
+      "a1.channels.c1.capacity = 100000",
+      "a1.channels.c1.transactionCapacity = " + FlumeFeeder.BATCH,
+      // A put into a full channel waits this many seconds before the source refuses the batch.
+      "a1.channels.c1.keep-alive = 1",
+      "a1.sinks.k1.channel = c1",
+      "");
+
+  private FlumePaths() {}
+
+  static List<MeasuredPath> all() {
+    return List.of(new RawRpc(), new Push(), new PullSpark248(), new PullSparking());
+  }
+
+  /** What every Flume path shares: its group. */
+  private abstract static class FlumePath implements MeasuredPath {
+    @Override
+    public String group() {
+      return "flume";
+    }
+  }
+
+  /**
+   * A Flume run's setup: once the receiver is ready, {@code onReady} says which port to feed (starting an agent
+   * first if the path needs one); closing stops the feeder, then every agent.
+   */
+  private static final class FeedingSetup implements RunSetup {
+    /** Decides, once the receiver listens on {@code receiverPort}, where the feeder sends. */
+    @FunctionalInterface
+    interface OnReady {
+      int feedPort(int receiverPort, List<FlumeAgent> agents);
+    }
+
+    private final Map<String, String> receiverArgs;
+    private final BenchConfig config;
+    private final OnReady onReady;
+    private final List<FlumeAgent> agents = new ArrayList<>();
+    private FlumeFeeder feeder;
+
+    FeedingSetup(Map<String, String> receiverArgs, BenchConfig config, FlumeAgent started, OnReady onReady) {
+      this.receiverArgs = receiverArgs;
+      this.config = config;
+      this.onReady = onReady;
+      if (started != null) {
+        agents.add(started);
+      }
+    }
+
+    @Override
+    public Map<String, String> receiverArgs() {
+      return receiverArgs;
+    }
+
+    @Override
+    public void receiverReady(int receiverPort) {
+      feeder = new FlumeFeeder(onReady.feedPort(receiverPort, agents), config.records(), config.size());
+    }
+
+    @Override
+    public Feeder feeder() {
+      return feeder;
+    }
+
+    @Override
+    public void close() {
+      try {
+        if (feeder != null) {
+          feeder.close();
+        }
+      } finally {
+        agents.forEach(FlumeAgent::close);
+      }
+    }
+  }
+
+  /**
+   * The push ceiling: the feeder's {@code RpcClient.appendBatch} straight into a plain avro-ipc {@link NettyServer}
+   * that implements {@link AvroSourceProtocol} and only counts.
+   */
+  static final class RawRpc extends FlumePath {
+    @Override
+    public String id() {
+      return RAW_RPC;
+    }
+
+    @Override
+    public String label() {
+      return "Flume push: raw RpcClient.appendBatch into a counting NettyServer (ceiling)";
+    }
+
+    @Override
+    public RunSetup prepare(BenchEnvironment env, BenchConfig config, int run) {
+      // The server binds a port the kernel picks and reports it: a port chosen here could be taken by another
+      // process on this shared machine before the receiving JVM binds it (seen as connections closed at once).
+      return new FeedingSetup(Map.of(), config, null, (receiverPort, agents) -> receiverPort);
+    }
+
+    @Override
+    public void receive(Map<String, String> args) throws Exception {
+      // The same threads as our push receiver by default (one acceptor, two I/O, eight callers). Avro 1.11.2's
+      // constructor without groups terminated its I/O group here before the first connection.
+      List<EventLoopGroup> groups = List.of(
+          new NioEventLoopGroup(1, new DefaultThreadFactory("raw-rpc-accept", true)),
+          new NioEventLoopGroup(2, new DefaultThreadFactory("raw-rpc-io", true)),
+          new DefaultEventLoopGroup(PushSettings.DEFAULT_HANDLER_THREADS,
+              new DefaultThreadFactory("raw-rpc-handler", true)));
+      try {
+        NettyServer server = new NettyServer(new SpecificResponder(AvroSourceProtocol.class, new CountingSource()),
+            new InetSocketAddress("127.0.0.1", 0), channel -> { }, bootstrap -> { }, groups.get(0), groups.get(1),
+            groups.get(2));
+        try {
+          Progress.ready(server.getPort());
+          Progress.awaitDone(SparkCount.timeout(args));
+        } finally {
+          server.close();
+        }
+      } finally {
+        groups.forEach(EventLoopGroup::shutdownGracefully);
+      }
+    }
+
+    /** Counts what arrives and answers OK. */
+    private static final class CountingSource implements AvroSourceProtocol {
+      @Override
+      public Status append(AvroFlumeEvent event) {
+        Progress.add(1, event.getBody().remaining());
+        return Status.OK;
+      }
+
+      @Override
+      public Status appendBatch(List<AvroFlumeEvent> events) {
+        long bytes = 0;
+        for (AvroFlumeEvent e : events) {
+          bytes += e.getBody().remaining();
+        }
+        Progress.add(events.size(), bytes);
+        return Status.OK;
+      }
+    }
+  }
+
+  /**
+   * A real agent's standard avro sink (batches of {@link FlumeFeeder#BATCH}) into our push receiver, counted in
+   * Spark. The agent starts once the receiver listens, so its sink connects at once.
+   */
+  static final class Push extends FlumePath {
+    @Override
+    public String id() {
+      return PUSH;
+    }
+
+    @Override
+    public String label() {
+      return "Flume push: agent's avro sink into Sparking push receiver (createPushStream)";
+    }
+
+    @Override
+    public String referenceId() {
+      return RAW_RPC;
+    }
+
+    @Override
+    public double goal() {
+      return 0.8;
+    }
+
+    @Override
+    public RunSetup prepare(BenchEnvironment env, BenchConfig config, int run) {
+      int receiverPort = FreePorts.next();
+      return new FeedingSetup(Map.of("port", Integer.toString(receiverPort)), config, null, (port, agents) -> {
+        FlumeAgent agent = FlumeAgent.builder()
+            .configuration(SOURCE_AND_CHANNEL + String.join("\n",
+                "a1.sinks.k1.type = avro",
+                "a1.sinks.k1.hostname = 127.0.0.1",
+                "a1.sinks.k1.port = " + receiverPort,
+                "a1.sinks.k1.batch-size = " + FlumeFeeder.BATCH,
+                "a1.sinks.k1.connect-timeout = 10000",
+                "a1.sinks.k1.request-timeout = 30000",
+                ""))
+            .listenPort("SOURCE_PORT")
+            .start();
+        agents.add(agent);
+        return agent.port("SOURCE_PORT");
+      });
+    }
+
+    @Override
+    public void receive(Map<String, String> args) throws Exception {
+      int port = Integer.parseInt(args.get("port"));
+      SparkCount.run(args, false, 1, jssc -> SparkingFlume.createPushStream(jssc, "127.0.0.1", port)
+          .foreachRDD(rdd -> SparkCount.count(rdd, e -> e.bodyLength())));
+    }
+  }
+
+  /** Pull paths: an agent with the pull sink started before the receiver, which then connects to it. */
+  private abstract static class PullPath extends FlumePath {
+    abstract FlumeAgent.Runtime runtime();
+
+    abstract String sinkConfiguration();
+
+    @Override
+    public RunSetup prepare(BenchEnvironment env, BenchConfig config, int run) {
+      FlumeAgent agent = FlumeAgent.builder()
+          .runtime(runtime())
+          .configuration(SOURCE_AND_CHANNEL + sinkConfiguration())
+          .listenPort("SOURCE_PORT")
+          .listenPort("SINK_PORT")
+          .start();
+      try {
+        return new FeedingSetup(Map.of("port", Integer.toString(agent.port("SINK_PORT"))), config, agent,
+            (receiverPort, agents) -> agent.port("SOURCE_PORT"));
+      } catch (RuntimeException e) {
+        agent.close();
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * The pull reference: Spark 2.4.8's {@code SparkSink} in a Flume 1.11 agent, drained by a plain Avro client with
+   * the connections and batch size Spark 2.4's polling receiver used (5, 1000), acking each batch once counted.
+   */
+  static final class PullSpark248 extends PullPath {
+    @Override
+    public String id() {
+      return PULL_248;
+    }
+
+    @Override
+    public String label() {
+      return "Flume pull: Spark 2.4.8 SparkSink drained by a plain Avro client (reference)";
+    }
+
+    @Override
+    FlumeAgent.Runtime runtime() {
+      return FlumeAgent.Runtime.SPARKSINK_248;
+    }
+
+    @Override
+    String sinkConfiguration() {
+      return String.join("\n",
+          "a1.sinks.k1.type = org.apache.spark.streaming.flume.sink.SparkSink",
+          "a1.sinks.k1.hostname = 127.0.0.1",
+          "a1.sinks.k1.port = ${SINK_PORT}",
+          "a1.sinks.k1.threads = 10",
+          "a1.sinks.k1.timeout = 30",
+          "");
+    }
+
+    @Override
+    public void receive(Map<String, String> args) throws Exception {
+      InetSocketAddress sink = new InetSocketAddress("127.0.0.1", Integer.parseInt(args.get("port")));
+      List<NettyTransceiver> connections = new ArrayList<>();
+      List<Thread> drains = new ArrayList<>();
+      AtomicReference<Exception> failure = new AtomicReference<>();
+      try {
+        for (int i = 0; i < PULL_CONNECTIONS; i++) {
+          NettyTransceiver transceiver = new NettyTransceiver(sink, 10_000);
+          connections.add(transceiver);
+          SparkFlumeProtocol.Callback client = SpecificRequestor.getClient(SparkFlumeProtocol.Callback.class,
+              transceiver);
+          Thread drain = new Thread(() -> drain(client, failure), "drain-" + i);
+          drain.setDaemon(true);
+          drains.add(drain);
+        }
+        Progress.ready();
+        drains.forEach(Thread::start);
+        Progress.awaitDone(SparkCount.timeout(args));
+        if (failure.get() != null && !Progress.isDone()) {
+          throw failure.get();
+        }
+      } finally {
+        // The old sink blocks without bound on an empty channel: closing the connections ends those calls.
+        connections.forEach(NettyTransceiver::close);
+        for (Thread drain : drains) {
+          drain.join(5_000);
+        }
+      }
+    }
+
+    private static void drain(SparkFlumeProtocol.Callback client, AtomicReference<Exception> failure) {
+      try {
+        while (!Progress.isDone()) {
+          CallFuture<EventBatch> pulled = new CallFuture<>();
+          client.getEventBatch(PULL_BATCH, pulled);
+          EventBatch batch = awaitWhileRunning(pulled);
+          if (batch == null) {
+            return;
+          }
+          if (!batch.getErrorMsg().isEmpty()) {
+            Thread.sleep(10);
+            continue;
+          }
+          long bytes = 0;
+          for (SparkSinkEvent e : batch.getEvents()) {
+            bytes += e.getBody().remaining();
+          }
+          CallFuture<Void> acked = new CallFuture<>();
+          client.ack(batch.getSequenceNumber(), acked);
+          awaitWhileRunning(acked);
+          Progress.add(batch.getEvents().size(), bytes);
+        }
+      } catch (Exception e) {
+        if (!Progress.isDone()) {
+          failure.compareAndSet(null, e);
+        }
+      }
+    }
+
+    /**
+     * The call's answer; waits in short steps so a finished run is not held up by a call the old sink never
+     * answers. Null when the run finished first.
+     */
+    private static <T> T awaitWhileRunning(CallFuture<T> call) throws Exception {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (!Progress.isDone()) {
+        try {
+          return call.get(200, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+          if (System.nanoTime() - deadline > 0) {
+            throw new TimeoutException("The sink did not answer within 60 s");
+          }
+        } catch (ExecutionException e) {
+          throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+      }
+      return null;
+    }
+  }
+
+  /** Our pull sink in an agent, drained by our polling receiver (default settings) and counted in Spark. */
+  static final class PullSparking extends PullPath {
+    @Override
+    public String id() {
+      return PULL;
+    }
+
+    @Override
+    public String label() {
+      return "Flume pull: Sparking sink drained by Sparking polling receiver (createPollingStream)";
+    }
+
+    @Override
+    public String referenceId() {
+      return PULL_248;
+    }
+
+    @Override
+    public double goal() {
+      return 1.2;
+    }
+
+    @Override
+    FlumeAgent.Runtime runtime() {
+      return FlumeAgent.Runtime.SPARKING;
+    }
+
+    @Override
+    String sinkConfiguration() {
+      return String.join("\n",
+          "a1.sinks.k1.type = io.sparking.flume.sink.SparkingSink",
+          "a1.sinks.k1.hostname = 127.0.0.1",
+          "a1.sinks.k1.port = ${SINK_PORT}",
+          "a1.sinks.k1.threads = 10",
+          "a1.sinks.k1.timeout = 30",
+          "");
+    }
+
+    @Override
+    public void receive(Map<String, String> args) throws Exception {
+      InetSocketAddress sink = new InetSocketAddress("127.0.0.1", Integer.parseInt(args.get("port")));
+      SparkCount.run(args, false, 1, jssc -> SparkingFlume.createPollingStream(jssc, List.of(sink),
+              PollingSettings.builder().connectionsPerAgent(PULL_CONNECTIONS).batchSize(PULL_BATCH).build())
+          .foreachRDD(rdd -> SparkCount.count(rdd, e -> e.bodyLength())));
+    }
+  }
+}

@@ -1,0 +1,252 @@
+package io.sparking.bench;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.length;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+
+import io.sparking.kafka.KafkaSettings;
+import io.sparking.kafka.SparkingKafka;
+import io.sparking.testkit.TempDirs;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.spark.api.java.function.VoidFunction2;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.Trigger;
+import org.apache.spark.streaming.kafka010.ConsumerStrategies;
+import org.apache.spark.streaming.kafka010.KafkaUtils;
+import org.apache.spark.streaming.kafka010.LocationStrategies;
+
+/**
+ * The Kafka paths. Every run reads the same topic from the beginning with a consumer group of its own; the data is
+ * in place before the receiving JVM starts, so the clock starts at the receiver's start mark (consumer created, or
+ * streaming context about to start).
+ */
+final class KafkaPaths {
+  static final String RAW = "kafka-raw-consumer";
+  static final String SPARK_DIRECT = "kafka-spark-direct";
+  static final String SPARKING_DIRECT = "kafka-sparking-direct";
+  static final String RECEIVER = "kafka-receiver";
+  static final String RECEIVER_WAL = "kafka-receiver-wal";
+  static final String STRUCTURED = "kafka-structured";
+
+  private KafkaPaths() {}
+
+  static List<MeasuredPath> all() {
+    return List.of(new RawConsumer(), new SparkDirect(), new SparkingDirect(), new Receiver(false),
+        new Receiver(true), new Structured());
+  }
+
+  /** Consumer settings every Kafka path shares: bytes in, from the earliest offset, no automatic commits. */
+  static Map<String, Object> consumerConfig(Map<String, String> args) {
+    return Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, args.get("bootstrap"),
+        ConsumerConfig.GROUP_ID_CONFIG, args.get("group"),
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+  }
+
+  /** The setup every Kafka path shares: the broker's address, the topic, and a fresh consumer group. */
+  private abstract static class KafkaPath implements MeasuredPath {
+    @Override
+    public String group() {
+      return "kafka";
+    }
+
+    @Override
+    public RunSetup prepare(BenchEnvironment env, BenchConfig config, int run) {
+      return RunSetup.of(Map.of(
+          "bootstrap", env.kafka().bootstrapServers(),
+          "topic", BenchEnvironment.TOPIC,
+          "group", "bench-" + id() + "-" + run + "-" + System.nanoTime()));
+    }
+  }
+
+  /** The ceiling: one {@link KafkaConsumer} polling all four partitions and touching every value. */
+  static final class RawConsumer extends KafkaPath {
+    @Override
+    public String id() {
+      return RAW;
+    }
+
+    @Override
+    public String label() {
+      return "Kafka: raw KafkaConsumer poll loop (ceiling)";
+    }
+
+    @Override
+    public void receive(Map<String, String> args) {
+      long deadline = System.nanoTime() + SparkCount.timeout(args).toNanos();
+      try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(args))) {
+        Progress.ready();
+        consumer.subscribe(List.of(args.get("topic")));
+        while (!Progress.isDone() && System.nanoTime() - deadline < 0) {
+          long n = 0;
+          long bytes = 0;
+          for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+            bytes += r.value().length;
+            n++;
+          }
+          Progress.add(n, bytes);
+        }
+      }
+    }
+  }
+
+  /** Spark's official kafka-0-10 direct stream, counted in {@code foreachRDD}. */
+  static final class SparkDirect extends KafkaPath {
+    @Override
+    public String id() {
+      return SPARK_DIRECT;
+    }
+
+    @Override
+    public String label() {
+      return "Kafka: Spark's official direct stream (KafkaUtils.createDirectStream)";
+    }
+
+    @Override
+    public void receive(Map<String, String> args) throws Exception {
+      SparkCount.run(args, false, 0, jssc -> KafkaUtils.createDirectStream(jssc,
+              LocationStrategies.PreferConsistent(),
+              ConsumerStrategies.<byte[], byte[]>Subscribe(List.of(args.get("topic")), consumerConfig(args)))
+          // Counting the mapped records, not the KafkaRDD itself: KafkaRDD.count() answers from offsets alone.
+          .foreachRDD(rdd -> SparkCount.count(rdd, r -> r.value().length)));
+    }
+  }
+
+  /** Our direct stream, counting in {@code foreachBatch} (which commits each batch's offsets after it). */
+  static final class SparkingDirect extends KafkaPath {
+    @Override
+    public String id() {
+      return SPARKING_DIRECT;
+    }
+
+    @Override
+    public String label() {
+      return "Kafka: Sparking direct stream (SparkingKafka.directStream.foreachBatch)";
+    }
+
+    @Override
+    public String referenceId() {
+      return RAW;
+    }
+
+    @Override
+    public double goal() {
+      return 0.9;
+    }
+
+    @Override
+    public void receive(Map<String, String> args) throws Exception {
+      SparkCount.run(args, false, 0, jssc -> SparkingKafka.directStream(jssc, settings(args))
+          .foreachBatch((records, time) -> SparkCount.count(records, r -> r.value().length)));
+    }
+  }
+
+  /** Our reliable receiver (one, with its default single consumer thread), the write-ahead log off or on. */
+  static final class Receiver extends KafkaPath {
+    private final boolean wal;
+
+    Receiver(boolean wal) {
+      this.wal = wal;
+    }
+
+    @Override
+    public String id() {
+      return wal ? RECEIVER_WAL : RECEIVER;
+    }
+
+    @Override
+    public String label() {
+      return "Kafka: Sparking reliable receiver, WAL " + (wal ? "on" : "off");
+    }
+
+    @Override
+    public String referenceId() {
+      return wal ? SPARK_DIRECT : null;
+    }
+
+    @Override
+    public double goal() {
+      return wal ? 0.6 : 0;
+    }
+
+    @Override
+    public void receive(Map<String, String> args) throws Exception {
+      SparkCount.run(args, wal, 0, jssc -> SparkingKafka.receiverStream(jssc, settings(args))
+          .foreachRDD(rdd -> SparkCount.count(rdd, r -> r.value().length)));
+    }
+  }
+
+  /** Spark Structured Streaming's Kafka source, a processing-time query counting rows and value bytes per batch. */
+  static final class Structured extends KafkaPath {
+    @Override
+    public String id() {
+      return STRUCTURED;
+    }
+
+    @Override
+    public String label() {
+      return "Kafka: Spark Structured Streaming Kafka source";
+    }
+
+    @Override
+    public void receive(Map<String, String> args) throws Exception {
+      Path checkpoint = TempDirs.create("sparking-bench-structured-");
+      SparkSession spark = SparkSession.builder()
+          .master(SparkCount.MASTER)
+          .appName("sparking-bench")
+          .config("spark.ui.enabled", "false")
+          .config("spark.driver.host", "127.0.0.1")
+          .config("spark.driver.bindAddress", "127.0.0.1")
+          // One shuffle partition per core rather than 200: the count's aggregate has one row to shuffle.
+          .config("spark.sql.shuffle.partitions", "4")
+          .getOrCreate();
+      try {
+        Dataset<Row> rows = spark.readStream().format("kafka")
+            .option("kafka.bootstrap.servers", args.get("bootstrap"))
+            .option("subscribe", args.get("topic"))
+            .option("startingOffsets", "earliest")
+            .option("kafka.group.id", args.get("group"))
+            .load();
+        VoidFunction2<Dataset<Row>, Long> countBatch = (batch, id) -> {
+          long start = System.currentTimeMillis();
+          Row totals = batch.agg(count(lit(1)), sum(length(col("value")))).first();
+          Progress.batch(totals.getLong(0), totals.isNullAt(1) ? 0 : totals.getLong(1), start,
+              System.currentTimeMillis());
+        };
+        Progress.ready();
+        StreamingQuery query = rows.writeStream()
+            .trigger(Trigger.ProcessingTime(Long.parseLong(args.get("batchMillis"))))
+            .option("checkpointLocation", checkpoint.toString())
+            .foreachBatch(countBatch)
+            .start();
+        try {
+          Progress.awaitDone(SparkCount.timeout(args));
+        } finally {
+          query.stop();
+        }
+      } finally {
+        spark.stop();
+        TempDirs.deleteRecursively(checkpoint);
+      }
+    }
+  }
+
+  private static KafkaSettings settings(Map<String, String> args) {
+    return KafkaSettings.builder(args.get("bootstrap"), args.get("group")).topics(args.get("topic")).build();
+  }
+}

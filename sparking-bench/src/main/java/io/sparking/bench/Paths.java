@@ -1,0 +1,21 @@
+package io.sparking.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Every measured path, in the order of the table: each reference before the paths compared to it. */
+final class Paths {
+  private Paths() {}
+
+  static List<MeasuredPath> all() {
+    List<MeasuredPath> all = new ArrayList<>(KafkaPaths.all());
+    all.addAll(FlumePaths.all());
+    return all;
+  }
+
+  static MeasuredPath byId(String id) {
+    return all().stream().filter(p -> p.id().equals(id)).findFirst().orElseThrow(() ->
+        new IllegalArgumentException("No measured path '" + id + "'; known: "
+            + all().stream().map(MeasuredPath::id).toList()));
+  }
+}

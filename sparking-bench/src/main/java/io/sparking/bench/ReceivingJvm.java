@@ -1,0 +1,89 @@
+package io.sparking.bench;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The main class of a receiving JVM: runs one run of one {@link MeasuredPath}'s {@link MeasuredPath#receive} and
+ * reports through {@link Progress}, including the peak heap this JVM used.
+ *
+ * <p>Arguments: the path's id, then {@code key=value} pairs; {@code records}, {@code size} and {@code timeoutSeconds}
+ * are always there.
+ */
+public final class ReceivingJvm {
+  private static final Logger LOG = LoggerFactory.getLogger(ReceivingJvm.class);
+  /** How often the heap is sampled: often enough to see the peak between two young collections of a busy run. */
+  private static final Duration HEAP_SAMPLE = Duration.ofMillis(50);
+
+  private ReceivingJvm() {}
+
+  /** Runs one run and exits: 0 when the target was reached, 1 otherwise. */
+  public static void main(String[] argv) {
+    int exit = 1;
+    HeapPeak heap = new HeapPeak();
+    try {
+      MeasuredPath path = Paths.byId(argv[0]);
+      Map<String, String> args = new LinkedHashMap<>();
+      for (int i = 1; i < argv.length; i++) {
+        int eq = argv[i].indexOf('=');
+        args.put(argv[i].substring(0, eq), argv[i].substring(eq + 1));
+      }
+      Progress.init(Long.parseLong(args.get("records")));
+      heap.start();
+      path.receive(args);
+      if (Progress.isDone()) {
+        Progress.done(heap.peak());
+        exit = 0;
+      } else {
+        Progress.fail("stopped after " + Progress.records() + " of " + args.get("records") + " records");
+      }
+    } catch (Throwable e) {
+      LOG.error("Receiving failed", e);
+      Progress.fail(e.toString());
+    } finally {
+      heap.stop();
+    }
+    // Spark and Netty leave non-daemon threads behind; this JVM's one run is over.
+    System.exit(exit);
+  }
+
+  /** The largest used heap seen by a sampling thread. */
+  private static final class HeapPeak {
+    private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+    private final AtomicLong peak = new AtomicLong();
+    private final Thread sampler = new Thread(this::sample, "heap-sampler");
+    private volatile boolean running = true;
+
+    void start() {
+      sampler.setDaemon(true);
+      sampler.start();
+    }
+
+    long peak() {
+      peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+      return peak.get();
+    }
+
+    void stop() {
+      running = false;
+      sampler.interrupt();
+    }
+
+    private void sample() {
+      while (running) {
+        peak();
+        try {
+          Thread.sleep(HEAP_SAMPLE.toMillis());
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+  }
+}

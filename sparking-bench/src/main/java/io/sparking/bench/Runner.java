@@ -1,0 +1,163 @@
+package io.sparking.bench;
+
+import io.sparking.testkit.JavaProcess;
+import io.sparking.testkit.JvmFlags;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs every path {@link BenchConfig#runs()} times, each run in a receiving JVM of its own (fresh JIT and heap,
+ * and one SparkContext per JVM), and prints each figure as it comes.
+ */
+final class Runner {
+  private static final Logger LOG = LoggerFactory.getLogger(Runner.class);
+  /** JVM, Spark context and receivers start within this, or the run fails. */
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
+  private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(60);
+  /** The same heap for every receiving JVM. */
+  private static final String RECEIVER_HEAP = "-Xmx2g";
+
+  private final BenchConfig config;
+  private final BenchEnvironment env;
+  private final Path workDir;
+  private final PrintStream out;
+  private final List<String> notes = new ArrayList<>();
+
+  Runner(BenchConfig config, BenchEnvironment env, Path workDir, PrintStream out) {
+    this.config = config;
+    this.env = env;
+    this.workDir = workDir;
+    this.out = out;
+  }
+
+  /**
+   * Every run of every path, round by round (run 1 of every path, then run 2 ...), so that a change in the
+   * machine's load over the benchmark spreads over all paths rather than hitting one. A failed run ends its path
+   * (with the failure recorded), not the benchmark.
+   */
+  List<PathResult> runAll(List<MeasuredPath> paths) {
+    Map<MeasuredPath, List<RunResult>> runs = new LinkedHashMap<>();
+    Map<MeasuredPath, String> failures = new LinkedHashMap<>();
+    paths.forEach(p -> runs.put(p, new ArrayList<>()));
+    for (int run = 0; run < config.runs() && !Thread.currentThread().isInterrupted(); run++) {
+      out.printf("%nRound %d of %d%n", run + 1, config.runs());
+      for (MeasuredPath path : paths) {
+        if (failures.containsKey(path) || Thread.currentThread().isInterrupted()) {
+          continue;
+        }
+        try {
+          RunResult r = runWithOneRetry(path, run);
+          runs.get(path).add(r);
+          out.printf("  %-26s %,11.0f records/s  (%,d records in %.2f s; steady %s; peak heap %s)%n", path.id(),
+              r.rate(), r.records(), r.elapsedMillis() / 1000.0, Report.rate(r.steadyRate()),
+              Report.megabytes(r.peakHeapBytes()));
+        } catch (Exception e) {
+          if (e instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+          }
+          failures.put(path, firstLine(e));
+          out.printf("  %-26s FAILED: %s%n", path.id(), failures.get(path));
+        }
+      }
+    }
+    List<PathResult> results = new ArrayList<>();
+    out.printf("%nMedians%n");
+    for (MeasuredPath path : paths) {
+      PathResult result = new PathResult(path, List.copyOf(runs.get(path)), failures.get(path));
+      if (result.ok()) {
+        out.printf("  %-26s %,11.0f records/s  %s%n", path.id(), result.medianRate(), path.label());
+      }
+      results.add(result);
+    }
+    return results;
+  }
+
+  /** Notes for the report: runs that failed once and were run again. */
+  List<String> notes() {
+    return List.copyOf(notes);
+  }
+
+  /**
+   * Runs once more after a failure: on a shared machine a run can fail for reasons outside the path (a port taken
+   * between choosing and binding it, a process ended by someone else). The report lists every retry; a path that
+   * fails twice in a row fails.
+   */
+  private RunResult runWithOneRetry(MeasuredPath path, int run) throws Exception {
+    try {
+      return runOnce(path, run);
+    } catch (InterruptedException e) {
+      throw e;
+    } catch (Exception first) {
+      LOG.error("Run {} of {} failed; running it once more", run + 1, path.id(), first);
+      out.printf("  %-26s failed (%s); running it once more%n", path.id(), firstLine(first));
+      notes.add("Run " + (run + 1) + " of " + path.id() + " failed once and was run again: " + firstLine(first));
+      return runOnce(path, run);
+    }
+  }
+
+  private RunResult runOnce(MeasuredPath path, int run) throws Exception {
+    try (RunSetup setup = path.prepare(env, config, run)) {
+      Map<String, String> args = new LinkedHashMap<>(setup.receiverArgs());
+      args.put("records", Long.toString(config.records()));
+      args.put("size", Integer.toString(config.size()));
+      args.put("batchMillis", Long.toString(config.batchInterval().toMillis()));
+      args.put("timeoutSeconds", Long.toString(config.runTimeout().toSeconds()));
+      List<String> argv = new ArrayList<>();
+      argv.add(path.id());
+      args.forEach((k, v) -> argv.add(k + "=" + v));
+      List<String> jvm = new ArrayList<>(JvmFlags.forSpark());
+      jvm.add(RECEIVER_HEAP);
+      ReceiverReport report = new ReceiverReport();
+      AtomicReference<Throwable> feedFailure = new AtomicReference<>();
+      Thread feeding = null;
+      RunSetup.Feeder feeder = null;
+      try (JavaProcess receiver = JavaProcess.start(path.id() + "-" + (run + 1), jvm,
+          System.getProperty("java.class.path"), ReceivingJvm.class.getName(), argv, workDir,
+          workDir.resolve(path.id() + "-run" + (run + 1) + ".log"), report)) {
+        long start = report.awaitReady(receiver, READY_TIMEOUT, () -> null);
+        setup.receiverReady(report.readyPort());
+        feeder = setup.feeder();
+        if (feeder != null) {
+          RunSetup.Feeder f = feeder;
+          feeding = new Thread(() -> {
+            try {
+              f.feed();
+            } catch (Throwable e) {
+              feedFailure.set(e);
+            }
+          }, "feed-" + path.id());
+          feeding.setDaemon(true);
+          start = System.currentTimeMillis();
+          feeding.start();
+        }
+        long[] done = report.awaitDone(receiver, config.runTimeout(), feedFailure::get);
+        if (receiver.waitFor(EXIT_TIMEOUT).isEmpty()) {
+          LOG.warn("{} did not exit within {} after its run; stopping it", receiver, EXIT_TIMEOUT);
+        }
+        return new RunResult(done[0], done[1], done[2] - start,
+            RunResult.steadyRate(report.batches(), config.records()), done[3]);
+      } finally {
+        if (feeder != null) {
+          feeder.close();
+        }
+        if (feeding != null) {
+          feeding.join(30_000);
+        }
+      }
+    }
+  }
+
+  private static String firstLine(Throwable e) {
+    String message = String.valueOf(e.getMessage());
+    int nl = message.indexOf('\n');
+    return e.getClass().getSimpleName() + ": " + (nl < 0 ? message : message.substring(0, nl));
+  }
+}

@@ -1,0 +1,100 @@
+package io.sparking.bench;
+
+import io.sparking.testkit.LocalStreaming;
+import io.sparking.testkit.TempDirs;
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.streaming.api.java.JavaStreamingContext;
+import org.apache.spark.streaming.scheduler.StreamingListener;
+import org.apache.spark.streaming.scheduler.StreamingListenerReceiverStarted;
+
+/**
+ * What every Spark path of the receiving JVM shares: one local streaming context with the same settings, and a
+ * count that reads every record (its value's length) so that no source can answer from offsets alone.
+ */
+@SuppressWarnings("deprecation") // the DStream API is deprecated in Spark 3.5 yet it is what Sparking serves
+final class SparkCount {
+  /**
+   * Four task slots on the 2-core machine: a receiver holds one for as long as it runs and a direct stream's four
+   * partitions can run at once; the same for every Spark path.
+   */
+  static final String MASTER = "local[4]";
+  private static final Duration RECEIVER_START = Duration.ofSeconds(90);
+
+  private SparkCount() {}
+
+  /** Gives the size of one record's payload; serializable because it travels with the tasks. */
+  @FunctionalInterface
+  interface SizeOf<T> extends Serializable {
+    int of(T record);
+  }
+
+  /**
+   * Runs a streaming context whose streams {@code define} adds, until the count reaches the target or the run's
+   * timeout passed; then stops it at once.
+   *
+   * @param wal whether receivers write ahead (needs the checkpoint directory, a temporary one here)
+   * @param receivers how many receivers must have started before the run is {@link Progress#ready()}; 0 to be ready
+   *     when the context starts (data already in place, the clock starts with the stream)
+   */
+  static void run(Map<String, String> args, boolean wal, int receivers, Consumer<JavaStreamingContext> define)
+      throws InterruptedException {
+    Path checkpoint = TempDirs.create("sparking-bench-checkpoint-");
+    try (LocalStreaming spark = LocalStreaming.builder(checkpoint)
+        .master(MASTER)
+        .batchInterval(Duration.ofMillis(Long.parseLong(args.get("batchMillis"))))
+        .writeAheadLog(wal)
+        .start()) {
+      JavaStreamingContext jssc = spark.context();
+      define.accept(jssc);
+      CountDownLatch started = new CountDownLatch(receivers);
+      jssc.addStreamingListener(new StreamingListener() {
+        @Override
+        public void onReceiverStarted(StreamingListenerReceiverStarted event) {
+          started.countDown();
+        }
+      });
+      if (receivers == 0) {
+        Progress.ready();
+      }
+      jssc.start();
+      if (receivers > 0) {
+        if (!started.await(RECEIVER_START.toMillis(), TimeUnit.MILLISECONDS)) {
+          throw new IllegalStateException(started.getCount() + " of " + receivers + " receivers did not start"
+              + " within " + RECEIVER_START);
+        }
+        Progress.ready();
+      }
+      Progress.awaitDone(timeout(args));
+    } finally {
+      TempDirs.deleteRecursively(checkpoint);
+    }
+  }
+
+  /** Counts one batch: records and payload bytes, read on the executors, reported to {@link Progress}. */
+  static <T> void count(JavaRDD<T> rdd, SizeOf<T> sizeOf) {
+    long start = System.currentTimeMillis();
+    long[] totals = rdd.mapPartitions(records -> {
+      long n = 0;
+      long bytes = 0;
+      while (records.hasNext()) {
+        bytes += sizeOf.of(records.next());
+        n++;
+      }
+      return List.of(new long[] {n, bytes}).iterator();
+    }).fold(new long[2], (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
+    Progress.batch(totals[0], totals[1], start, System.currentTimeMillis());
+  }
+
+  /** The run's bound, as the bench JVM passed it. */
+  static Duration timeout(Map<String, String> args) {
+    return Duration.ofSeconds(Long.parseLong(args.get("timeoutSeconds")));
+  }
+}
