@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
         "  ./sparking FlumeMultiPushBased local[4] 127.0.0.1:41411,127.0.0.1:41412",
         "  ./sparking FlumeSinglePullBased local[2] 127.0.0.1 9999",
         "  ./sparking FlumeMultiPullBased local[2] agent1:9999,agent2:9999",
+        "  ./sparking bench --records 200000 --runs 1   (throughput of every path; see docs/performance.md)",
         "Run ./sparking <job> --help for a job's options."})
 public final class Sparking implements Runnable {
   @Spec CommandSpec spec;
