@@ -44,6 +44,17 @@ final class FlumePaths {
   private static final int PULL_CONNECTIONS = PollingSettings.DEFAULT_CONNECTIONS_PER_AGENT;
   private static final int PULL_BATCH = PollingSettings.DEFAULT_BATCH_SIZE;
 
+  /** A pull sink of class {@code type} on the free port {@code SINK_PORT}; both pull paths use the same settings. */
+  private static String pullSink(String type) {
+    return String.join("\n",
+        "a1.sinks.k1.type = " + type,
+        "a1.sinks.k1.hostname = 127.0.0.1",
+        "a1.sinks.k1.port = ${SINK_PORT}",
+        "a1.sinks.k1.threads = 10",
+        "a1.sinks.k1.timeout = 30",
+        "");
+  }
+
   /** An avro source fed by the bench, a memory channel, and {@code k1}, the sink the path is about. */
   private static final String SOURCE_AND_CHANNEL = String.join("\n",
       "a1.sources = r1",
@@ -293,13 +304,7 @@ final class FlumePaths {
 
     @Override
     String sinkConfiguration() {
-      return String.join("\n",
-          "a1.sinks.k1.type = org.apache.spark.streaming.flume.sink.SparkSink",
-          "a1.sinks.k1.hostname = 127.0.0.1",
-          "a1.sinks.k1.port = ${SINK_PORT}",
-          "a1.sinks.k1.threads = 10",
-          "a1.sinks.k1.timeout = 30",
-          "");
+      return pullSink("org.apache.spark.streaming.flume.sink.SparkSink");
     }
 
     @Override
@@ -412,13 +417,7 @@ final class FlumePaths {
 
     @Override
     String sinkConfiguration() {
-      return String.join("\n",
-          "a1.sinks.k1.type = io.sparking.flume.sink.SparkingSink",
-          "a1.sinks.k1.hostname = 127.0.0.1",
-          "a1.sinks.k1.port = ${SINK_PORT}",
-          "a1.sinks.k1.threads = 10",
-          "a1.sinks.k1.timeout = 30",
-          "");
+      return pullSink("io.sparking.flume.sink.SparkingSink");
     }
 
     @Override
