@@ -18,6 +18,9 @@ import scala.Tuple2;
  * Prints one line per batch ({@code batch <time> records=<n>}, with the top words where asked) and keeps the job's
  * running total on the driver.
  *
+ * <p>With an output ({@code --output-dir}) each non-empty batch's records are also written to a file of their own
+ * before the batch's output returns, that is before the direct stream commits its offsets: see {@link BatchOutput}.
+ *
  * <p>The reporter is serializable so that the stream graph that holds it can be checkpointed; the total lives in a
  * static map of the driver JVM, keyed by job name.
  */
@@ -28,9 +31,15 @@ public final class BatchReporter implements Serializable {
   private static final int TOP = 5;
 
   private final String job;
+  private final BatchOutput output;
 
   BatchReporter(String job) {
+    this(job, null);
+  }
+
+  BatchReporter(String job, BatchOutput output) {
     this.job = job;
+    this.output = output;
     TOTALS.putIfAbsent(job, new LongAdder());
   }
 
@@ -53,21 +62,29 @@ public final class BatchReporter implements Serializable {
   /** Reports one batch; call it from the job's own output when that output needs to run first. */
   public void report(JavaRDD<String> lines, Time time, boolean topWords) {
     String top = "";
+    JavaRDD<String> data = topWords || output != null ? lines.cache() : lines;
     long count;
+    if (output != null) {
+      List<String> records = data.collect();
+      count = records.size();
+      if (count > 0) {
+        output.write(time.milliseconds(), records);
+      }
+    } else {
+      count = data.count();
+    }
     if (topWords) {
-      JavaRDD<String> cached = lines.cache();
-      count = cached.count();
-      List<Tuple2<Long, String>> words = cached
+      List<Tuple2<Long, String>> words = data
           .flatMap(line -> List.of(line.split("\\s+")).iterator())
           .filter(word -> !word.isEmpty())
           .mapToPair(word -> new Tuple2<>(word, 1L))
           .reduceByKey(Long::sum)
           .map(t -> new Tuple2<>(t._2(), t._1()))
           .top(TOP, new CountThenWord());
-      cached.unpersist(false);
       top = " top=" + words.stream().map(t -> t._2() + ":" + t._1()).collect(Collectors.joining(","));
-    } else {
-      count = lines.count();
+    }
+    if (data != lines) {
+      data.unpersist(false);
     }
     TOTALS.computeIfAbsent(job, k -> new LongAdder()).add(count);
     System.out.println("batch " + TIME.format(Instant.ofEpochMilli(time.milliseconds())) + " records=" + count + top);

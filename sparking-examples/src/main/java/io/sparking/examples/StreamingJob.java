@@ -52,6 +52,14 @@ public abstract class StreamingJob implements Callable<Integer> {
           + " (default: .sparking/checkpoints/<job> under the working directory)")
   String checkpointDir;
 
+  @Option(names = "--output-dir", paramLabel = "<dir>",
+      description = "Also write each non-empty batch's records (Kafka values, Flume bodies), one per line, to"
+          + " <dir>/batch-<time-ms>.txt, written to a temporary file and renamed, so a batch file is complete or"
+          + " absent. A batch that runs again after a recovery never overwrites: it adds"
+          + " batch-<time-ms>.rerun-<k>.txt, so every record output twice stays visible. The driver writes the"
+          + " files (a batch is collected to it): meant for verification and small streams.")
+  String outputDir;
+
   /** The job's name: its class's simple name, also the Spark application name. */
   protected String name() {
     return getClass().getSimpleName();
@@ -90,7 +98,7 @@ public abstract class StreamingJob implements Callable<Integer> {
       created.set(true);
       JavaStreamingContext fresh = new JavaStreamingContext(conf, Durations.milliseconds(batchInterval.toMillis()));
       fresh.checkpoint(checkpoint.toString());
-      defineStreams(fresh, new BatchReporter(name()));
+      defineStreams(fresh, new BatchReporter(name(), BatchOutput.prepare(outputDir)));
       return fresh;
     });
     if (!created.get()) {

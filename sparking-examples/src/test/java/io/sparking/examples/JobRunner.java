@@ -55,8 +55,18 @@ final class JobRunner {
 
   /** Starts {@code args} (the job's name first) with its output in {@code log}; the caller closes the process. */
   JavaProcess start(Path log, String... args) {
-    return JavaProcess.start(args[0], DemoSession.jobJvmFlags(), System.getProperty("java.class.path"),
-        Sparking.class.getName(), List.of(args), work, log);
+    return start(log, List.of(), args);
+  }
+
+  /**
+   * Like {@link #start(Path, String...)} with extra JVM flags, such as {@code -Dspark.streaming.receiver.maxRate=..}
+   * (Spark reads {@code spark.*} system properties into the job's configuration).
+   */
+  JavaProcess start(Path log, List<String> jvmFlags, String... args) {
+    List<String> flags = new java.util.ArrayList<>(DemoSession.jobJvmFlags());
+    flags.addAll(jvmFlags);
+    return JavaProcess.start(args[0], flags, System.getProperty("java.class.path"), Sparking.class.getName(),
+        List.of(args), work, log);
   }
 
   /** The lines of {@code log} so far; none when it does not exist yet. */
