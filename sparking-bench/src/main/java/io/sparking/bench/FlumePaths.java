@@ -56,21 +56,7 @@ final class FlumePaths {
   }
 
   /** An avro source fed by the bench, a memory channel, and {@code k1}, the sink the path is about. */
-  private static final String SOURCE_AND_CHANNEL = String.join("\n",
-      "a1.sources = r1",
-      "a1.channels = c1",
-      "a1.sinks = k1",
-      "a1.sources.r1.type = avro",
-      "a1.sources.r1.bind = 127.0.0.1",
-      "a1.sources.r1.port = ${SOURCE_PORT}",
-      "a1.sources.r1.channels = c1",
-      "a1.channels.c1.type = memory",
-      "a1.channels.c1.capacity = 100000",
-      "a1.channels.c1.transactionCapacity = " + FlumeFeeder.BATCH,
-      // A put into a full channel waits this many seconds before the source refuses the batch.
-      "a1.channels.c1.keep-alive = 1",
-      "a1.sinks.k1.channel = c1",
-      "");
+  private static final String SOURCE_AND_CHANNEL = FlumeAgent.avroSourceIntoMemoryChannel(FlumeFeeder.BATCH);
 
   private FlumePaths() {}
 

@@ -15,21 +15,7 @@ public final class Agents {
   /** Placeholder of the push receiver's port, where the agent's avro sink sends. */
   public static final String RECEIVER_PORT = "RECEIVER_PORT";
 
-  private static final String SOURCE_AND_CHANNEL = String.join("\n", List.of(
-      "a1.sources = r1",
-      "a1.channels = c1",
-      "a1.sinks = k1",
-      "a1.sources.r1.type = avro",
-      "a1.sources.r1.bind = 127.0.0.1",
-      "a1.sources.r1.port = ${SOURCE_PORT}",
-      "a1.sources.r1.channels = c1",
-      "a1.channels.c1.type = memory",
-      "a1.channels.c1.capacity = 100000",
-      "a1.channels.c1.transactionCapacity = 1000",
-      // An empty channel answers a take after this many seconds; 1 keeps empty polls short.
-      "a1.channels.c1.keep-alive = 1",
-      "a1.sinks.k1.channel = c1",
-      ""));
+  private static final String SOURCE_AND_CHANNEL = FlumeAgent.avroSourceIntoMemoryChannel(1000);
 
   private Agents() {}
 

@@ -104,6 +104,31 @@ public final class FlumeAgent extends ExternalServer {
     this.logFile = dir.resolve("agent.log");
   }
 
+  /**
+   * The configuration of agent {@code a1} up to its sink: an avro source {@code r1} on {@code ${SOURCE_PORT}} (fed
+   * with Flume's RPC client) into a memory channel {@code c1} that sink {@code k1} drains. Append the lines of
+   * {@code k1} ({@code a1.sinks.k1.type = ...}).
+   *
+   * @param transactionCapacity the channel's transaction capacity: the largest batch in or out
+   */
+  public static String avroSourceIntoMemoryChannel(int transactionCapacity) {
+    return String.join("\n",
+        "a1.sources = r1",
+        "a1.channels = c1",
+        "a1.sinks = k1",
+        "a1.sources.r1.type = avro",
+        "a1.sources.r1.bind = 127.0.0.1",
+        "a1.sources.r1.port = ${SOURCE_PORT}",
+        "a1.sources.r1.channels = c1",
+        "a1.channels.c1.type = memory",
+        "a1.channels.c1.capacity = 100000",
+        "a1.channels.c1.transactionCapacity = " + transactionCapacity,
+        // A put into a full channel and a take from an empty one wait this many seconds; 1 keeps both short.
+        "a1.channels.c1.keep-alive = 1",
+        "a1.sinks.k1.channel = c1",
+        "");
+  }
+
   /** A builder for an agent named {@code a1} on the {@link Runtime#SPARKING} classpath. */
   public static Builder builder() {
     return new Builder();
