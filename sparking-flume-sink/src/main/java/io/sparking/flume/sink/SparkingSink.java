@@ -91,6 +91,12 @@ public final class SparkingSink extends AbstractSink implements Configurable {
     return current == null ? 0 : current.openTransactions();
   }
 
+  /** How many receivers are connected at the moment. */
+  public int openConnections() {
+    BatchServer current = server;
+    return current == null ? 0 : current.openConnections();
+  }
+
   /** How many requests wait for events on an empty channel at the moment. */
   public int waitingRequests() {
     BatchServer current = server;
