@@ -29,9 +29,9 @@ import org.slf4j.LoggerFactory;
  * <p>Settings and defaults are listed in {@link SparkingSinkConfig}.
  *
  * <p>Bad clients: a connection whose request frame declares more than 1 MiB (real requests are far smaller) is
- * closed before anything is buffered for it, and so is one sending bytes that cannot be Avro RPC; a client that connects and stays silent holds no transaction
- * and is left open. The sink sets no limit on the size of an event: the source and channel in front of it do, and it
- * hands out what the channel holds.
+ * closed before anything is buffered for it, and so is one sending bytes that cannot be Avro RPC; a client that
+ * connects and stays silent holds no transaction and is left open. The sink sets no limit on the size of an event:
+ * the source and channel in front of it do, and it hands out what the channel holds.
  */
 public final class SparkingSink extends AbstractSink implements Configurable {
   private static final Logger LOG = LoggerFactory.getLogger(SparkingSink.class);
