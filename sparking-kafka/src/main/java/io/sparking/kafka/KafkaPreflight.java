@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -36,7 +37,7 @@ public final class KafkaPreflight {
     int millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
     config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis);
     config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis);
-    try (Admin admin = Admin.create(config)) {
+    try (Admin admin = connect(config, settings)) {
       Set<String> existing;
       try {
         existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -59,6 +60,18 @@ public final class KafkaPreflight {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted while checking Kafka at " + settings.bootstrapServers(), e);
+    }
+  }
+
+  private static Admin connect(Map<String, Object> config, KafkaSettings settings) {
+    try {
+      return Admin.create(config);
+    } catch (KafkaException e) {
+      // Kafka resolves the bootstrap host names when a client is created: an unknown host fails here, not in a call.
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      throw new IllegalStateException("Could not reach Kafka at " + settings.bootstrapServers() + " ("
+          + cause.getMessage() + "): check the host names, which must resolve on this machine (a typo, or a name"
+          + " only another network knows), or pass the brokers' IP addresses; then the security settings", e);
     }
   }
 }

@@ -11,6 +11,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
 import io.sparking.flume.PushSettings;
+import io.sparking.flume.sink.internal.FrameGuard;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.BindException;
@@ -136,6 +137,8 @@ public final class AvroPushServer implements AutoCloseable {
   }
 
   private static Consumer<SocketChannel> pipeline(PushSettings settings, SSLContext ssl) {
+    String limit = "maxFrameBytes is " + settings.maxFrameBytes() + ": if a Flume avro sink sent it, lower the sink's"
+        + " batch-size or raise maxFrameBytes in PushSettings";
     return channel -> {
       ChannelPipeline pipeline = channel.pipeline();
       // Same order as Flume's client: zlib outermost, TLS inside it, Avro framing innermost.
@@ -148,7 +151,8 @@ public final class AvroPushServer implements AutoCloseable {
         engine.setUseClientMode(false);
         pipeline.addLast("ssl", new SslHandler(engine));
       }
-      pipeline.addLast("frameGuard", new FrameGuard(settings.maxFrameBytes()));
+      pipeline.addLast("frameGuard", new FrameGuard(settings.maxFrameBytes(), "the Flume push receiver on port "
+          + channel.localAddress().getPort(), limit));
     };
   }
 
