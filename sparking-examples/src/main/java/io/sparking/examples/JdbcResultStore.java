@@ -109,11 +109,12 @@ public final class JdbcResultStore implements AutoCloseable, Serializable {
       }
       insertRecords(c, records, batchTime);
       addWordCounts(c, wordCounts);
+      List<Object[]> positions = new ArrayList<>();
       for (OffsetRange range : ranges) {
-        upsert(c, "UPDATE " + OFFSETS + " SET next_offset = ? WHERE topic = ? AND partition_id = ?",
-            "INSERT INTO " + OFFSETS + " (next_offset, topic, partition_id) VALUES (?, ?, ?)",
-            range.untilOffset(), range.topic(), range.partition());
+        positions.add(new Object[] {range.untilOffset(), range.topic(), range.partition()});
       }
+      upsert(c, "UPDATE " + OFFSETS + " SET next_offset = ? WHERE topic = ? AND partition_id = ?",
+          "INSERT INTO " + OFFSETS + " (next_offset, topic, partition_id) VALUES (?, ?, ?)", positions);
       c.commit();
       return Outcome.STORED;
     } catch (SQLException | RuntimeException | Error e) {
@@ -212,23 +213,47 @@ public final class JdbcResultStore implements AutoCloseable, Serializable {
   }
 
   private static void addWordCounts(Connection c, Map<String, Long> wordCounts) throws SQLException {
+    List<Object[]> rows = new ArrayList<>(wordCounts.size());
     for (Map.Entry<String, Long> e : wordCounts.entrySet()) {
-      upsert(c, "UPDATE " + WORD_COUNTS + " SET occurrences = occurrences + ? WHERE word = ?",
-          "INSERT INTO " + WORD_COUNTS + " (occurrences, word) VALUES (?, ?)", e.getValue(), e.getKey());
+      rows.add(new Object[] {e.getValue(), e.getKey()});
     }
+    upsert(c, "UPDATE " + WORD_COUNTS + " SET occurrences = occurrences + ? WHERE word = ?",
+        "INSERT INTO " + WORD_COUNTS + " (occurrences, word) VALUES (?, ?)", rows);
   }
 
-  /** Runs {@code update}, and {@code insert} with the same parameters when it touched no row. */
-  private static void upsert(Connection c, String update, String insert, Object... params) throws SQLException {
+  /**
+   * Runs {@code update} for every row, then {@code insert} with the same parameters for the rows it touched
+   * nowhere: an upsert in plain SQL, in two JDBC batches of at most {@value #INSERT_BATCH} statements each.
+   */
+  private static void upsert(Connection c, String update, String insert, List<Object[]> rows) throws SQLException {
+    List<Object[]> missing = new ArrayList<>();
     try (PreparedStatement u = c.prepareStatement(update)) {
-      bind(u, params);
-      if (u.executeUpdate() > 0) {
-        return;
+      for (int from = 0; from < rows.size(); from += INSERT_BATCH) {
+        List<Object[]> chunk = rows.subList(from, Math.min(rows.size(), from + INSERT_BATCH));
+        for (Object[] row : chunk) {
+          bind(u, row);
+          u.addBatch();
+        }
+        int[] counts = u.executeBatch();
+        for (int i = 0; i < counts.length; i++) {
+          if (counts[i] == Statement.SUCCESS_NO_INFO) {
+            throw new IllegalStateException("The JDBC driver of " + c.getMetaData().getURL() + " does not report"
+                + " update counts of batched statements, which the upsert needs: use a driver that does");
+          }
+          if (counts[i] == 0) {
+            missing.add(chunk.get(i));
+          }
+        }
       }
     }
     try (PreparedStatement i = c.prepareStatement(insert)) {
-      bind(i, params);
-      i.executeUpdate();
+      for (int from = 0; from < missing.size(); from += INSERT_BATCH) {
+        for (Object[] row : missing.subList(from, Math.min(missing.size(), from + INSERT_BATCH))) {
+          bind(i, row);
+          i.addBatch();
+        }
+        i.executeBatch();
+      }
     }
   }
 
