@@ -86,8 +86,17 @@ public final class BatchReporter implements Serializable {
     if (data != lines) {
       data.unpersist(false);
     }
+    report(count, time, top);
+  }
+
+  /**
+   * Reports a batch of {@code count} records that the job's own output counted, with {@code details} (such as
+   * {@code " stored=10"}) appended to its line.
+   */
+  public void report(long count, Time time, String details) {
     TOTALS.computeIfAbsent(job, k -> new LongAdder()).add(count);
-    System.out.println("batch " + TIME.format(Instant.ofEpochMilli(time.milliseconds())) + " records=" + count + top);
+    System.out.println("batch " + TIME.format(Instant.ofEpochMilli(time.milliseconds())) + " records=" + count
+        + details);
   }
 
   /** Orders by count, then by word, so ties print in a stable order. */
