@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * // a client trusts the server with stores.truststore()
  * }</pre>
  *
- * <p>The certificate names {@code CN=127.0.0.1} with the subject alternative names {@code IP:127.0.0.1} and
+ * <p>The certificate's subject is {@code CN=<alias>}, with the subject alternative names {@code IP:127.0.0.1} and
  * {@code DNS:localhost}, so clients that verify host names (Kafka's default) accept it on loopback. Each call
  * makes a new key: the truststore of one instance does not trust the server of another, which is how tests get an
  * "untrusted certificate".
@@ -55,7 +55,7 @@ public final class SelfSignedKeyStores {
     // A per-run password: a test that passes a wrong one must fail because it is wrong, not by coincidence.
     String password = alias + "-" + Long.toHexString(System.nanoTime());
     keytool(dir, "-genkeypair", "-alias", alias, "-keyalg", "RSA", "-keysize", "2048", "-validity", "7",
-        "-dname", "CN=127.0.0.1", "-ext", "SAN=IP:127.0.0.1,DNS:localhost",
+        "-dname", "CN=" + alias + ", O=Sparking test", "-ext", "SAN=IP:127.0.0.1,DNS:localhost",
         "-storetype", TYPE, "-keystore", keystore.toString(), "-storepass", password, "-keypass", password);
     writeTruststore(keystore, truststore, alias, password.toCharArray());
     return new SelfSignedKeyStores(keystore, truststore, password);

@@ -22,7 +22,7 @@ class SelfSignedKeyStoresTest {
     SelfSignedKeyStores first = SelfSignedKeyStores.create(dir, "first");
     SelfSignedKeyStores second = SelfSignedKeyStores.create(dir, "second");
     X509Certificate certificate = (X509Certificate) load(first.keystore(), first.password()).getCertificate("first");
-    assertThat(certificate.getSubjectX500Principal().getName()).isEqualTo("CN=127.0.0.1");
+    assertThat(certificate.getSubjectX500Principal().getName()).isEqualTo("CN=first,O=Sparking test");
     assertThat(certificate.getSubjectAlternativeNames().stream().map(name -> String.valueOf(name.get(1))))
         .containsExactlyInAnyOrder("127.0.0.1", "localhost");
     assertThat(load(first.keystore(), first.password()).isKeyEntry("first")).isTrue();

@@ -1,0 +1,144 @@
+package io.sparking.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.sparking.testkit.KafkaBroker;
+import io.sparking.testkit.KafkaBrokerExtension;
+import io.sparking.testkit.LocalStreaming;
+import io.sparking.testkit.OutputCollector;
+import io.sparking.testkit.SelfSignedKeyStores;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.spark.streaming.scheduler.StreamingListener;
+import org.apache.spark.streaming.scheduler.StreamingListenerReceiverError;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Both stream kinds against a broker that requires SASL_SSL (SCRAM-SHA-512 over TLS with a self-signed certificate),
+ * configured only through pass-through consumer properties, and the errors of a wrong password and of a truststore
+ * that does not hold the broker's certificate.
+ */
+class SecureKafkaTest {
+  private static final Duration WAIT = Duration.ofSeconds(120);
+  /** Bound for an authentication error to surface: Kafka fails a login at once, with no retries to wait out. */
+  private static final Duration ERROR_WAIT = Duration.ofSeconds(60);
+  @RegisterExtension static final KafkaBrokerExtension KAFKA = KafkaBrokerExtension.saslSsl();
+
+  @TempDir Path dir;
+
+  @Test
+  void receiverStreamReadsEveryRecordFromASaslSslBroker() {
+    KAFKA.broker().createTopic("secure-receiver", 3);
+    List<String> sent = KafkaBroker.numbered("secure-receiver", 0, 3_000);
+    KAFKA.broker().produce("secure-receiver", sent);
+    OutputCollector<String> out = OutputCollector.create();
+    try (LocalStreaming spark = LocalStreaming.builder(dir).writeAheadLog(true).start()) {
+      SparkingKafka.receiverStream(spark.context(), secured("secure-receiver", KAFKA.broker().clientSecurityProperties()))
+          .foreachRDD(rdd -> out.addAll(rdd.map(KafkaRecord::valueAsString).collect()));
+      spark.context().start();
+      await().atMost(WAIT).until(() -> out.size() >= sent.size());
+    }
+    assertThat(out.values()).hasSize(sent.size()).containsExactlyInAnyOrderElementsOf(sent);
+  }
+
+  @Test
+  void directStreamReadsEveryRecordFromASaslSslBroker() {
+    KAFKA.broker().createTopic("secure-direct", 2);
+    List<String> sent = KafkaBroker.numbered("secure-direct", 0, 3_000);
+    KAFKA.broker().produce("secure-direct", sent);
+    OutputCollector<String> out = OutputCollector.create();
+    try (LocalStreaming spark = LocalStreaming.builder(dir).start()) {
+      SparkingKafka.directStream(spark.context(), secured("secure-direct", KAFKA.broker().clientSecurityProperties()))
+          .foreachBatch((records, time) -> out.addAll(records.map(KafkaRecord::valueAsString).collect()));
+      spark.context().start();
+      await().atMost(WAIT).until(() -> out.size() >= sent.size());
+    }
+    assertThat(out.values()).hasSize(sent.size()).containsExactlyInAnyOrderElementsOf(sent);
+  }
+
+  @Test
+  void wrongPasswordFailsThePreflightNamingAuthenticationAndTheJaasSetting() {
+    KAFKA.broker().createTopic("secure-password", 1);
+    KafkaSettings settings = secured("secure-password", wrongPassword());
+    assertThatThrownBy(() -> KafkaPreflight.check(settings, ERROR_WAIT))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("Kafka at " + KAFKA.broker().bootstrapServers() + " refused the connection")
+        .hasMessageContaining("authentication failed")
+        .hasMessageContaining("sasl.jaas.config")
+        .hasMessageContaining("SCRAM-SHA-512");
+  }
+
+  @Test
+  void untrustedCertificateFailsThePreflightNamingTheSslHandshakeAndTheTruststore() {
+    KAFKA.broker().createTopic("secure-certificate", 1);
+    SelfSignedKeyStores stranger = SelfSignedKeyStores.create(dir, "stranger");
+    KafkaSettings settings = secured("secure-certificate", untrusting(stranger));
+    assertThatThrownBy(() -> KafkaPreflight.check(settings, ERROR_WAIT))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("Kafka at " + KAFKA.broker().bootstrapServers() + " refused the connection")
+        .hasMessageContaining("SSL handshake failed")
+        .hasMessageContaining("ssl.truststore.location (" + stranger.truststore() + ")");
+  }
+
+  @Test
+  void receiversReportAWrongPasswordAndAnUntrustedCertificateAsClearErrors() throws Exception {
+    KAFKA.broker().createTopic("secure-refused", 1);
+    KAFKA.broker().produce("secure-refused", KafkaBroker.numbered("secure-refused", 0, 10));
+    SelfSignedKeyStores stranger = SelfSignedKeyStores.create(dir, "stranger");
+    List<String> errors = new CopyOnWriteArrayList<>();
+    OutputCollector<String> out = OutputCollector.create();
+    try (LocalStreaming spark = LocalStreaming.builder(dir.resolve("checkpoint")).master("local[3]").start()) {
+      spark.context().addStreamingListener(new StreamingListener() {
+        @Override
+        public void onReceiverError(StreamingListenerReceiverError error) {
+          errors.add(error.receiverInfo().lastErrorMessage());
+        }
+      });
+      KafkaSettings wrongPassword = KafkaSettings.builder(KAFKA.broker().bootstrapServers(), "wrong-password")
+          .topics("secure-refused").name("wrong-password").consumerProperties(wrongPassword()).build();
+      KafkaSettings untrusted = KafkaSettings.builder(KAFKA.broker().bootstrapServers(), "untrusted")
+          .topics("secure-refused").name("untrusted").consumerProperties(untrusting(stranger)).build();
+      SparkingKafka.receiverStream(spark.context(), wrongPassword)
+          .union(SparkingKafka.receiverStream(spark.context(), untrusted))
+          .foreachRDD(rdd -> out.addAll(rdd.map(KafkaRecord::valueAsString).collect()));
+      spark.context().start();
+
+      // Each receiver names its settings in its error; both keep failing (and restarting) until stopped.
+      await().atMost(ERROR_WAIT).untilAsserted(() -> {
+        assertThat(errors).anySatisfy(error -> assertThat(error).contains("failed reading wrong-password")
+            .contains("Kafka refused the connection: authentication failed").contains("sasl.jaas.config"));
+        assertThat(errors).anySatisfy(error -> assertThat(error).contains("failed reading untrusted")
+            .contains("Kafka refused the connection: SSL handshake failed")
+            .contains("ssl.truststore.location (" + stranger.truststore() + ")"));
+      });
+    }
+    assertThat(out.values()).as("records read without a valid login").isEmpty();
+  }
+
+  private static KafkaSettings secured(String topic, Map<String, ?> security) {
+    return KafkaSettings.builder(KAFKA.broker().bootstrapServers(), topic + "-group").topics(topic)
+        .consumerProperties(security).build();
+  }
+
+  private static Map<String, String> wrongPassword() {
+    Map<String, String> properties = new HashMap<>(KAFKA.broker().clientSecurityProperties());
+    properties.put("sasl.jaas.config", KafkaBroker.scramJaasConfig(KafkaBroker.SASL_USERNAME, "not-the-password"));
+    return properties;
+  }
+
+  /** The right login, but a truststore holding another certificate than the broker's. */
+  private static Map<String, String> untrusting(SelfSignedKeyStores stranger) {
+    Map<String, String> properties = new HashMap<>(KAFKA.broker().clientSecurityProperties());
+    properties.put("ssl.truststore.location", stranger.truststore().toString());
+    properties.put("ssl.truststore.password", stranger.password());
+    return properties;
+  }
+}
