@@ -8,7 +8,6 @@ import io.sparking.testkit.KafkaBrokerExtension;
 import io.sparking.testkit.SelfSignedKeyStores;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,8 +44,7 @@ class SecureKafkaJobsTest {
   @Test
   void wrongPasswordExitsWithAnErrorNamingAuthenticationAndTheJaasSetting() throws Exception {
     KAFKA.broker().createTopic("secure-password", 1);
-    Map<String, String> security = new LinkedHashMap<>(KAFKA.broker().clientSecurityProperties());
-    security.put("sasl.jaas.config", KafkaBroker.scramJaasConfig(KafkaBroker.SASL_USERNAME, "not-the-password"));
+    Map<String, String> security = KAFKA.broker().clientSecurityPropertiesWithPassword("not-the-password");
     JobRun run = jobs.runToEnd(args(security, "KafkaSingleTopic", "local[2]", "secure-password",
         KAFKA.broker().bootstrapServers(), "--connect-timeout", "30"));
     assertThat(run.exit()).as("exit code; output:%n%s", run.tail()).isEqualTo(1);
@@ -59,9 +57,7 @@ class SecureKafkaJobsTest {
   void untrustedCertificateExitsWithAnErrorNamingTheSslHandshakeAndTheTruststore() throws Exception {
     KAFKA.broker().createTopic("secure-certificate", 1);
     SelfSignedKeyStores stranger = SelfSignedKeyStores.create(work, "stranger");
-    Map<String, String> security = new LinkedHashMap<>(KAFKA.broker().clientSecurityProperties());
-    security.put("ssl.truststore.location", stranger.truststore().toString());
-    security.put("ssl.truststore.password", stranger.password());
+    Map<String, String> security = KAFKA.broker().clientSecurityPropertiesTrusting(stranger);
     JobRun run = jobs.runToEnd(args(security, "KafkaDirectTopic", "local[2]", "secure-certificate",
         KAFKA.broker().bootstrapServers(), "--connect-timeout", "30"));
     assertThat(run.exit()).as("exit code; output:%n%s", run.tail()).isEqualTo(1);

@@ -11,7 +11,6 @@ import io.sparking.testkit.OutputCollector;
 import io.sparking.testkit.SelfSignedKeyStores;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -35,33 +34,29 @@ class SecureKafkaTest {
   @TempDir Path dir;
 
   @Test
-  void receiverStreamReadsEveryRecordFromASaslSslBroker() {
+  void receiverAndDirectStreamReadEveryRecordFromASaslSslBroker() {
     KAFKA.broker().createTopic("secure-receiver", 3);
-    List<String> sent = KafkaBroker.numbered("secure-receiver", 0, 3_000);
-    KAFKA.broker().produce("secure-receiver", sent);
-    OutputCollector<String> out = OutputCollector.create();
-    try (LocalStreaming spark = LocalStreaming.builder(dir).writeAheadLog(true).start()) {
-      SparkingKafka.receiverStream(spark.context(), secured("secure-receiver", KAFKA.broker().clientSecurityProperties()))
-          .foreachRDD(rdd -> out.addAll(rdd.map(KafkaRecord::valueAsString).collect()));
-      spark.context().start();
-      await().atMost(WAIT).until(() -> out.size() >= sent.size());
-    }
-    assertThat(out.values()).hasSize(sent.size()).containsExactlyInAnyOrderElementsOf(sent);
-  }
-
-  @Test
-  void directStreamReadsEveryRecordFromASaslSslBroker() {
     KAFKA.broker().createTopic("secure-direct", 2);
-    List<String> sent = KafkaBroker.numbered("secure-direct", 0, 3_000);
-    KAFKA.broker().produce("secure-direct", sent);
-    OutputCollector<String> out = OutputCollector.create();
-    try (LocalStreaming spark = LocalStreaming.builder(dir).start()) {
-      SparkingKafka.directStream(spark.context(), secured("secure-direct", KAFKA.broker().clientSecurityProperties()))
-          .foreachBatch((records, time) -> out.addAll(records.map(KafkaRecord::valueAsString).collect()));
+    List<String> toReceiver = KafkaBroker.numbered("secure-receiver", 0, 3_000);
+    List<String> toDirect = KafkaBroker.numbered("secure-direct", 0, 3_000);
+    KAFKA.broker().produce("secure-receiver", toReceiver);
+    KAFKA.broker().produce("secure-direct", toDirect);
+    OutputCollector<String> received = OutputCollector.create();
+    OutputCollector<String> direct = OutputCollector.create();
+    // One Spark context for both kinds: the receiver holds one core, the batches of both streams need another.
+    try (LocalStreaming spark = LocalStreaming.builder(dir).master("local[3]").writeAheadLog(true).start()) {
+      Map<String, String> security = KAFKA.broker().clientSecurityProperties();
+      SparkingKafka.receiverStream(spark.context(), secured("secure-receiver", security))
+          .foreachRDD(rdd -> received.addAll(rdd.map(KafkaRecord::valueAsString).collect()));
+      SparkingKafka.directStream(spark.context(), secured("secure-direct", security))
+          .foreachBatch((records, time) -> direct.addAll(records.map(KafkaRecord::valueAsString).collect()));
       spark.context().start();
-      await().atMost(WAIT).until(() -> out.size() >= sent.size());
+      await().atMost(WAIT).until(() -> received.size() >= toReceiver.size() && direct.size() >= toDirect.size());
     }
-    assertThat(out.values()).hasSize(sent.size()).containsExactlyInAnyOrderElementsOf(sent);
+    assertThat(received.values()).as("receiver stream").hasSize(toReceiver.size())
+        .containsExactlyInAnyOrderElementsOf(toReceiver);
+    assertThat(direct.values()).as("direct stream").hasSize(toDirect.size())
+        .containsExactlyInAnyOrderElementsOf(toDirect);
   }
 
   @Test
@@ -86,6 +81,19 @@ class SecureKafkaTest {
         .hasMessageContaining("Kafka at " + KAFKA.broker().bootstrapServers() + " refused the connection")
         .hasMessageContaining("SSL handshake failed")
         .hasMessageContaining("ssl.truststore.location (" + stranger.truststore() + ")");
+  }
+
+  @Test
+  void missingTruststoreFailsThePreflightNamingTheFile() {
+    Path missing = dir.resolve("missing-truststore.p12");
+    java.util.Map<String, String> security = new java.util.HashMap<>(KAFKA.broker().clientSecurityProperties());
+    security.put("ssl.truststore.location", missing.toString());
+    KafkaSettings settings = secured("secure-missing", security);
+    assertThatThrownBy(() -> KafkaPreflight.check(settings, ERROR_WAIT))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("Cannot create a Kafka client for " + KAFKA.broker().bootstrapServers())
+        .hasMessageContaining(missing.toString())
+        .hasMessageContaining("ssl.*");
   }
 
   @Test
@@ -129,16 +137,11 @@ class SecureKafkaTest {
   }
 
   private static Map<String, String> wrongPassword() {
-    Map<String, String> properties = new HashMap<>(KAFKA.broker().clientSecurityProperties());
-    properties.put("sasl.jaas.config", KafkaBroker.scramJaasConfig(KafkaBroker.SASL_USERNAME, "not-the-password"));
-    return properties;
+    return KAFKA.broker().clientSecurityPropertiesWithPassword("not-the-password");
   }
 
   /** The right login, but a truststore holding another certificate than the broker's. */
   private static Map<String, String> untrusting(SelfSignedKeyStores stranger) {
-    Map<String, String> properties = new HashMap<>(KAFKA.broker().clientSecurityProperties());
-    properties.put("ssl.truststore.location", stranger.truststore().toString());
-    properties.put("ssl.truststore.password", stranger.password());
-    return properties;
+    return KAFKA.broker().clientSecurityPropertiesTrusting(stranger);
   }
 }

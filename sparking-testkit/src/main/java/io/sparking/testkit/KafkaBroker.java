@@ -25,6 +25,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -149,6 +150,27 @@ public final class KafkaBroker extends ExternalServer {
     return properties;
   }
 
+  /** {@link #clientSecurityProperties()} with another password for {@link #SASL_USERNAME}: a failing login. */
+  public Map<String, String> clientSecurityPropertiesWithPassword(String password) {
+    requireSecured("a password");
+    Map<String, String> properties = new LinkedHashMap<>(clientSecurityProperties());
+    properties.put("sasl.jaas.config", scramJaasConfig(SASL_USERNAME, password));
+    return properties;
+  }
+
+  /**
+   * {@link #clientSecurityProperties()} with the truststore of {@code stores} instead of the broker's own: with any
+   * other stores than {@link #keyStores()}, a client that does not trust the broker's certificate.
+   */
+  public Map<String, String> clientSecurityPropertiesTrusting(SelfSignedKeyStores stores) {
+    requireSecured("a truststore");
+    Map<String, String> properties = new LinkedHashMap<>(clientSecurityProperties());
+    properties.put("ssl.truststore.location", stores.truststore().toString());
+    properties.put("ssl.truststore.password", stores.password());
+    properties.put("ssl.truststore.type", stores.type());
+    return properties;
+  }
+
   /** The {@code sasl.jaas.config} value for a SCRAM login as {@code username} with {@code password}. */
   public static String scramJaasConfig(String username, String password) {
     return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + username
@@ -185,9 +207,18 @@ public final class KafkaBroker extends ExternalServer {
       admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       while (true) {
-        boolean led = admin.describeTopics(names).allTopicNames().get(10, TimeUnit.SECONDS).values().stream()
-            .flatMap(d -> d.partitions().stream())
-            .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+        boolean led;
+        try {
+          led = admin.describeTopics(names).allTopicNames().get(10, TimeUnit.SECONDS).values().stream()
+              .flatMap(d -> d.partitions().stream())
+              .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+            throw e;
+          }
+          // Created, but not yet in the metadata the broker serves: seen on a loaded machine.
+          led = false;
+        }
         if (led) {
           return;
         }

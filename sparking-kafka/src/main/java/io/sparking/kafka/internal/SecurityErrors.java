@@ -18,7 +18,7 @@ public final class SecurityErrors {
    * The text names no broker address: callers put it in context.
    */
   public static Optional<String> explain(Throwable error, KafkaSettings settings) {
-    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
       if (t instanceof SslAuthenticationException) {
         return Optional.of("SSL handshake failed (" + innermostMessage(t) + "): the client does not trust the"
             + " broker's certificate, or the certificate does not match the broker's host name. Check that"
@@ -47,7 +47,7 @@ public final class SecurityErrors {
   /** The message of the deepest cause, where the JDK says what the TLS layer objected to. */
   private static String innermostMessage(Throwable error) {
     Throwable deepest = error;
-    while (deepest.getCause() != null && deepest.getCause() != deepest) {
+    while (deepest.getCause() != null) {
       deepest = deepest.getCause();
     }
     return deepest == error ? String.valueOf(error.getMessage())
