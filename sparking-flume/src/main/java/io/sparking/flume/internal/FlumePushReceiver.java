@@ -36,7 +36,9 @@ public final class FlumePushReceiver extends Receiver<FlumeEvent> {
 
   @Override
   public void onStart() {
-    server = AvroPushServer.start(host, port, settings, this::storeBatch);
+    // A sink that cannot even connect (no SSL, an untrusted certificate) is reported to the driver, where an
+    // operator looks, and not only logged on the executor; the receiver keeps serving the other sinks.
+    server = AvroPushServer.start(host, port, settings, this::storeBatch, this::reportError);
   }
 
   @Override

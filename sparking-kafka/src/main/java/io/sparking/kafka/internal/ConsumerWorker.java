@@ -86,8 +86,11 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
       }
     } catch (KafkaException | IllegalStateException e) {
       if (running) {
+        // Kafka reports a failed login as "failed to construct" or a bare exception; name the settings instead.
+        String reason = SecurityErrors.explain(e, settings)
+            .map(explained -> "Kafka refused the connection: " + explained).orElse(e.getMessage());
         receiver.consumerFailed(name + " failed reading " + settings.name() + " from "
-            + settings.bootstrapServers() + ": " + e.getMessage() + "; restarting from the committed offsets", e);
+            + settings.bootstrapServers() + ": " + reason + "; restarting from the committed offsets", e);
       }
     } catch (RuntimeException e) {
       if (running) {
