@@ -105,6 +105,8 @@ public abstract class StreamingJob implements Callable<Integer> {
       System.err.println("Recovered " + name() + " from checkpoint " + checkpoint + ": it resumes what the last run"
           + " left, with that run's streams and settings. Delete the directory to start afresh with new arguments.");
     }
+    // Listeners are not checkpointed: add it to a recovered context too.
+    jssc.addStreamingListener(new BatchDelayListener(name()));
     int exit = OK;
     try (GracefulShutdown shutdown = new GracefulShutdown(SHUTDOWN_WAIT)) {
       try {
@@ -116,6 +118,7 @@ public abstract class StreamingJob implements Callable<Integer> {
         exit = FAILED;
       } finally {
         jssc.stop(true, true);
+        BatchReporter.printUnfinished(name());
         System.out.println("total records=" + BatchReporter.total(name()));
         System.out.flush();
       }

@@ -42,6 +42,7 @@ class KafkaJobsTest {
     assertThat(run.exit()).as("exit code; output:%n%s", run.tail()).isEqualTo(0);
     assertThat(run.total()).isEqualTo(3_000);
     assertThat(run.lines()).anyMatch(l -> l.matches("batch \\d\\d:\\d\\d:\\d\\d\\.\\d{3} records=\\d+ top=.*"));
+    assertEveryBatchLineCountsAndShowsDelays(run);
     assertCommittedToEnd("single-job", "single", 3);
   }
 
@@ -69,7 +70,24 @@ class KafkaJobsTest {
         "--group", "direct-job", "--batch-interval", "1s", "--max-records", "4000", "--duration", "150");
     assertThat(run.exit()).as("exit code; output:%n%s", run.tail()).isEqualTo(0);
     assertThat(run.total()).isEqualTo(4_000);
-    assertThat(run.lines()).anyMatch(l -> l.matches("batch \\S+ records=\\d+"));
+    assertEveryBatchLineCountsAndShowsDelays(run);
+  }
+
+  /**
+   * Every batch prints {@code batch <time> records=<n>} (then its top words, where the job reports them), followed by
+   * its processing and scheduling delays once Spark reported the batch completed; the lines add up to the total.
+   */
+  static void assertEveryBatchLineCountsAndShowsDelays(JobRun run) {
+    List<String> batches = run.lines().stream().filter(l -> l.startsWith("batch ")).toList();
+    assertThat(batches).as("batch lines; output:%n%s", run.tail()).isNotEmpty().allMatch(l -> l.matches(
+        "batch \\d\\d:\\d\\d:\\d\\d\\.\\d{3} records=\\d+( top=\\S*)?( processing=\\d+ms scheduling=\\d+ms)?"));
+    // Only batches whose completion was not reported before the stop miss their delays: printed last, at the stop.
+    List<Boolean> delays = batches.stream().map(l -> l.contains(" processing=")).toList();
+    assertThat(delays).as("batch lines with delays; output:%n%s", run.tail()).startsWith(true);
+    assertThat(delays.subList(delays.indexOf(false) < 0 ? delays.size() : delays.indexOf(false), delays.size()))
+        .as("lines without delays come only at the end; output:%n%s", run.tail()).doesNotContain(true);
+    long sum = batches.stream().mapToLong(l -> Long.parseLong(l.replaceAll(".* records=(\\d+).*", "$1"))).sum();
+    assertThat(sum).as("records over all batch lines").isEqualTo(run.total());
   }
 
   @Test
