@@ -8,7 +8,7 @@ import picocli.CommandLine.Spec;
 /** The launcher behind {@code ./sparking}: runs a job by its classic name, or the demo. */
 @Command(name = "sparking", mixinStandardHelpOptions = true,
     description = "Reliable ingestion of Kafka and Flume data into Spark Streaming. Run a job or the demo:",
-    subcommands = {KafkaSingleTopic.class, KafkaMultiTopics.class, KafkaDirectTopic.class,
+    subcommands = {KafkaSingleTopic.class, KafkaMultiTopics.class, KafkaDirectTopic.class, KafkaFlumeJoin.class,
         FlumeSinglePushBased.class, FlumeMultiPushBased.class, FlumeSinglePullBased.class, FlumeMultiPullBased.class,
         Demo.class},
     footer = {"", "Examples:",
@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
         "  ./sparking KafkaSingleTopic local[2] words localhost:9092",
         "  ./sparking KafkaMultiTopics local[4] clicks,views localhost:9092",
         "  ./sparking KafkaDirectTopic local[2] words localhost:9092 --duration 60",
+        "  ./sparking KafkaFlumeJoin local[3] orders localhost:9092 127.0.0.1 9999",
         "  ./sparking FlumeSinglePushBased local[2] 127.0.0.1 41414",
         "  ./sparking FlumeMultiPushBased local[4] 127.0.0.1:41411,127.0.0.1:41412",
         "  ./sparking FlumeSinglePullBased local[2] 127.0.0.1 9999",
