@@ -110,7 +110,7 @@ class KafkaJobsTest {
         .placeholder("FLUME_INPUT_FILE", clickFile).listenPort("FLUME_SINK_PORT").start()) {
       int records = orders.size() + clicks.size();
       JobRun run = jobs.runToEnd("KafkaFlumeJoin", "local[3]", "orders", KAFKA.broker().bootstrapServers(),
-          "127.0.0.1", String.valueOf(agent.port("FLUME_SINK_PORT")), "--group", "join-job", "--batch-interval", "1s",
+          "127.0.0.1", String.valueOf(agent.port("FLUME_SINK_PORT")), "--group", "join-job", "--batch-interval", "2s",
           "--max-records", String.valueOf(records), "--duration", "150");
       assertThat(run.exit()).as("exit code; output:%n%s", run.tail()).isEqualTo(0);
       assertThat(run.total()).isEqualTo(records);
