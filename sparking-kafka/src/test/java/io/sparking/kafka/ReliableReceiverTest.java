@@ -278,7 +278,7 @@ class ReliableReceiverTest {
   }
 
   @Test
-  void countsStoredRecordsAndBytesAndReportsLagUntilEverythingIsCommitted() throws Exception {
+  void countsStoredRecordsAndBytesAndReportsLagUntilEverythingIsCommitted(@TempDir Path csv) throws Exception {
     int count = 3_000;
     KAFKA.broker().createTopic("metered", 2);
     long bytes = 0;
@@ -294,8 +294,12 @@ class ReliableReceiverTest {
 
     OutputCollector<String> out = OutputCollector.create();
     // Throttled to 500 records/s, so the group is behind for several seconds: the lag must show it.
+    // Spark's CSV sink, configured as docs/metrics.md says, writes the receiver's metrics too.
     try (LocalStreaming spark = LocalStreaming.builder(checkpoint).writeAheadLog(true)
-        .set("spark.streaming.receiver.maxRate", "500").start()) {
+        .set("spark.streaming.receiver.maxRate", "500")
+        .set("spark.metrics.conf.*.sink.csv.class", "org.apache.spark.metrics.sink.CsvSink")
+        .set("spark.metrics.conf.*.sink.csv.directory", csv.toString())
+        .set("spark.metrics.conf.*.sink.csv.period", "1").start()) {
       KafkaSettings settings = KafkaSettings.builder(KAFKA.broker().bootstrapServers(), "metered-group")
           .topics("metered").build();
       JavaReceiverInputDStream<KafkaRecord> stream = SparkingKafka.receiverStream(spark.context(), settings);
@@ -315,6 +319,22 @@ class ReliableReceiverTest {
       assertThat(metrics.getMeters().get("bytes").getCount()).isEqualTo(bytes);
       assertThat(metrics.getMeters().get("blocks").getCount()).isPositive();
       assertThat(out.size()).isEqualTo(count);
+      await().atMost(WAIT).until(() -> csvCount(csv, "sparking.receiver." + streamId + ".records") == count);
+    }
+  }
+
+  /** The count in the last line a CSV sink wrote for {@code metric}, or -1 while there is none. */
+  private static long csvCount(Path dir, String metric) throws java.io.IOException {
+    try (var files = java.nio.file.Files.list(dir)) {
+      Path file = files.filter(f -> f.getFileName().toString().endsWith("." + metric + ".csv")).findFirst()
+          .orElse(null);
+      if (file == null) {
+        return -1;
+      }
+      List<String> lines = java.nio.file.Files.readAllLines(file);
+      String last = lines.get(lines.size() - 1);
+      // Meters are written as t,count,mean_rate,...
+      return last.startsWith("t,") ? -1 : Long.parseLong(last.split(",")[1]);
     }
   }
 
