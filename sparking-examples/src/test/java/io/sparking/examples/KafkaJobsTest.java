@@ -8,6 +8,8 @@ import io.sparking.testkit.FlumeAgent;
 import io.sparking.testkit.JavaProcess;
 import io.sparking.testkit.KafkaBroker;
 import io.sparking.testkit.KafkaBrokerExtension;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** Runs each Kafka job as its users do, in a JVM of its own through its {@code main}, against a real KAFKA.broker(). */
 class KafkaJobsTest {
@@ -136,6 +139,21 @@ class KafkaJobsTest {
       }
       assertEveryBatchLineCountsAndShowsDelays(run);
     }
+  }
+
+  @Test
+  void kafkaFlumeJoinRefusesTooFewCoresAndABadFlumePort() {
+    StringWriter err = new StringWriter();
+    CommandLine cli = StreamingJob.commandLine(new Sparking());
+    cli.setErr(new PrintWriter(err, true));
+    int cores = cli.execute("KafkaFlumeJoin", "local[2]", "orders", KAFKA.broker().bootstrapServers(), "127.0.0.1",
+        "9999");
+    assertThat(cores).isEqualTo(StreamingJob.USAGE);
+    assertThat(err.toString()).contains("master local[2] gives 2 core(s)").contains("pass local[3] or more");
+    int port = cli.execute("KafkaFlumeJoin", "local[3]", "orders", KAFKA.broker().bootstrapServers(), "127.0.0.1",
+        "99x");
+    assertThat(port).isEqualTo(StreamingJob.USAGE);
+    assertThat(err.toString()).contains("port '99x' of 127.0.0.1 is not a number");
   }
 
   /**
