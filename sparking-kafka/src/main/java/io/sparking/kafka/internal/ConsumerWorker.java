@@ -234,8 +234,11 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
         total += Math.max(0, end.getValue() - from);
       }
       lag = total;
-    } catch (org.apache.kafka.common.errors.TimeoutException e) {
-      LOG.debug("{}: lag sample timed out: {}", name, e.toString());
+    } catch (WakeupException | org.apache.kafka.common.errors.InterruptException e) {
+      throw e;
+    } catch (KafkaException e) {
+      // A metric must never restart the receiver: keep the last sample and try again later.
+      LOG.debug("{}: lag sample failed: {}", name, e.toString());
     }
   }
 
