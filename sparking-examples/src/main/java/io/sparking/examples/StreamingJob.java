@@ -106,6 +106,8 @@ public abstract class StreamingJob implements Callable<Integer> {
         .setIfMissing("spark.streaming.gracefulStopTimeout", "20s");
     configure(conf);
     JavaStreamingContext jssc = recoversFromCheckpoint() ? recoverOrCreate(conf) : create(conf);
+    // Listeners are not checkpointed: add it to a recovered context too.
+    jssc.addStreamingListener(new BatchDelayListener(name()));
     int exit = OK;
     try (GracefulShutdown shutdown = new GracefulShutdown(SHUTDOWN_WAIT)) {
       try {
@@ -118,6 +120,7 @@ public abstract class StreamingJob implements Callable<Integer> {
       } finally {
         jssc.stop(true, true);
         stopped();
+        BatchReporter.printUnfinished(name());
         System.out.println("total records=" + BatchReporter.total(name()));
         System.out.flush();
       }

@@ -1,6 +1,6 @@
 package io.sparking.kafka;
 
-import io.sparking.kafka.internal.ReliableKafkaReceiver;
+import io.sparking.kafka.internal.KafkaReceiverStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -54,7 +54,8 @@ public final class SparkingKafka {
    */
   public static JavaReceiverInputDStream<KafkaRecord> receiverStream(JavaStreamingContext jssc,
       KafkaSettings settings) {
-    return jssc.receiverStream(new ReliableKafkaReceiver(settings, storageLevel(jssc, settings)));
+    KafkaReceiverStream stream = new KafkaReceiverStream(jssc.ssc(), settings, storageLevel(jssc, settings));
+    return new JavaReceiverInputDStream<>(stream, scala.reflect.ClassTag$.MODULE$.apply(KafkaRecord.class));
   }
 
   /** One reliable receiver per element of {@code receivers} (say, per topic or per partition set), unioned. */

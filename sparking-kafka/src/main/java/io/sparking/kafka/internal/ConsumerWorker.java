@@ -33,6 +33,9 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
   static final Duration METADATA_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+  /** How often the lag is sampled: two small broker requests, off the per-record path. */
+  private static final long LAG_SAMPLE_NANOS = Duration.ofSeconds(2).toNanos();
+  private static final Duration LAG_TIMEOUT = Duration.ofSeconds(5);
 
   private final String name;
   private final KafkaSettings settings;
@@ -45,6 +48,8 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
   private long nextEpoch;
   private volatile boolean running = true;
   private volatile KafkaConsumer<byte[], byte[]> consumer;
+  private volatile long lag;
+  private long nextLagSample = System.nanoTime();
 
   ConsumerWorker(String name, KafkaSettings settings, List<TopicPartition> assignedPartitions,
       ReliableKafkaReceiver receiver, BlockGenerator blockGenerator) {
@@ -79,6 +84,7 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
               new PendingCommit(partition, record.offset() + 1, epoch == null ? -1 : epoch, this));
         }
         commitStored(false);
+        sampleLagWhenDue();
       }
     } catch (WakeupException e) {
       if (running) {
@@ -111,6 +117,11 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
   /** Records that the block holding the records before {@code commit} is stored; the thread commits it. */
   void offerCommit(PendingCommit commit) {
     stored.add(commit);
+  }
+
+  /** The records of this consumer's partitions after their committed offsets, as last sampled (0 before that). */
+  long lag() {
+    return lag;
   }
 
   /** Commits what was stored and closes the consumer; called once this worker's thread has ended. */
@@ -196,6 +207,42 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
       }
     }
     return offsets;
+  }
+
+  /**
+   * Every few seconds: end offset minus committed offset, summed over the partitions this consumer holds; a
+   * partition without a committed offset counts from its log start. A failed sample keeps the previous value.
+   */
+  private void sampleLagWhenDue() {
+    long now = System.nanoTime();
+    if (now - nextLagSample < 0) {
+      return;
+    }
+    nextLagSample = now + LAG_SAMPLE_NANOS;
+    Set<TopicPartition> owned = consumer.assignment();
+    if (owned.isEmpty()) {
+      lag = 0;
+      return;
+    }
+    try {
+      Map<TopicPartition, Long> ends = consumer.endOffsets(owned, LAG_TIMEOUT);
+      Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(owned, LAG_TIMEOUT);
+      List<TopicPartition> uncommitted = owned.stream().filter(p -> committed.get(p) == null).toList();
+      Map<TopicPartition, Long> starts = uncommitted.isEmpty() ? Map.of()
+          : consumer.beginningOffsets(uncommitted, LAG_TIMEOUT);
+      long total = 0;
+      for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
+        OffsetAndMetadata done = committed.get(end.getKey());
+        long from = done != null ? done.offset() : starts.getOrDefault(end.getKey(), end.getValue());
+        total += Math.max(0, end.getValue() - from);
+      }
+      lag = total;
+    } catch (WakeupException | org.apache.kafka.common.errors.InterruptException e) {
+      throw e;
+    } catch (KafkaException e) {
+      // A metric must never restart the receiver: keep the last sample and try again later.
+      LOG.debug("{}: lag sample failed: {}", name, e.toString());
+    }
   }
 
   private void checkReachable() {
