@@ -201,6 +201,11 @@ final class FaultScenario {
     return Set.copyOf(output.scan().counts.keySet());
   }
 
+  /** How many times each id is in the output files so far. */
+  Map<String, Integer> countsSoFar() throws IOException {
+    return Map.copyOf(output.scan().counts);
+  }
+
   /** The ids this scenario sends, in order: the first half before the job starts, the rest after the fault. */
   List<String> ids() {
     return ids;
