@@ -73,6 +73,7 @@ final class FaultScenario {
   private JavaProcess job;
   private int starts;
   private boolean restSent;
+  private long firstRunDurationSeconds;
 
   /**
    * A scenario named {@code name} (its directory under {@code work}) that runs {@code job} with {@code args} plus
@@ -93,6 +94,43 @@ final class FaultScenario {
     this.jobArgs = all;
   }
 
+  /**
+   * A scenario for a Kafka job: its own topic of 3 partitions on {@code broker}, the group named after the topic
+   * ({@link #kafkaTopic()}), and the receivers' rate limit that spreads all ids over about {@link #RATE_SECONDS}.
+   */
+  static FaultScenario kafka(KafkaBroker broker, String name, Path work, String job) {
+    return kafka(broker, name, work, job, ratePerSecond());
+  }
+
+  /** Like {@link #kafka(KafkaBroker, String, Path, String)}, reading at most {@code rate} records per second. */
+  static FaultScenario kafka(KafkaBroker broker, String name, Path work, String job, int rate) {
+    String topic = job + "-" + System.nanoTime();
+    broker.createTopic(topic, 3);
+    FaultScenario scenario = new FaultScenario(name, work, ids -> broker.produce(topic, ids),
+        List.of("-Dspark.streaming.receiver.maxRate=" + rate,
+            "-Dspark.streaming.kafka.maxRatePerPartition=" + Math.max(1, rate / 3)),
+        job, "local[2]", topic, broker.bootstrapServers(), "--group", topic);
+    scenario.kafkaTopic = topic;
+    return scenario;
+  }
+
+  private String kafkaTopic;
+
+  /** The topic (and consumer group) of a scenario made by {@link #kafka}; null for other sources. */
+  String kafkaTopic() {
+    return kafkaTopic;
+  }
+
+  /**
+   * Makes the first run stop by itself, gracefully, after {@code seconds} ({@code --duration}) instead of running
+   * until the scenario stops it; the fault then sees a job that has ended (see {@link #awaitJobExit}). Restarts
+   * keep the long safety duration. Returns this scenario.
+   */
+  FaultScenario firstRunDuration(long seconds) {
+    this.firstRunDurationSeconds = seconds;
+    return this;
+  }
+
   /** Spark's receiver rate limit, per second, that spreads all ids over about {@link #RATE_SECONDS}. */
   static int ratePerSecond() {
     return Math.max(1_000, IDS / RATE_SECONDS);
@@ -103,7 +141,13 @@ final class FaultScenario {
     try {
       source.send(ids.subList(0, IDS / 2));
       startJob();
-      awaitOrFail(Duration.ofSeconds(120), "a first batch file", () -> output.scan().batchFiles > 0);
+      if (firstRunDurationSeconds > 0) {
+        // The first run may end by itself before the scenario looks: the fault awaits its exit.
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+            .until(() -> output.scan().batchFiles > 0 || !job.isAlive());
+      } else {
+        awaitOrFail(Duration.ofSeconds(120), "a first batch file", () -> output.scan().batchFiles > 0);
+      }
       fault.inject(this);
       sendRest();
       try {
@@ -131,6 +175,53 @@ final class FaultScenario {
     job.close();
   }
 
+  /**
+   * Stops the job with SIGTERM, as an operator or a cluster manager does, and waits (bounded) until it exited;
+   * returns its exit code. The job stops gracefully: see docs/reliability.md for what that processes.
+   */
+  int stopJobGracefully() {
+    job.stop(Duration.ofSeconds(60));
+    int exit = job.waitFor(Duration.ofSeconds(5)).orElseThrow();
+    job.close();
+    return exit;
+  }
+
+  /** Waits up to {@code timeout} until the job ended by itself (say after {@code --duration}); its exit code. */
+  int awaitJobExit(Duration timeout) {
+    java.util.OptionalInt exit = job.waitFor(timeout);
+    if (exit.isEmpty()) {
+      throw new AssertionError(name + ": the job did not end within " + timeout + "; log:\n" + job.logTail(60));
+    }
+    job.close();
+    return exit.getAsInt();
+  }
+
+  /** The distinct ids in the output files so far. */
+  Set<String> idsSoFar() throws IOException {
+    return Set.copyOf(output.scan().counts.keySet());
+  }
+
+  /** How many times each id is in the output files so far. */
+  Map<String, Integer> countsSoFar() throws IOException {
+    return Map.copyOf(output.scan().counts);
+  }
+
+  /** The ids this scenario sends, in order: the first half before the job starts, the rest after the fault. */
+  List<String> ids() {
+    return ids;
+  }
+
+  /** Every line the current (or last) run of the job printed so far. */
+  List<String> jobLog() throws IOException {
+    return JobRunner.read(job.logFile());
+  }
+
+  /** Waits (bounded) until the running job printed a line containing {@code text}; it must keep running. */
+  void awaitJobLogLine(String text, Duration timeout) {
+    awaitOrFail(timeout, "log line containing '" + text + "'",
+        () -> jobLog().stream().anyMatch(l -> l.contains(text)));
+  }
+
   /** Starts the job again with the very same command line (same checkpoint directory, group and output). */
   void restartJob() {
     startJob();
@@ -156,7 +247,11 @@ final class FaultScenario {
 
   private void startJob() {
     Path log = dir.resolve("job-" + (++starts) + ".log");
-    job = runner.start(log, jvmFlags, jobArgs.toArray(String[]::new));
+    List<String> args = new ArrayList<>(jobArgs);
+    if (starts == 1 && firstRunDurationSeconds > 0) {
+      args.set(args.lastIndexOf("--duration") + 1, String.valueOf(firstRunDurationSeconds));
+    }
+    job = runner.start(log, jvmFlags, args.toArray(String[]::new));
   }
 
   private void awaitOrFail(Duration timeout, String what, java.util.concurrent.Callable<Boolean> condition) {

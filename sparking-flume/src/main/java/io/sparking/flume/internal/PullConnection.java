@@ -152,7 +152,8 @@ final class PullConnection implements Runnable {
     }
     try {
       store.store(events);
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
+      // Spark's store throws its checked SparkException when the write-ahead log fails; it must be nacked too.
       LOG.warn("Could not store batch {} of {} events from {}; nacking it so the sink delivers it again: {}",
           sequence, events.size(), name, e.toString());
       nack(sequence, "storing failed");

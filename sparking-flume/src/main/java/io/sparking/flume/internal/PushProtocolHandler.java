@@ -40,7 +40,8 @@ final class PushProtocolHandler implements AvroSourceProtocol {
     }
     try {
       store.store(events);
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
+      // Spark's store throws its checked SparkException when the write-ahead log fails; answer FAILED for it too.
       long failed = failedBatches.incrementAndGet();
       LOG.warn("Could not store a batch of {} Flume events received on {}; answering FAILED so the sink sends it"
           + " again ({} failed batches so far): {}", events.size(), endpoint, failed, e.toString());

@@ -165,7 +165,9 @@ public final class ReliableKafkaReceiver extends Receiver<KafkaRecord> {
       }
       try {
         store((ArrayBuffer<KafkaRecord>) records);
-      } catch (RuntimeException e) {
+      } catch (Exception e) {
+        // Not only RuntimeException: a failed write-ahead-log write reaches us as Spark's checked SparkException
+        // (from awaitResult); escaping here, it would end the block generator's pushing thread and stall the stream.
         storeFailed = true;
         restart("Could not store block " + blockId + " of " + records.size() + " records; the receiver restarts"
             + " and reads them again from the last committed offsets", e);
