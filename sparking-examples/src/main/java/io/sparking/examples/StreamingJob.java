@@ -1,6 +1,5 @@
 package io.sparking.examples;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -81,7 +80,7 @@ public abstract class StreamingJob implements Callable<Integer> {
   public final Integer call() {
     validate();
     preflight();
-    Path checkpoint = CheckpointDirectory.prepare(checkpointDir, name());
+    String checkpoint = CheckpointDirectory.prepare(checkpointDir, name());
     SparkConf conf = new SparkConf()
         .setMaster(master)
         .setAppName(name())
@@ -101,6 +100,7 @@ public abstract class StreamingJob implements Callable<Integer> {
       defineStreams(fresh, new BatchReporter(name(), BatchOutput.prepare(outputDir)));
       return fresh;
     });
+    jssc.addStreamingListener(new ReceiverPlacementLog());
     if (!created.get()) {
       System.err.println("Recovered " + name() + " from checkpoint " + checkpoint + ": it resumes what the last run"
           + " left, with that run's streams and settings. Delete the directory to start afresh with new arguments.");
