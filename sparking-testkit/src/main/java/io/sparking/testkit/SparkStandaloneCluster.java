@@ -145,6 +145,33 @@ public final class SparkStandaloneCluster implements AutoCloseable {
     return placement;
   }
 
+  /**
+   * Submits {@code mainClass} of {@code appJar} to this cluster in client mode with Spark's own launcher
+   * ({@code org.apache.spark.deploy.SparkSubmit} on Spark's jars, as {@code ./sparking submit} does): the driver is
+   * the returned process, which the caller closes. The Spark JVM flags go to the driver's command line and, through
+   * {@code spark.executor.extraJavaOptions}, to the executors.
+   *
+   * @param name a short name for logs
+   * @param sparkOptions more spark-submit options, such as {@code --conf k=v} or {@code --total-executor-cores n}
+   * @param appArgs the application's arguments
+   * @param output gets every line the driver prints (null: the log file only)
+   */
+  public JavaProcess submit(String name, Path appJar, String mainClass, List<String> sparkOptions,
+      List<String> appArgs, Path workDir, Path logFile, java.util.function.Consumer<String> output) {
+    String flags = String.join(" ", JvmFlags.forSpark());
+    List<String> jvmArgs = new ArrayList<>(JvmFlags.forSpark());
+    jvmArgs.add("-Xmx512m");
+    List<String> args = new ArrayList<>(List.of("--master", masterUrl(), "--deploy-mode", "client",
+        "--class", mainClass,
+        "--conf", "spark.driver.extraJavaOptions=" + flags,
+        "--conf", "spark.executor.extraJavaOptions=" + flags));
+    args.addAll(sparkOptions);
+    args.add(appJar.toAbsolutePath().toString());
+    args.addAll(appArgs);
+    return JavaProcess.start(name, jvmArgs, classpath, "org.apache.spark.deploy.SparkSubmit", args, workDir,
+        logFile, output, Map.of("SPARK_LOCAL_IP", HOST, "SPARK_SCALA_VERSION", "2.13"));
+  }
+
   /** The process ids of the master and the workers (their executors are the workers' children). */
   public List<Long> pids() {
     return processes.stream().filter(JavaProcess::isAlive).map(JavaProcess::pid).toList();

@@ -36,6 +36,7 @@ class SparkStandaloneClusterTest {
           .set("spark.executor.memory", "512m")
           .set("spark.ui.enabled", "false")
           // Wait for both executors before the first task, so that both workers take part.
+          .set("spark.cores.max", "4")
           .set("spark.scheduler.minRegisteredResourcesRatio", "1.0")
           .set("spark.scheduler.maxRegisteredResourcesWaitingTime", "90s");
       try (JavaSparkContext sc = new JavaSparkContext(conf)) {
