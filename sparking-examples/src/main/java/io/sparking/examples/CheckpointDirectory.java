@@ -16,11 +16,12 @@ final class CheckpointDirectory {
 
   /**
    * Returns the directory to use for {@code job}: {@code given} or the default, created and marked as the job's.
-   * Non-local URIs (hdfs://, s3a://) are passed to Spark unchecked.
+   * Non-local URIs (hdfs://, s3a://) are passed to Spark unchecked, as given: a {@link Path} would fold
+   * {@code hdfs://nn:8020/x} into {@code hdfs:/nn:8020/x}, losing the name node.
    */
-  static Path prepare(String given, String job) {
+  static String prepare(String given, String job) {
     if (given != null && given.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*") && !given.startsWith("file:")) {
-      return Path.of(given);
+      return given;
     }
     Path dir = given == null
         ? Path.of(".sparking", "checkpoints", job).toAbsolutePath()
@@ -50,6 +51,6 @@ final class CheckpointDirectory {
       throw new IllegalStateException("Cannot write " + owner + " (" + e + "): pass --checkpoint-dir with a"
           + " writable directory");
     }
-    return dir;
+    return dir.toString();
   }
 }

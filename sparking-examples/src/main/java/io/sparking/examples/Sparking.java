@@ -24,6 +24,8 @@ import picocli.CommandLine.Spec;
         "  ./sparking FlumeSinglePullBased local[2] 127.0.0.1 9999",
         "  ./sparking FlumeMultiPullBased local[2] agent1:9999,agent2:9999",
         "  ./sparking bench --records 200000 --runs 1   (throughput of every path; see docs/performance.md)",
+        "  ./sparking submit KafkaMultiTopics --master spark://host:7077 -- clicks,views broker:9092",
+        "                                               (spark-submit to a cluster; see docs/cluster.md)",
         "Run ./sparking <job> --help for a job's options."})
 public final class Sparking implements Runnable {
   @Spec CommandSpec spec;

@@ -1,6 +1,5 @@
 package io.sparking.examples;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -108,6 +107,7 @@ public abstract class StreamingJob implements Callable<Integer> {
     JavaStreamingContext jssc = recoversFromCheckpoint() ? recoverOrCreate(conf) : create(conf);
     // Listeners are not checkpointed: add it to a recovered context too.
     jssc.addStreamingListener(new BatchDelayListener(name()));
+    jssc.addStreamingListener(new ReceiverPlacementLog());
     int exit = OK;
     try (GracefulShutdown shutdown = new GracefulShutdown(SHUTDOWN_WAIT)) {
       try {
@@ -141,7 +141,7 @@ public abstract class StreamingJob implements Callable<Integer> {
   }
 
   private JavaStreamingContext recoverOrCreate(SparkConf conf) {
-    Path checkpoint = CheckpointDirectory.prepare(checkpointDir, name());
+    String checkpoint = CheckpointDirectory.prepare(checkpointDir, name());
     // Recovering from the checkpoint replays what the receivers wrote ahead but no batch processed yet (say, the
     // last blocks of a graceful stop, or everything in flight when the driver died).
     AtomicBoolean created = new AtomicBoolean();
@@ -152,6 +152,7 @@ public abstract class StreamingJob implements Callable<Integer> {
       defineStreams(fresh, new BatchReporter(name(), BatchOutput.prepare(outputDir)));
       return fresh;
     });
+    jssc.addStreamingListener(new ReceiverPlacementLog());
     if (!created.get()) {
       System.err.println("Recovered " + name() + " from checkpoint " + checkpoint + ": it resumes what the last run"
           + " left, with that run's streams and settings. Delete the directory to start afresh with new arguments.");

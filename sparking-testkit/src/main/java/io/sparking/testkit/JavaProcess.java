@@ -12,6 +12,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -64,6 +65,15 @@ public final class JavaProcess implements AutoCloseable {
    */
   public static JavaProcess start(String name, List<String> jvmArgs, String classpath, String mainClass,
       List<String> args, Path workDir, Path logFile, Consumer<String> output) {
+    return start(name, jvmArgs, classpath, mainClass, args, workDir, logFile, output, Map.of());
+  }
+
+  /**
+   * Like {@link #start(String, List, String, String, List, Path, Path, Consumer)} ({@code output} may be null), with
+   * {@code environment} added to the inherited environment (Spark's daemons read {@code SPARK_HOME} and friends).
+   */
+  public static JavaProcess start(String name, List<String> jvmArgs, String classpath, String mainClass,
+      List<String> args, Path workDir, Path logFile, Consumer<String> output, Map<String, String> environment) {
     List<String> command = new ArrayList<>();
     command.add(JvmFlags.javaExecutable());
     command.addAll(jvmArgs);
@@ -77,6 +87,7 @@ public final class JavaProcess implements AutoCloseable {
           .directory(workDir.toFile())
           .redirectErrorStream(true)
           .redirectInput(ProcessBuilder.Redirect.PIPE);
+      builder.environment().putAll(environment);
       builder.environment().putIfAbsent("SPARK_LOCAL_IP", "127.0.0.1");
       if (output == null) {
         builder.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
