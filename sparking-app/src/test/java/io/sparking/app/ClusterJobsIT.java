@@ -25,7 +25,6 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -91,10 +90,7 @@ class ClusterJobsIT {
     }
   }
 
-  /** The same receiver as the multi-topic job, once more: only with -Pfaults, to keep the default build short. */
   @Test
-  @EnabledIfSystemProperty(named = "sparking.cluster.all", matches = "true",
-      disabledReason = "KafkaMultiTopics covers the receiver on the cluster; -Pfaults runs this one too")
   void kafkaSingleTopicOutputsEveryRecordOnce() throws Exception {
     List<String> sent = KafkaBroker.numbered("single", 0, 3_000);
     kafka.produce("c-single", sent);
