@@ -5,12 +5,14 @@ import io.sparking.kafka.KafkaSettings;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
@@ -72,11 +74,18 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
         consumer.subscribe(settings.topics(), this);
       }
       while (running) {
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(settings.pollTimeout())) {
-          TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+        ConsumerRecords<byte[], byte[]> polled = consumer.poll(settings.pollTimeout());
+        // One hand-off per partition and poll, not per record: the generator takes its lock once and the whole run
+        // lands in one block with its last offset, so that offset is committed only once that block is stored.
+        for (TopicPartition partition : polled.partitions()) {
+          List<ConsumerRecord<byte[], byte[]>> records = polled.records(partition);
+          if (records.isEmpty()) {
+            continue;
+          }
           Long epoch = epochs.get(partition);
-          blockGenerator.addDataWithCallback(KafkaRecord.from(record),
-              new PendingCommit(partition, record.offset() + 1, epoch == null ? -1 : epoch, this));
+          PendingCommit commit = new PendingCommit(partition, records.get(records.size() - 1).offset() + 1,
+              epoch == null ? -1 : epoch, this);
+          blockGenerator.addMultipleDataWithCallback(asKafkaRecords(records), commit);
         }
         commitStored(false);
       }
@@ -94,6 +103,21 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
         receiver.consumerFailed(name + " failed: " + e, e);
       }
     }
+  }
+
+  private static scala.collection.Iterator<Object> asKafkaRecords(List<ConsumerRecord<byte[], byte[]>> records) {
+    Iterator<ConsumerRecord<byte[], byte[]>> source = records.iterator();
+    return new scala.collection.AbstractIterator<>() {
+      @Override
+      public boolean hasNext() {
+        return source.hasNext();
+      }
+
+      @Override
+      public Object next() {
+        return KafkaRecord.from(source.next());
+      }
+    };
   }
 
   /** Asks the thread to stop polling; it ends after its current poll or block hand-off. */
