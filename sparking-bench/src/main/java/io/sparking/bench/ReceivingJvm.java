@@ -80,13 +80,27 @@ public final class ReceivingJvm {
       sampler.interrupt();
     }
 
-    /** The heap in use right after the last collection of each pool: what survived, not garbage not yet collected. */
+    /**
+     * The heap in use right after the latest collection (young or old), over all heap pools: what survived, not
+     * garbage not yet collected. 0 before the first collection.
+     */
     private static long afterLastCollection() {
+      com.sun.management.GcInfo latest = null;
+      for (java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+        if (gc instanceof com.sun.management.GarbageCollectorMXBean sun) {
+          com.sun.management.GcInfo info = sun.getLastGcInfo();
+          if (info != null && (latest == null || info.getEndTime() > latest.getEndTime())) {
+            latest = info;
+          }
+        }
+      }
+      if (latest == null) {
+        return 0;
+      }
       long used = 0;
       for (java.lang.management.MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-        java.lang.management.MemoryUsage after = pool.getType() == java.lang.management.MemoryType.HEAP
-            ? pool.getCollectionUsage() : null;
-        if (after != null) {
+        java.lang.management.MemoryUsage after = latest.getMemoryUsageAfterGc().get(pool.getName());
+        if (pool.getType() == java.lang.management.MemoryType.HEAP && after != null) {
           used += after.getUsed();
         }
       }

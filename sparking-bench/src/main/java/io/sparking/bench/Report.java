@@ -106,7 +106,8 @@ final class Report {
       return "too short to tell";
     }
     int third = samples.size() / 3;
-    int column = samples.stream().allMatch(s -> s.length > 2 && s[2] > 0) ? 2 : 1;
+    // After-GC figures once the run has some in its middle and last thirds; else the peaks.
+    int column = samples.subList(third, samples.size()).stream().allMatch(s -> s.length > 2 && s[2] > 0) ? 2 : 1;
     long middle = samples.subList(third, 2 * third).stream().mapToLong(s -> s[column]).max().orElse(0);
     long last = samples.subList(2 * third, samples.size()).stream().mapToLong(s -> s[column]).max().orElse(0);
     boolean flat = last <= Math.max(middle * 1.1, middle + 64L * 1024 * 1024);

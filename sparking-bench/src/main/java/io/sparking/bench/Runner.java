@@ -117,8 +117,9 @@ final class Runner {
       throw e;
     } catch (Exception first) {
       LOG.error("Run {} of {} failed; running it once more", run + 1, path.id(), first);
-      out.printf("  %-26s failed (%s); running it once more%n", path.id(), firstLine(first));
-      notes.add("Run " + (run + 1) + " of " + path.id() + " failed once and was run again: " + firstLine(first));
+      out.printf("  %-26s failed (%s); running it once more%n", path.id() + tag, firstLine(first));
+      notes.add("Run " + (run + 1) + " of " + path.id() + tag + " failed once and was run again: "
+          + firstLine(first));
       return runOnce(path, runConfig, run, tag);
     }
   }
