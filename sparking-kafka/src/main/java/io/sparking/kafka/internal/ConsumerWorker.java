@@ -35,6 +35,8 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
   static final Duration METADATA_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+  /** Records handed to the block generator at once: enough to amortise its lock, few enough to keep latency. */
+  private static final int HAND_OFF = 100;
 
   private final String name;
   private final KafkaSettings settings;
@@ -75,17 +77,18 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
       }
       while (running) {
         ConsumerRecords<byte[], byte[]> polled = consumer.poll(settings.pollTimeout());
-        // One hand-off per partition and poll, not per record: the generator takes its lock once and the whole run
-        // lands in one block with its last offset, so that offset is committed only once that block is stored.
+        // One hand-off per run of up to HAND_OFF records of a partition, not per record: the generator takes its
+        // lock once and the run lands in one block with its last offset, so that offset is committed only once
+        // that block is stored. Runs stay short because a rate limit admits a run's records before it is added.
         for (TopicPartition partition : polled.partitions()) {
           List<ConsumerRecord<byte[], byte[]>> records = polled.records(partition);
-          if (records.isEmpty()) {
-            continue;
-          }
           Long epoch = epochs.get(partition);
-          PendingCommit commit = new PendingCommit(partition, records.get(records.size() - 1).offset() + 1,
-              epoch == null ? -1 : epoch, this);
-          blockGenerator.addMultipleDataWithCallback(asKafkaRecords(records), commit);
+          for (int from = 0; from < records.size(); from += HAND_OFF) {
+            List<ConsumerRecord<byte[], byte[]>> run = records.subList(from, Math.min(records.size(), from + HAND_OFF));
+            PendingCommit commit = new PendingCommit(partition, run.get(run.size() - 1).offset() + 1,
+                epoch == null ? -1 : epoch, this);
+            blockGenerator.addMultipleDataWithCallback(asKafkaRecords(run), commit);
+          }
         }
         commitStored(false);
       }
