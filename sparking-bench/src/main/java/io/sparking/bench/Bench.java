@@ -17,19 +17,21 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code ./sparking bench}: measures records/s of every Kafka and Flume path on the same generated data, next to
- * its reference, and writes the table and a chart to {@code bench/results/<timestamp>.md|.png}.
+ * its reference, then the {@link Sections} (latency at a steady rate, heap under overload, scaling over receivers
+ * and partitions), and writes the tables and a chart to {@code bench/results/<timestamp>.md|.png}.
  *
  * <pre>{@code
- * ./sparking bench                                   # 2M records of 100 bytes, 3 runs per path
+ * ./sparking bench                                   # 2M records of 100 bytes, 3 runs per path, every section
  * ./sparking bench --records 200000 --runs 1 --only flume
+ * ./sparking bench --only kafka --sections latency,scaling
  * }</pre>
  *
  * <p>Exit code 0 when every path produced a figure, 1 when one failed (the report still lists the rest), 2 for a
  * command line that does not parse.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Measures records/s of every Kafka and Flume path next to its reference; writes a markdown"
-        + " table and a PNG chart.")
+    description = "Measures records/s of every Kafka and Flume path next to its reference, latency, heap under"
+        + " overload and scaling; writes markdown tables and a PNG chart.")
 public final class Bench implements Callable<Integer> {
   private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
