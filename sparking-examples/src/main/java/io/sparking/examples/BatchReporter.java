@@ -7,6 +7,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 import org.apache.spark.api.java.JavaRDD;
@@ -15,8 +16,12 @@ import org.apache.spark.streaming.api.java.JavaDStream;
 import scala.Tuple2;
 
 /**
- * Prints one line per batch ({@code batch <time> records=<n>}, with the top words where asked) and keeps the job's
- * running total on the driver.
+ * Prints one line per batch ({@code batch <time> records=<n>}, with the top words where asked, then
+ * {@code processing=<ms>ms scheduling=<ms>ms}) and keeps the job's running total on the driver.
+ *
+ * <p>The output computes the line; {@link BatchDelayListener} prints it once Spark reports the batch completed,
+ * since only then are its processing and scheduling delays known. Lines of batches whose completion was not reported
+ * before the job stopped are printed by {@link #printUnfinished(String)}, without delays.
  *
  * <p>With an output ({@code --output-dir}) each non-empty batch's records are also written to a file of their own
  * before the batch's output returns, that is before the direct stream commits its offsets: see {@link BatchOutput}.
@@ -27,6 +32,8 @@ import scala.Tuple2;
 public final class BatchReporter implements Serializable {
   private static final long serialVersionUID = 1L;
   private static final Map<String, LongAdder> TOTALS = new ConcurrentHashMap<>();
+  /** Lines waiting for their batch's completion, by job and batch time. */
+  private static final Map<String, ConcurrentSkipListMap<Long, String>> PENDING = new ConcurrentHashMap<>();
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
   private static final int TOP = 5;
 
@@ -86,8 +93,37 @@ public final class BatchReporter implements Serializable {
     if (data != lines) {
       data.unpersist(false);
     }
+    report(count, time, top);
+  }
+
+  /**
+   * Reports a batch of {@code count} records that the job's own output counted, with {@code details} (such as
+   * {@code " stored=10"}) appended to its line.
+   */
+  public void report(long count, Time time, String details) {
     TOTALS.computeIfAbsent(job, k -> new LongAdder()).add(count);
-    System.out.println("batch " + TIME.format(Instant.ofEpochMilli(time.milliseconds())) + " records=" + count + top);
+    pending(job).put(time.milliseconds(),
+        "batch " + TIME.format(Instant.ofEpochMilli(time.milliseconds())) + " records=" + count + details);
+  }
+
+  /** Prints the line of {@code job}'s batch at {@code batchTime}, if it reported one, with the batch's delays. */
+  static void printCompleted(String job, long batchTime, long processingMillis, long schedulingMillis) {
+    String line = pending(job).remove(batchTime);
+    if (line != null) {
+      System.out.println(line + " processing=" + processingMillis + "ms scheduling=" + schedulingMillis + "ms");
+    }
+  }
+
+  /** Prints, in batch order and without delays, the lines whose batch completion was not reported before the stop. */
+  static void printUnfinished(String job) {
+    Map.Entry<Long, String> next;
+    while ((next = pending(job).pollFirstEntry()) != null) {
+      System.out.println(next.getValue());
+    }
+  }
+
+  private static ConcurrentSkipListMap<Long, String> pending(String job) {
+    return PENDING.computeIfAbsent(job, k -> new ConcurrentSkipListMap<>());
   }
 
   /** Orders by count, then by word, so ties print in a stable order. */

@@ -9,6 +9,7 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -260,6 +261,10 @@ abstract class FlumeJob extends StreamingJob {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(address.getHostString(), address.getPort()),
           (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException("Could not reach a Flume agent's Sparking sink at " + text(address)
+          + ": unknown host " + address.getHostString() + ". Check the host name (or pass the agent's IP address)",
+          e);
     } catch (IOException | IllegalArgumentException e) {
       throw new IllegalStateException("Could not reach a Flume agent's Sparking sink at " + text(address)
           + " within " + timeout.toSeconds() + " s (" + e.getMessage() + "): start the agent (such as bin/flume-agent"

@@ -74,14 +74,29 @@ public abstract class StreamingJob implements Callable<Integer> {
   /** Job-specific Spark settings (say, the write-ahead log). */
   protected void configure(SparkConf conf) {}
 
+  /**
+   * Whether the job checkpoints and recovers from {@code --checkpoint-dir} ({@code StreamingContext.getOrCreate}).
+   * A job that keeps its position elsewhere, say in the database it writes to, returns false: it then starts a new
+   * context on every run and defines its streams from that position.
+   */
+  protected boolean recoversFromCheckpoint() {
+    return true;
+  }
+
+  /** Releases what {@link #defineStreams} opened; called once after the streaming context stopped. */
+  protected void stopped() {}
+
   /** Defines the job's streams and hands each batch to {@code reporter}. */
   protected abstract void defineStreams(JavaStreamingContext jssc, BatchReporter reporter);
 
   @Override
   public final Integer call() {
+    if (checkpointDir != null && !recoversFromCheckpoint()) {
+      throw new IllegalArgumentException("--checkpoint-dir " + checkpointDir + ": " + name() + " keeps no"
+          + " checkpoint (it resumes from the position its output stored); remove the option");
+    }
     validate();
     preflight();
-    Path checkpoint = CheckpointDirectory.prepare(checkpointDir, name());
     SparkConf conf = new SparkConf()
         .setMaster(master)
         .setAppName(name())
@@ -90,7 +105,43 @@ public abstract class StreamingJob implements Callable<Integer> {
         .set("spark.streaming.stopGracefullyOnShutdown", "false")
         .setIfMissing("spark.streaming.gracefulStopTimeout", "20s");
     configure(conf);
+    JavaStreamingContext jssc = recoversFromCheckpoint() ? recoverOrCreate(conf) : create(conf);
+    // Listeners are not checkpointed: add it to a recovered context too.
+    jssc.addStreamingListener(new BatchDelayListener(name()));
+    int exit = OK;
+    try (GracefulShutdown shutdown = new GracefulShutdown(SHUTDOWN_WAIT)) {
+      try {
+        jssc.start();
+        awaitEnd(jssc, shutdown);
+      } catch (RuntimeException e) {
+        System.err.println("error: " + name() + " failed: " + e.getMessage());
+        e.printStackTrace();
+        exit = FAILED;
+      } finally {
+        jssc.stop(true, true);
+        stopped();
+        BatchReporter.printUnfinished(name());
+        System.out.println("total records=" + BatchReporter.total(name()));
+        System.out.flush();
+      }
+    }
+    return exit;
+  }
 
+  private JavaStreamingContext create(SparkConf conf) {
+    JavaStreamingContext jssc = new JavaStreamingContext(conf, Durations.milliseconds(batchInterval.toMillis()));
+    try {
+      defineStreams(jssc, new BatchReporter(name(), BatchOutput.prepare(outputDir)));
+      return jssc;
+    } catch (RuntimeException | Error e) {
+      jssc.stop(true, false);
+      stopped();
+      throw e;
+    }
+  }
+
+  private JavaStreamingContext recoverOrCreate(SparkConf conf) {
+    Path checkpoint = CheckpointDirectory.prepare(checkpointDir, name());
     // Recovering from the checkpoint replays what the receivers wrote ahead but no batch processed yet (say, the
     // last blocks of a graceful stop, or everything in flight when the driver died).
     AtomicBoolean created = new AtomicBoolean();
@@ -105,22 +156,7 @@ public abstract class StreamingJob implements Callable<Integer> {
       System.err.println("Recovered " + name() + " from checkpoint " + checkpoint + ": it resumes what the last run"
           + " left, with that run's streams and settings. Delete the directory to start afresh with new arguments.");
     }
-    int exit = OK;
-    try (GracefulShutdown shutdown = new GracefulShutdown(SHUTDOWN_WAIT)) {
-      try {
-        jssc.start();
-        awaitEnd(jssc, shutdown);
-      } catch (RuntimeException e) {
-        System.err.println("error: " + name() + " failed: " + e.getMessage());
-        e.printStackTrace();
-        exit = FAILED;
-      } finally {
-        jssc.stop(true, true);
-        System.out.println("total records=" + BatchReporter.total(name()));
-        System.out.flush();
-      }
-    }
-    return exit;
+    return jssc;
   }
 
   private void awaitEnd(JavaStreamingContext jssc, GracefulShutdown shutdown) {

@@ -4,14 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.sparking.examples.JobRunner.JobRun;
+import io.sparking.testkit.FlumeAgent;
 import io.sparking.testkit.JavaProcess;
 import io.sparking.testkit.KafkaBroker;
 import io.sparking.testkit.KafkaBrokerExtension;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -20,6 +29,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** Runs each Kafka job as its users do, in a JVM of its own through its {@code main}, against a real KAFKA.broker(). */
 class KafkaJobsTest {
@@ -42,6 +52,7 @@ class KafkaJobsTest {
     assertThat(run.exit()).as("exit code; output:%n%s", run.tail()).isEqualTo(0);
     assertThat(run.total()).isEqualTo(3_000);
     assertThat(run.lines()).anyMatch(l -> l.matches("batch \\d\\d:\\d\\d:\\d\\d\\.\\d{3} records=\\d+ top=.*"));
+    assertEveryBatchLineCountsAndShowsDelays(run);
     assertCommittedToEnd("single-job", "single", 3);
   }
 
@@ -69,7 +80,97 @@ class KafkaJobsTest {
         "--group", "direct-job", "--batch-interval", "1s", "--max-records", "4000", "--duration", "150");
     assertThat(run.exit()).as("exit code; output:%n%s", run.tail()).isEqualTo(0);
     assertThat(run.total()).isEqualTo(4_000);
-    assertThat(run.lines()).anyMatch(l -> l.matches("batch \\S+ records=\\d+"));
+    assertEveryBatchLineCountsAndShowsDelays(run);
+  }
+
+  /**
+   * Orders on Kafka, clicks on Flume (a real agent tailing a file, pulled through Sparking's sink): the running totals
+   * per user (mapWithState over the joined per-batch sums) are exact whatever the batch boundaries; users with only
+   * orders or only clicks come through the outer join; the recent-clicks window holds at least the clicks of the
+   * batch and at most all of them. Malformed lines count as records but feed no user.
+   */
+  @Test
+  void kafkaFlumeJoinKeepsExactRunningTotalsPerUser() throws Exception {
+    List<String> orders = new ArrayList<>(List.of("garbage", "eve,not-a-number"));
+    Map<String, Long> spent = new TreeMap<>();
+    for (int i = 0; i < 300; i++) {
+      String user = List.of("alice", "bob", "carol").get(i % 3);
+      orders.add(user + "," + (i + 1));
+      spent.merge(user, i + 1L, Long::sum);
+    }
+    List<String> clicks = new ArrayList<>(List.of("no-comma"));
+    Map<String, Long> clicked = new TreeMap<>();
+    for (int i = 0; i < 200; i++) {
+      String user = List.of("alice", "bob", "dave").get(i % 3);
+      clicks.add(user + ",/page/" + i);
+      clicked.merge(user, 1L, Long::sum);
+    }
+    KAFKA.broker().createTopic("orders", 2);
+    KAFKA.broker().produce("orders", orders);
+    Path clickFile = Files.write(work.resolve("clicks.log"), clicks, StandardCharsets.UTF_8);
+
+    try (FlumeAgent agent = FlumeConfigs.agent("pull-single.properties", "agent")
+        .placeholder("FLUME_INPUT_FILE", clickFile).listenPort("FLUME_SINK_PORT").start()) {
+      int records = orders.size() + clicks.size();
+      JobRun run = jobs.runToEnd("KafkaFlumeJoin", "local[3]", "orders", KAFKA.broker().bootstrapServers(),
+          "127.0.0.1", String.valueOf(agent.port("FLUME_SINK_PORT")), "--group", "join-job", "--batch-interval", "2s",
+          "--max-records", String.valueOf(records), "--duration", "150");
+      assertThat(run.exit()).as("exit code; output:%n%s", run.tail()).isEqualTo(0);
+      assertThat(run.total()).isEqualTo(records);
+
+      Pattern userLine = Pattern.compile("user (\\S+) spent=(\\d+) clicks=(\\d+) recentClicks=(\\d+)");
+      Map<String, long[]> last = new TreeMap<>();
+      for (String line : run.lines()) {
+        Matcher m = userLine.matcher(line);
+        if (!m.matches()) {
+          continue;
+        }
+        long[] now = {Long.parseLong(m.group(2)), Long.parseLong(m.group(3)), Long.parseLong(m.group(4))};
+        long[] before = last.getOrDefault(m.group(1), new long[3]);
+        assertThat(now[0]).as("%s: totals never decrease", line).isGreaterThanOrEqualTo(before[0]);
+        assertThat(now[2]).as("%s: the window holds this batch's clicks, and no more than all", line)
+            .isGreaterThanOrEqualTo(now[1] - before[1]).isLessThanOrEqualTo(now[1]);
+        last.put(m.group(1), now);
+      }
+      assertThat(last.keySet()).containsExactly("alice", "bob", "carol", "dave");
+      for (String user : last.keySet()) {
+        assertThat(last.get(user)[0]).as("%s spent", user).isEqualTo(spent.getOrDefault(user, 0L));
+        assertThat(last.get(user)[1]).as("%s clicks", user).isEqualTo(clicked.getOrDefault(user, 0L));
+      }
+      assertEveryBatchLineCountsAndShowsDelays(run);
+    }
+  }
+
+  @Test
+  void kafkaFlumeJoinRefusesTooFewCoresAndABadFlumePort() {
+    StringWriter err = new StringWriter();
+    CommandLine cli = StreamingJob.commandLine(new Sparking());
+    cli.setErr(new PrintWriter(err, true));
+    int cores = cli.execute("KafkaFlumeJoin", "local[2]", "orders", KAFKA.broker().bootstrapServers(), "127.0.0.1",
+        "9999");
+    assertThat(cores).isEqualTo(StreamingJob.USAGE);
+    assertThat(err.toString()).contains("master local[2] gives 2 core(s)").contains("pass local[3] or more");
+    int port = cli.execute("KafkaFlumeJoin", "local[3]", "orders", KAFKA.broker().bootstrapServers(), "127.0.0.1",
+        "99x");
+    assertThat(port).isEqualTo(StreamingJob.USAGE);
+    assertThat(err.toString()).contains("port '99x' of 127.0.0.1 is not a number");
+  }
+
+  /**
+   * Every batch prints {@code batch <time> records=<n>} (then its top words, where the job reports them), followed by
+   * its processing and scheduling delays once Spark reported the batch completed; the lines add up to the total.
+   */
+  static void assertEveryBatchLineCountsAndShowsDelays(JobRun run) {
+    List<String> batches = run.lines().stream().filter(l -> l.startsWith("batch ")).toList();
+    assertThat(batches).as("batch lines; output:%n%s", run.tail()).isNotEmpty().allMatch(l -> l.matches(
+        "batch \\d\\d:\\d\\d:\\d\\d\\.\\d{3} records=\\d+( top=\\S*)?( processing=\\d+ms scheduling=\\d+ms)?"));
+    // Only batches whose completion was not reported before the stop miss their delays: printed last, at the stop.
+    List<Boolean> delays = batches.stream().map(l -> l.contains(" processing=")).toList();
+    assertThat(delays).as("batch lines with delays; output:%n%s", run.tail()).startsWith(true);
+    assertThat(delays.subList(delays.indexOf(false) < 0 ? delays.size() : delays.indexOf(false), delays.size()))
+        .as("lines without delays come only at the end; output:%n%s", run.tail()).doesNotContain(true);
+    long sum = batches.stream().mapToLong(l -> Long.parseLong(l.replaceAll(".* records=(\\d+).*", "$1"))).sum();
+    assertThat(sum).as("records over all batch lines").isEqualTo(run.total());
   }
 
   @Test

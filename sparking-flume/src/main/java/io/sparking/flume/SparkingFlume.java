@@ -2,6 +2,7 @@ package io.sparking.flume;
 
 import io.sparking.flume.internal.FlumePollingReceiver;
 import io.sparking.flume.internal.FlumePushReceiver;
+import io.sparking.flume.internal.FlumeReceiverStream;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -54,7 +55,7 @@ public final class SparkingFlume {
     Objects.requireNonNull(jssc, "jssc");
     Objects.requireNonNull(settings, "settings");
     checkAddress("host", host, port);
-    return jssc.receiverStream(new FlumePushReceiver(host, port, settings));
+    return stream(jssc, new FlumePushReceiver(host, port, settings));
   }
 
   /**
@@ -70,7 +71,7 @@ public final class SparkingFlume {
     checkAddresses("addresses", addresses);
     List<JavaDStream<FlumeEvent>> streams = new ArrayList<>(addresses.size());
     for (InetSocketAddress address : addresses) {
-      streams.add(jssc.receiverStream(new FlumePushReceiver(address.getHostString(), address.getPort(), settings)));
+      streams.add(stream(jssc, new FlumePushReceiver(address.getHostString(), address.getPort(), settings)));
     }
     @SuppressWarnings({"unchecked", "rawtypes"})
     JavaDStream<FlumeEvent>[] array = streams.toArray(new JavaDStream[0]);
@@ -100,7 +101,14 @@ public final class SparkingFlume {
     Objects.requireNonNull(jssc, "jssc");
     Objects.requireNonNull(settings, "settings");
     checkAddresses("agents", agents);
-    return jssc.receiverStream(new FlumePollingReceiver(List.copyOf(agents), settings));
+    return stream(jssc, new FlumePollingReceiver(List.copyOf(agents), settings));
+  }
+
+  /** The receiver's stream, named after the receiver in the Spark UI. */
+  private static JavaReceiverInputDStream<FlumeEvent> stream(JavaStreamingContext jssc,
+      org.apache.spark.streaming.receiver.Receiver<FlumeEvent> receiver) {
+    return new JavaReceiverInputDStream<>(new FlumeReceiverStream(jssc.ssc(), receiver),
+        scala.reflect.ClassTag$.MODULE$.apply(FlumeEvent.class));
   }
 
   static void checkAddresses(String setting, List<InetSocketAddress> addresses) {

@@ -57,6 +57,28 @@ public final class Agents {
         .start();
   }
 
+  /**
+   * An agent whose standard avro sink sends batches of 100 over SSL to a push receiver on {@code receiverPort},
+   * trusting the certificates in {@code truststore} (PKCS12, {@code password}).
+   */
+  public static FlumeAgent sslAvroSinkTo(int receiverPort, java.nio.file.Path truststore, String password) {
+    return FlumeAgent.builder()
+        .configuration(SOURCE_AND_CHANNEL + String.join("\n", List.of(
+            "a1.sinks.k1.type = avro",
+            "a1.sinks.k1.hostname = 127.0.0.1",
+            "a1.sinks.k1.port = " + receiverPort,
+            "a1.sinks.k1.batch-size = 100",
+            "a1.sinks.k1.connect-timeout = 5000",
+            "a1.sinks.k1.request-timeout = 20000",
+            "a1.sinks.k1.ssl = true",
+            "a1.sinks.k1.truststore = " + truststore,
+            "a1.sinks.k1.truststore-password = " + password,
+            "a1.sinks.k1.truststore-type = PKCS12",
+            "")))
+        .listenPort(SOURCE_PORT)
+        .start();
+  }
+
   /** An agent whose standard avro sink sends batches of 100 to a push receiver on {@link #RECEIVER_PORT}. */
   public static FlumeAgent avroSinkTo(String compressionType) {
     return FlumeAgent.builder()

@@ -2,11 +2,14 @@ package io.sparking.flume;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.codahale.metrics.MetricRegistry;
 import io.sparking.testkit.FlumeAgent;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.spark.streaming.api.java.JavaReceiverInputDStream;
 import org.junit.jupiter.api.Test;
 
 /** Polling receivers pulling from real Flume 1.11 agents, with Sparking's sink and with Spark 2.4.8's. */
@@ -28,6 +31,37 @@ class PollingStreamTest {
       spark.awaitEvents(3000).stopGracefully();
 
       assertThat(spark.events()).containsExactlyInAnyOrderElementsOf(FlumeClients.expected("a", 0, 3000));
+    }
+  }
+
+  @Test
+  void reportsStoredEventsBytesAndRoundTripsToSparkMetrics() throws Exception {
+    AtomicReference<JavaReceiverInputDStream<FlumeEvent>> stream = new AtomicReference<>();
+    try (FlumeAgent agent = Agents.sparkingPullSink();
+        SparkStreams spark = SparkStreams.start(1, jssc -> {
+          stream.set(SparkingFlume.createPollingStream(jssc, List.of(sinkOf(agent)), SETTINGS));
+          return stream.get();
+        })) {
+      int streamId = stream.get().inputDStream().id();
+      assertThat(stream.get().inputDStream().name())
+          .isEqualTo("flume-pull@127.0.0.1:" + agent.port(Agents.SINK_PORT) + "#" + streamId);
+      // Kept from here: the stop removes the receiver's source from the metrics system.
+      MetricRegistry metrics = SparkStreams.awaitReceiverMetrics(streamId);
+      Agents.feed(agent, "m", 3000);
+      spark.awaitEvents(3000);
+
+      List<FlumeEvent> expected = FlumeClients.expected("m", 0, 3000);
+      assertThat(metrics.getMeters().get("records").getCount()).isEqualTo(3000);
+      assertThat(metrics.getMeters().get("bytes").getCount())
+          .isEqualTo(expected.stream().mapToLong(FlumeEvent::bodyLength).sum());
+      long acked = metrics.getCounters().get("flume.pull.batchesAcked").getCount();
+      // At most 500 events a batch, so at least 6 batches; every batch is one answered getEventBatch call.
+      assertThat(acked).isGreaterThanOrEqualTo(6);
+      assertThat(metrics.getMeters().get("blocks").getCount()).isEqualTo(acked);
+      assertThat(metrics.getTimers().get("flume.pull.roundTrips").getCount()).isGreaterThanOrEqualTo(acked);
+      assertThat(metrics.getCounters().get("flume.pull.batchesNacked").getCount()).isZero();
+      spark.stopGracefully();
+      assertThat(spark.events()).containsExactlyInAnyOrderElementsOf(expected);
     }
   }
 

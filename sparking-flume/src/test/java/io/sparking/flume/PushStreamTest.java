@@ -2,6 +2,7 @@ package io.sparking.flume;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.codahale.metrics.MetricRegistry;
 import io.sparking.testkit.FlumeAgent;
 import io.sparking.testkit.FreePorts;
 import java.net.InetSocketAddress;
@@ -12,6 +13,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.spark.streaming.api.java.JavaReceiverInputDStream;
 import org.junit.jupiter.api.Test;
 
 /** Flume's RPC client, as used by the avro sink, pushing into Spark through one or several push receivers. */
@@ -29,6 +32,33 @@ class PushStreamTest {
       spark.awaitEvents(2000).stopGracefully();
 
       assertThat(spark.events()).containsExactlyInAnyOrderElementsOf(FlumeClients.expected("a", 0, 2000));
+    }
+  }
+
+  @Test
+  void reportsStoredEventsAndAnsweredBatchesToSparkMetrics() throws Exception {
+    int port = FreePorts.next();
+    AtomicReference<JavaReceiverInputDStream<FlumeEvent>> stream = new AtomicReference<>();
+    try (SparkStreams spark = SparkStreams.start(1, jssc -> {
+      stream.set(SparkingFlume.createPushStream(jssc, "127.0.0.1", port));
+      return stream.get();
+    })) {
+      int streamId = stream.get().inputDStream().id();
+      assertThat(stream.get().inputDStream().name()).isEqualTo("flume-push@127.0.0.1:" + port + "#" + streamId);
+      // Registered once the server listens; kept from here: the stop removes it from the metrics system.
+      MetricRegistry metrics = SparkStreams.awaitReceiverMetrics(streamId);
+      try (FlumeClients.Sender client = FlumeClients.client(port, 100, Map.of())) {
+        client.sendAll(FlumeClients.events("p", 0, 1000));
+      }
+      spark.awaitEvents(1000);
+
+      // The client sends 10 batches of 100.
+      assertThat(metrics.getMeters().get("records").getCount()).isEqualTo(1000);
+      assertThat(metrics.getMeters().get("bytes").getCount()).isEqualTo(
+          FlumeClients.expected("p", 0, 1000).stream().mapToLong(FlumeEvent::bodyLength).sum());
+      assertThat(metrics.getMeters().get("flume.push.batches").getCount()).isEqualTo(10);
+      assertThat(metrics.getCounters().get("flume.push.batchesFailed").getCount()).isZero();
+      spark.stopGracefully();
     }
   }
 

@@ -104,6 +104,19 @@ final class SparkStreams implements AutoCloseable {
     return new ArrayList<>(events);
   }
 
+  /**
+   * The metrics of receiver {@code streamId} as Spark's metrics system of this JVM holds them (local mode: the
+   * driver is the executor), once the receiver registered them (after its server or connections started).
+   */
+  static com.codahale.metrics.MetricRegistry awaitReceiverMetrics(int streamId) {
+    String name = "sparking.receiver." + streamId;
+    List<org.apache.spark.metrics.source.Source> sources = await("metrics source " + name).atMost(WAIT).until(
+        () -> scala.jdk.javaapi.CollectionConverters.asJava(
+            org.apache.spark.SparkEnv.get().metricsSystem().getSourcesByName(name)), s -> !s.isEmpty());
+    // Stream ids restart in every streaming context: the last registered source is this run's.
+    return sources.get(sources.size() - 1).metricRegistry();
+  }
+
   /** Errors the receivers reported. */
   List<String> receiverErrors() {
     return new ArrayList<>(receiverErrors);

@@ -2,6 +2,7 @@ package io.sparking.kafka;
 
 import io.sparking.kafka.internal.CommitGate;
 import java.io.Serializable;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -11,6 +12,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.streaming.Time;
 import org.apache.spark.streaming.api.java.JavaDStream;
 import org.apache.spark.streaming.api.java.JavaInputDStream;
+import org.apache.spark.streaming.api.java.JavaStreamingContext;
 import org.apache.spark.streaming.kafka010.CanCommitOffsets;
 import org.apache.spark.streaming.kafka010.HasOffsetRanges;
 import org.apache.spark.streaming.kafka010.OffsetRange;
@@ -26,7 +28,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Commits go through the connector's {@code commitAsync}: they are sent with the next batch, so after a crash the
  * last batch or two may be read again (at-least-once). For exactly-once, store the offset ranges with the output
- * in one transaction.
+ * in one transaction ({@link #foreachBatchWithOffsets}) and restart from the stored offsets.
  */
 public final class KafkaDirectStream implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -43,6 +45,17 @@ public final class KafkaDirectStream implements Serializable {
   public interface BatchOutput extends Serializable {
     /** Writes one batch; an exception leaves its offsets uncommitted. */
     void write(JavaRDD<KafkaRecord> records, Time time) throws Exception;
+  }
+
+  /**
+   * What a batch's output does when it keeps the offsets itself; runs on the driver, once per batch. {@code ranges}
+   * holds one range per partition of the batch: {@code fromOffset()} is the batch's first offset, {@code
+   * untilOffset()} the next one to read after it, which is what to store as the partition's position.
+   */
+  @FunctionalInterface
+  public interface OffsetsOutput extends Serializable {
+    /** Writes one batch together with its offset ranges. */
+    void write(JavaRDD<KafkaRecord> records, List<OffsetRange> ranges, Time time) throws Exception;
   }
 
   /** The connector's own stream, for offset ranges or its other features. */
@@ -78,6 +91,33 @@ public final class KafkaDirectStream implements Serializable {
         return;
       }
       ((CanCommitOffsets) source.inputDStream()).commitAsync(ranges, new LoggingCommitCallback(time));
+    });
+  }
+
+  /**
+   * Runs {@code output} on every batch with the batch's offset ranges, and commits nothing to Kafka: the output owns
+   * the offsets (store them with the results in one transaction and start the next run from them with
+   * {@link SparkingKafka#directStream(JavaStreamingContext, KafkaSettings, Map)}). Once an output fails, the later
+   * batches of this run are not handed to {@code output} but fail too, so the stored offsets never move past the
+   * failed batch; the failure itself reaches {@code awaitTermination}.
+   */
+  public void foreachBatchWithOffsets(OffsetsOutput output) {
+    CommitGate gate = new CommitGate();
+    stream.foreachRDD((rdd, time) -> {
+      if (!gate.isOpen()) {
+        throw new IllegalStateException("Batch " + time + " not written: the output of an earlier batch failed in"
+            + " this run; restart the job to resume from the offsets the output stored");
+      }
+      List<OffsetRange> ranges = List.of(((HasOffsetRanges) rdd.rdd()).offsetRanges());
+      try {
+        output.write(rdd.map(KafkaRecord::from), ranges, time);
+      } catch (Exception | Error e) {
+        if (gate.close()) {
+          LOG.error("Output of batch {} failed; later batches of this run are not written, so a restart resumes"
+              + " from the offsets the output stored", time, e);
+        }
+        throw e;
+      }
     });
   }
 

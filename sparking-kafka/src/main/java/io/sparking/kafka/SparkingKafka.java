@@ -1,9 +1,12 @@
 package io.sparking.kafka;
 
-import io.sparking.kafka.internal.ReliableKafkaReceiver;
+import io.sparking.kafka.internal.KafkaReceiverStream;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.streaming.api.java.JavaDStream;
 import org.apache.spark.streaming.api.java.JavaInputDStream;
@@ -29,6 +32,10 @@ import org.apache.spark.streaming.kafka010.LocationStrategies;
  * // Direct stream (no receivers), committing offsets after each batch's output succeeded.
  * KafkaDirectStream direct = SparkingKafka.directStream(jssc, settings);
  * direct.foreachBatch((records, time) -> records.foreach(r -> save(r)));
+ *
+ * // Exactly-once: start from offsets stored with the output, store each batch's ranges with its results.
+ * SparkingKafka.directStream(jssc, settings, storedOffsets)
+ *     .foreachBatchWithOffsets((records, ranges, time) -> saveInOneTransaction(records, ranges));
  * }</pre>
  *
  * <p>Zero loss with receivers needs {@code spark.streaming.receiver.writeAheadLog.enable=true} and a checkpoint
@@ -47,7 +54,8 @@ public final class SparkingKafka {
    */
   public static JavaReceiverInputDStream<KafkaRecord> receiverStream(JavaStreamingContext jssc,
       KafkaSettings settings) {
-    return jssc.receiverStream(new ReliableKafkaReceiver(settings, storageLevel(jssc, settings)));
+    KafkaReceiverStream stream = new KafkaReceiverStream(jssc.ssc(), settings, storageLevel(jssc, settings));
+    return new JavaReceiverInputDStream<>(stream, scala.reflect.ClassTag$.MODULE$.apply(KafkaRecord.class));
   }
 
   /** One reliable receiver per element of {@code receivers} (say, per topic or per partition set), unioned. */
@@ -102,6 +110,60 @@ public final class SparkingKafka {
     JavaInputDStream<ConsumerRecord<byte[], byte[]>> stream =
         KafkaUtils.createDirectStream(jssc, LocationStrategies.PreferConsistent(), strategy);
     return new KafkaDirectStream(stream);
+  }
+
+  /**
+   * A direct stream that starts each partition of {@code fromOffsets} at the given offset, the next record to read,
+   * instead of at the group's committed offset: for an output that stores its offsets itself (say, in the same
+   * database transaction as its results) and so is the source of truth on restart. Partitions the map leaves out
+   * start as {@link #directStream(JavaStreamingContext, KafkaSettings)} does. Pair it with
+   * {@link KafkaDirectStream#foreachBatchWithOffsets} to receive each batch's offset ranges.
+   *
+   * <pre>{@code
+   * Map<TopicPartition, Long> stored = readOffsetsFromMyDatabase();
+   * SparkingKafka.directStream(jssc, settings, stored)
+   *     .foreachBatchWithOffsets((records, ranges, time) -> saveWithOffsetsInOneTransaction(records, ranges));
+   * }</pre>
+   *
+   * @throws IllegalArgumentException when an offset is negative or names a partition the settings do not read
+   */
+  public static KafkaDirectStream directStream(JavaStreamingContext jssc, KafkaSettings settings,
+      Map<TopicPartition, Long> fromOffsets) {
+    Map<TopicPartition, Long> offsets = checkedOffsets(settings, fromOffsets);
+    ConsumerStrategy<byte[], byte[]> strategy = settings.topics().isEmpty()
+        ? ConsumerStrategies.<byte[], byte[]>Assign(settings.partitions(), settings.consumerConfig(), offsets)
+        : ConsumerStrategies.<byte[], byte[]>Subscribe(settings.topics(), settings.consumerConfig(), offsets);
+    return new KafkaDirectStream(
+        KafkaUtils.createDirectStream(jssc, LocationStrategies.PreferConsistent(), strategy));
+  }
+
+  /** A copy of {@code fromOffsets}, each entry checked against what {@code settings} reads. */
+  private static Map<TopicPartition, Long> checkedOffsets(KafkaSettings settings,
+      Map<TopicPartition, Long> fromOffsets) {
+    if (fromOffsets == null) {
+      throw new IllegalArgumentException("fromOffsets is null: pass the offset to start each partition at, or an"
+          + " empty map to start as the group would");
+    }
+    Map<TopicPartition, Long> offsets = new HashMap<>();
+    for (Map.Entry<TopicPartition, Long> e : fromOffsets.entrySet()) {
+      TopicPartition partition = e.getKey();
+      Long offset = e.getValue();
+      if (partition == null || offset == null || offset < 0) {
+        throw new IllegalArgumentException("fromOffsets " + partition + "=" + offset + " is not a starting"
+            + " offset: pass a partition and the offset of the next record to read, 0 or more");
+      }
+      boolean read = settings.topics().isEmpty()
+          ? settings.partitions().contains(partition)
+          : settings.topics().contains(partition.topic());
+      if (!read) {
+        throw new IllegalArgumentException("fromOffsets names " + partition + ", which " + settings.name()
+            + " does not read: pass offsets only for the "
+            + (settings.topics().isEmpty() ? "assigned partitions " + settings.partitions()
+                : "partitions of topics " + settings.topics()));
+      }
+      offsets.put(partition, offset);
+    }
+    return offsets;
   }
 
   private static StorageLevel storageLevel(JavaStreamingContext jssc, KafkaSettings settings) {

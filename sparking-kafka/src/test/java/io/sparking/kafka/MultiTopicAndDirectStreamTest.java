@@ -1,6 +1,7 @@
 package io.sparking.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.sparking.testkit.KafkaBroker;
@@ -128,5 +129,85 @@ class MultiTopicAndDirectStreamTest {
           .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
       assertThat(committed).isEmpty();
     }
+  }
+
+  @Test
+  void directStreamStartsSubscribedPartitionsAtTheGivenOffsetsAndHandsOutContiguousRanges() {
+    KAFKA.broker().createTopic("direct-from", 2);
+    // produce() spreads round-robin: value i lands in partition i % 2 at offset i / 2.
+    List<String> sent = KafkaBroker.numbered("direct-from", 0, 2_000);
+    KAFKA.broker().produce("direct-from", sent);
+    TopicPartition p0 = new TopicPartition("direct-from", 0);
+    TopicPartition p1 = new TopicPartition("direct-from", 1);
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < sent.size(); i++) {
+      if (i % 2 == 1 || i / 2 >= 300) {
+        expected.add(sent.get(i));
+      }
+    }
+    OutputCollector<String> out = OutputCollector.create();
+    OutputCollector<String> ranges = OutputCollector.create();
+    try (LocalStreaming spark = LocalStreaming.builder(checkpoint).start()) {
+      KafkaSettings settings = KafkaSettings.builder(KAFKA.broker().bootstrapServers(), "direct-from-group")
+          .topics("direct-from").build();
+      // Partition 1 is left out: it starts where a group without commits starts, the earliest offset.
+      SparkingKafka.directStream(spark.context(), settings, Map.of(p0, 300L))
+          .foreachBatchWithOffsets((records, batchRanges, time) -> {
+            out.addAll(records.map(KafkaRecord::valueAsString).collect());
+            ranges.addAll(batchRanges.stream().filter(r -> r.count() > 0)
+                .map(r -> r.partition() + ":" + r.fromOffset() + ":" + r.untilOffset()).toList());
+          });
+      spark.context().start();
+      await().atMost(WAIT).until(() -> out.size() >= expected.size());
+    }
+    assertThat(out.values()).containsExactlyInAnyOrderElementsOf(expected);
+    assertContiguous(ranges.values(), 0, 300, 1_000);
+    assertContiguous(ranges.values(), 1, 0, 1_000);
+  }
+
+  @Test
+  void directStreamStartsAssignedPartitionsAtTheGivenOffsetsAndRefusesOthers() {
+    KAFKA.broker().createTopic("direct-assign", 2);
+    List<String> sent = KafkaBroker.numbered("direct-assign", 0, 1_000);
+    KAFKA.broker().produce("direct-assign", sent);
+    TopicPartition p0 = new TopicPartition("direct-assign", 0);
+    TopicPartition p1 = new TopicPartition("direct-assign", 1);
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < sent.size(); i++) {
+      if (i / 2 >= (i % 2 == 0 ? 500 : 123)) {
+        expected.add(sent.get(i));
+      }
+    }
+    OutputCollector<String> out = OutputCollector.create();
+    try (LocalStreaming spark = LocalStreaming.builder(checkpoint).start()) {
+      KafkaSettings settings = KafkaSettings.builder(KAFKA.broker().bootstrapServers(), "direct-assign-group")
+          .partitions(List.of(p0, p1)).build();
+      assertThatThrownBy(() -> SparkingKafka.directStream(spark.context(), settings,
+          Map.of(new TopicPartition("direct-assign", 2), 0L)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("direct-assign-2").hasMessageContaining("assigned partitions");
+      assertThatThrownBy(() -> SparkingKafka.directStream(spark.context(), settings, Map.of(p0, -1L)))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("direct-assign-0=-1");
+      // Partition 0 starts at its end: nothing of it is read.
+      SparkingKafka.directStream(spark.context(), settings, Map.of(p0, 500L, p1, 123L))
+          .foreachBatchWithOffsets((records, ranges, time) ->
+              out.addAll(records.map(KafkaRecord::valueAsString).collect()));
+      spark.context().start();
+      await().atMost(WAIT).until(() -> out.size() >= expected.size());
+    }
+    assertThat(out.values()).containsExactlyInAnyOrderElementsOf(expected);
+  }
+
+  /** The ranges {@code partition:from:until} of {@code partition} cover [from, until) once, without gaps. */
+  private static void assertContiguous(List<String> ranges, int partition, long from, long until) {
+    List<long[]> mine = ranges.stream().map(r -> r.split(":")).filter(r -> Integer.parseInt(r[0]) == partition)
+        .map(r -> new long[] {Long.parseLong(r[1]), Long.parseLong(r[2])})
+        .sorted(java.util.Comparator.comparingLong(r -> r[0])).toList();
+    long next = from;
+    for (long[] range : mine) {
+      assertThat(range[0]).as("ranges of partition %d: %s", partition, ranges).isEqualTo(next);
+      next = range[1];
+    }
+    assertThat(next).as("end of partition %d's ranges: %s", partition, ranges).isEqualTo(until);
   }
 }

@@ -3,10 +3,12 @@ package io.sparking.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.codahale.metrics.MetricRegistry;
 import io.sparking.testkit.KafkaBroker;
 import io.sparking.testkit.KafkaBrokerExtension;
 import io.sparking.testkit.LocalStreaming;
 import io.sparking.testkit.OutputCollector;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,15 +17,21 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.metrics.source.Source;
+import org.apache.spark.streaming.api.java.JavaReceiverInputDStream;
 import org.apache.spark.streaming.api.java.JavaStreamingContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import scala.jdk.javaapi.CollectionConverters;
 
 class ReliableReceiverTest {
   private static final Duration WAIT = Duration.ofSeconds(120);
@@ -267,6 +275,78 @@ class ReliableReceiverTest {
       await().atMost(WAIT).until(() -> out.size() >= sent.size());
       assertThat(out.values()).containsExactlyInAnyOrderElementsOf(sent);
     }
+  }
+
+  @Test
+  void countsStoredRecordsAndBytesAndReportsLagUntilEverythingIsCommitted(@TempDir Path csv) throws Exception {
+    int count = 3_000;
+    KAFKA.broker().createTopic("metered", 2);
+    long bytes = 0;
+    try (KafkaProducer<String, String> producer = KAFKA.broker().producer()) {
+      for (int i = 0; i < count; i++) {
+        String key = "k" + i;
+        String value = "value-" + i;
+        bytes += key.getBytes(StandardCharsets.UTF_8).length + value.getBytes(StandardCharsets.UTF_8).length;
+        producer.send(new ProducerRecord<>("metered", key, value));
+      }
+      producer.flush();
+    }
+
+    OutputCollector<String> out = OutputCollector.create();
+    // Throttled to 500 records/s, so the group is behind for several seconds: the lag must show it.
+    // Spark's CSV sink, configured as docs/metrics.md says, writes the receiver's metrics too.
+    try (LocalStreaming spark = LocalStreaming.builder(checkpoint).writeAheadLog(true)
+        .set("spark.streaming.receiver.maxRate", "500")
+        .set("spark.metrics.conf.*.sink.csv.class", "org.apache.spark.metrics.sink.CsvSink")
+        .set("spark.metrics.conf.*.sink.csv.directory", csv.toString())
+        .set("spark.metrics.conf.*.sink.csv.period", "1").start()) {
+      KafkaSettings settings = KafkaSettings.builder(KAFKA.broker().bootstrapServers(), "metered-group")
+          .topics("metered").build();
+      JavaReceiverInputDStream<KafkaRecord> stream = SparkingKafka.receiverStream(spark.context(), settings);
+      stream.foreachRDD(rdd -> out.addAll(rdd.map(KafkaRecord::valueAsString).collect()));
+      int streamId = stream.inputDStream().id();
+      assertThat(stream.inputDStream().name()).isEqualTo("kafka[metered]@metered-group#" + streamId);
+      spark.context().start();
+
+      await().atMost(WAIT).until(() -> registry(streamId) != null);
+      MetricRegistry metrics = registry(streamId);
+      await().atMost(WAIT).until(() -> lag(metrics) > 0 && out.size() < count);
+
+      await().atMost(WAIT).until(() -> out.size() >= count);
+      // Offsets are committed after the store and the lag is sampled every few seconds: it reaches 0 in time.
+      await().atMost(WAIT).until(() -> lag(metrics) == 0);
+      assertThat(metrics.getMeters().get("records").getCount()).isEqualTo(count);
+      assertThat(metrics.getMeters().get("bytes").getCount()).isEqualTo(bytes);
+      assertThat(metrics.getMeters().get("blocks").getCount()).isPositive();
+      assertThat(out.size()).isEqualTo(count);
+      await().atMost(WAIT).until(() -> csvCount(csv, "sparking.receiver." + streamId + ".records") == count);
+    }
+  }
+
+  /** The count in the last line a CSV sink wrote for {@code metric}, or -1 while there is none. */
+  private static long csvCount(Path dir, String metric) throws java.io.IOException {
+    try (var files = java.nio.file.Files.list(dir)) {
+      Path file = files.filter(f -> f.getFileName().toString().endsWith("." + metric + ".csv")).findFirst()
+          .orElse(null);
+      if (file == null) {
+        return -1;
+      }
+      List<String> lines = java.nio.file.Files.readAllLines(file);
+      String last = lines.get(lines.size() - 1);
+      // Meters are written as t,count,mean_rate,...
+      return last.startsWith("t,") ? -1 : Long.parseLong(last.split(",")[1]);
+    }
+  }
+
+  /** The registry of receiver {@code streamId}'s source in this JVM's metrics system (local mode), or null. */
+  private static MetricRegistry registry(int streamId) {
+    List<Source> sources = CollectionConverters.asJava(
+        SparkEnv.get().metricsSystem().getSourcesByName("sparking.receiver." + streamId));
+    return sources.isEmpty() ? null : sources.get(0).metricRegistry();
+  }
+
+  private static long lag(MetricRegistry metrics) {
+    return (Long) metrics.getGauges().get("kafka.lag").getValue();
   }
 
   private LocalStreaming.Builder throttledWithWriteAheadLog() {

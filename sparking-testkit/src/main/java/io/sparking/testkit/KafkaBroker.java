@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -23,6 +25,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +43,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #close()} stops the process by its handle and deletes the directory. {@link #stop()} and
  * {@link #restart()} keep the data, for fault tests.
+ *
+ * <p>{@link #startSaslSsl()} starts a broker whose client listener requires {@code SASL_SSL} (SCRAM-SHA-512 over TLS
+ * with a self-signed certificate made for the broker); {@link #clientSecurityProperties()} holds what a client
+ * needs, and the broker's own helpers ({@link #createTopic}, {@link #produce}, {@link #admin()}) use it.
  */
 public final class KafkaBroker extends ExternalServer {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaBroker.class);
@@ -47,19 +54,28 @@ public final class KafkaBroker extends ExternalServer {
   public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(90);
   private static final String MAIN_CLASS = "kafka.Kafka";
   private static final String STORAGE_TOOL = "kafka.tools.StorageTool";
+  /** The SCRAM user a {@link #startSaslSsl() secured} broker knows; clients and the broker itself log in as it. */
+  public static final String SASL_USERNAME = "sparking";
+  /** The SASL mechanism of a secured broker. */
+  public static final String SASL_MECHANISM = "SCRAM-SHA-512";
 
   private final Path dir;
   private final int port;
   private final int controllerPort;
   private final Duration startTimeout;
   private final String classpath;
+  /** The broker's key and its clients' truststore; null for a PLAINTEXT broker. */
+  private final SelfSignedKeyStores keyStores;
+  private final String saslPassword;
 
-  private KafkaBroker(Path dir, int port, int controllerPort, Duration startTimeout) {
+  private KafkaBroker(Path dir, int port, int controllerPort, Duration startTimeout, boolean saslSsl) {
     this.dir = dir;
     this.port = port;
     this.controllerPort = controllerPort;
     this.startTimeout = startTimeout;
     this.classpath = RuntimeClasspath.of("kafka-broker");
+    this.keyStores = saslSsl ? SelfSignedKeyStores.create(dir, "kafka-broker") : null;
+    this.saslPassword = saslSsl ? "scram-" + Uuid.randomUuid() : null;
   }
 
   /** Starts a broker on a free port and waits until it answers, at most {@link #DEFAULT_START_TIMEOUT}. */
@@ -69,8 +85,27 @@ public final class KafkaBroker extends ExternalServer {
 
   /** Starts a broker on {@code port} (0 for a free one) and waits until it answers, at most {@code startTimeout}. */
   public static KafkaBroker start(int port, Duration startTimeout) {
+    return start(port, startTimeout, false);
+  }
+
+  /**
+   * Starts a broker on a free port whose client listener requires {@code SASL_SSL}: TLS with a self-signed
+   * certificate generated for this broker ({@link #keyStores()}), and SCRAM-SHA-512 login as {@link #SASL_USERNAME}
+   * with {@link #saslPassword()}. The controller listener stays PLAINTEXT on loopback.
+   */
+  public static KafkaBroker startSaslSsl() {
+    return start(FreePorts.next(), DEFAULT_START_TIMEOUT, true);
+  }
+
+  private static KafkaBroker start(int port, Duration startTimeout, boolean saslSsl) {
     Path dir = TempDirs.create("sparking-kafka-");
-    KafkaBroker broker = new KafkaBroker(dir, port == 0 ? FreePorts.next() : port, FreePorts.next(), startTimeout);
+    KafkaBroker broker;
+    try {
+      broker = new KafkaBroker(dir, port == 0 ? FreePorts.next() : port, FreePorts.next(), startTimeout, saslSsl);
+    } catch (RuntimeException e) {
+      TempDirs.deleteRecursively(dir);
+      throw e;
+    }
     try {
       broker.format();
       broker.launch();
@@ -91,6 +126,75 @@ public final class KafkaBroker extends ExternalServer {
     return port;
   }
 
+  /** Whether clients must use {@code SASL_SSL} (see {@link #startSaslSsl()}). */
+  public boolean isSaslSsl() {
+    return keyStores != null;
+  }
+
+  /**
+   * The client settings a consumer, producer or admin client needs for this broker, beside its bootstrap servers:
+   * {@code security.protocol}, {@code sasl.mechanism}, {@code sasl.jaas.config} and the {@code ssl.truststore.*}
+   * settings trusting the broker's certificate. Empty for a PLAINTEXT broker.
+   */
+  public Map<String, String> clientSecurityProperties() {
+    if (keyStores == null) {
+      return Map.of();
+    }
+    Map<String, String> properties = new LinkedHashMap<>();
+    properties.put("security.protocol", "SASL_SSL");
+    properties.put("sasl.mechanism", SASL_MECHANISM);
+    properties.put("sasl.jaas.config", scramJaasConfig(SASL_USERNAME, saslPassword));
+    properties.put("ssl.truststore.location", keyStores.truststore().toString());
+    properties.put("ssl.truststore.password", keyStores.password());
+    properties.put("ssl.truststore.type", keyStores.type());
+    return properties;
+  }
+
+  /** {@link #clientSecurityProperties()} with another password for {@link #SASL_USERNAME}: a failing login. */
+  public Map<String, String> clientSecurityPropertiesWithPassword(String password) {
+    requireSecured("a password");
+    Map<String, String> properties = new LinkedHashMap<>(clientSecurityProperties());
+    properties.put("sasl.jaas.config", scramJaasConfig(SASL_USERNAME, password));
+    return properties;
+  }
+
+  /**
+   * {@link #clientSecurityProperties()} with the truststore of {@code stores} instead of the broker's own: with any
+   * other stores than {@link #keyStores()}, a client that does not trust the broker's certificate.
+   */
+  public Map<String, String> clientSecurityPropertiesTrusting(SelfSignedKeyStores stores) {
+    requireSecured("a truststore");
+    Map<String, String> properties = new LinkedHashMap<>(clientSecurityProperties());
+    properties.put("ssl.truststore.location", stores.truststore().toString());
+    properties.put("ssl.truststore.password", stores.password());
+    properties.put("ssl.truststore.type", stores.type());
+    return properties;
+  }
+
+  /** The {@code sasl.jaas.config} value for a SCRAM login as {@code username} with {@code password}. */
+  public static String scramJaasConfig(String username, String password) {
+    return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + username
+        + "\" password=\"" + password + "\";";
+  }
+
+  /** The password of {@link #SASL_USERNAME} on a secured broker. */
+  public String saslPassword() {
+    return requireSecured("saslPassword").saslPassword;
+  }
+
+  /** The broker's keystore and the truststore holding its certificate, on a secured broker. */
+  public SelfSignedKeyStores keyStores() {
+    return requireSecured("keyStores").keyStores;
+  }
+
+  private KafkaBroker requireSecured(String what) {
+    if (keyStores == null) {
+      throw new IllegalStateException(what + " exists only on a SASL_SSL broker: start it with"
+          + " KafkaBroker.startSaslSsl()");
+    }
+    return this;
+  }
+
   /** Creates {@code topic} with {@code partitions} partitions, replication factor 1, and waits until it exists. */
   public void createTopic(String topic, int partitions) {
     createTopics(List.of(new NewTopic(topic, partitions, (short) 1)));
@@ -103,9 +207,18 @@ public final class KafkaBroker extends ExternalServer {
       admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       while (true) {
-        boolean led = admin.describeTopics(names).allTopicNames().get(10, TimeUnit.SECONDS).values().stream()
-            .flatMap(d -> d.partitions().stream())
-            .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+        boolean led;
+        try {
+          led = admin.describeTopics(names).allTopicNames().get(10, TimeUnit.SECONDS).values().stream()
+              .flatMap(d -> d.partitions().stream())
+              .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+            throw e;
+          }
+          // Created, but not yet in the metadata the broker serves: seen on a loaded machine.
+          led = false;
+        }
         if (led) {
           return;
         }
@@ -153,7 +266,7 @@ public final class KafkaBroker extends ExternalServer {
    * retried, and a retry overtaking later batches ended in {@code OutOfOrderSequenceException}.
    */
   public KafkaProducer<String, String> producer() {
-    return new KafkaProducer<>(Map.of(
+    return new KafkaProducer<>(withSecurity(Map.of(
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
         ProducerConfig.ACKS_CONFIG, "all",
         ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1,
@@ -162,7 +275,7 @@ public final class KafkaBroker extends ExternalServer {
         ProducerConfig.LINGER_MS_CONFIG, 5,
         ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
         ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
-        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName()));
+        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName())));
   }
 
   /** The values {@code "<prefix>-<i>"} for i in [from, from + count), zero-padded so they sort. */
@@ -176,10 +289,16 @@ public final class KafkaBroker extends ExternalServer {
 
   /** An admin client for this broker; the caller closes it. */
   public Admin admin() {
-    return Admin.create(Map.of(
+    return Admin.create(withSecurity(Map.of(
         AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
         AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000));
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000)));
+  }
+
+  private Map<String, Object> withSecurity(Map<String, Object> config) {
+    Map<String, Object> all = new HashMap<>(config);
+    all.putAll(clientSecurityProperties());
+    return all;
   }
 
   /** The last {@code lines} lines of the broker's log. */
@@ -199,8 +318,15 @@ public final class KafkaBroker extends ExternalServer {
   private void format() {
     Path config = writeConfig();
     String clusterId = Uuid.randomUuid().toString();
+    List<String> args = new ArrayList<>(List.of("format", "-t", clusterId, "-c", config.toString()));
+    if (keyStores != null) {
+      // KRaft keeps SCRAM credentials in the metadata log; adding them at format time means they exist before
+      // the broker's first login to itself.
+      args.add("--add-scram");
+      args.add(SASL_MECHANISM + "=[name=" + SASL_USERNAME + ",password=" + saslPassword + "]");
+    }
     try (JavaProcess tool = JavaProcess.start("kafka-storage-format", jvmArgs(), classpath, STORAGE_TOOL,
-        List.of("format", "-t", clusterId, "-c", config.toString()), dir, dir.resolve("format.log"))) {
+        args, dir, dir.resolve("format.log"))) {
       var exit = tool.waitFor(startTimeout);
       if (exit.isEmpty() || exit.getAsInt() != 0) {
         throw new IllegalStateException("Formatting the Kafka log directory failed (exit " + exit + "):\n"
@@ -262,11 +388,26 @@ public final class KafkaBroker extends ExternalServer {
     p.setProperty("process.roles", "broker,controller");
     p.setProperty("node.id", "1");
     p.setProperty("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-    p.setProperty("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-    p.setProperty("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+    String listener = keyStores == null ? "PLAINTEXT" : "SASL_SSL";
+    p.setProperty("listeners", listener + "://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    p.setProperty("advertised.listeners", listener + "://127.0.0.1:" + port);
     p.setProperty("controller.listener.names", "CONTROLLER");
-    p.setProperty("inter.broker.listener.name", "PLAINTEXT");
-    p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    p.setProperty("inter.broker.listener.name", listener);
+    p.setProperty("listener.security.protocol.map", listener + ":" + listener + ",CONTROLLER:PLAINTEXT");
+    if (keyStores != null) {
+      p.setProperty("sasl.enabled.mechanisms", SASL_MECHANISM);
+      p.setProperty("sasl.mechanism.inter.broker.protocol", SASL_MECHANISM);
+      p.setProperty("listener.name.sasl_ssl." + SASL_MECHANISM.toLowerCase(java.util.Locale.ROOT)
+          + ".sasl.jaas.config", scramJaasConfig(SASL_USERNAME, saslPassword));
+      p.setProperty("ssl.keystore.location", keyStores.keystore().toString());
+      p.setProperty("ssl.keystore.password", keyStores.password());
+      p.setProperty("ssl.key.password", keyStores.password());
+      p.setProperty("ssl.keystore.type", keyStores.type());
+      // The broker is a client of its own listener too.
+      p.setProperty("ssl.truststore.location", keyStores.truststore().toString());
+      p.setProperty("ssl.truststore.password", keyStores.password());
+      p.setProperty("ssl.truststore.type", keyStores.type());
+    }
     p.setProperty("log.dirs", dir.resolve("data").toString());
     p.setProperty("num.partitions", "1");
     p.setProperty("offsets.topic.replication.factor", "1");

@@ -1,5 +1,6 @@
 package io.sparking.testkit;
 
+import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -13,13 +14,30 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * @Test void reads() { KAFKA.broker().createTopic("t", 2); ... }
  * }</pre>
+ *
+ * <p>{@link #saslSsl()} gives a broker that requires {@code SASL_SSL} instead (see {@link KafkaBroker#startSaslSsl()}).
  */
 public final class KafkaBrokerExtension implements BeforeAllCallback, AfterAllCallback {
+  private final Supplier<KafkaBroker> starter;
   private KafkaBroker broker;
+
+  /** An extension running a PLAINTEXT broker. */
+  public KafkaBrokerExtension() {
+    this(KafkaBroker::start);
+  }
+
+  private KafkaBrokerExtension(Supplier<KafkaBroker> starter) {
+    this.starter = starter;
+  }
+
+  /** An extension running a broker whose clients must use {@code SASL_SSL} (SCRAM-SHA-512 over TLS). */
+  public static KafkaBrokerExtension saslSsl() {
+    return new KafkaBrokerExtension(KafkaBroker::startSaslSsl);
+  }
 
   @Override
   public void beforeAll(ExtensionContext context) {
-    broker = KafkaBroker.start();
+    broker = starter.get();
   }
 
   @Override

@@ -27,6 +27,11 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * <p>Settings and defaults are listed in {@link SparkingSinkConfig}.
+ *
+ * <p>Bad clients: a connection whose request frame declares more than 1 MiB (real requests are far smaller) is
+ * closed before anything is buffered for it, and so is one sending bytes that cannot be Avro RPC; a client that
+ * connects and stays silent holds no transaction and is left open. The sink sets no limit on the size of an event:
+ * the source and channel in front of it do, and it hands out what the channel holds.
  */
 public final class SparkingSink extends AbstractSink implements Configurable {
   private static final Logger LOG = LoggerFactory.getLogger(SparkingSink.class);
@@ -89,6 +94,12 @@ public final class SparkingSink extends AbstractSink implements Configurable {
   public int openTransactions() {
     BatchServer current = server;
     return current == null ? 0 : current.openTransactions();
+  }
+
+  /** How many receivers are connected at the moment. */
+  public int openConnections() {
+    BatchServer current = server;
+    return current == null ? 0 : current.openConnections();
   }
 
   /** How many requests wait for events on an empty channel at the moment. */

@@ -11,6 +11,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
 import io.sparking.flume.PushSettings;
+import io.sparking.flume.sink.internal.FrameGuard;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.BindException;
@@ -22,6 +23,7 @@ import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -64,6 +66,16 @@ public final class AvroPushServer implements AutoCloseable {
    *     is taken
    */
   public static AvroPushServer start(String host, int port, PushSettings settings, EventBatchStore store) {
+    return start(host, port, settings, store, (message, cause) -> { });
+  }
+
+  /**
+   * Like {@link #start(String, int, PushSettings, EventBatchStore)}; {@code connectionErrors} also hears, besides
+   * the log, why (a message and the cause) a connection was closed on a failed SSL handshake (a sink without SSL, or
+   * one that does not trust the receiver's certificate), so a receiver can report it to the driver.
+   */
+  public static AvroPushServer start(String host, int port, PushSettings settings, EventBatchStore store,
+      BiConsumer<String, Throwable> connectionErrors) {
     String endpoint = host + ":" + port;
     SSLContext ssl = settings.sslEnabled() ? sslContext(settings) : null;
     String threads = "flume-push-" + (port == 0 ? "any-port" : Integer.toString(port));
@@ -75,7 +87,8 @@ public final class AvroPushServer implements AutoCloseable {
     PushProtocolHandler handler = new PushProtocolHandler(endpoint, store);
     try {
       NettyServer server = new NettyServer(new SpecificResponder(AvroSourceProtocol.class, handler),
-          new InetSocketAddress(host, port), pipeline(settings, ssl), bootstrap -> { }, boss, io, handlers);
+          new InetSocketAddress(host, port), pipeline(settings, ssl, connectionErrors), bootstrap -> { }, boss, io,
+          handlers);
       server.start();
       String bound = host + ":" + server.getPort();
       handler.endpoint(bound);
@@ -135,7 +148,10 @@ public final class AvroPushServer implements AutoCloseable {
     }
   }
 
-  private static Consumer<SocketChannel> pipeline(PushSettings settings, SSLContext ssl) {
+  private static Consumer<SocketChannel> pipeline(PushSettings settings, SSLContext ssl,
+      BiConsumer<String, Throwable> connectionErrors) {
+    String limit = "maxFrameBytes is " + settings.maxFrameBytes() + ": if a Flume avro sink sent it, lower the sink's"
+        + " batch-size or raise maxFrameBytes in PushSettings";
     return channel -> {
       ChannelPipeline pipeline = channel.pipeline();
       // Same order as Flume's client: zlib outermost, TLS inside it, Avro framing innermost.
@@ -147,8 +163,10 @@ public final class AvroPushServer implements AutoCloseable {
         SSLEngine engine = ssl.createSSLEngine();
         engine.setUseClientMode(false);
         pipeline.addLast("ssl", new SslHandler(engine));
+        pipeline.addLast("sslFailures", new SslFailureReporter(connectionErrors));
       }
-      pipeline.addLast("frameGuard", new FrameGuard(settings.maxFrameBytes()));
+      pipeline.addLast("frameGuard", new FrameGuard(settings.maxFrameBytes(), "the Flume push receiver on port "
+          + channel.localAddress().getPort(), limit));
     };
   }
 

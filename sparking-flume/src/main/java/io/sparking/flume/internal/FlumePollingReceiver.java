@@ -19,6 +19,8 @@ public final class FlumePollingReceiver extends Receiver<FlumeEvent> {
   private final List<Integer> ports = new ArrayList<>();
   private final PollingSettings settings;
   private transient PullWorkers workers;
+  /** Kept across restarts of this receiver, so its counts go on. */
+  private transient FlumeReceiverMetrics metrics;
 
   /** A receiver that will pull from {@code agents} once Spark starts it. */
   public FlumePollingReceiver(List<InetSocketAddress> agents, PollingSettings settings) {
@@ -33,7 +35,11 @@ public final class FlumePollingReceiver extends Receiver<FlumeEvent> {
 
   @Override
   public void onStart() {
-    workers = PullWorkers.start(hosts, ports, settings, this::storeBatch);
+    if (metrics == null) {
+      metrics = FlumeReceiverMetrics.forPull(streamId());
+    }
+    metrics.register();
+    workers = PullWorkers.start(hosts, ports, settings, this::storeBatch, metrics);
   }
 
   @Override
@@ -43,10 +49,24 @@ public final class FlumePollingReceiver extends Receiver<FlumeEvent> {
     if (running != null) {
       running.close();
     }
+    if (metrics != null) {
+      metrics.unregister();
+    }
+  }
+
+  /** The name of this receiver in logs and the Spark UI, such as {@code flume-pull@agent1:9999,agent2:9999}. */
+  @Override
+  public String toString() {
+    StringBuilder name = new StringBuilder("flume-pull@");
+    for (int i = 0; i < hosts.size(); i++) {
+      name.append(i == 0 ? "" : ",").append(hosts.get(i)).append(':').append(ports.get(i));
+    }
+    return name.toString();
   }
 
   private void storeBatch(List<FlumeEvent> events) {
     // Blocks until Spark has the block (and the WAL record); throws when it could not, and the batch is nacked.
     store(events.iterator());
+    metrics.batchStored(events);
   }
 }

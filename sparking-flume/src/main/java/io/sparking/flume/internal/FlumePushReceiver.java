@@ -19,6 +19,8 @@ public final class FlumePushReceiver extends Receiver<FlumeEvent> {
   private final int port;
   private final PushSettings settings;
   private transient AvroPushServer server;
+  /** Kept across restarts of this receiver, so its counts go on. */
+  private transient FlumeReceiverMetrics metrics;
 
   /** A receiver that will listen on {@code host:port} once Spark starts it. */
   public FlumePushReceiver(String host, int port, PushSettings settings) {
@@ -36,7 +38,13 @@ public final class FlumePushReceiver extends Receiver<FlumeEvent> {
 
   @Override
   public void onStart() {
-    server = AvroPushServer.start(host, port, settings, this::storeBatch);
+    if (metrics == null) {
+      metrics = FlumeReceiverMetrics.forPush(streamId());
+    }
+    // A sink that cannot even connect (no SSL, an untrusted certificate) is reported to the driver, where an
+    // operator looks, and not only logged on the executor; the receiver keeps serving the other sinks.
+    server = AvroPushServer.start(host, port, settings, this::storeBatch, this::reportError);
+    metrics.register();
   }
 
   @Override
@@ -46,6 +54,15 @@ public final class FlumePushReceiver extends Receiver<FlumeEvent> {
     if (running != null) {
       running.close();
     }
+    if (metrics != null) {
+      metrics.unregister();
+    }
+  }
+
+  /** The name of this receiver in logs and the Spark UI, such as {@code flume-push@127.0.0.1:41414}. */
+  @Override
+  public String toString() {
+    return "flume-push@" + host + ":" + port;
   }
 
   private void storeBatch(List<FlumeEvent> events) {
@@ -56,6 +73,13 @@ public final class FlumePushReceiver extends Receiver<FlumeEvent> {
       throw new IllegalStateException("receiver for " + host + ":" + port + " is stopping");
     }
     // Blocks until Spark has the block (and the WAL record); throws when it could not, so the sink hears FAILED.
-    store(events.iterator());
+    try {
+      store(events.iterator());
+    } catch (RuntimeException e) {
+      metrics.pushAnswered(false);
+      throw e;
+    }
+    metrics.batchStored(events);
+    metrics.pushAnswered(true);
   }
 }

@@ -63,6 +63,7 @@ final class PullConnection implements Runnable {
   private final PollingSettings settings;
   private final EventBatchStore store;
   private final StopSignal stop;
+  private final FlumeReceiverMetrics metrics;
   private final AtomicLong storedEvents = new AtomicLong();
   private final AtomicLong nackedBatches = new AtomicLong();
   private volatile NettyTransceiver transceiver;
@@ -70,13 +71,14 @@ final class PullConnection implements Runnable {
   private SparkFlumeProtocol.Callback client;
 
   PullConnection(String host, int port, int index, PollingSettings settings, EventBatchStore store,
-      StopSignal stop) {
+      StopSignal stop, FlumeReceiverMetrics metrics) {
     this.host = host;
     this.port = port;
     this.name = host + ":" + port + "#" + index;
     this.settings = settings;
     this.store = store;
     this.stop = stop;
+    this.metrics = metrics;
   }
 
   @Override
@@ -115,7 +117,9 @@ final class PullConnection implements Runnable {
     EventBatch batch;
     try {
       connect();
+      long asked = System.nanoTime();
       batch = call("getEventBatch", (c, f) -> c.getEventBatch(settings.batchSize(), f));
+      metrics.pullRoundTrip(System.nanoTime() - asked);
     } catch (TimeoutException e) {
       // An empty channel in Spark 2.4's sink never answers; ours answers within its batchWait.
       LOG.debug("No batch from {} within {}; reconnecting", name, settings.callTimeout());
@@ -158,6 +162,7 @@ final class PullConnection implements Runnable {
     storedEvents.addAndGet(events.size());
     try {
       this.<Void>call("ack", (c, f) -> c.ack(sequence, f));
+      metrics.pullAcked();
     } catch (IOException | ExecutionException | TimeoutException | RuntimeException e) {
       // The events are in Spark; the sink will deliver them again after its timeout, so they may come twice.
       LOG.warn("Stored batch {} of {} events from {} but could not ack it ({}); the sink will deliver it again",
@@ -170,6 +175,7 @@ final class PullConnection implements Runnable {
     try {
       this.<Void>call("nack", (c, f) -> c.nack(sequence, f));
       nackedBatches.incrementAndGet();
+      metrics.pullNacked();
     } catch (IOException | ExecutionException | TimeoutException | RuntimeException e) {
       LOG.warn("Could not nack batch {} from {} ({}); the sink delivers it again after its own timeout: {}",
           sequence, name, why, rootMessage(e));

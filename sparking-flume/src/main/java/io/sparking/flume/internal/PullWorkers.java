@@ -21,12 +21,14 @@ public final class PullWorkers implements AutoCloseable {
   private final List<Thread> threads = new ArrayList<>();
   private final int agents;
 
-  private PullWorkers(List<String> hosts, List<Integer> ports, PollingSettings settings, EventBatchStore store) {
+  private PullWorkers(List<String> hosts, List<Integer> ports, PollingSettings settings, EventBatchStore store,
+      FlumeReceiverMetrics metrics) {
     this.settings = settings;
     this.agents = hosts.size();
     for (int a = 0; a < hosts.size(); a++) {
       for (int c = 0; c < settings.connectionsPerAgent(); c++) {
-        PullConnection connection = new PullConnection(hosts.get(a), ports.get(a), c, settings, store, stop);
+        PullConnection connection = new PullConnection(hosts.get(a), ports.get(a), c, settings, store, stop,
+            metrics);
         Thread thread = new Thread(connection, "flume-pull-" + hosts.get(a) + ":" + ports.get(a) + "-" + c);
         thread.setDaemon(true);
         connections.add(connection);
@@ -38,7 +40,13 @@ public final class PullWorkers implements AutoCloseable {
   /** Starts {@code connectionsPerAgent} connections to each agent {@code hosts[i]:ports[i]}, each on its thread. */
   public static PullWorkers start(List<String> hosts, List<Integer> ports, PollingSettings settings,
       EventBatchStore store) {
-    PullWorkers workers = new PullWorkers(hosts, ports, settings, store);
+    return start(hosts, ports, settings, store, FlumeReceiverMetrics.detachedPull());
+  }
+
+  /** Like {@link #start(List, List, PollingSettings, EventBatchStore)}, counting round trips in {@code metrics}. */
+  static PullWorkers start(List<String> hosts, List<Integer> ports, PollingSettings settings, EventBatchStore store,
+      FlumeReceiverMetrics metrics) {
+    PullWorkers workers = new PullWorkers(hosts, ports, settings, store, metrics);
     workers.threads.forEach(Thread::start);
     LOG.info("Pulling from {} agent(s) over {} connections ({})", hosts.size(), workers.threads.size(), settings);
     return workers;

@@ -44,7 +44,7 @@ class PullConnectionTest {
       send(agent.port(Agents.SOURCE_PORT), 300);
       PullConnection.StopSignal stop = new PullConnection.StopSignal();
       PullConnection connection = new PullConnection("127.0.0.1", agent.port(Agents.SINK_PORT), 0, settings, store,
-          stop);
+          stop, FlumeReceiverMetrics.detachedPull());
       Thread thread = new Thread(connection, "test-pull-connection");
       thread.start();
       try {

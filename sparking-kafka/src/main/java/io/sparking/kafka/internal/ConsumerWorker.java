@@ -37,6 +37,9 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
   /** Records handed to the block generator at once: enough to amortise its lock, few enough to keep latency. */
   private static final int HAND_OFF = 100;
+  /** How often the lag is sampled: two small broker requests, off the per-record path. */
+  private static final long LAG_SAMPLE_NANOS = Duration.ofSeconds(2).toNanos();
+  private static final Duration LAG_TIMEOUT = Duration.ofSeconds(5);
 
   private final String name;
   private final KafkaSettings settings;
@@ -49,6 +52,8 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
   private long nextEpoch;
   private volatile boolean running = true;
   private volatile KafkaConsumer<byte[], byte[]> consumer;
+  private volatile long lag;
+  private long nextLagSample = System.nanoTime();
 
   ConsumerWorker(String name, KafkaSettings settings, List<TopicPartition> assignedPartitions,
       ReliableKafkaReceiver receiver, BlockGenerator blockGenerator) {
@@ -91,6 +96,7 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
           }
         }
         commitStored(false);
+        sampleLagWhenDue();
       }
     } catch (WakeupException e) {
       if (running) {
@@ -98,8 +104,11 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
       }
     } catch (KafkaException | IllegalStateException e) {
       if (running) {
+        // Kafka reports a failed login as "failed to construct" or a bare exception; name the settings instead.
+        String reason = SecurityErrors.explain(e, settings)
+            .map(explained -> "Kafka refused the connection: " + explained).orElse(e.getMessage());
         receiver.consumerFailed(name + " failed reading " + settings.name() + " from "
-            + settings.bootstrapServers() + ": " + e.getMessage() + "; restarting from the committed offsets", e);
+            + settings.bootstrapServers() + ": " + reason + "; restarting from the committed offsets", e);
       }
     } catch (RuntimeException e) {
       if (running) {
@@ -135,6 +144,11 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
   /** Records that the block holding the records before {@code commit} is stored; the thread commits it. */
   void offerCommit(PendingCommit commit) {
     stored.add(commit);
+  }
+
+  /** The records of this consumer's partitions after their committed offsets, as last sampled (0 before that). */
+  long lag() {
+    return lag;
   }
 
   /** Commits what was stored and closes the consumer; called once this worker's thread has ended. */
@@ -220,6 +234,42 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
       }
     }
     return offsets;
+  }
+
+  /**
+   * Every few seconds: end offset minus committed offset, summed over the partitions this consumer holds; a
+   * partition without a committed offset counts from its log start. A failed sample keeps the previous value.
+   */
+  private void sampleLagWhenDue() {
+    long now = System.nanoTime();
+    if (now - nextLagSample < 0) {
+      return;
+    }
+    nextLagSample = now + LAG_SAMPLE_NANOS;
+    Set<TopicPartition> owned = consumer.assignment();
+    if (owned.isEmpty()) {
+      lag = 0;
+      return;
+    }
+    try {
+      Map<TopicPartition, Long> ends = consumer.endOffsets(owned, LAG_TIMEOUT);
+      Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(owned, LAG_TIMEOUT);
+      List<TopicPartition> uncommitted = owned.stream().filter(p -> committed.get(p) == null).toList();
+      Map<TopicPartition, Long> starts = uncommitted.isEmpty() ? Map.of()
+          : consumer.beginningOffsets(uncommitted, LAG_TIMEOUT);
+      long total = 0;
+      for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
+        OffsetAndMetadata done = committed.get(end.getKey());
+        long from = done != null ? done.offset() : starts.getOrDefault(end.getKey(), end.getValue());
+        total += Math.max(0, end.getValue() - from);
+      }
+      lag = total;
+    } catch (WakeupException | org.apache.kafka.common.errors.InterruptException e) {
+      throw e;
+    } catch (KafkaException e) {
+      // A metric must never restart the receiver: keep the last sample and try again later.
+      LOG.debug("{}: lag sample failed: {}", name, e.toString());
+    }
   }
 
   private void checkReachable() {

@@ -37,12 +37,14 @@ public final class ReliableKafkaReceiver extends Receiver<KafkaRecord> {
   private final KafkaSettings settings;
 
   private transient BlockGenerator blockGenerator;
-  private transient List<ConsumerWorker> workers;
+  private transient volatile List<ConsumerWorker> workers;
   private transient List<Thread> threads;
   private transient volatile boolean storeFailed;
   /** Offsets of the data added since the last block was cut; guarded by the block generator's lock. */
   private transient Map<TopicPartition, PendingCommit> openBlockOffsets;
   private transient Map<StreamBlockId, Map<TopicPartition, PendingCommit>> blockOffsets;
+  /** Kept across restarts of this receiver, so its counts go on. */
+  private transient KafkaReceiverMetrics metrics;
 
   /** Creates a receiver for {@code settings}, keeping its blocks at {@code storageLevel}. */
   public ReliableKafkaReceiver(KafkaSettings settings, StorageLevel storageLevel) {
@@ -53,6 +55,10 @@ public final class ReliableKafkaReceiver extends Receiver<KafkaRecord> {
   @Override
   public void onStart() {
     storeFailed = false;
+    if (metrics == null) {
+      metrics = new KafkaReceiverMetrics(streamId(), this::lag);
+    }
+    metrics.register();
     openBlockOffsets = new HashMap<>();
     blockOffsets = new ConcurrentHashMap<>();
     blockGenerator = supervisor().createBlockGenerator(new OffsetTrackingListener());
@@ -100,6 +106,7 @@ public final class ReliableKafkaReceiver extends Receiver<KafkaRecord> {
     }
     workers = null;
     threads = null;
+    metrics.unregister();
     LOG.info("Receiver {} stopped", settings.name());
   }
 
@@ -107,6 +114,12 @@ public final class ReliableKafkaReceiver extends Receiver<KafkaRecord> {
   @Override
   public String toString() {
     return settings.name();
+  }
+
+  /** Records not yet committed in the partitions the consumer threads hold, as last sampled (0 before that). */
+  private long lag() {
+    List<ConsumerWorker> current = workers;
+    return current == null ? 0 : current.stream().mapToLong(ConsumerWorker::lag).sum();
   }
 
   /** Called by a consumer thread that cannot go on: Spark restarts the receiver from the committed offsets. */
@@ -158,6 +171,7 @@ public final class ReliableKafkaReceiver extends Receiver<KafkaRecord> {
             + " and reads them again from the last committed offsets", e);
         return;
       }
+      metrics.blockStored(records);
       if (offsets != null) {
         offsets.values().forEach(commit -> commit.owner().offerCommit(commit));
       }

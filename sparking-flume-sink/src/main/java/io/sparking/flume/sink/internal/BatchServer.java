@@ -60,6 +60,12 @@ public final class BatchServer implements SparkFlumeProtocol, AutoCloseable {
   private static final Duration FINISH_WAIT = Duration.ofSeconds(30);
   /** How long close() waits for workers to roll back before interrupting them. */
   private static final Duration STOP_WAIT = Duration.ofSeconds(10);
+  /**
+   * Largest request frame a client may send. Requests are tiny (a count, or a sequence number, plus Avro's handshake
+   * with the client's protocol text on the first call), so 1 MiB is far beyond any real one; a frame declaring more
+   * is garbage or an attack, and its connection is closed before anything is buffered for it.
+   */
+  public static final int MAX_REQUEST_BYTES = 1024 * 1024;
 
   private final String name;
   private final Channel channel;
@@ -103,7 +109,11 @@ public final class BatchServer implements SparkFlumeProtocol, AutoCloseable {
     BatchServer batches = new BatchServer(name, channel, config, counter);
     InetSocketAddress address = new InetSocketAddress(config.hostname(), config.port());
     try {
-      batches.server = new NettyServer(new SpecificResponder(SparkFlumeProtocol.class, batches), address, null, null,
+      // avro-ipc's own decoder trusts declared frame sizes; the guard checks them first (see FrameGuard).
+      batches.server = new NettyServer(new SpecificResponder(SparkFlumeProtocol.class, batches), address,
+          socket -> socket.pipeline().addLast("frameGuard", new FrameGuard(MAX_REQUEST_BYTES, "sink " + name,
+              "only Spark receivers speak to this port, with requests far below " + MAX_REQUEST_BYTES + " bytes;"
+              + " check what connects to it")), null,
           batches.boss, batches.io, batches.callers);
       batches.server.start();
     } catch (InterruptedException e) {
@@ -122,6 +132,11 @@ public final class BatchServer implements SparkFlumeProtocol, AutoCloseable {
   /** The port the server listens on. */
   public int port() {
     return server.getPort();
+  }
+
+  /** Client connections open right now. */
+  public int openConnections() {
+    return server.getNumActiveConnections();
   }
 
   /** How many batches are handed out and wait for their ack or nack. */

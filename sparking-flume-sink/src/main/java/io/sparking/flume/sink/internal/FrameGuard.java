@@ -1,4 +1,4 @@
-package io.sparking.flume.internal;
+package io.sparking.flume.sink.internal;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -18,8 +18,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A frame is: serial (4 bytes), buffer count (4 bytes), then per buffer its length (4 bytes) and its bytes; all
  * integers big-endian. The whole frame, headers included, must fit in {@code maxFrameBytes}.
+ *
+ * <p>Both Avro servers of the project put one first in their pipeline: the sink's {@link BatchServer} and the push
+ * receiver in {@code sparking-flume}, which depends on this module for the pull protocol anyway. Not an API.
  */
-final class FrameGuard extends ChannelInboundHandlerAdapter {
+public final class FrameGuard extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(FrameGuard.class);
   private static final int PACK_HEADER_BYTES = 8;
   private static final int LENGTH_BYTES = 4;
@@ -27,6 +30,8 @@ final class FrameGuard extends ChannelInboundHandlerAdapter {
   private enum Expect { PACK_HEADER, LENGTH, BODY }
 
   private final long maxFrameBytes;
+  private final String server;
+  private final String limit;
   private Expect expect = Expect.PACK_HEADER;
   private long header;
   private int headerBytesSeen;
@@ -35,8 +40,17 @@ final class FrameGuard extends ChannelInboundHandlerAdapter {
   private long frameBytes;
   private boolean rejected;
 
-  FrameGuard(int maxFrameBytes) {
+  /**
+   * A guard for one connection (it keeps that connection's framing state) that lets frames of at most
+   * {@code maxFrameBytes} through.
+   *
+   * @param server names the server in log lines, such as "the Flume push receiver on host:port"
+   * @param limit says in log lines where the limit comes from and what to do about it
+   */
+  public FrameGuard(int maxFrameBytes, String server, String limit) {
     this.maxFrameBytes = maxFrameBytes;
+    this.server = server;
+    this.limit = limit;
   }
 
   @Override
@@ -50,8 +64,8 @@ final class FrameGuard extends ChannelInboundHandlerAdapter {
       if (violation != null) {
         rejected = true;
         ReferenceCountUtil.release(msg);
-        LOG.warn("Closing Flume connection from {}: {} (maxFrameBytes {})", ctx.channel().remoteAddress(), violation,
-            maxFrameBytes);
+        LOG.warn("Closing the connection from {} to {}: {} ({})", ctx.channel().remoteAddress(), server, violation,
+            limit);
         ctx.close();
         return;
       }
@@ -62,7 +76,7 @@ final class FrameGuard extends ChannelInboundHandlerAdapter {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     // TLS and zlib errors land here; without a close the peer would wait for an answer that never comes.
-    LOG.warn("Closing Flume connection from {}: {}", ctx.channel().remoteAddress(), cause.toString());
+    LOG.warn("Closing the connection from {} to {}: {}", ctx.channel().remoteAddress(), server, cause.toString());
     ctx.close();
   }
 
@@ -95,8 +109,12 @@ final class FrameGuard extends ChannelInboundHandlerAdapter {
       } else if (expect == Expect.LENGTH && headerBytesSeen == LENGTH_BYTES) {
         int length = (int) header;
         frameBytes += LENGTH_BYTES + (long) length;
-        if (length < 0 || frameBytes + (long) (buffersLeft - 1) * LENGTH_BYTES > maxFrameBytes) {
-          return "frame declares a buffer of " + length + " bytes, which takes the frame past the limit";
+        if (length < 0) {
+          return "frame declares a buffer of " + length + " bytes (garbage or a client that does not speak Avro RPC)";
+        }
+        if (frameBytes + (long) (buffersLeft - 1) * LENGTH_BYTES > maxFrameBytes) {
+          return "frame declares a buffer of " + length + " bytes, which takes the frame past the limit of "
+              + maxFrameBytes + " bytes";
         }
         bodyBytesLeft = length;
         expect = Expect.BODY;

@@ -1,0 +1,195 @@
+package io.sparking.flume.sink;
+
+import static io.sparking.flume.sink.PullClient.bodies;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.sparking.flume.sink.internal.BatchServer;
+import io.sparking.flume.sink.protocol.EventBatch;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.IntStream;
+import org.apache.flume.EventDeliveryException;
+import org.apache.flume.api.RpcClient;
+import org.apache.flume.api.RpcClientFactory;
+import org.apache.flume.event.EventBuilder;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Bad clients on the sink's port, each between a receiver that holds a batch it has not acked yet and receivers that
+ * pull the rest: the bad connection is dropped (or, for a silent one, left alone), the sink keeps serving, and every
+ * event comes out exactly once, the held batch included once it is acked.
+ */
+class PullPortBadInputTest {
+  private static final int EVENTS = 100;
+  private static final int HELD = 40;
+
+  /** A bad client; it runs while another receiver holds an unacked batch. */
+  private interface BadClient {
+    void run(int port) throws Exception;
+  }
+
+  @Test
+  void randomBytesAreDroppedAndTheHeldBatchStillCommits() throws Exception {
+    survives(port -> {
+      for (long seed = 1; seed <= 5; seed++) {
+        byte[] noise = new byte[64 * 1024];
+        new Random(seed).nextBytes(noise);
+        try (RawClient garbage = new RawClient(port)) {
+          garbage.send(noise).assertClosedByServer();
+        }
+      }
+    });
+  }
+
+  @Test
+  void httpRequestOnThePullPortIsDropped() throws Exception {
+    survives(port -> {
+      try (RawClient http = new RawClient(port)) {
+        http.send("GET / HTTP/1.1\r\nHost: agent\r\n\r\n".getBytes(StandardCharsets.US_ASCII)).assertClosedByServer();
+      }
+    });
+  }
+
+  @Test
+  void truncatedFrameIsDroppedWhenTheClientGoesAway() throws Exception {
+    try (SinkUnderTest agent = SinkUnderTest.start(Map.of("batchWait", "200"))) {
+      survives(agent, port -> {
+        try (RawClient quitter = new RawClient(port)) {
+          quitter.sendFrameHeader(7, 1, 1000).send(new byte[10]);
+        }
+        // Only the receiver holding its batch stays connected.
+        await().atMost(RawClient.CLOSE_WAIT).until(() -> agent.sink.openConnections() == 1);
+      });
+    }
+  }
+
+  @Test
+  void declaredLengthFarOverTheLimitIsRefusedBeforeAnythingIsBuffered() throws Exception {
+    survives(port -> {
+      try (RawClient liar = new RawClient(port)) {
+        liar.sendFrameHeader(1, 1, Integer.MAX_VALUE);
+        // Without the frame guard avro-ipc reads and keeps all of it, waiting for the declared 2 GiB to arrive.
+        long total = 256L * 1024 * 1024;
+        long written = liar.streamUntilDropped(total);
+        assertThat(written).as("bytes the sink accepted after a 2 GiB declaration").isLessThan(total / 4);
+      }
+      try (RawClient liar = new RawClient(port)) {
+        liar.sendFrameHeader(2, 500_000_000, 4).assertClosedByServer();
+      }
+      try (RawClient liar = new RawClient(port)) {
+        liar.sendFrameHeader(3, 1, -5).assertClosedByServer();
+      }
+      try (RawClient justOver = new RawClient(port)) {
+        justOver.sendFrameHeader(4, 1, BatchServer.MAX_REQUEST_BYTES).assertClosedByServer();
+      }
+    });
+  }
+
+  @Test
+  void pushClientOnThePullPortFailsWithTheUnknownMessageAndTheSinkKeepsServing() throws Exception {
+    survives(port -> {
+      // Flume's avro sink pointed at this sink's port by mistake: a valid Avro handshake, another protocol.
+      RpcClient wrong = RpcClientFactory.getDefaultInstance("127.0.0.1", port, 10);
+      try {
+        assertThatThrownBy(() -> wrong.appendBatch(List.of(EventBuilder.withBody("x", StandardCharsets.UTF_8))))
+            .isInstanceOf(EventDeliveryException.class)
+            .hasStackTraceContaining("appendBatch");
+      } finally {
+        wrong.close();
+      }
+    });
+  }
+
+  @Test
+  void silentClientBlocksNobodyAndHoldsNoTransaction() throws Exception {
+    try (SinkUnderTest agent = SinkUnderTest.start(Map.of("batchWait", "200"));
+        RawClient silent = new RawClient(agent.port());
+        RawClient halfHeader = new RawClient(agent.port())) {
+      halfHeader.send(new byte[] {0, 0, 0});
+      survives(agent, port -> assertThat(agent.sink.openTransactions()).isEqualTo(1));
+      // The sink does not close them: avro-ipc has no idle timeout, and a silent connection costs a socket only.
+      assertThat(silent.stillOpen(Duration.ofMillis(200))).isTrue();
+      assertThat(halfHeader.stillOpen(Duration.ofMillis(200))).isTrue();
+      assertThat(agent.sink.openTransactions()).isZero();
+    }
+  }
+
+  @Test
+  void eventOfEightMegabytesIsHandedOutWholeAndCommittedOnce() throws Exception {
+    // The sink sets no event size limit: the channel and the source in front of it do. It hands a big event out
+    // whole; the receiver's stored block limits what it accepts.
+    String big = "b".repeat(8 * 1024 * 1024);
+    try (SinkUnderTest agent = SinkUnderTest.start(Map.of("batchWait", "200"));
+        PullClient client = new PullClient(agent.port())) {
+      agent.put(List.of("before", big, "after"));
+      List<String> received = new ArrayList<>();
+      EventBatch batch;
+      while ((batch = client.batch(10)).getErrorMsg().isEmpty()) {
+        received.addAll(bodies(batch));
+        client.ack(batch.getSequenceNumber());
+      }
+      assertThat(received).hasSize(3);
+      assertThat(received.get(0)).isEqualTo("before");
+      assertThat(received.get(1)).hasSize(big.length()).isEqualTo(big);
+      assertThat(received.get(2)).isEqualTo("after");
+      assertThat(drain(agent)).isZero();
+    }
+  }
+
+  private static void survives(BadClient bad) throws Exception {
+    try (SinkUnderTest agent = SinkUnderTest.start(Map.of("batchWait", "200"))) {
+      survives(agent, bad);
+    }
+  }
+
+  /**
+   * Puts {@link #EVENTS} events; one receiver takes {@link #HELD} and holds them unacked while {@code bad} runs; a new
+   * receiver then pulls the rest, the held batch is acked, and every event must have come out exactly once.
+   */
+  private static void survives(SinkUnderTest agent, BadClient bad) throws Exception {
+    List<String> sent = IntStream.range(0, EVENTS).mapToObj(i -> "e-" + i).toList();
+    agent.put(sent);
+    try (PullClient holder = new PullClient(agent.port())) {
+      EventBatch held = holder.batch(HELD);
+      assertThat(bodies(held)).containsExactlyElementsOf(sent.subList(0, HELD));
+
+      bad.run(agent.port());
+
+      List<String> received = new ArrayList<>(bodies(held));
+      try (PullClient next = new PullClient(agent.port())) {
+        EventBatch batch;
+        while ((batch = next.batch(25)).getErrorMsg().isEmpty()) {
+          received.addAll(bodies(batch));
+          next.ack(batch.getSequenceNumber());
+        }
+        assertThat(batch.getErrorMsg()).contains("No events");
+      }
+      holder.ack(held.getSequenceNumber());
+      assertThat(received).containsExactlyElementsOf(sent);
+    }
+    assertThat(agent.sink.openTransactions()).isZero();
+    assertThat(drain(agent)).as("events left in the channel after every batch was acked").isZero();
+  }
+
+  /** Takes whatever is left in the channel (and rolls it back); the count of events there. */
+  private static int drain(SinkUnderTest agent) {
+    org.apache.flume.Transaction tx = agent.channel.getTransaction();
+    tx.begin();
+    try {
+      int left = 0;
+      while (agent.channel.take() != null) {
+        left++;
+      }
+      return left;
+    } finally {
+      tx.rollback();
+      tx.close();
+    }
+  }
+}
