@@ -14,11 +14,34 @@ import java.util.Set;
  * @param groups what to run: groups ({@code kafka}, {@code flume}) or single paths by id
  * @param batchInterval the Spark paths' batch (or trigger) interval
  * @param resultsDir where the markdown table and the chart are written
+ * @param sections which parts of the report to measure: {@code throughput}, {@code latency}, {@code overload},
+ *     {@code scaling}
+ * @param sizes the sizes of the latency, overload and scaling sections
+ * @param variant how the runs made with this config deviate from the plain throughput run
  */
 public record BenchConfig(long records, int size, int runs, Set<String> groups, Duration batchInterval,
-    Path resultsDir) {
+    Path resultsDir, Set<String> sections, Sections.Sizes sizes, Variant variant) {
   /** The groups of paths. */
   public static final Set<String> GROUPS = Set.of("kafka", "flume");
+  /** The sections of the report, each measured unless left out. */
+  public static final Set<String> SECTIONS = Set.of("throughput", "latency", "overload", "scaling");
+
+  /** Every section with its default sizes. */
+  public BenchConfig(long records, int size, int runs, Set<String> groups, Duration batchInterval,
+      Path resultsDir) {
+    this(records, size, runs, groups, batchInterval, resultsDir, SECTIONS, Sections.Sizes.DEFAULT,
+        Variant.THROUGHPUT);
+  }
+
+  /** The same benchmark for runs of {@code variant} with a target of {@code runRecords}. */
+  BenchConfig with(Variant runVariant, long runRecords) {
+    return new BenchConfig(runRecords, size, runs, groups, batchInterval, resultsDir, sections, sizes, runVariant);
+  }
+
+  /** How many records the bench JVM offers in one run: the variant's figure, or the run's target. */
+  long offeredRecords() {
+    return variant.offeredRecords() > 0 ? variant.offeredRecords() : records;
+  }
 
   /** Whether {@code path} is selected, by its group or its id. */
   public boolean selects(MeasuredPath path) {
@@ -47,6 +70,26 @@ public record BenchConfig(long records, int size, int runs, Set<String> groups, 
       throw new IllegalArgumentException("groups is empty: pass kafka, flume or a path id");
     }
     groups = Set.copyOf(groups);
+    for (String section : sections) {
+      if (!SECTIONS.contains(section)) {
+        throw new IllegalArgumentException("sections=" + section + " is invalid: pass some of " + SECTIONS);
+      }
+    }
+    if (sections.isEmpty()) {
+      throw new IllegalArgumentException("sections is empty: pass some of " + SECTIONS);
+    }
+    sections = Set.copyOf(sections);
+    if (sections.contains("latency") && size < BenchData.TIMED_MIN_SIZE) {
+      throw new IllegalArgumentException("size=" + size + " is too small for the latency section, whose payloads"
+          + " carry their creation time: pass --size " + BenchData.TIMED_MIN_SIZE + " or more, or leave latency out");
+    }
+    java.util.Objects.requireNonNull(sizes, "sizes");
+    java.util.Objects.requireNonNull(variant, "variant");
+  }
+
+  /** Whether the section {@code name} is measured. */
+  boolean measures(String name) {
+    return sections.contains(name);
   }
 
   /**
@@ -54,6 +97,7 @@ public record BenchConfig(long records, int size, int runs, Set<String> groups, 
    * Spark start-up), so only a stuck path hits it.
    */
   public Duration runTimeout() {
-    return Duration.ofSeconds(120 + records / 10_000);
+    long paced = variant.paced() ? (long) (offeredRecords() / variant.offeredRate()) : 0;
+    return Duration.ofSeconds(120 + records / 10_000 + paced);
   }
 }

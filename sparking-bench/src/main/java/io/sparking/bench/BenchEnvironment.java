@@ -24,23 +24,47 @@ public final class BenchEnvironment implements AutoCloseable {
   static final int PARTITIONS = 4;
 
   private final BenchConfig config;
+  private final Map<String, String> backlogs = new java.util.HashMap<>();
   private KafkaBroker broker;
+  private int topics;
 
   BenchEnvironment(BenchConfig config) {
     this.config = config;
   }
 
-  /** The broker, started and filled with {@link BenchConfig#records()} records on first use. */
+  /** The broker, started on first use. */
   synchronized KafkaBroker kafka() {
     if (broker == null) {
       broker = KafkaBroker.start();
-      broker.createTopic(TOPIC, PARTITIONS);
-      produce();
     }
     return broker;
   }
 
-  private void produce() {
+  /**
+   * A topic of {@code partitions} partitions holding {@code records} records, created and filled on first use and
+   * shared by every run that asks for the same backlog ({@link #TOPIC} for the plain throughput runs).
+   */
+  synchronized String backlog(int partitions, long records) {
+    String key = partitions + "/" + records;
+    String topic = backlogs.get(key);
+    if (topic == null) {
+      topic = partitions == PARTITIONS && records == config.records() ? TOPIC
+          : "bench-p" + partitions + "-n" + records;
+      kafka().createTopic(topic, partitions);
+      produce(topic, partitions, records);
+      backlogs.put(key, topic);
+    }
+    return topic;
+  }
+
+  /** A new empty topic of {@code partitions} partitions, for a run whose records are offered while it goes on. */
+  synchronized String freshTopic(int partitions) {
+    String topic = "bench-live-" + (++topics);
+    kafka().createTopic(topic, partitions);
+    return topic;
+  }
+
+  private void produce(String topic, int partitions, long records) {
     long start = System.nanoTime();
     AtomicReference<Exception> failure = new AtomicReference<>();
     AtomicLong acked = new AtomicLong();
@@ -52,8 +76,8 @@ public final class BenchEnvironment implements AutoCloseable {
         ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
         ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
         ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))) {
-      for (long i = 0; i < config.records() && failure.get() == null; i++) {
-        producer.send(new ProducerRecord<>(TOPIC, (int) (i % PARTITIONS), null, BenchData.payload(i, config.size())),
+      for (long i = 0; i < records && failure.get() == null; i++) {
+        producer.send(new ProducerRecord<>(topic, (int) (i % partitions), null, BenchData.payload(i, config.size())),
             (metadata, e) -> {
               if (e != null) {
                 failure.compareAndSet(null, e);
@@ -64,11 +88,11 @@ public final class BenchEnvironment implements AutoCloseable {
       }
       producer.flush();
     }
-    if (failure.get() != null || acked.get() != config.records()) {
-      throw new IllegalStateException("Producing the benchmark's records to " + TOPIC + " failed after "
-          + acked.get() + " of " + config.records() + ": " + failure.get(), failure.get());
+    if (failure.get() != null || acked.get() != records) {
+      throw new IllegalStateException("Producing the benchmark's records to " + topic + " failed after "
+          + acked.get() + " of " + records + ": " + failure.get(), failure.get());
     }
-    LOG.info("Produced {} records of {} bytes to {} in {} ms", config.records(), config.size(), TOPIC,
+    LOG.info("Produced {} records of {} bytes to {} in {} ms", records, config.size(), topic,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
   }
 

@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 
+import io.sparking.kafka.KafkaRecord;
 import io.sparking.kafka.KafkaSettings;
 import io.sparking.kafka.SparkingKafka;
 import io.sparking.testkit.TempDirs;
@@ -16,6 +17,7 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
@@ -23,6 +25,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.Trigger;
+import org.apache.spark.streaming.api.java.JavaDStream;
 import org.apache.spark.streaming.kafka010.ConsumerStrategies;
 import org.apache.spark.streaming.kafka010.KafkaUtils;
 import org.apache.spark.streaming.kafka010.LocationStrategies;
@@ -47,6 +50,22 @@ final class KafkaPaths {
         new Receiver(true), new Structured());
   }
 
+  /** Latency at a steady offered rate: our direct stream and our reliable receiver with its write-ahead log. */
+  static List<MeasuredPath> latency() {
+    return List.of(new SparkingDirect(), new Receiver(true));
+  }
+
+  /** Heap under overload: the reliable receiver with its write-ahead log, limited by maxRate and backpressure. */
+  static List<MeasuredPath> overload() {
+    return List.of(new Receiver(true));
+  }
+
+  /** Throughput over receivers (reliable receiver, WAL off, unioned) and over partitions (our direct stream). */
+  static List<Sections.Scaling> scaling() {
+    return List.of(new Sections.Scaling(new Receiver(false), "receivers"),
+        new Sections.Scaling(new SparkingDirect(), "partitions"));
+  }
+
   /** Consumer settings every Kafka path shares: bytes in, from the earliest offset, no automatic commits. */
   static Map<String, Object> consumerConfig(Map<String, String> args) {
     return Map.of(
@@ -67,10 +86,31 @@ final class KafkaPaths {
 
     @Override
     public RunSetup prepare(BenchEnvironment env, BenchConfig config, int run) {
-      return RunSetup.of(Map.of(
-          "bootstrap", env.kafka().bootstrapServers(),
-          "topic", BenchEnvironment.TOPIC,
-          "group", "bench-" + id() + "-" + run + "-" + System.nanoTime()));
+      Variant variant = config.variant();
+      String bootstrap = env.kafka().bootstrapServers();
+      String topic = variant.paced() ? env.freshTopic(variant.partitions())
+          : env.backlog(variant.partitions(), config.records());
+      Map<String, String> args = Map.of(
+          "bootstrap", bootstrap,
+          "topic", topic,
+          "partitions", Integer.toString(variant.partitions()),
+          "group", "bench-" + id() + "-" + run + "-" + System.nanoTime());
+      if (!variant.paced()) {
+        return RunSetup.of(args);
+      }
+      KafkaFeeder feeder = new KafkaFeeder(bootstrap, topic, variant.partitions(), config.offeredRecords(),
+          variant.offeredRate(), config.size());
+      return new RunSetup() {
+        @Override
+        public Map<String, String> receiverArgs() {
+          return args;
+        }
+
+        @Override
+        public Feeder feeder() {
+          return feeder;
+        }
+      };
     }
   }
 
@@ -92,14 +132,28 @@ final class KafkaPaths {
       try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(args))) {
         Progress.ready();
         consumer.subscribe(List.of(args.get("topic")));
+        long firstData = -1;
+        long total = 0;
+        long totalBytes = 0;
         while (!Progress.isDone() && System.nanoTime() - deadline < 0) {
           long n = 0;
           long bytes = 0;
+          long pollStart = System.currentTimeMillis();
           for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
             bytes += r.value().length;
             n++;
           }
+          if (n > 0 && firstData < 0) {
+            firstData = pollStart;
+          }
+          total += n;
+          totalBytes += bytes;
           Progress.add(n, bytes);
+        }
+        if (firstData >= 0) {
+          // The steady figure, comparable to a direct stream's single batch: from the first poll that returned
+          // records to the target, without the consumer's start-up and group join.
+          Progress.span(total, totalBytes, firstData, System.currentTimeMillis());
         }
       }
     }
@@ -123,7 +177,7 @@ final class KafkaPaths {
               LocationStrategies.PreferConsistent(),
               ConsumerStrategies.<byte[], byte[]>Subscribe(List.of(args.get("topic")), consumerConfig(args)))
           // Counting the mapped records, not the KafkaRDD itself: KafkaRDD.count() answers from offsets alone.
-          .foreachRDD(rdd -> SparkCount.count(rdd, r -> r.value().length)));
+          .foreachRDD(rdd -> SparkCount.countPayloads(rdd, ConsumerRecord::value)));
     }
   }
 
@@ -152,7 +206,7 @@ final class KafkaPaths {
     @Override
     public void receive(Map<String, String> args) throws Exception {
       SparkCount.run(args, false, 0, jssc -> SparkingKafka.directStream(jssc, settings(args))
-          .foreachBatch((records, time) -> SparkCount.count(records, r -> r.value().length)));
+          .foreachBatch((records, time) -> SparkCount.countPayloads(records, KafkaRecord::value)));
     }
   }
 
@@ -186,8 +240,12 @@ final class KafkaPaths {
 
     @Override
     public void receive(Map<String, String> args) throws Exception {
-      SparkCount.run(args, wal, 0, jssc -> SparkingKafka.receiverStream(jssc, settings(args))
-          .foreachRDD(rdd -> SparkCount.count(rdd, r -> r.value().length)));
+      int receivers = Integer.parseInt(args.getOrDefault("receivers", "1"));
+      SparkCount.run(args, wal, 0, jssc -> {
+        JavaDStream<KafkaRecord> stream = receivers == 1 ? SparkingKafka.receiverStream(jssc, settings(args))
+            : SparkingKafka.unionReceiverStreams(jssc, receiverShares(args, receivers));
+        stream.foreachRDD(rdd -> SparkCount.countPayloads(rdd, KafkaRecord::value));
+      });
     }
   }
 
@@ -244,6 +302,20 @@ final class KafkaPaths {
         TempDirs.deleteRecursively(checkpoint);
       }
     }
+  }
+
+  /** One receiver's settings per share of the topic's partitions, assigned round-robin. */
+  private static List<KafkaSettings> receiverShares(Map<String, String> args, int receivers) {
+    int partitions = Integer.parseInt(args.get("partitions"));
+    List<KafkaSettings> shares = new java.util.ArrayList<>();
+    for (int r = 0; r < receivers; r++) {
+      List<TopicPartition> share = new java.util.ArrayList<>();
+      for (int p = r; p < partitions; p += receivers) {
+        share.add(new TopicPartition(args.get("topic"), p));
+      }
+      shares.add(KafkaSettings.builder(args.get("bootstrap"), args.get("group")).partitions(share).build());
+    }
+    return shares;
   }
 
   private static KafkaSettings settings(Map<String, String> args) {

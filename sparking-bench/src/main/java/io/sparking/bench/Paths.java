@@ -13,6 +13,21 @@ final class Paths {
     return all;
   }
 
+  /** The paths the latency section measures at a steady offered rate. */
+  static List<MeasuredPath> latency() {
+    return new ArrayList<>(KafkaPaths.latency());
+  }
+
+  /** The paths the overload section measures: rate-limited jobs offered ten times their limit. */
+  static List<MeasuredPath> overload() {
+    return new ArrayList<>(KafkaPaths.overload());
+  }
+
+  /** The paths the scaling section measures over receivers or partitions. */
+  static List<Sections.Scaling> scaling() {
+    return new ArrayList<>(KafkaPaths.scaling());
+  }
+
   static MeasuredPath byId(String id) {
     return all().stream().filter(p -> p.id().equals(id)).findFirst().orElseThrow(() ->
         new IllegalArgumentException("No measured path '" + id + "'; known: "

@@ -15,7 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Lines on stdout, each starting with {@link #PREFIX}: {@code READY <millis> [port]} (the receiver's start mark),
  * {@code BATCH <records> <bytes> <startMillis> <endMillis>} (a Spark batch that held records), {@code DONE <records>
- * <bytes> <doneMillis> <peakHeapBytes>} and {@code FAIL <message>}. Times are wall-clock milliseconds, comparable
+ * <bytes> <doneMillis> <peakHeapBytes>}, {@code FAIL <message>}, {@code HEAP <millis> <usedBytes> <afterGcBytes>} (the
+ * peak of each second and the heap left by the last collections) and, for runs that measure latency, {@code LATENCY <records> <p50Millis> <p99Millis> <maxMillis>}
+ * before {@code DONE}. Times are wall-clock milliseconds, comparable
  * between the JVMs of one machine.
  */
 public final class Progress {
@@ -27,6 +29,10 @@ public final class Progress {
   private static final CountDownLatch DONE = new CountDownLatch(1);
   private static volatile long target = Long.MAX_VALUE;
   private static volatile long doneMillis;
+  /** Latency histogram in milliseconds, one bucket per ms up to a minute, the last bucket for anything later. */
+  private static final java.util.concurrent.atomic.AtomicLongArray LATENCIES =
+      new java.util.concurrent.atomic.AtomicLongArray(60_001);
+  private static volatile long latencyFromRecord = Long.MAX_VALUE;
   // The receiving JVM's stdout is the protocol channel; loggers write to stderr (log4j2.xml).
   private static final PrintStream OUT = System.out;
 
@@ -73,6 +79,43 @@ public final class Progress {
     }
   }
 
+  /**
+   * Measures latency from record number {@code warmUpRecords} on (the ones before include the stream's start-up).
+   */
+  static void measureLatency(long warmUpRecords) {
+    latencyFromRecord = warmUpRecords;
+  }
+
+  /** Whether this run measures latency: then outputs pass each payload to {@link #latency}. */
+  public static boolean measuresLatency() {
+    return latencyFromRecord != Long.MAX_VALUE;
+  }
+
+  /**
+   * Records the latency of the record with {@code payload} whose output happened at {@code outputMillis}: from the
+   * creation time the payload carries; payloads without one and warm-up records are skipped.
+   */
+  public static void latency(byte[] payload, long outputMillis) {
+    long created = BenchData.createdMillis(payload);
+    if (created < 0 || BenchData.number(payload) < latencyFromRecord) {
+      return;
+    }
+    LATENCIES.incrementAndGet((int) Math.max(0, Math.min(LATENCIES.length() - 1, outputMillis - created)));
+  }
+
+  /** Reports a heap sample. */
+  static void heap(long usedBytes, long afterCollectionBytes) {
+    line("HEAP " + System.currentTimeMillis() + " " + usedBytes + " " + afterCollectionBytes);
+  }
+
+  /**
+   * Reports a span of a path outside Spark for its steady figure, as a {@code BATCH} line, without counting its
+   * records again (they went through {@link #add}).
+   */
+  public static void span(long records, long bytes, long startMillis, long endMillis) {
+    line("BATCH " + records + " " + bytes + " " + startMillis + " " + endMillis);
+  }
+
   /** Whether the target was reached. */
   public static boolean isDone() {
     return DONE.getCount() == 0;
@@ -84,11 +127,38 @@ public final class Progress {
   }
 
   static void done(long peakHeapBytes) {
+    if (measuresLatency()) {
+      reportLatency();
+    }
     line("DONE " + RECORDS.get() + " " + BYTES.get() + " " + doneMillis + " " + peakHeapBytes);
   }
 
   static void fail(String message) {
     line("FAIL " + message.replace('\n', ' '));
+  }
+
+  private static void reportLatency() {
+    long total = 0;
+    long max = 0;
+    for (int i = 0; i < LATENCIES.length(); i++) {
+      total += LATENCIES.get(i);
+      if (LATENCIES.get(i) > 0) {
+        max = i;
+      }
+    }
+    line("LATENCY " + total + " " + percentile(total, 0.50) + " " + percentile(total, 0.99) + " " + max);
+  }
+
+  private static long percentile(long total, double fraction) {
+    long rank = (long) Math.ceil(total * fraction);
+    long seen = 0;
+    for (int i = 0; i < LATENCIES.length(); i++) {
+      seen += LATENCIES.get(i);
+      if (seen >= rank && seen > 0) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   static long records() {

@@ -21,6 +21,8 @@ final class ReceiverReport implements Consumer<String> {
   private volatile long[] done;
   private volatile String failure;
   private final List<long[]> batches = new ArrayList<>();
+  private final List<long[]> heap = new ArrayList<>();
+  private volatile long[] latency;
 
   @Override
   public void accept(String line) {
@@ -41,6 +43,12 @@ final class ReceiverReport implements Consumer<String> {
         }
       }
       case "DONE" -> done = numbers(rest);
+      case "HEAP" -> {
+        synchronized (heap) {
+          heap.add(numbers(rest));
+        }
+      }
+      case "LATENCY" -> latency = numbers(rest);
       case "FAIL" -> failure = rest;
       default -> { }
     }
@@ -68,6 +76,18 @@ final class ReceiverReport implements Consumer<String> {
     synchronized (batches) {
       return List.copyOf(batches);
     }
+  }
+
+  /** Heap samples so far, each {@code millis, usedBytes} (the peak of the second before). */
+  List<long[]> heapSamples() {
+    synchronized (heap) {
+      return List.copyOf(heap);
+    }
+  }
+
+  /** {@code records, p50, p99, max} in ms when the run measured latency, else null. */
+  long[] latency() {
+    return latency;
   }
 
   private void await(JavaProcess jvm, Duration timeout, Supplier<Throwable> otherFailure, BooleanSupplier reached,

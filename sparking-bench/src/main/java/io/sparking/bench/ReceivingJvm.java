@@ -20,6 +20,8 @@ public final class ReceivingJvm {
   private static final Logger LOG = LoggerFactory.getLogger(ReceivingJvm.class);
   /** How often the heap is sampled: often enough to see the peak between two young collections of a busy run. */
   private static final Duration HEAP_SAMPLE = Duration.ofMillis(50);
+  /** Every this many samples, one is reported, to show how the heap moves over a run (a plateau or a climb). */
+  private static final int REPORT_EVERY = 20;
 
   private ReceivingJvm() {}
 
@@ -35,6 +37,9 @@ public final class ReceivingJvm {
         args.put(argv[i].substring(0, eq), argv[i].substring(eq + 1));
       }
       Progress.init(Long.parseLong(args.get("records")));
+      if (Boolean.parseBoolean(args.get("latency"))) {
+        Progress.measureLatency(Long.parseLong(args.getOrDefault("warmUpRecords", "0")));
+      }
       heap.start();
       path.receive(args);
       if (Progress.isDone()) {
@@ -75,9 +80,42 @@ public final class ReceivingJvm {
       sampler.interrupt();
     }
 
+    /**
+     * The heap in use right after the latest collection (young or old), over all heap pools: what survived, not
+     * garbage not yet collected. 0 before the first collection.
+     */
+    private static long afterLastCollection() {
+      com.sun.management.GcInfo latest = null;
+      for (java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+        if (gc instanceof com.sun.management.GarbageCollectorMXBean sun) {
+          com.sun.management.GcInfo info = sun.getLastGcInfo();
+          if (info != null && (latest == null || info.getEndTime() > latest.getEndTime())) {
+            latest = info;
+          }
+        }
+      }
+      if (latest == null) {
+        return 0;
+      }
+      long used = 0;
+      for (java.lang.management.MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+        java.lang.management.MemoryUsage after = latest.getMemoryUsageAfterGc().get(pool.getName());
+        if (pool.getType() == java.lang.management.MemoryType.HEAP && after != null) {
+          used += after.getUsed();
+        }
+      }
+      return used;
+    }
+
     private void sample() {
-      while (running) {
-        peak();
+      long windowPeak = 0;
+      for (int n = 1; running; n++) {
+        windowPeak = Math.max(windowPeak, memory.getHeapMemoryUsage().getUsed());
+        peak.accumulateAndGet(windowPeak, Math::max);
+        if (n % REPORT_EVERY == 0) {
+          Progress.heap(windowPeak, afterLastCollection());
+          windowPeak = 0;
+        }
         try {
           Thread.sleep(HEAP_SAMPLE.toMillis());
         } catch (InterruptedException e) {

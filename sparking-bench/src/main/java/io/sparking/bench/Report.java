@@ -27,9 +27,16 @@ final class Report {
   private final String startedAt;
   private final String loadBefore;
   private final String loadAfter;
+  private final List<Sections.Row> rows;
 
   Report(BenchConfig config, List<PathResult> results, List<String> notes, String startedAt, String loadBefore,
       String loadAfter) {
+    this(config, results, List.of(), notes, startedAt, loadBefore, loadAfter);
+  }
+
+  Report(BenchConfig config, List<PathResult> results, List<Sections.Row> rows, List<String> notes,
+      String startedAt, String loadBefore, String loadAfter) {
+    this.rows = List.copyOf(rows);
     this.config = config;
     this.results = results;
     this.notes = notes;
@@ -56,7 +63,7 @@ final class Report {
             + " %d cores, Java %s; load average (1/5/15 min) before %s, after %s.%n%n",
         config.records(), config.size(), config.runs(), config.batchInterval().toMillis(),
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), loadBefore, loadAfter));
-    md.append(table());
+    md.append(throughputTable());
     md.append("\nrecords/s: from the receiver's start (Kafka: consumer created or stream started; Flume: feeding"
         + " started) to the moment its count reached the target. steady: Spark paths only, see docs/performance.md."
         + " heap: peak used heap of the receiving JVM (sampled every 50 ms).\n");
@@ -66,11 +73,118 @@ final class Report {
     if (!notes.isEmpty()) {
       md.append("\n");
     }
+    md.append(sectionTables());
     return md.toString();
   }
 
-  /** The table alone. */
+  /** The tables alone: throughput, then latency, overload and scaling when measured. */
   String table() {
+    return throughputTable() + sectionTables();
+  }
+
+  /** One line about a section's run, as printed while the bench goes on. */
+  static String summary(String section, RunResult r) {
+    return switch (section) {
+      case "latency" -> r.latency() == null ? "no latency reported"
+          : String.format(Locale.ROOT, "p50 %,d ms, p99 %,d ms, max %,d ms over %,d records", r.latency()[1],
+              r.latency()[2], r.latency()[3], r.latency()[0]);
+      case "overload" -> String.format(Locale.ROOT, "%s records/s taken (steady); peak heap %s; %s",
+          rate(r.steadyRate()),
+          megabytes(r.peakHeapBytes()), plateau(r.heapSamples()));
+      default -> String.format(Locale.ROOT, "%,.0f records/s (steady %s)", r.rate(), rate(r.steadyRate()));
+    };
+  }
+
+  /**
+   * Whether the heap stopped growing, from the one-second samples: the heap left after the collections (what
+   * survives; the peaks also hold garbage not collected yet) over the last third of the run against the middle
+   * third (the first third holds start-up). Bounded when the last third's maximum is no more than 10% (or 64 MB)
+   * above the middle third's.
+   */
+  static String plateau(List<long[]> samples) {
+    if (samples.size() < 6) {
+      return "too short to tell";
+    }
+    int third = samples.size() / 3;
+    // After-GC figures once the run has some in its middle and last thirds; else the peaks.
+    int column = samples.subList(third, samples.size()).stream().allMatch(s -> s.length > 2 && s[2] > 0) ? 2 : 1;
+    long middle = samples.subList(third, 2 * third).stream().mapToLong(s -> s[column]).max().orElse(0);
+    long last = samples.subList(2 * third, samples.size()).stream().mapToLong(s -> s[column]).max().orElse(0);
+    boolean flat = last <= Math.max(middle * 1.1, middle + 64L * 1024 * 1024);
+    return String.format(Locale.ROOT, "%s (%s: middle third %s, last third %s)", flat ? "plateaued" : "STILL GROWING",
+        column == 2 ? "after GC" : "peaks", megabytes(middle), megabytes(last));
+  }
+
+  private String sectionTables() {
+    StringBuilder t = new StringBuilder();
+    List<Sections.Row> latency = rows.stream().filter(r -> r.section().equals("latency")).toList();
+    if (!latency.isEmpty()) {
+      long budget = config.batchInterval().toMillis() + 1000;
+      t.append(String.format(Locale.ROOT, "%n## Latency%n%nRecords offered at a steady rate for %d s, each carrying"
+          + " its creation time; latency is creation to the end of its batch's output, the first 5 s (or quarter)"
+          + " left out. Goal: p99 ≤ batch interval + 1 s = %,d ms.%n%n", config.sizes().latencySeconds(), budget));
+      t.append("| path | offered | p50 | p99 | max | records measured | goal |\n|---|---|---:|---:|---:|---:|---|\n");
+      for (Sections.Row row : latency) {
+        t.append("| ").append(row.path().label()).append(" | ").append(row.setting()).append(" | ");
+        long[] l = row.result() == null ? null : row.result().latency();
+        if (l == null) {
+          t.append("failed: ").append(String.valueOf(row.failure()).replace('|', '/')).append(" | | | | |\n");
+          continue;
+        }
+        t.append(String.format(Locale.ROOT, "%,d ms | %,d ms | %,d ms | %,d | p99 ≤ %,d ms %s |%n", l[1], l[2], l[3],
+            l[0], budget, l[2] <= budget ? "met" : "NOT met"));
+      }
+    }
+    List<Sections.Row> overload = rows.stream().filter(r -> r.section().equals("overload")).toList();
+    if (!overload.isEmpty()) {
+      t.append(String.format(Locale.ROOT, "%n## Heap under overload%n%nThe job is limited (receiver maxRate and"
+          + " backpressure) and offered %d× its limit; heap of the receiving JVM, one sample per second (the peak of"
+          + " that second).%n%n", Sections.Sizes.OVERLOAD_FACTOR));
+      t.append("| path | load | records/s taken (steady) | peak heap | bounded? | heap over time: peak/after GC (MB, per 5 s) |\n"
+          + "|---|---|---:|---:|---|---|\n");
+      for (Sections.Row row : overload) {
+        t.append("| ").append(row.path().label()).append(" | ").append(row.setting()).append(" | ");
+        if (row.result() == null) {
+          t.append("failed: ").append(String.valueOf(row.failure()).replace('|', '/')).append(" | | | |\n");
+          continue;
+        }
+        RunResult r = row.result();
+        StringBuilder trace = new StringBuilder();
+        List<long[]> samples = r.heapSamples();
+        for (int i = 0; i < samples.size(); i += 5) {
+          List<long[]> window = samples.subList(i, Math.min(samples.size(), i + 5));
+          long peak = window.stream().mapToLong(s -> s[1]).max().orElse(0);
+          long afterGc = window.stream().mapToLong(s -> s.length > 2 ? s[2] : 0).max().orElse(0);
+          trace.append(trace.length() == 0 ? "" : ", ").append(peak / (1024 * 1024)).append('/')
+              .append(afterGc / (1024 * 1024));
+        }
+        t.append(rate(r.steadyRate())).append(" | ").append(megabytes(r.peakHeapBytes())).append(" | ")
+            .append(plateau(samples)).append(" | ").append(trace).append(" |\n");
+      }
+    }
+    List<Sections.Row> scaling = rows.stream().filter(r -> r.section().equals("scaling")).toList();
+    if (!scaling.isEmpty()) {
+      t.append(String.format(Locale.ROOT, "%n## Scaling%n%n%,d records per run, one run each; records/s as in the"
+          + " throughput table.%n%n", config.sizes().scalingRecords()));
+      t.append("| path | setting | records/s | steady records/s | vs first setting |\n|---|---|---:|---:|---:|\n");
+      java.util.Map<String, Double> firstRate = new java.util.HashMap<>();
+      for (Sections.Row row : scaling) {
+        t.append("| ").append(row.path().label()).append(" | ").append(row.setting()).append(" | ");
+        if (row.result() == null) {
+          t.append("failed: ").append(String.valueOf(row.failure()).replace('|', '/')).append(" | | |\n");
+          continue;
+        }
+        double r = row.result().rate();
+        double base = firstRate.computeIfAbsent(row.path().id() + row.setting().replaceAll("^\\d+ ", ""), k -> r);
+        t.append(rate(r)).append(" | ").append(rate(row.result().steadyRate())).append(" | ")
+            .append(String.format(Locale.ROOT, "%.2f×", r / base)).append(" |\n");
+      }
+    }
+    return t.toString();
+  }
+
+  /** The throughput table alone. */
+  String throughputTable() {
     Map<String, PathResult> byId = results.stream()
         .collect(Collectors.toMap(r -> r.path().id(), Function.identity()));
     StringBuilder t = new StringBuilder();
@@ -89,8 +203,16 @@ final class Report {
       PathResult ref = r.path().referenceId() == null ? null : byId.get(r.path().referenceId());
       if (ref != null && ref.ok()) {
         double ratio = r.medianRate() / ref.medianRate();
-        t.append(String.format(Locale.ROOT, "%.2f× %s", ratio, ref.path().id())).append(" | ");
+        double steady = r.medianSteadyRate() / ref.medianSteadyRate();
+        t.append(String.format(Locale.ROOT, "%.2f× %s", ratio, ref.path().id()));
+        if (!Double.isNaN(steady)) {
+          t.append(String.format(Locale.ROOT, " (steady %.2f×)", steady));
+        }
+        t.append(" | ");
         t.append(String.format(Locale.ROOT, "≥ %.1f× %s", r.path().goal(), ratio >= r.path().goal() ? "met" : "NOT met"));
+        if (!Double.isNaN(steady)) {
+          t.append(String.format(Locale.ROOT, " (steady: %s)", steady >= r.path().goal() ? "met" : "NOT met"));
+        }
       } else if (r.path().referenceId() != null) {
         t.append("(").append(r.path().referenceId()).append(" not run) | ");
         t.append(String.format(Locale.ROOT, "≥ %.1f×", r.path().goal()));

@@ -10,8 +10,15 @@ import java.util.List;
  * @param elapsedMillis from the clock's start (receiver's start mark, or feeding start) to the target
  * @param steadyRate records/s once records flowed (see {@link #steadyRate(List, long)}), or NaN
  * @param peakHeapBytes the largest used heap the receiving JVM saw
+ * @param heapSamples the receiving JVM's heap over the run, each {@code millis, usedBytes} (peak of one second)
+ * @param latency {@code records, p50, p99, max} (ms) when the run measured latency, else null
  */
-record RunResult(long records, long bytes, long elapsedMillis, double steadyRate, long peakHeapBytes) {
+record RunResult(long records, long bytes, long elapsedMillis, double steadyRate, long peakHeapBytes,
+    List<long[]> heapSamples, long[] latency) {
+  RunResult(long records, long bytes, long elapsedMillis, double steadyRate, long peakHeapBytes) {
+    this(records, bytes, elapsedMillis, steadyRate, peakHeapBytes, List.of(), null);
+  }
+
   /** Records per second over the whole run: the figure the table ranks by. */
   double rate() {
     return records * 1000.0 / Math.max(1, elapsedMillis);

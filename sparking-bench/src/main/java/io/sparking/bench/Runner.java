@@ -22,6 +22,8 @@ final class Runner {
   /** JVM, Spark context and receivers start within this, or the run fails. */
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
   private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(60);
+  /** How long a paced run warms up before its latency counts. */
+  private static final Duration WARM_UP = Duration.ofSeconds(5);
   /** The same heap for every receiving JVM. */
   private static final String RECEIVER_HEAP = "-Xmx2g";
 
@@ -30,12 +32,22 @@ final class Runner {
   private final Path workDir;
   private final PrintStream out;
   private final List<String> notes = new ArrayList<>();
+  private Path jfrDir;
 
   Runner(BenchConfig config, BenchEnvironment env, Path workDir, PrintStream out) {
     this.config = config;
     this.env = env;
     this.workDir = workDir;
     this.out = out;
+  }
+
+  /**
+   * Records every receiving JVM with Java Flight Recorder (the {@code profile} settings) into
+   * {@code <dir>/<path-id>-run<k>.jfr}; null records nothing.
+   */
+  Runner recordFlightsTo(Path dir) {
+    this.jfrDir = dir;
+    return this;
   }
 
   /**
@@ -91,37 +103,68 @@ final class Runner {
    * fails twice in a row fails.
    */
   private RunResult runWithOneRetry(MeasuredPath path, int run) throws Exception {
+    return measure(path, config, run, "");
+  }
+
+  /**
+   * One run of {@code path} sized and shaped by {@code runConfig} (a section's variant), run once more after a
+   * failure; what the sections of the report use.
+   */
+  RunResult measure(MeasuredPath path, BenchConfig runConfig, int run, String tag) throws Exception {
     try {
-      return runOnce(path, run);
+      return runOnce(path, runConfig, run, tag);
     } catch (InterruptedException e) {
       throw e;
     } catch (Exception first) {
       LOG.error("Run {} of {} failed; running it once more", run + 1, path.id(), first);
-      out.printf("  %-26s failed (%s); running it once more%n", path.id(), firstLine(first));
-      notes.add("Run " + (run + 1) + " of " + path.id() + " failed once and was run again: " + firstLine(first));
-      return runOnce(path, run);
+      out.printf("  %-26s failed (%s); running it once more%n", path.id() + tag, firstLine(first));
+      notes.add("Run " + (run + 1) + " of " + path.id() + tag + " failed once and was run again: "
+          + firstLine(first));
+      return runOnce(path, runConfig, run, tag);
     }
   }
 
-  private RunResult runOnce(MeasuredPath path, int run) throws Exception {
+  /** One run; {@code tag} tells a section's runs apart in the names of logs and recordings. */
+  private RunResult runOnce(MeasuredPath path, BenchConfig config, int run, String tag) throws Exception {
+    String name = path.id() + tag + "-run" + (run + 1);
     try (RunSetup setup = path.prepare(env, config, run)) {
       Map<String, String> args = new LinkedHashMap<>(setup.receiverArgs());
       args.put("records", Long.toString(config.records()));
       args.put("size", Integer.toString(config.size()));
       args.put("batchMillis", Long.toString(config.batchInterval().toMillis()));
       args.put("timeoutSeconds", Long.toString(config.runTimeout().toSeconds()));
+      Variant variant = config.variant();
+      if (variant.receivers() > 1) {
+        args.put("receivers", Integer.toString(variant.receivers()));
+      }
+      if (variant.paced()) {
+        args.put("paced", "true");
+      }
+      if (variant.maxRate() > 0) {
+        args.put("maxRate", Long.toString(variant.maxRate()));
+      }
+      if (variant.latency()) {
+        args.put("latency", "true");
+        // The first seconds of a paced run hold the stream's start-up; latency counts from then on.
+        args.put("warmUpRecords", Long.toString((long) Math.min(config.offeredRecords() / 4,
+            variant.offeredRate() * WARM_UP.toSeconds())));
+      }
       List<String> argv = new ArrayList<>();
       argv.add(path.id());
       args.forEach((k, v) -> argv.add(k + "=" + v));
       List<String> jvm = new ArrayList<>(JvmFlags.forSpark());
       jvm.add(RECEIVER_HEAP);
+      if (jfrDir != null) {
+        jvm.add("-XX:StartFlightRecording=settings=profile,filename="
+            + jfrDir.resolve(name + ".jfr").toAbsolutePath());
+      }
       ReceiverReport report = new ReceiverReport();
       AtomicReference<Throwable> feedFailure = new AtomicReference<>();
       Thread feeding = null;
       RunSetup.Feeder feeder = null;
       try (JavaProcess receiver = JavaProcess.start(path.id() + "-" + (run + 1), jvm,
           System.getProperty("java.class.path"), ReceivingJvm.class.getName(), argv, workDir,
-          workDir.resolve(path.id() + "-run" + (run + 1) + ".log"), report)) {
+          workDir.resolve(name + ".log"), report)) {
         long start = report.awaitReady(receiver, READY_TIMEOUT, () -> null);
         setup.receiverReady(report.readyPort());
         feeder = setup.feeder();
@@ -143,7 +186,8 @@ final class Runner {
           LOG.warn("{} did not exit within {} after its run; stopping it", receiver, EXIT_TIMEOUT);
         }
         return new RunResult(done[0], done[1], done[2] - start,
-            RunResult.steadyRate(report.batches(), config.records()), done[3]);
+            RunResult.steadyRate(report.batches(), config.records()), done[3], report.heapSamples(),
+            report.latency());
       } finally {
         if (feeder != null) {
           feeder.close();

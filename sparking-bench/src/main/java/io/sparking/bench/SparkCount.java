@@ -13,6 +13,7 @@ import java.util.function.Consumer;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.streaming.api.java.JavaStreamingContext;
 import org.apache.spark.streaming.scheduler.StreamingListener;
+import org.apache.spark.streaming.scheduler.StreamingListenerBatchCompleted;
 import org.apache.spark.streaming.scheduler.StreamingListenerReceiverStarted;
 
 /**
@@ -47,24 +48,51 @@ final class SparkCount {
   static void run(Map<String, String> args, boolean wal, int receivers, Consumer<JavaStreamingContext> define)
       throws InterruptedException {
     Path checkpoint = TempDirs.create("sparking-bench-checkpoint-");
-    try (LocalStreaming spark = LocalStreaming.builder(checkpoint)
-        .master(MASTER)
+    // Several receivers (the scaling section) each hold a slot for good: keep three slots for the batches' tasks,
+    // as one receiver in local[4] has.
+    int receiverCount = Integer.parseInt(args.getOrDefault("receivers", "1"));
+    LocalStreaming.Builder builder = LocalStreaming.builder(checkpoint)
+        .master(receiverCount > 1 ? "local[" + (receiverCount + 3) + "]" : MASTER)
         .batchInterval(Duration.ofMillis(Long.parseLong(args.get("batchMillis"))))
-        .writeAheadLog(wal)
-        .start()) {
+        .writeAheadLog(wal);
+    if (args.containsKey("maxRate")) {
+      // The overload section: a job limited to maxRate records/s per receiver (per partition for direct streams),
+      // backpressure on, while the source is offered more.
+      builder.set("spark.streaming.receiver.maxRate", args.get("maxRate"))
+          .set("spark.streaming.kafka.maxRatePerPartition", args.get("maxRate"))
+          .set("spark.streaming.backpressure.enabled", "true");
+    }
+    try (LocalStreaming spark = builder.start()) {
       JavaStreamingContext jssc = spark.context();
       define.accept(jssc);
       CountDownLatch started = new CountDownLatch(receivers);
+      boolean paced = Boolean.parseBoolean(args.get("paced"));
+      CountDownLatch running = new CountDownLatch(paced ? 2 : 0);
       jssc.addStreamingListener(new StreamingListener() {
         @Override
         public void onReceiverStarted(StreamingListenerReceiverStarted event) {
           started.countDown();
         }
+
+        @Override
+        public void onBatchCompleted(StreamingListenerBatchCompleted event) {
+          running.countDown();
+        }
       });
-      if (receivers == 0) {
+      if (receivers == 0 && !paced) {
         Progress.ready();
       }
       jssc.start();
+      if (paced) {
+        // Records offered while the run goes on: the offer starts once the job runs (two batches done), so
+        // latency and overload do not measure the context's start-up.
+        if (!running.await(RECEIVER_START.toMillis(), TimeUnit.MILLISECONDS)) {
+          throw new IllegalStateException("the streaming job did not complete two batches within " + RECEIVER_START);
+        }
+        if (receivers == 0) {
+          Progress.ready();
+        }
+      }
       if (receivers > 0) {
         if (!started.await(RECEIVER_START.toMillis(), TimeUnit.MILLISECONDS)) {
           throw new IllegalStateException(started.getCount() + " of " + receivers + " receivers did not start"
@@ -87,6 +115,41 @@ final class SparkCount {
       while (records.hasNext()) {
         bytes += sizeOf.of(records.next());
         n++;
+      }
+      return List.of(new long[] {n, bytes}).iterator();
+    }).fold(new long[2], (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
+    Progress.batch(totals[0], totals[1], start, System.currentTimeMillis());
+  }
+
+  /** Gives one record's payload; serializable because it travels with the tasks. */
+  @FunctionalInterface
+  interface PayloadOf<T> extends Serializable {
+    byte[] of(T record);
+  }
+
+  /**
+   * Counts one batch like {@link #count}, from each record's payload, and when the run measures latency records
+   * each record's latency from the creation time in its payload to the end of its partition's output.
+   */
+  static <T> void countPayloads(JavaRDD<T> rdd, PayloadOf<T> payloadOf) {
+    long start = System.currentTimeMillis();
+    long[] totals = rdd.mapPartitions(records -> {
+      long n = 0;
+      long bytes = 0;
+      boolean latency = Progress.measuresLatency();
+      List<byte[]> timed = latency ? new java.util.ArrayList<>() : List.of();
+      while (records.hasNext()) {
+        byte[] payload = payloadOf.of(records.next());
+        bytes += payload == null ? 0 : payload.length;
+        n++;
+        if (latency) {
+          timed.add(payload);
+        }
+      }
+      // Local mode: the tasks run in this JVM, next to the count. The output time is the partition's end.
+      long outputMillis = System.currentTimeMillis();
+      for (byte[] payload : timed) {
+        Progress.latency(payload, outputMillis);
       }
       return List.of(new long[] {n, bytes}).iterator();
     }).fold(new long[2], (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});

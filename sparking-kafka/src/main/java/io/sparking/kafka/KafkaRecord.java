@@ -1,8 +1,12 @@
 package io.sparking.kafka;
 
+import java.io.Externalizable;
+import java.io.IOException;
+import java.io.ObjectInput;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutput;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -15,6 +19,10 @@ import org.apache.kafka.common.header.Header;
  *
  * <p>Keys and values are the raw bytes from the broker; {@link #valueAsString()} and {@link #keyAsString()} decode
  * UTF-8 for the common text case.
+ *
+ * <p>Java serialization writes a compact form (a serialization proxy): receivers serialize every record into Spark
+ * blocks and the write-ahead log, and tasks deserialize them again, so the default field-by-field form (with a
+ * nested object per header list) was the largest cost of the receiver path.
  */
 public final class KafkaRecord implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -47,9 +55,15 @@ public final class KafkaRecord implements Serializable {
 
   /** Copies a record that a {@code KafkaConsumer<byte[], byte[]>} returned. */
   public static KafkaRecord from(ConsumerRecord<byte[], byte[]> record) {
-    List<KafkaHeader> headers = new ArrayList<>();
-    for (Header h : record.headers()) {
-      headers.add(new KafkaHeader(h.key(), h.value()));
+    Header[] raw = record.headers().toArray();
+    // Most records carry no headers: share the empty list rather than build one per record.
+    List<KafkaHeader> headers = List.of();
+    if (raw.length > 0) {
+      KafkaHeader[] copied = new KafkaHeader[raw.length];
+      for (int i = 0; i < raw.length; i++) {
+        copied[i] = new KafkaHeader(raw[i].key(), raw[i].value());
+      }
+      headers = List.of(copied);
     }
     return new KafkaRecord(record.topic(), record.partition(), record.offset(), record.timestamp(), record.key(),
         record.value(), headers);
@@ -120,5 +134,93 @@ public final class KafkaRecord implements Serializable {
   @Override
   public String toString() {
     return topic + "-" + partition + "@" + offset;
+  }
+
+  /** Serializes this record as its compact {@link SerializedForm}. */
+  private Object writeReplace() {
+    return new SerializedForm(this);
+  }
+
+  /** A record is only ever read through its {@link SerializedForm}; a stream claiming otherwise is forged. */
+  private void readObject(ObjectInputStream in) throws java.io.InvalidObjectException {
+    throw new java.io.InvalidObjectException("KafkaRecord is serialized through its SerializedForm");
+  }
+
+  /**
+   * The serialized form of a {@link KafkaRecord}: the fields written one after the other, byte arrays as a length
+   * (-1 for null) and their bytes. The topic goes through {@code writeObject}, so a block of records from one topic
+   * holds it once and back-references after that.
+   */
+  private static final class SerializedForm implements Externalizable {
+    private static final long serialVersionUID = 1L;
+    private KafkaRecord record;
+
+    /** For deserialization only. */
+    public SerializedForm() {}
+
+    SerializedForm(KafkaRecord record) {
+      this.record = record;
+    }
+
+    @Override
+    public void writeExternal(ObjectOutput out) throws IOException {
+      KafkaRecord r = record;
+      out.writeObject(r.topic);
+      out.writeInt(r.partition);
+      out.writeLong(r.offset);
+      out.writeLong(r.timestamp);
+      writeBytes(out, r.key);
+      writeBytes(out, r.value);
+      out.writeInt(r.headers.size());
+      for (KafkaHeader h : r.headers) {
+        out.writeUTF(h.key());
+        writeBytes(out, h.value());
+      }
+    }
+
+    @Override
+    public void readExternal(ObjectInput in) throws IOException, ClassNotFoundException {
+      String topic = (String) in.readObject();
+      int partition = in.readInt();
+      long offset = in.readLong();
+      long timestamp = in.readLong();
+      byte[] key = readBytes(in);
+      byte[] value = readBytes(in);
+      int count = in.readInt();
+      List<KafkaHeader> headers = List.of();
+      if (count > 0) {
+        KafkaHeader[] read = new KafkaHeader[count];
+        for (int i = 0; i < count; i++) {
+          read[i] = new KafkaHeader(in.readUTF(), readBytes(in));
+        }
+        headers = List.of(read);
+      } else if (count < 0) {
+        throw new java.io.StreamCorruptedException("KafkaRecord with " + count + " headers");
+      }
+      record = new KafkaRecord(topic, partition, offset, timestamp, key, value, headers);
+    }
+
+    private Object readResolve() {
+      return record;
+    }
+
+    private static void writeBytes(ObjectOutput out, byte[] bytes) throws IOException {
+      if (bytes == null) {
+        out.writeInt(-1);
+      } else {
+        out.writeInt(bytes.length);
+        out.write(bytes);
+      }
+    }
+
+    private static byte[] readBytes(ObjectInput in) throws IOException {
+      int length = in.readInt();
+      if (length < 0) {
+        return null;
+      }
+      byte[] bytes = new byte[length];
+      in.readFully(bytes);
+      return bytes;
+    }
   }
 }

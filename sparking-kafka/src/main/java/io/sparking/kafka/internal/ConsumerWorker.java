@@ -5,12 +5,14 @@ import io.sparking.kafka.KafkaSettings;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
@@ -33,6 +35,8 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
   static final Duration METADATA_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+  /** Records handed to the block generator at once: enough to amortise its lock, few enough to keep latency. */
+  private static final int HAND_OFF = 100;
   /** How often the lag is sampled: two small broker requests, off the per-record path. */
   private static final long LAG_SAMPLE_NANOS = Duration.ofSeconds(2).toNanos();
   private static final Duration LAG_TIMEOUT = Duration.ofSeconds(5);
@@ -77,11 +81,19 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
         consumer.subscribe(settings.topics(), this);
       }
       while (running) {
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(settings.pollTimeout())) {
-          TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+        ConsumerRecords<byte[], byte[]> polled = consumer.poll(settings.pollTimeout());
+        // One hand-off per run of up to HAND_OFF records of a partition, not per record: the generator takes its
+        // lock once and the run lands in one block with its last offset, so that offset is committed only once
+        // that block is stored. Runs stay short because a rate limit admits a run's records before it is added.
+        for (TopicPartition partition : polled.partitions()) {
+          List<ConsumerRecord<byte[], byte[]>> records = polled.records(partition);
           Long epoch = epochs.get(partition);
-          blockGenerator.addDataWithCallback(KafkaRecord.from(record),
-              new PendingCommit(partition, record.offset() + 1, epoch == null ? -1 : epoch, this));
+          for (int from = 0; from < records.size(); from += HAND_OFF) {
+            List<ConsumerRecord<byte[], byte[]>> run = records.subList(from, Math.min(records.size(), from + HAND_OFF));
+            PendingCommit commit = new PendingCommit(partition, run.get(run.size() - 1).offset() + 1,
+                epoch == null ? -1 : epoch, this);
+            blockGenerator.addMultipleDataWithCallback(asKafkaRecords(run), commit);
+          }
         }
         commitStored(false);
         sampleLagWhenDue();
@@ -103,6 +115,21 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
         receiver.consumerFailed(name + " failed: " + e, e);
       }
     }
+  }
+
+  private static scala.collection.Iterator<Object> asKafkaRecords(List<ConsumerRecord<byte[], byte[]>> records) {
+    Iterator<ConsumerRecord<byte[], byte[]>> source = records.iterator();
+    return new scala.collection.AbstractIterator<>() {
+      @Override
+      public boolean hasNext() {
+        return source.hasNext();
+      }
+
+      @Override
+      public Object next() {
+        return KafkaRecord.from(source.next());
+      }
+    };
   }
 
   /** Asks the thread to stop polling; it ends after its current poll or block hand-off. */
