@@ -21,6 +21,7 @@ final class ReceiverReport implements Consumer<String> {
   private volatile long[] done;
   private volatile String failure;
   private final List<long[]> batches = new ArrayList<>();
+  private final List<String> notes = new ArrayList<>();
 
   @Override
   public void accept(String line) {
@@ -42,7 +43,19 @@ final class ReceiverReport implements Consumer<String> {
       }
       case "DONE" -> done = numbers(rest);
       case "FAIL" -> failure = rest;
+      case "NOTE" -> {
+        synchronized (notes) {
+          notes.add(rest);
+        }
+      }
       default -> { }
+    }
+  }
+
+  /** Free-form figures the receiver reported besides its count (such as latency percentiles), in order. */
+  List<String> notes() {
+    synchronized (notes) {
+      return List.copyOf(notes);
     }
   }
 
