@@ -84,7 +84,8 @@ final class FlumePaths {
         new PullSparking(PULL_CONNECTIONS, "flume"),
         new Push(1, SCALING), new Push(2, SCALING), new Push(4, SCALING), new Push(PUSH_SINKS, LATENCY),
         new PullSparking(1, SCALING), new PullSparking(2, SCALING), new PullSparking(4, SCALING),
-        new Split248SinkSparkingReceiver(), new SplitSparkingSinkPlainClient());
+        new SplitPushAgentIntoCountingServer(), new Split248SinkSparkingReceiver(),
+        new SplitSparkingSinkPlainClient());
   }
 
   /** What every Flume path shares: its group. */
@@ -281,28 +282,32 @@ final class FlumePaths {
     @Override
     public RunSetup prepare(BenchEnvironment env, BenchConfig config, int run) {
       int receiverPort = FreePorts.next();
-      return new FeedingSetup(Map.of("port", Integer.toString(receiverPort)), config, null, (port, agents) -> {
-        List<String> names = new ArrayList<>();
-        StringBuilder sinkLines = new StringBuilder();
-        for (int i = 1; i <= sinks; i++) {
-          String k = "a1.sinks.k" + i;
-          names.add("k" + i);
-          sinkLines.append(String.join("\n",
-              k + ".type = avro",
-              k + ".hostname = 127.0.0.1",
-              k + ".port = " + receiverPort,
-              k + ".batch-size = " + FlumeFeeder.BATCH,
-              k + ".connect-timeout = 10000",
-              k + ".request-timeout = 30000",
-              ""));
-        }
-        FlumeAgent agent = FlumeAgent.builder()
-            .configuration(FlumeAgent.avroSourceIntoMemoryChannel(FlumeFeeder.BATCH, names) + sinkLines)
-            .listenPort("SOURCE_PORT")
-            .start();
-        agents.add(agent);
-        return agent.port("SOURCE_PORT");
-      }, latency() ? LATENCY_RATE : 0);
+      return new FeedingSetup(Map.of("port", Integer.toString(receiverPort)), config, null,
+          (port, agents) -> startPushAgent(receiverPort, sinks, agents), latency() ? LATENCY_RATE : 0);
+    }
+
+    /** Starts an agent whose {@code sinks} avro sinks send to {@code receiverPort}; returns its source's port. */
+    static int startPushAgent(int receiverPort, int sinks, List<FlumeAgent> agents) {
+      List<String> names = new ArrayList<>();
+      StringBuilder sinkLines = new StringBuilder();
+      for (int i = 1; i <= sinks; i++) {
+        String k = "a1.sinks.k" + i;
+        names.add("k" + i);
+        sinkLines.append(String.join("\n",
+            k + ".type = avro",
+            k + ".hostname = 127.0.0.1",
+            k + ".port = " + receiverPort,
+            k + ".batch-size = " + FlumeFeeder.BATCH,
+            k + ".connect-timeout = 10000",
+            k + ".request-timeout = 30000",
+            ""));
+      }
+      FlumeAgent agent = FlumeAgent.builder()
+          .configuration(FlumeAgent.avroSourceIntoMemoryChannel(FlumeFeeder.BATCH, names) + sinkLines)
+          .listenPort("SOURCE_PORT")
+          .start();
+      agents.add(agent);
+      return agent.port("SOURCE_PORT");
     }
 
     @Override
@@ -534,6 +539,43 @@ final class FlumePaths {
   }
 
   /** Our pull sink in an agent, drained by our polling receiver (default settings) and counted in Spark. */
+  /**
+   * Split of the push comparison: the same agent as {@code flume-push} into the raw ceiling's counting server, so
+   * that against the ceiling only the agent differs, and against {@code flume-push} only the receiver.
+   */
+  static final class SplitPushAgentIntoCountingServer extends FlumePath {
+    SplitPushAgentIntoCountingServer() {
+      super(SPLIT);
+    }
+
+    @Override
+    public String id() {
+      return PUSH + "-agent-counting-server";
+    }
+
+    @Override
+    public String label() {
+      return "Flume push split: " + PUSH_SINKS + " avro sinks of one agent into a counting NettyServer";
+    }
+
+    @Override
+    public String referenceId() {
+      return RAW_RPC;
+    }
+
+    @Override
+    public RunSetup prepare(BenchEnvironment env, BenchConfig config, int run) {
+      // The counting server binds a port the kernel picks, as for the ceiling; the agent starts once it listens.
+      return new FeedingSetup(Map.of(), config, null,
+          (receiverPort, agents) -> Push.startPushAgent(receiverPort, PUSH_SINKS, agents));
+    }
+
+    @Override
+    public void receive(Map<String, String> args) throws Exception {
+      new RawRpc().receive(args);
+    }
+  }
+
   /**
    * Split of the pull comparison: the 2.4.8 SparkSink drained by our polling receiver, so that against
    * {@code flume-pull-sparking} only the sink differs.
