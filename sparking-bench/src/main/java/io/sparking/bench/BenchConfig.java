@@ -60,10 +60,14 @@ public record BenchConfig(long records, int size, int runs, Set<String> groups, 
       throw new IllegalArgumentException("runs=" + runs + " is out of range: pass 1 to 100");
     }
     java.util.List<String> ids = Paths.all().stream().map(MeasuredPath::id).toList();
+    // Groups outside the default ones (such as flume-scaling) run only when named.
+    java.util.Set<String> extraGroups = new java.util.TreeSet<>();
+    Paths.all().forEach(p -> extraGroups.add(p.group()));
+    extraGroups.removeAll(GROUPS);
     for (String g : groups) {
-      if (!GROUPS.contains(g) && !ids.contains(g)) {
-        throw new IllegalArgumentException("only=" + g + " is invalid: pass kafka, flume or a path id, one of "
-            + ids);
+      if (!GROUPS.contains(g) && !extraGroups.contains(g) && !ids.contains(g)) {
+        throw new IllegalArgumentException("only=" + g + " is invalid: pass kafka, flume, " + String.join(", ",
+            extraGroups) + " or a path id, one of " + ids);
       }
     }
     if (groups.isEmpty()) {

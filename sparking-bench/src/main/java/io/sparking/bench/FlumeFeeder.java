@@ -2,7 +2,9 @@ package io.sparking.bench;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.flume.Event;
 import org.apache.flume.EventDeliveryException;
 import org.apache.flume.api.RpcClient;
@@ -15,32 +17,59 @@ import org.slf4j.LoggerFactory;
  * Sends a run's records as Flume events (body only, no headers) with flume-ng-sdk's {@link RpcClient}, batches of
  * {@link #BATCH}, each acknowledged before the next goes, as Flume's own avro sink does. A batch the server refuses
  * (an agent whose channel is full) is sent again, so the feeder follows the slowest stage behind it.
+ *
+ * <p>With a rate, it sends smaller batches (one every {@link #PACED_BATCH_MILLIS} ms) at that steady rate, and each
+ * event carries its creation time in header {@link #CREATED_HEADER} (epoch milliseconds) for latency figures.
  */
 final class FlumeFeeder implements RunSetup.Feeder {
   private static final Logger LOG = LoggerFactory.getLogger(FlumeFeeder.class);
   /** Events per {@code appendBatch} call. */
   static final int BATCH = 1000;
+  /** Header with the event's creation time in epoch milliseconds, set when feeding at a rate. */
+  static final String CREATED_HEADER = "created";
+  /** One paced batch every this many milliseconds. */
+  static final int PACED_BATCH_MILLIS = 5;
 
   private final int port;
   private final long records;
   private final int size;
+  private final int ratePerSecond;
   private volatile boolean stopped;
 
+  /** A feeder that sends as fast as the source takes. */
   FlumeFeeder(int port, long records, int size) {
+    this(port, records, size, 0);
+  }
+
+  /** A feeder that sends {@code ratePerSecond} events per second with a creation time, or as fast as it can for 0. */
+  FlumeFeeder(int port, long records, int size, int ratePerSecond) {
     this.port = port;
     this.records = records;
     this.size = size;
+    this.ratePerSecond = ratePerSecond;
   }
 
   @Override
   public void feed() throws Exception {
     RpcClient client = client();
     long refused = 0;
+    int batchSize = ratePerSecond == 0 ? BATCH
+        : Math.max(1, Math.min(BATCH, ratePerSecond * PACED_BATCH_MILLIS / 1000));
+    long startNanos = System.nanoTime();
     try {
       for (long first = 0; first < records && !stopped; ) {
-        List<Event> batch = new ArrayList<>(BATCH);
-        for (long i = first; i < Math.min(records, first + BATCH); i++) {
-          batch.add(EventBuilder.withBody(BenchData.payload(i, size)));
+        if (ratePerSecond > 0) {
+          // Paced against the start, so a late batch is followed by earlier ones rather than drifting the rate.
+          long due = startNanos + first * 1_000_000_000L / ratePerSecond;
+          while (System.nanoTime() - due < 0 && !stopped) {
+            LockSupport.parkNanos(due - System.nanoTime());
+          }
+        }
+        List<Event> batch = new ArrayList<>(batchSize);
+        String created = Long.toString(System.currentTimeMillis());
+        for (long i = first; i < Math.min(records, first + batchSize); i++) {
+          batch.add(ratePerSecond == 0 ? EventBuilder.withBody(BenchData.payload(i, size))
+              : EventBuilder.withBody(BenchData.payload(i, size), Map.of(CREATED_HEADER, created)));
         }
         try {
           client.appendBatch(batch);

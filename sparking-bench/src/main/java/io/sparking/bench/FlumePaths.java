@@ -4,6 +4,7 @@ import io.netty.channel.DefaultEventLoopGroup;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.sparking.flume.FlumeEvent;
 import io.sparking.flume.PollingSettings;
 import io.sparking.flume.PushSettings;
 import io.sparking.flume.SparkingFlume;
@@ -13,6 +14,7 @@ import io.sparking.flume.sink.protocol.SparkSinkEvent;
 import io.sparking.testkit.FlumeAgent;
 import io.sparking.testkit.FreePorts;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +30,7 @@ import org.apache.avro.ipc.specific.SpecificResponder;
 import org.apache.flume.source.avro.AvroFlumeEvent;
 import org.apache.flume.source.avro.AvroSourceProtocol;
 import org.apache.flume.source.avro.Status;
+import org.apache.spark.api.java.JavaRDD;
 
 /**
  * The Flume paths. Records are fed while the clock runs, by a {@link FlumeFeeder} in the bench JVM, so the clock
@@ -39,6 +42,22 @@ final class FlumePaths {
   static final String PUSH = "flume-push";
   static final String PULL_248 = "flume-pull-sparksink248";
   static final String PULL = "flume-pull-sparking";
+  static final String PUSH_LATENCY = "flume-push-latency";
+  /** The group of the two crossed pull paths (each sink with the other side's drain): run only when named. */
+  static final String SPLIT = "flume-split";
+  /** The group of the scaling paths: not run by default, only with {@code --only flume-scaling} (or their ids). */
+  static final String SCALING = "flume-scaling";
+  /**
+   * Avro sinks draining the push agent's channel side by side. One sink sends one batch at a time and waits for
+   * its answer, so the receiver idles between batches; several sinks on one channel is Flume's own way to drain
+   * it in parallel.
+   */
+  static final int PUSH_SINKS = 2;
+
+  /** The group of the latency path: run only with {@code --only flume-latency}. */
+  static final String LATENCY = "flume-latency";
+  /** The steady rate of the latency path, well below what the push path carries. */
+  static final int LATENCY_RATE = 20_000;
 
   /** Connections and batch size of both pull paths: Spark 2.4's and our polling receiver's defaults. */
   private static final int PULL_CONNECTIONS = PollingSettings.DEFAULT_CONNECTIONS_PER_AGENT;
@@ -61,14 +80,34 @@ final class FlumePaths {
   private FlumePaths() {}
 
   static List<MeasuredPath> all() {
-    return List.of(new RawRpc(), new Push(), new PullSpark248(), new PullSparking());
+    return List.of(new RawRpc(), new Push(PUSH_SINKS, "flume"), new PullSpark248(),
+        new PullSparking(PULL_CONNECTIONS, "flume"),
+        new Push(1, SCALING), new Push(2, SCALING), new Push(4, SCALING), new Push(PUSH_SINKS, LATENCY),
+        new PullSparking(1, SCALING), new PullSparking(2, SCALING), new PullSparking(4, SCALING),
+        new SplitPushAgentIntoCountingServer(), new Split248SinkSparkingReceiver(),
+        new SplitSparkingSinkPlainClient());
   }
 
   /** What every Flume path shares: its group. */
   private abstract static class FlumePath implements MeasuredPath {
+    private final String group;
+
+    FlumePath() {
+      this("flume");
+    }
+
+    FlumePath(String group) {
+      this.group = group;
+    }
+
     @Override
     public String group() {
-      return "flume";
+      return group;
+    }
+
+    /** Whether this is one of the scaling variants rather than the path of the main table. */
+    boolean scaling() {
+      return SCALING.equals(group);
     }
   }
 
@@ -87,9 +126,16 @@ final class FlumePaths {
     private final BenchConfig config;
     private final OnReady onReady;
     private final List<FlumeAgent> agents = new ArrayList<>();
+    private final int ratePerSecond;
     private FlumeFeeder feeder;
 
     FeedingSetup(Map<String, String> receiverArgs, BenchConfig config, FlumeAgent started, OnReady onReady) {
+      this(receiverArgs, config, started, onReady, 0);
+    }
+
+    FeedingSetup(Map<String, String> receiverArgs, BenchConfig config, FlumeAgent started, OnReady onReady,
+        int ratePerSecond) {
+      this.ratePerSecond = ratePerSecond;
       this.receiverArgs = receiverArgs;
       this.config = config;
       this.onReady = onReady;
@@ -105,7 +151,8 @@ final class FlumePaths {
 
     @Override
     public void receiverReady(int receiverPort) {
-      feeder = new FlumeFeeder(onReady.feedPort(receiverPort, agents), config.records(), config.size());
+      feeder = new FlumeFeeder(onReady.feedPort(receiverPort, agents), config.records(), config.size(),
+          ratePerSecond);
     }
 
     @Override
@@ -192,60 +239,167 @@ final class FlumePaths {
   }
 
   /**
-   * A real agent's standard avro sink (batches of {@link FlumeFeeder#BATCH}) into our push receiver, counted in
-   * Spark. The agent starts once the receiver listens, so its sink connects at once.
+   * A real agent's standard avro sinks (batches of {@link FlumeFeeder#BATCH}, {@code sinks} of them on the one
+   * channel) into our push receiver, counted in Spark. The agent starts once the receiver listens, so its sinks
+   * connect at once.
    */
   static final class Push extends FlumePath {
+    private final int sinks;
+
+    Push(int sinks, String group) {
+      super(group);
+      this.sinks = sinks;
+    }
+
+    private boolean latency() {
+      return LATENCY.equals(group());
+    }
+
     @Override
     public String id() {
-      return PUSH;
+      return latency() ? PUSH_LATENCY : scaling() ? PUSH + "-sinks" + sinks : PUSH;
     }
 
     @Override
     public String label() {
-      return "Flume push: agent's avro sink into Sparking push receiver (createPushStream)";
+      if (latency()) {
+        return "Flume push latency: " + LATENCY_RATE + " events/s, event creation to batch output";
+      }
+      return (scaling() ? "Flume push scaling: " : "Flume push: ") + sinks + " avro sink" + (sinks == 1 ? "" : "s")
+          + " of one agent into Sparking push receiver (createPushStream)";
     }
 
     @Override
     public String referenceId() {
-      return RAW_RPC;
+      return latency() ? null : scaling() ? (sinks == 1 ? null : PUSH + "-sinks1") : RAW_RPC;
     }
 
     @Override
     public double goal() {
-      return 0.8;
+      return scaling() || latency() ? 0 : 0.8;
     }
 
     @Override
     public RunSetup prepare(BenchEnvironment env, BenchConfig config, int run) {
       int receiverPort = FreePorts.next();
-      return new FeedingSetup(Map.of("port", Integer.toString(receiverPort)), config, null, (port, agents) -> {
-        FlumeAgent agent = FlumeAgent.builder()
-            .configuration(SOURCE_AND_CHANNEL + String.join("\n",
-                "a1.sinks.k1.type = avro",
-                "a1.sinks.k1.hostname = 127.0.0.1",
-                "a1.sinks.k1.port = " + receiverPort,
-                "a1.sinks.k1.batch-size = " + FlumeFeeder.BATCH,
-                "a1.sinks.k1.connect-timeout = 10000",
-                "a1.sinks.k1.request-timeout = 30000",
-                ""))
-            .listenPort("SOURCE_PORT")
-            .start();
-        agents.add(agent);
-        return agent.port("SOURCE_PORT");
-      });
+      return new FeedingSetup(Map.of("port", Integer.toString(receiverPort)), config, null,
+          (port, agents) -> startPushAgent(receiverPort, sinks, agents), latency() ? LATENCY_RATE : 0);
+    }
+
+    /** Starts an agent whose {@code sinks} avro sinks send to {@code receiverPort}; returns its source's port. */
+    static int startPushAgent(int receiverPort, int sinks, List<FlumeAgent> agents) {
+      List<String> names = new ArrayList<>();
+      StringBuilder sinkLines = new StringBuilder();
+      for (int i = 1; i <= sinks; i++) {
+        String k = "a1.sinks.k" + i;
+        names.add("k" + i);
+        sinkLines.append(String.join("\n",
+            k + ".type = avro",
+            k + ".hostname = 127.0.0.1",
+            k + ".port = " + receiverPort,
+            k + ".batch-size = " + FlumeFeeder.BATCH,
+            k + ".connect-timeout = 10000",
+            k + ".request-timeout = 30000",
+            ""));
+      }
+      FlumeAgent agent = FlumeAgent.builder()
+          .configuration(FlumeAgent.avroSourceIntoMemoryChannel(FlumeFeeder.BATCH, names) + sinkLines)
+          .listenPort("SOURCE_PORT")
+          .start();
+      agents.add(agent);
+      return agent.port("SOURCE_PORT");
     }
 
     @Override
     public void receive(Map<String, String> args) throws Exception {
       int port = Integer.parseInt(args.get("port"));
+      if (!latency()) {
+        SparkCount.run(args, false, 1, jssc -> SparkingFlume.createPushStream(jssc, "127.0.0.1", port)
+            .foreachRDD(rdd -> SparkCount.count(rdd, e -> e.bodyLength())));
+        return;
+      }
       SparkCount.run(args, false, 1, jssc -> SparkingFlume.createPushStream(jssc, "127.0.0.1", port)
-          .foreachRDD(rdd -> SparkCount.count(rdd, e -> e.bodyLength())));
+          .foreachRDD(Latency::count));
+      Progress.note(Latency.summary(Duration.ofMillis(Long.parseLong(args.get("batchMillis")))));
+    }
+  }
+
+  /**
+   * Latency from an event's creation in the feeder (header {@link FlumeFeeder#CREATED_HEADER}) to the moment the
+   * output job of its batch reads it, in 10 ms buckets, summed on the driver (the receiving JVM's one count).
+   */
+  static final class Latency {
+    private static final int BUCKET_MILLIS = 10;
+    private static final int BUCKETS = 12_000; // 120 s; later ones land in the last bucket
+    private static final long[] TOTAL = new long[BUCKETS];
+
+    private Latency() {}
+
+    static void count(JavaRDD<FlumeEvent> rdd) {
+      long start = System.currentTimeMillis();
+      // Index BUCKETS holds the records, BUCKETS + 1 the payload bytes.
+      long[] histogram = rdd.mapPartitions(events -> {
+        long[] h = new long[BUCKETS + 2];
+        while (events.hasNext()) {
+          FlumeEvent e = events.next();
+          long millis = System.currentTimeMillis() - Long.parseLong(e.headers().get(FlumeFeeder.CREATED_HEADER));
+          h[(int) Math.min(BUCKETS - 1, Math.max(0, millis / BUCKET_MILLIS))]++;
+          h[BUCKETS]++;
+          h[BUCKETS + 1] += e.bodyLength();
+        }
+        return List.of(h).iterator();
+      }).fold(new long[BUCKETS + 2], (a, b) -> {
+        long[] sum = new long[BUCKETS + 2];
+        for (int i = 0; i < sum.length; i++) {
+          sum[i] = a[i] + b[i];
+        }
+        return sum;
+      });
+      synchronized (TOTAL) {
+        for (int i = 0; i < BUCKETS; i++) {
+          TOTAL[i] += histogram[i];
+        }
+      }
+      Progress.batch(histogram[BUCKETS], histogram[BUCKETS + 1], start, System.currentTimeMillis());
+    }
+
+    /** p50, p99 and max so far (bucket upper bounds), against the goal of one batch interval plus a second. */
+    static String summary(Duration batchInterval) {
+      synchronized (TOTAL) {
+        long n = 0;
+        for (long c : TOTAL) {
+          n += c;
+        }
+        long p50 = percentile(n, 0.50);
+        long p99 = percentile(n, 0.99);
+        long max = percentile(n, 1.0);
+        long goal = batchInterval.toMillis() + 1000;
+        return String.format("latency over %,d events: p50 %,d ms, p99 %,d ms, max %,d ms (goal p99 <= %,d ms: %s)",
+            n, p50, p99, max, goal, p99 <= goal ? "met" : "NOT met");
+      }
+    }
+
+    private static long percentile(long n, double q) {
+      long rank = Math.max(1, (long) Math.ceil(q * n));
+      long seen = 0;
+      for (int i = 0; i < BUCKETS; i++) {
+        seen += TOTAL[i];
+        if (seen >= rank) {
+          return (long) (i + 1) * BUCKET_MILLIS;
+        }
+      }
+      return (long) BUCKETS * BUCKET_MILLIS;
     }
   }
 
   /** Pull paths: an agent with the pull sink started before the receiver, which then connects to it. */
   private abstract static class PullPath extends FlumePath {
+    PullPath() {}
+
+    PullPath(String group) {
+      super(group);
+    }
+
     abstract FlumeAgent.Runtime runtime();
 
     abstract String sinkConfiguration();
@@ -272,7 +426,12 @@ final class FlumePaths {
    * The pull reference: Spark 2.4.8's {@code SparkSink} in a Flume 1.11 agent, drained by a plain Avro client with
    * the connections and batch size Spark 2.4's polling receiver used (5, 1000), acking each batch once counted.
    */
-  static final class PullSpark248 extends PullPath {
+  static class PullSpark248 extends PullPath {
+    PullSpark248() {}
+
+    PullSpark248(String group) {
+      super(group);
+    }
     @Override
     public String id() {
       return PULL_248;
@@ -295,6 +454,11 @@ final class FlumePaths {
 
     @Override
     public void receive(Map<String, String> args) throws Exception {
+      drainWithPlainClient(args);
+    }
+
+    /** Drains the sink on {@code port} with plain Avro clients: counts and acks each batch, stores nothing. */
+    static void drainWithPlainClient(Map<String, String> args) throws Exception {
       InetSocketAddress sink = new InetSocketAddress("127.0.0.1", Integer.parseInt(args.get("port")));
       List<NettyTransceiver> connections = new ArrayList<>();
       List<Thread> drains = new ArrayList<>();
@@ -375,25 +539,90 @@ final class FlumePaths {
   }
 
   /** Our pull sink in an agent, drained by our polling receiver (default settings) and counted in Spark. */
-  static final class PullSparking extends PullPath {
+  /**
+   * Split of the push comparison: the same agent as {@code flume-push} into the raw ceiling's counting server, so
+   * that against the ceiling only the agent differs, and against {@code flume-push} only the receiver.
+   */
+  static final class SplitPushAgentIntoCountingServer extends FlumePath {
+    SplitPushAgentIntoCountingServer() {
+      super(SPLIT);
+    }
+
     @Override
     public String id() {
-      return PULL;
+      return PUSH + "-agent-counting-server";
     }
 
     @Override
     public String label() {
-      return "Flume pull: Sparking sink drained by Sparking polling receiver (createPollingStream)";
+      return "Flume push split: " + PUSH_SINKS + " avro sinks of one agent into a counting NettyServer";
+    }
+
+    @Override
+    public String referenceId() {
+      return RAW_RPC;
+    }
+
+    @Override
+    public RunSetup prepare(BenchEnvironment env, BenchConfig config, int run) {
+      // The counting server binds a port the kernel picks, as for the ceiling; the agent starts once it listens.
+      return new FeedingSetup(Map.of(), config, null,
+          (receiverPort, agents) -> Push.startPushAgent(receiverPort, PUSH_SINKS, agents));
+    }
+
+    @Override
+    public void receive(Map<String, String> args) throws Exception {
+      new RawRpc().receive(args);
+    }
+  }
+
+  /**
+   * Split of the pull comparison: the 2.4.8 SparkSink drained by our polling receiver, so that against
+   * {@code flume-pull-sparking} only the sink differs.
+   */
+  static final class Split248SinkSparkingReceiver extends PullSpark248 {
+    Split248SinkSparkingReceiver() {
+      super(SPLIT);
+    }
+
+    @Override
+    public String id() {
+      return PULL_248 + "-sparking-receiver";
+    }
+
+    @Override
+    public String label() {
+      return "Flume pull split: Spark 2.4.8 SparkSink drained by Sparking polling receiver";
+    }
+
+    @Override
+    public void receive(Map<String, String> args) throws Exception {
+      PullSparking.receiveWithPollingStream(args, PULL_CONNECTIONS);
+    }
+  }
+
+  /**
+   * Split of the pull comparison: our sink drained by the reference's plain client, so that against
+   * {@code flume-pull-sparksink248} only the sink differs.
+   */
+  static final class SplitSparkingSinkPlainClient extends PullPath {
+    SplitSparkingSinkPlainClient() {
+      super(SPLIT);
+    }
+
+    @Override
+    public String id() {
+      return PULL + "-plain-client";
+    }
+
+    @Override
+    public String label() {
+      return "Flume pull split: Sparking sink drained by a plain Avro client";
     }
 
     @Override
     public String referenceId() {
       return PULL_248;
-    }
-
-    @Override
-    public double goal() {
-      return 1.2;
     }
 
     @Override
@@ -408,9 +637,61 @@ final class FlumePaths {
 
     @Override
     public void receive(Map<String, String> args) throws Exception {
+      PullSpark248.drainWithPlainClient(args);
+    }
+  }
+
+  static final class PullSparking extends PullPath {
+    private final int connections;
+
+    PullSparking(int connections, String group) {
+      super(group);
+      this.connections = connections;
+    }
+
+    @Override
+    public String id() {
+      return scaling() ? PULL + "-conn" + connections : PULL;
+    }
+
+    @Override
+    public String label() {
+      return scaling()
+          ? "Flume pull scaling: Sparking sink drained by Sparking polling receiver over " + connections
+              + " connection" + (connections == 1 ? "" : "s")
+          : "Flume pull: Sparking sink drained by Sparking polling receiver (createPollingStream)";
+    }
+
+    @Override
+    public String referenceId() {
+      return scaling() ? (connections == 1 ? null : PULL + "-conn1") : PULL_248;
+    }
+
+    @Override
+    public double goal() {
+      return scaling() ? 0 : 1.2;
+    }
+
+    @Override
+    FlumeAgent.Runtime runtime() {
+      return FlumeAgent.Runtime.SPARKING;
+    }
+
+    @Override
+    String sinkConfiguration() {
+      return pullSink("io.sparking.flume.sink.SparkingSink");
+    }
+
+    @Override
+    public void receive(Map<String, String> args) throws Exception {
+      receiveWithPollingStream(args, connections);
+    }
+
+    /** Counts in Spark what {@code createPollingStream} pulls over {@code connections} from the sink on port. */
+    static void receiveWithPollingStream(Map<String, String> args, int connections) throws Exception {
       InetSocketAddress sink = new InetSocketAddress("127.0.0.1", Integer.parseInt(args.get("port")));
       SparkCount.run(args, false, 1, jssc -> SparkingFlume.createPollingStream(jssc, List.of(sink),
-              PollingSettings.builder().connectionsPerAgent(PULL_CONNECTIONS).batchSize(PULL_BATCH).build())
+              PollingSettings.builder().connectionsPerAgent(connections).batchSize(PULL_BATCH).build())
           .foreachRDD(rdd -> SparkCount.count(rdd, e -> e.bodyLength())));
     }
   }

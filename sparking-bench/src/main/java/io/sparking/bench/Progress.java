@@ -116,6 +116,11 @@ public final class Progress {
     line("BATCH " + records + " " + bytes + " " + startMillis + " " + endMillis);
   }
 
+  /** Reports a free-form figure besides the count (one line, such as latency percentiles); printed with the run. */
+  public static void note(String text) {
+    line("NOTE " + text.replace('\n', ' '));
+  }
+
   /** Whether the target was reached. */
   public static boolean isDone() {
     return DONE.getCount() == 0;

@@ -23,6 +23,7 @@ final class ReceiverReport implements Consumer<String> {
   private final List<long[]> batches = new ArrayList<>();
   private final List<long[]> heap = new ArrayList<>();
   private volatile long[] latency;
+  private final List<String> notes = new ArrayList<>();
 
   @Override
   public void accept(String line) {
@@ -50,7 +51,19 @@ final class ReceiverReport implements Consumer<String> {
       }
       case "LATENCY" -> latency = numbers(rest);
       case "FAIL" -> failure = rest;
+      case "NOTE" -> {
+        synchronized (notes) {
+          notes.add(rest);
+        }
+      }
       default -> { }
+    }
+  }
+
+  /** Free-form figures the receiver reported besides its count (such as latency percentiles), in order. */
+  List<String> notes() {
+    synchronized (notes) {
+      return List.copyOf(notes);
     }
   }
 

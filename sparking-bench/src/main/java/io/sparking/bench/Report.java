@@ -209,13 +209,17 @@ final class Report {
           t.append(String.format(Locale.ROOT, " (steady %.2f×)", steady));
         }
         t.append(" | ");
-        t.append(String.format(Locale.ROOT, "≥ %.1f× %s", r.path().goal(), ratio >= r.path().goal() ? "met" : "NOT met"));
-        if (!Double.isNaN(steady)) {
-          t.append(String.format(Locale.ROOT, " (steady: %s)", steady >= r.path().goal() ? "met" : "NOT met"));
+        if (r.path().goal() > 0) { // a comparison without a goal (scaling rows) shows the ratio only
+          t.append(String.format(Locale.ROOT, "≥ %.1f× %s", r.path().goal(), ratio >= r.path().goal() ? "met" : "NOT met"));
+          if (!Double.isNaN(steady)) {
+            t.append(String.format(Locale.ROOT, " (steady: %s)", steady >= r.path().goal() ? "met" : "NOT met"));
+          }
         }
       } else if (r.path().referenceId() != null) {
         t.append("(").append(r.path().referenceId()).append(" not run) | ");
-        t.append(String.format(Locale.ROOT, "≥ %.1f×", r.path().goal()));
+        if (r.path().goal() > 0) {
+          t.append(String.format(Locale.ROOT, "≥ %.1f×", r.path().goal()));
+        }
       } else {
         t.append(" | ");
       }

@@ -182,6 +182,7 @@ final class Runner {
           feeding.start();
         }
         long[] done = report.awaitDone(receiver, config.runTimeout(), feedFailure::get);
+        report.notes().forEach(note -> out.printf("  %-26s %s%n", path.id(), note));
         if (receiver.waitFor(EXIT_TIMEOUT).isEmpty()) {
           LOG.warn("{} did not exit within {} after its run; stopping it", receiver, EXIT_TIMEOUT);
         }

@@ -112,10 +112,20 @@ public final class FlumeAgent extends ExternalServer {
    * @param transactionCapacity the channel's transaction capacity: the largest batch in or out
    */
   public static String avroSourceIntoMemoryChannel(int transactionCapacity) {
-    return String.join("\n",
+    return avroSourceIntoMemoryChannel(transactionCapacity, List.of("k1"));
+  }
+
+  /**
+   * The same with several sinks draining channel {@code c1} side by side, each on its own runner thread (Flume's
+   * way to drain one channel in parallel). Append the lines of each sink.
+   *
+   * @param sinks the sinks' names, such as {@code k1 k2}
+   */
+  public static String avroSourceIntoMemoryChannel(int transactionCapacity, List<String> sinks) {
+    List<String> lines = new ArrayList<>(List.of(
         "a1.sources = r1",
         "a1.channels = c1",
-        "a1.sinks = k1",
+        "a1.sinks = " + String.join(" ", sinks),
         "a1.sources.r1.type = avro",
         "a1.sources.r1.bind = 127.0.0.1",
         "a1.sources.r1.port = ${SOURCE_PORT}",
@@ -124,9 +134,10 @@ public final class FlumeAgent extends ExternalServer {
         "a1.channels.c1.capacity = 100000",
         "a1.channels.c1.transactionCapacity = " + transactionCapacity,
         // A put into a full channel and a take from an empty one wait this many seconds; 1 keeps both short.
-        "a1.channels.c1.keep-alive = 1",
-        "a1.sinks.k1.channel = c1",
-        "");
+        "a1.channels.c1.keep-alive = 1"));
+    sinks.forEach(sink -> lines.add("a1.sinks." + sink + ".channel = c1"));
+    lines.add("");
+    return String.join("\n", lines);
   }
 
   /** A builder for an agent named {@code a1} on the {@link Runtime#SPARKING} classpath. */

@@ -25,6 +25,10 @@ import org.slf4j.LoggerFactory;
  * One connection to one agent's pull sink and the loop that runs on it: ask for a batch, store it whole, then ack
  * it; nack it when storing failed or the receiver is stopping. Every call is bounded by the call timeout; a call
  * that outlives it costs the connection, since its answer may still come and would be read as the next one's.
+ *
+ * <p>The ack of a stored batch is pipelined with the request for the next one: both are on the wire together, and
+ * the ack's answer is awaited once the next batch came back (and always before the connection closes). The sink
+ * commits the acked transaction while it takes the next batch, instead of one round trip after the other.
  */
 final class PullConnection implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(PullConnection.class);
@@ -69,6 +73,10 @@ final class PullConnection implements Runnable {
   private volatile NettyTransceiver transceiver;
   /** Used by the connection's own thread only; {@link #abort()} touches the transceiver alone. */
   private SparkFlumeProtocol.Callback client;
+  /** The ack sent for the last stored batch, whose answer is still to be read; own thread only. */
+  private PendingAck pendingAck;
+
+  private record PendingAck(String sequence, int events, CallFuture<Void> answer) {}
 
   PullConnection(String host, int port, int index, PollingSettings settings, EventBatchStore store,
       StopSignal stop, FlumeReceiverMetrics metrics) {
@@ -88,6 +96,8 @@ final class PullConnection implements Runnable {
         pullOnce();
       }
     } finally {
+      // The last stored batch's ack must be answered before the connection closes, or the sink rolls it back.
+      awaitAck();
       disconnect();
       LOG.info("Pull connection {} stopped ({} events stored, {} batches nacked)", name, storedEvents.get(),
           nackedBatches.get());
@@ -123,15 +133,21 @@ final class PullConnection implements Runnable {
     } catch (TimeoutException e) {
       // An empty channel in Spark 2.4's sink never answers; ours answers within its batchWait.
       LOG.debug("No batch from {} within {}; reconnecting", name, settings.callTimeout());
+      awaitAck();
       disconnect();
       return;
     } catch (IOException | ExecutionException | RuntimeException e) {
+      awaitAck();
       disconnect();
       if (!stop.isSet()) {
         LOG.warn("Pulling from {} failed, connecting again in {}: {}", name, settings.reconnectBackoff(),
             rootMessage(e));
         stop.pause(settings.reconnectBackoff());
       }
+      return;
+    }
+    if (!awaitAck()) {
+      // The connection is gone with the failed ack; the batch just taken rolls back on the sink when it notices.
       return;
     }
     String error = batch.getErrorMsg() == null ? "" : batch.getErrorMsg().toString();
@@ -161,14 +177,40 @@ final class PullConnection implements Runnable {
       return;
     }
     storedEvents.addAndGet(events.size());
+    CallFuture<Void> answer = new CallFuture<>();
+    pendingAck = new PendingAck(sequence, events.size(), answer);
     try {
-      this.<Void>call("ack", (c, f) -> c.ack(sequence, f));
+      client.ack(sequence, answer);
+    } catch (IOException | RuntimeException e) {
+      answer.handleError(e);
+      awaitAck();
+    }
+  }
+
+  /**
+   * Reads the answer to the pending ack, if any, within the call timeout; false (and the connection closed) when
+   * the ack failed.
+   */
+  private boolean awaitAck() {
+    PendingAck ack = pendingAck;
+    if (ack == null) {
+      return true;
+    }
+    pendingAck = null;
+    try {
+      ack.answer().get(settings.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
       metrics.pullAcked();
-    } catch (IOException | ExecutionException | TimeoutException | RuntimeException e) {
+      return true;
+    } catch (InterruptedException | ExecutionException | TimeoutException e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
       // The events are in Spark; the sink will deliver them again after its timeout, so they may come twice.
       LOG.warn("Stored batch {} of {} events from {} but could not ack it ({}); the sink will deliver it again",
-          sequence, events.size(), name, rootMessage(e));
+          ack.sequence(), ack.events(), name, e instanceof TimeoutException
+              ? "no answer within " + settings.callTimeout() : rootMessage(e));
       disconnect();
+      return false;
     }
   }
 
