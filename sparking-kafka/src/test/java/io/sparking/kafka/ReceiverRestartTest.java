@@ -35,8 +35,11 @@ import org.junit.jupiter.api.io.TempDir;
  * must not be committed, and the restarted receiver must read them again.
  */
 class ReceiverRestartTest {
-  private static final Duration WAIT = Duration.ofSeconds(150);
-  private static final int IDS = 20_000;
+  /** 20,000 in every build; {@code -Pfaults} sends 200,000. */
+  private static final int IDS = Integer.getInteger("sparking.faults.ids", 20_000);
+  /** All ids in about 5 s, so the failed write comes about 1 s into the stream at any size. */
+  private static final int RATE = Math.max(4_000, IDS / 5);
+  private static final Duration WAIT = Duration.ofSeconds(Math.max(150, IDS / 500));
   @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
   @TempDir Path checkpoint;
@@ -51,9 +54,9 @@ class ReceiverRestartTest {
     ReceiverEvents events = new ReceiverEvents();
 
     OutputCollector<String> out = OutputCollector.create();
-    // 4,000 records/s in blocks of 100 ms: all ids take about 5 s, and write 10 fails about 1 s into the stream.
+    // RATE records/s in blocks of 100 ms: all ids take about 5 s, and write 10 fails about 1 s into the stream.
     try (LocalStreaming spark = LocalStreaming.builder(checkpoint).writeAheadLog(true)
-        .set("spark.streaming.receiver.maxRate", "4000")
+        .set("spark.streaming.receiver.maxRate", String.valueOf(RATE))
         .set("spark.streaming.receiver.writeAheadLog.class", FailingWriteAheadLog.class.getName())
         .set(FailingWriteAheadLog.DIR_KEY, receiverLog.toString())
         .set(FailingWriteAheadLog.FAIL_AT_KEY, "10")
