@@ -3,6 +3,7 @@ package io.sparking.flume;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sparking.flume.sink.RawClient;
 import io.sparking.flume.internal.AvroPushServer;
 import io.sparking.flume.sink.protocol.EventBatch;
 import io.sparking.flume.sink.protocol.SparkFlumeProtocol;

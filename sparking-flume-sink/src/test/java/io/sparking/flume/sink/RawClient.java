@@ -18,31 +18,31 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * A plain TCP client on 127.0.0.1 that writes whatever bytes a test wants, Avro framing or not, and observes how the
- * server ends the connection. Every read and write is bounded. (The push receiver's tests in sparking-flume keep
- * a twin of this class: the two test trees share no test code.)
+ * server ends the connection. Every read and write is bounded. The sink's test jar carries it to the push
+ * receiver's tests in sparking-flume, which probe their Avro port the same way.
  */
-final class RawClient implements AutoCloseable {
+public final class RawClient implements AutoCloseable {
   /** How long a test waits for the server to close a connection it should drop. */
-  static final Duration CLOSE_WAIT = Duration.ofSeconds(15);
+  public static final Duration CLOSE_WAIT = Duration.ofSeconds(15);
 
   private final Socket socket;
-  final DataOutputStream out;
+  public final DataOutputStream out;
 
-  RawClient(int port) throws IOException {
+  public RawClient(int port) throws IOException {
     socket = new Socket(InetAddress.getLoopbackAddress(), port);
     socket.setSoTimeout((int) CLOSE_WAIT.toMillis());
     out = new DataOutputStream(socket.getOutputStream());
   }
 
   /** Writes {@code bytes} and flushes; the server may already have closed, so failures are left to the caller. */
-  RawClient send(byte[] bytes) throws IOException {
+  public RawClient send(byte[] bytes) throws IOException {
     out.write(bytes);
     out.flush();
     return this;
   }
 
   /** Writes an Avro netty frame header: serial, buffer count, and the first buffer's declared length. */
-  RawClient sendFrameHeader(int serial, int buffers, int firstLength) throws IOException {
+  public RawClient sendFrameHeader(int serial, int buffers, int firstLength) throws IOException {
     out.writeInt(serial);
     out.writeInt(buffers);
     out.writeInt(firstLength);
@@ -55,7 +55,7 @@ final class RawClient implements AutoCloseable {
    * returns how many bytes went out before that. Bounded by {@link #CLOSE_WAIT} in case the server neither reads
    * nor closes.
    */
-  long streamUntilDropped(long total) throws Exception {
+  public long streamUntilDropped(long total) throws Exception {
     ExecutorService writer = Executors.newSingleThreadExecutor(r -> new Thread(r, "raw-client-writer"));
     try {
       Future<Long> written = writer.submit(() -> {
@@ -87,7 +87,7 @@ final class RawClient implements AutoCloseable {
   }
 
   /** Asserts that the server ends the connection (end of stream or reset) within {@link #CLOSE_WAIT}. */
-  void assertClosedByServer() throws IOException {
+  public void assertClosedByServer() throws IOException {
     InputStream in = socket.getInputStream();
     try {
       byte[] ignored = new byte[4096];
@@ -104,7 +104,7 @@ final class RawClient implements AutoCloseable {
   }
 
   /** Whether the server has not closed the connection: a short read times out instead of ending. */
-  boolean stillOpen(Duration probe) throws IOException {
+  public boolean stillOpen(Duration probe) throws IOException {
     socket.setSoTimeout((int) probe.toMillis());
     try {
       return socket.getInputStream().read() >= 0;
