@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.Random;
 
 /**
  * A plain TCP client on 127.0.0.1 that writes whatever bytes a test wants, Avro framing or not, and observes how the
@@ -32,6 +33,20 @@ public final class RawClient implements AutoCloseable {
     socket = new Socket(InetAddress.getLoopbackAddress(), port);
     socket.setSoTimeout((int) CLOSE_WAIT.toMillis());
     out = new DataOutputStream(socket.getOutputStream());
+  }
+
+  /**
+   * Sends {@code clients} connections of 64 KiB random bytes each (seeds 1..clients, so a failure repeats) to
+   * {@code port}, and asserts that the server closes every one of them.
+   */
+  public static void assertRandomBytesAreDropped(int port, int clients) throws IOException {
+    for (long seed = 1; seed <= clients; seed++) {
+      byte[] noise = new byte[64 * 1024];
+      new Random(seed).nextBytes(noise);
+      try (RawClient garbage = new RawClient(port)) {
+        garbage.send(noise).assertClosedByServer();
+      }
+    }
   }
 
   /** Writes {@code bytes} and flushes; the server may already have closed, so failures are left to the caller. */
