@@ -17,8 +17,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code ./sparking bench}: measures records/s of every Kafka and Flume path on the same generated data, next to
- * its reference, then the {@link Sections} (latency at a steady rate, heap under overload, scaling over receivers
- * and partitions), and writes the tables and a chart to {@code bench/results/<timestamp>.md|.png}.
+ * its reference, then the {@link Sections} (latency at a steady rate, heap under overload, scaling over receivers,
+ * partitions and Flume connections), and writes the tables and a chart to {@code bench/results/<timestamp>.md|.png}.
  *
  * <pre>{@code
  * ./sparking bench                                   # 2M records of 100 bytes, 3 runs per path, every section
@@ -82,7 +82,8 @@ public final class Bench implements Callable<Integer> {
   int overloadSeconds;
 
   @Option(names = "--scaling-counts", paramLabel = "<n>", split = ",", defaultValue = "1,2,4",
-      description = "Scaling section: receiver and partition counts (default: ${DEFAULT-VALUE})")
+      description = "Scaling section: counts of Kafka receivers and partitions and of Flume avro sinks and"
+          + " polling connections (default: ${DEFAULT-VALUE})")
   List<Integer> scalingCounts;
 
   @Option(names = "--scaling-records", paramLabel = "<n>", defaultValue = "1000000",

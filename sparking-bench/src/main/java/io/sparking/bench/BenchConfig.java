@@ -60,7 +60,7 @@ public record BenchConfig(long records, int size, int runs, Set<String> groups, 
       throw new IllegalArgumentException("runs=" + runs + " is out of range: pass 1 to 100");
     }
     java.util.List<String> ids = Paths.all().stream().map(MeasuredPath::id).toList();
-    // Groups outside the default ones (such as flume-scaling) run only when named.
+    // Groups outside the default ones (such as flume-split) run only when named.
     java.util.Set<String> extraGroups = new java.util.TreeSet<>();
     Paths.all().forEach(p -> extraGroups.add(p.group()));
     extraGroups.removeAll(GROUPS);

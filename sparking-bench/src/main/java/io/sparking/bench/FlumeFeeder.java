@@ -2,7 +2,6 @@ package io.sparking.bench;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.flume.Event;
@@ -18,15 +17,13 @@ import org.slf4j.LoggerFactory;
  * {@link #BATCH}, each acknowledged before the next goes, as Flume's own avro sink does. A batch the server refuses
  * (an agent whose channel is full) is sent again, so the feeder follows the slowest stage behind it.
  *
- * <p>With a rate, it sends smaller batches (one every {@link #PACED_BATCH_MILLIS} ms) at that steady rate, and each
- * event carries its creation time in header {@link #CREATED_HEADER} (epoch milliseconds) for latency figures.
+ * <p>With a rate, it sends smaller batches (one every {@link #PACED_BATCH_MILLIS} ms) at that steady rate; for
+ * latency runs each body carries its creation time ({@link BenchData#timedPayload}), as the Kafka feeder's do.
  */
 final class FlumeFeeder implements RunSetup.Feeder {
   private static final Logger LOG = LoggerFactory.getLogger(FlumeFeeder.class);
   /** Events per {@code appendBatch} call. */
   static final int BATCH = 1000;
-  /** Header with the event's creation time in epoch milliseconds, set when feeding at a rate. */
-  static final String CREATED_HEADER = "created";
   /** One paced batch every this many milliseconds. */
   static final int PACED_BATCH_MILLIS = 5;
 
@@ -34,19 +31,19 @@ final class FlumeFeeder implements RunSetup.Feeder {
   private final long records;
   private final int size;
   private final int ratePerSecond;
+  private final boolean timed;
   private volatile boolean stopped;
 
-  /** A feeder that sends as fast as the source takes. */
-  FlumeFeeder(int port, long records, int size) {
-    this(port, records, size, 0);
-  }
-
-  /** A feeder that sends {@code ratePerSecond} events per second with a creation time, or as fast as it can for 0. */
-  FlumeFeeder(int port, long records, int size, int ratePerSecond) {
+  /**
+   * A feeder that sends {@code ratePerSecond} events per second, or as fast as the source takes for 0; with
+   * {@code timed}, each body carries its creation time.
+   */
+  FlumeFeeder(int port, long records, int size, int ratePerSecond, boolean timed) {
     this.port = port;
     this.records = records;
     this.size = size;
     this.ratePerSecond = ratePerSecond;
+    this.timed = timed;
   }
 
   @Override
@@ -66,10 +63,10 @@ final class FlumeFeeder implements RunSetup.Feeder {
           }
         }
         List<Event> batch = new ArrayList<>(batchSize);
-        String created = Long.toString(System.currentTimeMillis());
+        long created = System.currentTimeMillis();
         for (long i = first; i < Math.min(records, first + batchSize); i++) {
-          batch.add(ratePerSecond == 0 ? EventBuilder.withBody(BenchData.payload(i, size))
-              : EventBuilder.withBody(BenchData.payload(i, size), Map.of(CREATED_HEADER, created)));
+          batch.add(EventBuilder.withBody(timed ? BenchData.timedPayload(i, created, size)
+              : BenchData.payload(i, size)));
         }
         try {
           client.appendBatch(batch);

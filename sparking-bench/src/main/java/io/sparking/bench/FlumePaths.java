@@ -42,22 +42,14 @@ final class FlumePaths {
   static final String PUSH = "flume-push";
   static final String PULL_248 = "flume-pull-sparksink248";
   static final String PULL = "flume-pull-sparking";
-  static final String PUSH_LATENCY = "flume-push-latency";
   /** The group of the two crossed pull paths (each sink with the other side's drain): run only when named. */
   static final String SPLIT = "flume-split";
-  /** The group of the scaling paths: not run by default, only with {@code --only flume-scaling} (or their ids). */
-  static final String SCALING = "flume-scaling";
   /**
    * Avro sinks draining the push agent's channel side by side. One sink sends one batch at a time and waits for
    * its answer, so the receiver idles between batches; several sinks on one channel is Flume's own way to drain
    * it in parallel.
    */
   static final int PUSH_SINKS = 2;
-
-  /** The group of the latency path: run only with {@code --only flume-latency}. */
-  static final String LATENCY = "flume-latency";
-  /** The steady rate of the latency path, well below what the push path carries. */
-  static final int LATENCY_RATE = 20_000;
 
   /** Connections and batch size of both pull paths: Spark 2.4's and our polling receiver's defaults. */
   private static final int PULL_CONNECTIONS = PollingSettings.DEFAULT_CONNECTIONS_PER_AGENT;
@@ -80,12 +72,20 @@ final class FlumePaths {
   private FlumePaths() {}
 
   static List<MeasuredPath> all() {
-    return List.of(new RawRpc(), new Push(PUSH_SINKS, "flume"), new PullSpark248(),
-        new PullSparking(PULL_CONNECTIONS, "flume"),
-        new Push(1, SCALING), new Push(2, SCALING), new Push(4, SCALING), new Push(PUSH_SINKS, LATENCY),
-        new PullSparking(1, SCALING), new PullSparking(2, SCALING), new PullSparking(4, SCALING),
+    return List.of(new RawRpc(), new Push(), new PullSpark248(), new PullSparking(),
         new SplitPushAgentIntoCountingServer(), new Split248SinkSparkingReceiver(),
         new SplitSparkingSinkPlainClient());
+  }
+
+  /** Latency at a steady offered rate: the push path (two avro sinks). */
+  static List<MeasuredPath> latency() {
+    return List.of(new Push());
+  }
+
+  /** Throughput over the push agent's avro sinks and over the polling receiver's connections. */
+  static List<Sections.Scaling> scaling() {
+    return List.of(new Sections.Scaling(new Push(), Sections.Scaling.AVRO_SINKS),
+        new Sections.Scaling(new PullSparking(), Sections.Scaling.CONNECTIONS));
   }
 
   /** What every Flume path shares: its group. */
@@ -104,11 +104,6 @@ final class FlumePaths {
     public String group() {
       return group;
     }
-
-    /** Whether this is one of the scaling variants rather than the path of the main table. */
-    boolean scaling() {
-      return SCALING.equals(group);
-    }
   }
 
   /**
@@ -126,16 +121,9 @@ final class FlumePaths {
     private final BenchConfig config;
     private final OnReady onReady;
     private final List<FlumeAgent> agents = new ArrayList<>();
-    private final int ratePerSecond;
     private FlumeFeeder feeder;
 
     FeedingSetup(Map<String, String> receiverArgs, BenchConfig config, FlumeAgent started, OnReady onReady) {
-      this(receiverArgs, config, started, onReady, 0);
-    }
-
-    FeedingSetup(Map<String, String> receiverArgs, BenchConfig config, FlumeAgent started, OnReady onReady,
-        int ratePerSecond) {
-      this.ratePerSecond = ratePerSecond;
       this.receiverArgs = receiverArgs;
       this.config = config;
       this.onReady = onReady;
@@ -151,8 +139,10 @@ final class FlumePaths {
 
     @Override
     public void receiverReady(int receiverPort) {
-      feeder = new FlumeFeeder(onReady.feedPort(receiverPort, agents), config.records(), config.size(),
-          ratePerSecond);
+      // A paced variant (the latency section) offers its records at its rate, each carrying its creation time.
+      Variant variant = config.variant();
+      feeder = new FlumeFeeder(onReady.feedPort(receiverPort, agents), config.offeredRecords(), config.size(),
+          (int) variant.offeredRate(), variant.latency());
     }
 
     @Override
@@ -239,51 +229,37 @@ final class FlumePaths {
   }
 
   /**
-   * A real agent's standard avro sinks (batches of {@link FlumeFeeder#BATCH}, {@code sinks} of them on the one
-   * channel) into our push receiver, counted in Spark. The agent starts once the receiver listens, so its sinks
-   * connect at once.
+   * A real agent's standard avro sinks (batches of {@link FlumeFeeder#BATCH}, {@link #PUSH_SINKS} of them on the one
+   * channel, or as many as the variant's connections) into our push receiver, counted in Spark. The agent starts
+   * once the receiver listens, so its sinks connect at once.
    */
   static final class Push extends FlumePath {
-    private final int sinks;
-
-    Push(int sinks, String group) {
-      super(group);
-      this.sinks = sinks;
-    }
-
-    private boolean latency() {
-      return LATENCY.equals(group());
-    }
-
     @Override
     public String id() {
-      return latency() ? PUSH_LATENCY : scaling() ? PUSH + "-sinks" + sinks : PUSH;
+      return PUSH;
     }
 
     @Override
     public String label() {
-      if (latency()) {
-        return "Flume push latency: " + LATENCY_RATE + " events/s, event creation to batch output";
-      }
-      return (scaling() ? "Flume push scaling: " : "Flume push: ") + sinks + " avro sink" + (sinks == 1 ? "" : "s")
-          + " of one agent into Sparking push receiver (createPushStream)";
+      return "Flume push: " + PUSH_SINKS + " avro sinks of one agent into Sparking push receiver (createPushStream)";
     }
 
     @Override
     public String referenceId() {
-      return latency() ? null : scaling() ? (sinks == 1 ? null : PUSH + "-sinks1") : RAW_RPC;
+      return RAW_RPC;
     }
 
     @Override
     public double goal() {
-      return scaling() || latency() ? 0 : 0.8;
+      return 0.8;
     }
 
     @Override
     public RunSetup prepare(BenchEnvironment env, BenchConfig config, int run) {
       int receiverPort = FreePorts.next();
+      int sinks = config.variant().connectionsOr(PUSH_SINKS);
       return new FeedingSetup(Map.of("port", Integer.toString(receiverPort)), config, null,
-          (port, agents) -> startPushAgent(receiverPort, sinks, agents), latency() ? LATENCY_RATE : 0);
+          (port, agents) -> startPushAgent(receiverPort, sinks, agents));
     }
 
     /** Starts an agent whose {@code sinks} avro sinks send to {@code receiverPort}; returns its source's port. */
@@ -313,82 +289,20 @@ final class FlumePaths {
     @Override
     public void receive(Map<String, String> args) throws Exception {
       int port = Integer.parseInt(args.get("port"));
-      if (!latency()) {
-        SparkCount.run(args, false, 1, jssc -> SparkingFlume.createPushStream(jssc, "127.0.0.1", port)
-            .foreachRDD(rdd -> SparkCount.count(rdd, e -> e.bodyLength())));
-        return;
-      }
       SparkCount.run(args, false, 1, jssc -> SparkingFlume.createPushStream(jssc, "127.0.0.1", port)
-          .foreachRDD(Latency::count));
-      Progress.note(Latency.summary(Duration.ofMillis(Long.parseLong(args.get("batchMillis")))));
+          .foreachRDD(rdd -> countEvents(rdd, args)));
     }
   }
 
   /**
-   * Latency from an event's creation in the feeder (header {@link FlumeFeeder#CREATED_HEADER}) to the moment the
-   * output job of its batch reads it, in 10 ms buckets, summed on the driver (the receiving JVM's one count).
+   * Counts a batch of events; a run that measures latency reads each body (a copy), where the creation time is,
+   * the others only its length.
    */
-  static final class Latency {
-    private static final int BUCKET_MILLIS = 10;
-    private static final int BUCKETS = 12_000; // 120 s; later ones land in the last bucket
-    private static final long[] TOTAL = new long[BUCKETS];
-
-    private Latency() {}
-
-    static void count(JavaRDD<FlumeEvent> rdd) {
-      long start = System.currentTimeMillis();
-      // Index BUCKETS holds the records, BUCKETS + 1 the payload bytes.
-      long[] histogram = rdd.mapPartitions(events -> {
-        long[] h = new long[BUCKETS + 2];
-        while (events.hasNext()) {
-          FlumeEvent e = events.next();
-          long millis = System.currentTimeMillis() - Long.parseLong(e.headers().get(FlumeFeeder.CREATED_HEADER));
-          h[(int) Math.min(BUCKETS - 1, Math.max(0, millis / BUCKET_MILLIS))]++;
-          h[BUCKETS]++;
-          h[BUCKETS + 1] += e.bodyLength();
-        }
-        return List.of(h).iterator();
-      }).fold(new long[BUCKETS + 2], (a, b) -> {
-        long[] sum = new long[BUCKETS + 2];
-        for (int i = 0; i < sum.length; i++) {
-          sum[i] = a[i] + b[i];
-        }
-        return sum;
-      });
-      synchronized (TOTAL) {
-        for (int i = 0; i < BUCKETS; i++) {
-          TOTAL[i] += histogram[i];
-        }
-      }
-      Progress.batch(histogram[BUCKETS], histogram[BUCKETS + 1], start, System.currentTimeMillis());
-    }
-
-    /** p50, p99 and max so far (bucket upper bounds), against the goal of one batch interval plus a second. */
-    static String summary(Duration batchInterval) {
-      synchronized (TOTAL) {
-        long n = 0;
-        for (long c : TOTAL) {
-          n += c;
-        }
-        long p50 = percentile(n, 0.50);
-        long p99 = percentile(n, 0.99);
-        long max = percentile(n, 1.0);
-        long goal = batchInterval.toMillis() + 1000;
-        return String.format("latency over %,d events: p50 %,d ms, p99 %,d ms, max %,d ms (goal p99 <= %,d ms: %s)",
-            n, p50, p99, max, goal, p99 <= goal ? "met" : "NOT met");
-      }
-    }
-
-    private static long percentile(long n, double q) {
-      long rank = Math.max(1, (long) Math.ceil(q * n));
-      long seen = 0;
-      for (int i = 0; i < BUCKETS; i++) {
-        seen += TOTAL[i];
-        if (seen >= rank) {
-          return (long) (i + 1) * BUCKET_MILLIS;
-        }
-      }
-      return (long) BUCKETS * BUCKET_MILLIS;
+  private static void countEvents(JavaRDD<FlumeEvent> rdd, Map<String, String> args) {
+    if (args.containsKey("latency")) {
+      SparkCount.countPayloads(rdd, FlumeEvent::body);
+    } else {
+      SparkCount.count(rdd, FlumeEvent::bodyLength);
     }
   }
 
@@ -538,7 +452,6 @@ final class FlumePaths {
     }
   }
 
-  /** Our pull sink in an agent, drained by our polling receiver (default settings) and counted in Spark. */
   /**
    * Split of the push comparison: the same agent as {@code flume-push} into the raw ceiling's counting server, so
    * that against the ceiling only the agent differs, and against {@code flume-push} only the receiver.
@@ -597,7 +510,7 @@ final class FlumePaths {
 
     @Override
     public void receive(Map<String, String> args) throws Exception {
-      PullSparking.receiveWithPollingStream(args, PULL_CONNECTIONS);
+      PullSparking.receiveWithPollingStream(args);
     }
   }
 
@@ -641,35 +554,29 @@ final class FlumePaths {
     }
   }
 
+  /**
+   * Our pull sink in an agent, drained by our polling receiver (default settings, or as many connections as the
+   * variant says) and counted in Spark.
+   */
   static final class PullSparking extends PullPath {
-    private final int connections;
-
-    PullSparking(int connections, String group) {
-      super(group);
-      this.connections = connections;
-    }
-
     @Override
     public String id() {
-      return scaling() ? PULL + "-conn" + connections : PULL;
+      return PULL;
     }
 
     @Override
     public String label() {
-      return scaling()
-          ? "Flume pull scaling: Sparking sink drained by Sparking polling receiver over " + connections
-              + " connection" + (connections == 1 ? "" : "s")
-          : "Flume pull: Sparking sink drained by Sparking polling receiver (createPollingStream)";
+      return "Flume pull: Sparking sink drained by Sparking polling receiver (createPollingStream)";
     }
 
     @Override
     public String referenceId() {
-      return scaling() ? (connections == 1 ? null : PULL + "-conn1") : PULL_248;
+      return PULL_248;
     }
 
     @Override
     public double goal() {
-      return scaling() ? 0 : 1.2;
+      return 1.2;
     }
 
     @Override
@@ -684,15 +591,16 @@ final class FlumePaths {
 
     @Override
     public void receive(Map<String, String> args) throws Exception {
-      receiveWithPollingStream(args, connections);
+      receiveWithPollingStream(args);
     }
 
-    /** Counts in Spark what {@code createPollingStream} pulls over {@code connections} from the sink on port. */
-    static void receiveWithPollingStream(Map<String, String> args, int connections) throws Exception {
+    /** Counts in Spark what {@code createPollingStream} pulls from the sink on {@code port}. */
+    static void receiveWithPollingStream(Map<String, String> args) throws Exception {
       InetSocketAddress sink = new InetSocketAddress("127.0.0.1", Integer.parseInt(args.get("port")));
+      int connections = Integer.parseInt(args.getOrDefault("connections", Integer.toString(PULL_CONNECTIONS)));
       SparkCount.run(args, false, 1, jssc -> SparkingFlume.createPollingStream(jssc, List.of(sink),
               PollingSettings.builder().connectionsPerAgent(connections).batchSize(PULL_BATCH).build())
-          .foreachRDD(rdd -> SparkCount.count(rdd, e -> e.bodyLength())));
+          .foreachRDD(rdd -> countEvents(rdd, args)));
     }
   }
 }

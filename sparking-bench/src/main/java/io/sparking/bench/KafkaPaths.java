@@ -62,8 +62,8 @@ final class KafkaPaths {
 
   /** Throughput over receivers (reliable receiver, WAL off, unioned) and over partitions (our direct stream). */
   static List<Sections.Scaling> scaling() {
-    return List.of(new Sections.Scaling(new Receiver(false), "receivers"),
-        new Sections.Scaling(new SparkingDirect(), "partitions"));
+    return List.of(new Sections.Scaling(new Receiver(false), Sections.Scaling.RECEIVERS),
+        new Sections.Scaling(new SparkingDirect(), Sections.Scaling.PARTITIONS));
   }
 
   /** Consumer settings every Kafka path shares: bytes in, from the earliest offset, no automatic commits. */

@@ -33,6 +33,14 @@ record PathResult(MeasuredPath path, List<RunResult> runs, String failure) {
     return median(RunResult::steadyRate);
   }
 
+  double medianCpuMicrosPerRecord() {
+    return median(RunResult::cpuMicrosPerRecord);
+  }
+
+  double medianBusyShare() {
+    return median(RunResult::busyShare);
+  }
+
   double medianPeakHeapBytes() {
     return median(RunResult::peakHeapBytes);
   }

@@ -15,7 +15,9 @@ final class Paths {
 
   /** The paths the latency section measures at a steady offered rate. */
   static List<MeasuredPath> latency() {
-    return new ArrayList<>(KafkaPaths.latency());
+    List<MeasuredPath> latency = new ArrayList<>(KafkaPaths.latency());
+    latency.addAll(FlumePaths.latency());
+    return latency;
   }
 
   /** The paths the overload section measures: rate-limited jobs offered ten times their limit. */
@@ -25,7 +27,9 @@ final class Paths {
 
   /** The paths the scaling section measures over receivers or partitions. */
   static List<Sections.Scaling> scaling() {
-    return new ArrayList<>(KafkaPaths.scaling());
+    List<Sections.Scaling> scaling = new ArrayList<>(KafkaPaths.scaling());
+    scaling.addAll(FlumePaths.scaling());
+    return scaling;
   }
 
   static MeasuredPath byId(String id) {

@@ -66,7 +66,9 @@ final class Report {
     md.append(throughputTable());
     md.append("\nrecords/s: from the receiver's start (Kafka: consumer created or stream started; Flume: feeding"
         + " started) to the moment its count reached the target. steady: Spark paths only, see docs/performance.md."
-        + " heap: peak used heap of the receiving JVM (sampled every 50 ms).\n");
+        + " heap: peak used heap of the receiving JVM (sampled every 50 ms). CPU per record: CPU time of the whole"
+        + " machine (every process of the run: receiving JVM, broker or agents, feeder) while the clock ran, over the"
+        + " records counted; busy: the share of all cores in use meanwhile.\n");
     for (String note : notes) {
       md.append("\n- ").append(note);
     }
@@ -166,17 +168,19 @@ final class Report {
     if (!scaling.isEmpty()) {
       t.append(String.format(Locale.ROOT, "%n## Scaling%n%n%,d records per run, one run each; records/s as in the"
           + " throughput table.%n%n", config.sizes().scalingRecords()));
-      t.append("| path | setting | records/s | steady records/s | vs first setting |\n|---|---|---:|---:|---:|\n");
+      t.append("| path | setting | records/s | steady records/s | CPU per record (busy) | vs first setting |\n"
+          + "|---|---|---:|---:|---:|---:|\n");
       java.util.Map<String, Double> firstRate = new java.util.HashMap<>();
       for (Sections.Row row : scaling) {
         t.append("| ").append(row.path().label()).append(" | ").append(row.setting()).append(" | ");
         if (row.result() == null) {
-          t.append("failed: ").append(String.valueOf(row.failure()).replace('|', '/')).append(" | | |\n");
+          t.append("failed: ").append(String.valueOf(row.failure()).replace('|', '/')).append(" | | | |\n");
           continue;
         }
         double r = row.result().rate();
         double base = firstRate.computeIfAbsent(row.path().id() + row.setting().replaceAll("^\\d+ ", ""), k -> r);
         t.append(rate(r)).append(" | ").append(rate(row.result().steadyRate())).append(" | ")
+            .append(cpu(row.result().cpuMicrosPerRecord(), row.result().busyShare())).append(" | ")
             .append(String.format(Locale.ROOT, "%.2f×", r / base)).append(" |\n");
       }
     }
@@ -188,18 +192,20 @@ final class Report {
     Map<String, PathResult> byId = results.stream()
         .collect(Collectors.toMap(r -> r.path().id(), Function.identity()));
     StringBuilder t = new StringBuilder();
-    t.append("| path | records/s (median) | min–max | steady records/s | peak heap | vs reference | goal |\n");
-    t.append("|---|---:|---:|---:|---:|---|---|\n");
+    t.append("| path | records/s (median) | min–max | steady records/s | peak heap | CPU per record (busy) |"
+        + " vs reference | goal |\n");
+    t.append("|---|---:|---:|---:|---:|---:|---|---|\n");
     for (PathResult r : results) {
       t.append("| ").append(r.path().label()).append(" | ");
       if (!r.ok()) {
-        t.append("failed: ").append(r.failure().replace('|', '/')).append(" | | | | | |\n");
+        t.append("failed: ").append(r.failure().replace('|', '/')).append(" | | | | | | |\n");
         continue;
       }
       t.append(rate(r.medianRate())).append(" | ")
           .append(rate(r.minRate())).append("–").append(rate(r.maxRate())).append(" | ")
           .append(rate(r.medianSteadyRate())).append(" | ")
-          .append(megabytes((long) r.medianPeakHeapBytes())).append(" | ");
+          .append(megabytes((long) r.medianPeakHeapBytes())).append(" | ")
+          .append(cpu(r.medianCpuMicrosPerRecord(), r.medianBusyShare())).append(" | ");
       PathResult ref = r.path().referenceId() == null ? null : byId.get(r.path().referenceId());
       if (ref != null && ref.ok()) {
         double ratio = r.medianRate() / ref.medianRate();
@@ -264,6 +270,15 @@ final class Report {
   /** A rate for the table, or "n/a". */
   static String rate(double perSecond) {
     return Double.isNaN(perSecond) ? "n/a" : String.format(Locale.ROOT, "%,.0f", perSecond);
+  }
+
+  /**
+   * Machine CPU per record and the share of all cores busy while the clock ran, such as {@code 5.4 µs (97%)}, or
+   * "n/a" off Linux.
+   */
+  static String cpu(double microsPerRecord, double busyShare) {
+    return Double.isNaN(microsPerRecord) ? "n/a"
+        : String.format(Locale.ROOT, "%.2f µs (%.0f%%)", microsPerRecord, busyShare * 100);
   }
 
   /** Bytes as MB for the table, or "n/a". */

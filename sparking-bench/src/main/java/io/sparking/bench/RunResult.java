@@ -12,11 +12,18 @@ import java.util.List;
  * @param peakHeapBytes the largest used heap the receiving JVM saw
  * @param heapSamples the receiving JVM's heap over the run, each {@code millis, usedBytes} (peak of one second)
  * @param latency {@code records, p50, p99, max} (ms) when the run measured latency, else null
+ * @param cpuSeconds CPU seconds the whole machine was busy while the clock ran ({@link MachineCpu}), or NaN
+ * @param busyShare the share of all cores busy while the clock ran, 0 to 1, or NaN
  */
 record RunResult(long records, long bytes, long elapsedMillis, double steadyRate, long peakHeapBytes,
-    List<long[]> heapSamples, long[] latency) {
+    List<long[]> heapSamples, long[] latency, double cpuSeconds, double busyShare) {
   RunResult(long records, long bytes, long elapsedMillis, double steadyRate, long peakHeapBytes) {
-    this(records, bytes, elapsedMillis, steadyRate, peakHeapBytes, List.of(), null);
+    this(records, bytes, elapsedMillis, steadyRate, peakHeapBytes, List.of(), null, Double.NaN, Double.NaN);
+  }
+
+  /** Machine CPU microseconds per record counted: what the path costs, whichever processes do the work. */
+  double cpuMicrosPerRecord() {
+    return cpuSeconds * 1_000_000 / Math.max(1, records);
   }
 
   /** Records per second over the whole run: the figure the table ranks by. */

@@ -68,9 +68,9 @@ final class Runner {
         try {
           RunResult r = runWithOneRetry(path, run);
           runs.get(path).add(r);
-          out.printf("  %-26s %,11.0f records/s  (%,d records in %.2f s; steady %s; peak heap %s)%n", path.id(),
-              r.rate(), r.records(), r.elapsedMillis() / 1000.0, Report.rate(r.steadyRate()),
-              Report.megabytes(r.peakHeapBytes()));
+          out.printf("  %-26s %,11.0f records/s  (%,d records in %.2f s; steady %s; peak heap %s; CPU %s)%n",
+              path.id(), r.rate(), r.records(), r.elapsedMillis() / 1000.0, Report.rate(r.steadyRate()),
+              Report.megabytes(r.peakHeapBytes()), Report.cpu(r.cpuMicrosPerRecord(), r.busyShare()));
         } catch (Exception e) {
           if (e instanceof InterruptedException) {
             Thread.currentThread().interrupt();
@@ -140,6 +140,9 @@ final class Runner {
       if (variant.paced()) {
         args.put("paced", "true");
       }
+      if (variant.connections() > 0) {
+        args.put("connections", Integer.toString(variant.connections()));
+      }
       if (variant.maxRate() > 0) {
         args.put("maxRate", Long.toString(variant.maxRate()));
       }
@@ -166,6 +169,7 @@ final class Runner {
           System.getProperty("java.class.path"), ReceivingJvm.class.getName(), argv, workDir,
           workDir.resolve(name + ".log"), report)) {
         long start = report.awaitReady(receiver, READY_TIMEOUT, () -> null);
+        MachineCpu cpuAtStart = MachineCpu.now();
         setup.receiverReady(report.readyPort());
         feeder = setup.feeder();
         if (feeder != null) {
@@ -179,16 +183,19 @@ final class Runner {
           }, "feed-" + path.id());
           feeding.setDaemon(true);
           start = System.currentTimeMillis();
+          cpuAtStart = MachineCpu.now();
           feeding.start();
         }
         long[] done = report.awaitDone(receiver, config.runTimeout(), feedFailure::get);
+        MachineCpu cpuAtEnd = MachineCpu.now();
         report.notes().forEach(note -> out.printf("  %-26s %s%n", path.id(), note));
         if (receiver.waitFor(EXIT_TIMEOUT).isEmpty()) {
           LOG.warn("{} did not exit within {} after its run; stopping it", receiver, EXIT_TIMEOUT);
         }
         return new RunResult(done[0], done[1], done[2] - start,
             RunResult.steadyRate(report.batches(), config.records()), done[3], report.heapSamples(),
-            report.latency());
+            report.latency(), MachineCpu.busySeconds(cpuAtStart, cpuAtEnd),
+            MachineCpu.busyShare(cpuAtStart, cpuAtEnd));
       } finally {
         if (feeder != null) {
           feeder.close();

@@ -11,7 +11,8 @@ import java.util.List;
  *       the output of its batch ({@link Paths#latency()});
  *   <li><b>overload</b>: a job limited to a rate, offered ten times that for a while; the receiving JVM's heap over
  *       time ({@link Paths#overload()});
- *   <li><b>scaling</b>: throughput of one path over a number of receivers or partitions ({@link Paths#scaling()}).
+ *   <li><b>scaling</b>: throughput of one path over a number of receivers, partitions or Flume connections
+ *       ({@link Paths#scaling()}).
  * </ul>
  * A section takes whatever paths those lists hold, Kafka or Flume, so adding a path to a section is one line there.
  */
@@ -63,8 +64,16 @@ final class Sections {
    */
   record Row(String section, MeasuredPath path, String setting, Variant variant, RunResult result, String failure) {}
 
-  /** A path measured over receivers or partitions: {@code dimension} is {@code receivers} or {@code partitions}. */
-  record Scaling(MeasuredPath path, String dimension) {}
+  /**
+   * A path measured over a count of something: Kafka receivers or partitions, or Flume connections (the push
+   * agent's avro sinks, the polling receiver's connections); {@code dimension} names it in the table.
+   */
+  record Scaling(MeasuredPath path, String dimension) {
+    static final String RECEIVERS = "receivers";
+    static final String PARTITIONS = "partitions";
+    static final String AVRO_SINKS = "avro sinks";
+    static final String CONNECTIONS = "connections";
+  }
 
   /** Runs every selected section for the selected paths, printing each figure as it comes. */
   static List<Row> runAll(BenchConfig config, Runner runner, PrintStream out) {
@@ -73,7 +82,7 @@ final class Sections {
     if (config.measures("latency")) {
       out.printf("%nLatency: %,.0f records/s offered for %d s%n", sizes.latencyRate(), sizes.latencySeconds());
       long records = (long) (sizes.latencyRate() * sizes.latencySeconds());
-      Variant variant = new Variant(sizes.latencyRate(), records, BenchEnvironment.PARTITIONS, 1, 0, true);
+      Variant variant = new Variant(sizes.latencyRate(), records, BenchEnvironment.PARTITIONS, 1, 0, true, 0);
       for (MeasuredPath path : selected(config, Paths.latency())) {
         rows.add(run(runner, config.with(variant, records), "latency", path,
             Report.rate(sizes.latencyRate()) + " records/s offered", out));
@@ -86,7 +95,7 @@ final class Sections {
       // The run ends once the job processed what its limit allows in the time; the offer goes on until then.
       long processed = sizes.overloadMaxRate() * sizes.overloadSeconds();
       Variant variant = new Variant(offered, (long) (offered * sizes.overloadSeconds()) * 2,
-          BenchEnvironment.PARTITIONS, 1, sizes.overloadMaxRate(), false);
+          BenchEnvironment.PARTITIONS, 1, sizes.overloadMaxRate(), false, 0);
       for (MeasuredPath path : selected(config, Paths.overload())) {
         rows.add(run(runner, config.with(variant, processed), "overload", path,
             String.format(java.util.Locale.ROOT, "limit %,d/s, offered %,.0f/s", sizes.overloadMaxRate(), offered),
@@ -101,8 +110,11 @@ final class Sections {
           continue;
         }
         for (int count : sizes.scalingCounts()) {
-          Variant variant = scaling.dimension().equals("receivers")
-              ? Variant.THROUGHPUT.withReceivers(count) : Variant.THROUGHPUT.withPartitions(count);
+          Variant variant = switch (scaling.dimension()) {
+            case Scaling.RECEIVERS -> Variant.THROUGHPUT.withReceivers(count);
+            case Scaling.PARTITIONS -> Variant.THROUGHPUT.withPartitions(count);
+            default -> Variant.THROUGHPUT.withConnections(count);
+          };
           rows.add(run(runner, config.with(variant, sizes.scalingRecords()), "scaling", scaling.path(),
               count + " " + scaling.dimension(), out));
         }

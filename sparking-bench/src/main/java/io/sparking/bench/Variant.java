@@ -13,16 +13,18 @@ package io.sparking.bench;
  * @param maxRate records/s each receiver may take ({@code spark.streaming.receiver.maxRate}, backpressure on); 0 for
  *     no limit
  * @param latency whether payloads carry their creation time and the receiving JVM reports latency percentiles
+ * @param connections Flume: the push agent's avro sinks, or the polling receiver's connections; 0 for the path's
+ *     default
  */
 record Variant(double offeredRate, long offeredRecords, int partitions, int receivers, long maxRate,
-    boolean latency) {
+    boolean latency, int connections) {
   /** The plain throughput run: the backlog of the shared 4-partition topic, one receiver, no limits. */
-  static final Variant THROUGHPUT = new Variant(0, 0, BenchEnvironment.PARTITIONS, 1, 0, false);
+  static final Variant THROUGHPUT = new Variant(0, 0, BenchEnvironment.PARTITIONS, 1, 0, false, 0);
 
   Variant {
-    if (offeredRate < 0 || offeredRecords < 0 || maxRate < 0) {
-      throw new IllegalArgumentException("offeredRate, offeredRecords and maxRate must not be negative (got "
-          + offeredRate + ", " + offeredRecords + ", " + maxRate + ")");
+    if (offeredRate < 0 || offeredRecords < 0 || maxRate < 0 || connections < 0) {
+      throw new IllegalArgumentException("offeredRate, offeredRecords, maxRate and connections must not be negative"
+          + " (got " + offeredRate + ", " + offeredRecords + ", " + maxRate + ", " + connections + ")");
     }
     if (partitions < 1 || receivers < 1 || receivers > partitions) {
       throw new IllegalArgumentException("partitions=" + partitions + ", receivers=" + receivers
@@ -36,10 +38,20 @@ record Variant(double offeredRate, long offeredRecords, int partitions, int rece
   }
 
   Variant withPartitions(int count) {
-    return new Variant(offeredRate, offeredRecords, count, Math.min(receivers, count), maxRate, latency);
+    return new Variant(offeredRate, offeredRecords, count, Math.min(receivers, count), maxRate, latency,
+        connections);
   }
 
   Variant withReceivers(int count) {
-    return new Variant(offeredRate, offeredRecords, partitions, count, maxRate, latency);
+    return new Variant(offeredRate, offeredRecords, partitions, count, maxRate, latency, connections);
+  }
+
+  Variant withConnections(int count) {
+    return new Variant(offeredRate, offeredRecords, partitions, receivers, maxRate, latency, count);
+  }
+
+  /** This variant's Flume connections (avro sinks or polling connections), or {@code pathDefault} when unset. */
+  int connectionsOr(int pathDefault) {
+    return connections > 0 ? connections : pathDefault;
   }
 }
