@@ -9,8 +9,9 @@ import org.apache.spark.streaming.receiver.Receiver;
 
 /**
  * A Spark receiver that pulls from one or more agents running a pull sink, over several connections per agent. A
- * batch is acked only after Spark stored it as one block, and nacked when that failed, so with the write-ahead log
- * on no acknowledged event is lost.
+ * batch is acked only after Spark stored the block holding it (the batches pulled while a block is being stored make
+ * up the next one, {@link GroupCommitStore}), and nacked when that failed, so with the write-ahead log on no
+ * acknowledged event is lost.
  */
 public final class FlumePollingReceiver extends Receiver<FlumeEvent> {
   private static final long serialVersionUID = 1L;
@@ -39,7 +40,9 @@ public final class FlumePollingReceiver extends Receiver<FlumeEvent> {
       metrics = FlumeReceiverMetrics.forPull(streamId());
     }
     metrics.register();
-    workers = PullWorkers.start(hosts, ports, settings, this::storeBatch, metrics);
+    GroupCommitStore blocks = new GroupCommitStore(this::storeBlock, GroupCommitStore.MAX_EVENTS_PER_BLOCK,
+        GroupCommitStore.MAX_BYTES_PER_BLOCK);
+    workers = PullWorkers.start(hosts, ports, settings, blocks, metrics);
   }
 
   @Override
@@ -64,9 +67,9 @@ public final class FlumePollingReceiver extends Receiver<FlumeEvent> {
     return name.toString();
   }
 
-  private void storeBatch(List<FlumeEvent> events) {
-    // Blocks until Spark has the block (and the WAL record); throws when it could not, and the batch is nacked.
+  /** Stores the batches of one group as one block; throws when Spark could not, and they are all nacked. */
+  private void storeBlock(List<FlumeEvent> events) {
     store(events.iterator());
-    metrics.batchStored(events);
+    metrics.blockStored(events);
   }
 }

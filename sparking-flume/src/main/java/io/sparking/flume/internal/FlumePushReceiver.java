@@ -8,8 +8,9 @@ import org.apache.spark.streaming.receiver.Receiver;
 import scala.Option;
 
 /**
- * A Spark receiver that Flume's {@code avro} sink pushes to. Each batch the sink sends becomes one Spark block, and
- * the sink hears OK only after the block is stored (in the write-ahead log too when it is on).
+ * A Spark receiver that Flume's {@code avro} sink pushes to. The batches that arrive while a block is being stored
+ * make up the next block ({@link GroupCommitStore}), and a sink hears OK only after the block holding its batch is
+ * stored (in the write-ahead log too when it is on).
  */
 public final class FlumePushReceiver extends Receiver<FlumeEvent> {
   private static final long serialVersionUID = 1L;
@@ -19,6 +20,7 @@ public final class FlumePushReceiver extends Receiver<FlumeEvent> {
   private final int port;
   private final PushSettings settings;
   private transient AvroPushServer server;
+  private transient GroupCommitStore blocks;
   /** Kept across restarts of this receiver, so its counts go on. */
   private transient FlumeReceiverMetrics metrics;
 
@@ -43,6 +45,8 @@ public final class FlumePushReceiver extends Receiver<FlumeEvent> {
     }
     // A sink that cannot even connect (no SSL, an untrusted certificate) is reported to the driver, where an
     // operator looks, and not only logged on the executor; the receiver keeps serving the other sinks.
+    blocks = new GroupCommitStore(this::storeBlock, GroupCommitStore.MAX_EVENTS_PER_BLOCK,
+        GroupCommitStore.MAX_BYTES_PER_BLOCK);
     server = AvroPushServer.start(host, port, settings, this::storeBatch, this::reportError);
     metrics.register();
   }
@@ -72,14 +76,20 @@ public final class FlumePushReceiver extends Receiver<FlumeEvent> {
     if (isStopped()) {
       throw new IllegalStateException("receiver for " + host + ":" + port + " is stopping");
     }
-    // Blocks until Spark has the block (and the WAL record); throws when it could not, so the sink hears FAILED.
+    // Blocks until Spark has the block holding the batch (and the WAL record); throws when it could not, so the
+    // sink hears FAILED.
     try {
-      store(events.iterator());
+      blocks.store(events);
     } catch (RuntimeException e) {
       metrics.pushAnswered(false);
       throw e;
     }
-    metrics.batchStored(events);
     metrics.pushAnswered(true);
+  }
+
+  /** Stores the batches of one group as one block. */
+  private void storeBlock(List<FlumeEvent> events) {
+    store(events.iterator());
+    metrics.blockStored(events);
   }
 }

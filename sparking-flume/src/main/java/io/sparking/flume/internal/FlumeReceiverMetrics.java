@@ -72,8 +72,8 @@ public final class FlumeReceiverMetrics implements Source {
     return registry;
   }
 
-  /** Counts a batch Spark stored as one block. */
-  void batchStored(List<FlumeEvent> events) {
+  /** Counts a block Spark stored (one or more batches). */
+  void blockStored(List<FlumeEvent> events) {
     long size = 0;
     for (FlumeEvent e : events) {
       size += e.bodyLength();
