@@ -89,6 +89,9 @@ final class SparkStreams implements AutoCloseable {
           .set("spark.driver.host", "127.0.0.1")
           .set("spark.driver.bindAddress", "127.0.0.1")
           .set("spark.streaming.receiver.writeAheadLog.enable", "true")
+          // Kryo, which most production jobs set: blocks, the write-ahead log and the receivers themselves go through
+          // it here, while the jobs' tests (sparking-examples) run with Spark's default Java serialization.
+          .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
           .set("spark.streaming.stopGracefullyOnShutdown", "false")
           // The default (ten batches) can end a graceful stop before the stored blocks were processed; a test that
           // counts every event must see them all.

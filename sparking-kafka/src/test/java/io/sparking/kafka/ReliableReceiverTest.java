@@ -29,6 +29,8 @@ import org.apache.spark.metrics.source.Source;
 import org.apache.spark.streaming.api.java.JavaReceiverInputDStream;
 import org.apache.spark.streaming.api.java.JavaStreamingContext;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import scala.jdk.javaapi.CollectionConverters;
@@ -39,16 +41,20 @@ class ReliableReceiverTest {
 
   @TempDir Path checkpoint;
 
-  @Test
-  void receivesEveryProducedRecordExactlyOnceWithTheWriteAheadLog() {
-    KAFKA.broker().createTopic("exact", 4);
-    List<String> sent = KafkaBroker.numbered("exact", 0, 20_000);
-    KAFKA.broker().produce("exact", sent);
+  /** With Spark's default Java serializer and with Kryo, which many jobs set (and which blocks then go through). */
+  @ParameterizedTest
+  @ValueSource(strings = {"org.apache.spark.serializer.JavaSerializer", "org.apache.spark.serializer.KryoSerializer"})
+  void receivesEveryProducedRecordExactlyOnceWithTheWriteAheadLog(String serializer) {
+    String topic = "exact-" + serializer.substring(serializer.lastIndexOf('.') + 1);
+    KAFKA.broker().createTopic(topic, 4);
+    List<String> sent = KafkaBroker.numbered(topic, 0, 20_000);
+    KAFKA.broker().produce(topic, sent);
 
     OutputCollector<String> out = OutputCollector.create();
-    try (LocalStreaming spark = LocalStreaming.builder(checkpoint).writeAheadLog(true).start()) {
-      KafkaSettings settings = KafkaSettings.builder(KAFKA.broker().bootstrapServers(), "exact-group")
-          .topics("exact").consumerThreads(2).build();
+    try (LocalStreaming spark = LocalStreaming.builder(checkpoint).writeAheadLog(true)
+        .set("spark.serializer", serializer).start()) {
+      KafkaSettings settings = KafkaSettings.builder(KAFKA.broker().bootstrapServers(), topic + "-group")
+          .topics(topic).consumerThreads(2).build();
       collectValues(SparkingKafka.receiverStream(spark.context(), settings), out);
       spark.context().start();
 

@@ -1,5 +1,7 @@
 package io.sparking.flume.internal;
 
+import com.esotericsoftware.kryo.DefaultSerializer;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
 import io.sparking.flume.FlumeEvent;
 import io.sparking.flume.PollingSettings;
 import java.net.InetSocketAddress;
@@ -13,6 +15,10 @@ import org.apache.spark.streaming.receiver.Receiver;
  * up the next one, {@link GroupCommitStore}), and nacked when that failed, so with the write-ahead log on no
  * acknowledged event is lost.
  */
+// Spark ships a receiver to its executor inside an RDD partition written with spark.serializer. Java serialization
+// is named here so it travels the same way under Kryo, whose field serializer cannot rebuild the JDK's immutable
+// collections (KafkaSettings holds some).
+@DefaultSerializer(JavaSerializer.class)
 public final class FlumePollingReceiver extends Receiver<FlumeEvent> {
   private static final long serialVersionUID = 1L;
 

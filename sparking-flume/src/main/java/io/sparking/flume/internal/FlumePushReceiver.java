@@ -1,5 +1,7 @@
 package io.sparking.flume.internal;
 
+import com.esotericsoftware.kryo.DefaultSerializer;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
 import io.sparking.flume.FlumeEvent;
 import io.sparking.flume.PushSettings;
 import java.util.List;
@@ -12,6 +14,10 @@ import scala.Option;
  * make up the next block ({@link GroupCommitStore}), and a sink hears OK only after the block holding its batch is
  * stored (in the write-ahead log too when it is on).
  */
+// Spark ships a receiver to its executor inside an RDD partition written with spark.serializer. Java serialization
+// is named here so it travels the same way under Kryo, whose field serializer cannot rebuild the JDK's immutable
+// collections (KafkaSettings holds some).
+@DefaultSerializer(JavaSerializer.class)
 public final class FlumePushReceiver extends Receiver<FlumeEvent> {
   private static final long serialVersionUID = 1L;
   private static final Set<String> ANY_HOST = Set.of("0.0.0.0", "::", "localhost", "127.0.0.1", "::1");

@@ -1,5 +1,7 @@
 package io.sparking.kafka.internal;
 
+import com.esotericsoftware.kryo.DefaultSerializer;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
 import io.sparking.kafka.KafkaRecord;
 import io.sparking.kafka.KafkaSettings;
 import java.time.Duration;
@@ -29,6 +31,10 @@ import scala.collection.mutable.ArrayBuffer;
  * commits them (a {@code KafkaConsumer} is not thread-safe). After a failed store nothing more is committed and the
  * receiver restarts from the committed offsets, so a failure can cause duplicates but never loss.
  */
+// Spark ships a receiver to its executor inside an RDD partition written with spark.serializer. Java serialization
+// is named here so it travels the same way under Kryo, whose field serializer cannot rebuild the JDK's immutable
+// collections (KafkaSettings holds some).
+@DefaultSerializer(JavaSerializer.class)
 public final class ReliableKafkaReceiver extends Receiver<KafkaRecord> {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(ReliableKafkaReceiver.class);

@@ -1,0 +1,86 @@
+package io.sparking.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.SparkConf;
+import org.apache.spark.serializer.DeserializationStream;
+import org.apache.spark.serializer.JavaSerializer;
+import org.apache.spark.serializer.KryoSerializer;
+import org.apache.spark.serializer.SerializationStream;
+import org.apache.spark.serializer.Serializer;
+import org.apache.spark.serializer.SerializerInstance;
+import org.junit.jupiter.api.Test;
+import scala.reflect.ClassTag;
+import scala.reflect.ClassTag$;
+
+/**
+ * Records go through Spark's serializer on every receiver path (blocks, write-ahead log) and in shuffles: they must
+ * come back equal, headers and null keys included, with Java serialization (Spark's default) and with Kryo (the
+ * serializer most production jobs set), one at a time and as a stream of many like a block.
+ */
+class KafkaRecordSerializationTest {
+  private static final ClassTag<KafkaRecord> TAG = ClassTag$.MODULE$.apply(KafkaRecord.class);
+
+  private static final List<KafkaRecord> RECORDS = List.of(
+      new KafkaRecord("clicks", 0, 0, 1_700_000_000_000L, null, bytes("v0"), List.of()),
+      new KafkaRecord("clicks", 3, 1L << 40, -1, bytes("k"), null, List.of()),
+      new KafkaRecord("views", 2_000, 42, 5, bytes(""), bytes("x".repeat(70_000)),
+          List.of(new KafkaHeader("trace", bytes("abc")), new KafkaHeader("empty", null),
+              new KafkaHeader("ü-ñ", new byte[0]))));
+
+  @Test
+  void javaSerializationRoundTrips() {
+    assertRoundTrips(new JavaSerializer(new SparkConf()));
+  }
+
+  @Test
+  void kryoRoundTrips() {
+    assertRoundTrips(new KryoSerializer(new SparkConf()));
+  }
+
+  @Test
+  void kryoWritesARecordCompactly() {
+    // Registered (as docs/performance.md advises), Kryo writes a class id instead of the class name per record.
+    SerializerInstance kryo = new KryoSerializer(new SparkConf()
+        .set("spark.kryo.classesToRegister", KafkaRecord.class.getName())).newInstance();
+    KafkaRecord record = new KafkaRecord("bench", 1, 123_456, 1_700_000_000_000L, null, new byte[100], List.of());
+    // Class id, topic, varint partition and offset, 8-byte timestamp, key and value lengths, 100 bytes, header count.
+    assertThat(kryo.serialize(record, TAG).remaining()).isLessThan(130);
+    assertThat(kryo.deserialize(kryo.serialize(record, TAG), TAG)).isEqualTo(record);
+  }
+
+  private static void assertRoundTrips(Serializer serializer) {
+    SerializerInstance instance = serializer.newInstance();
+    for (KafkaRecord record : RECORDS) {
+      ByteBuffer bytes = instance.serialize(record, TAG);
+      KafkaRecord back = instance.deserialize(bytes, TAG);
+      assertThat(back).isEqualTo(record);
+      assertThat(back.headers()).isEqualTo(record.headers());
+      assertThat(back.key()).isEqualTo(record.key());
+    }
+    // A block: many records in one stream, as a receiver stores them.
+    List<KafkaRecord> block = new ArrayList<>();
+    for (int i = 0; i < 1_000; i++) {
+      block.add(RECORDS.get(i % RECORDS.size()));
+    }
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    SerializationStream stream = instance.serializeStream(out);
+    block.forEach(r -> stream.writeObject(r, TAG));
+    stream.close();
+    DeserializationStream in = instance.deserializeStream(new java.io.ByteArrayInputStream(out.toByteArray()));
+    List<KafkaRecord> read = new ArrayList<>();
+    scala.collection.Iterator<Object> it = in.asIterator();
+    while (it.hasNext()) {
+      read.add((KafkaRecord) it.next());
+    }
+    assertThat(read).isEqualTo(block);
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}
