@@ -241,7 +241,8 @@ final class FlumePaths {
 
     @Override
     public String label() {
-      return "Flume push: " + PUSH_SINKS + " avro sinks of one agent into Sparking push receiver (createPushStream)";
+      // No count in the label: the scaling rows vary it (their setting column says how many).
+      return "Flume push: an agent's avro sinks into Sparking push receiver (createPushStream)";
     }
 
     @Override

@@ -103,8 +103,8 @@ final class Sections {
       }
     }
     if (config.measures("scaling")) {
-      out.printf("%nScaling: %,d records per run over %s receivers or partitions%n", sizes.scalingRecords(),
-          sizes.scalingCounts());
+      out.printf("%nScaling: %,d records per run over %s receivers, partitions or connections%n",
+          sizes.scalingRecords(), sizes.scalingCounts());
       for (Scaling scaling : Paths.scaling()) {
         if (!config.selects(scaling.path())) {
           continue;
