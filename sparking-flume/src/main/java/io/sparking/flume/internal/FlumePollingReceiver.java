@@ -46,8 +46,7 @@ public final class FlumePollingReceiver extends Receiver<FlumeEvent> {
       metrics = FlumeReceiverMetrics.forPull(streamId());
     }
     metrics.register();
-    GroupCommitStore blocks = new GroupCommitStore(this::storeBlock, GroupCommitStore.MAX_EVENTS_PER_BLOCK,
-        GroupCommitStore.MAX_BYTES_PER_BLOCK);
+    GroupCommitStore blocks = new GroupCommitStore(this::storeBlock);
     workers = PullWorkers.start(hosts, ports, settings, blocks, metrics);
   }
 

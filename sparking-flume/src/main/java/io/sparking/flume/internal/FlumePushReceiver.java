@@ -51,8 +51,7 @@ public final class FlumePushReceiver extends Receiver<FlumeEvent> {
     }
     // A sink that cannot even connect (no SSL, an untrusted certificate) is reported to the driver, where an
     // operator looks, and not only logged on the executor; the receiver keeps serving the other sinks.
-    blocks = new GroupCommitStore(this::storeBlock, GroupCommitStore.MAX_EVENTS_PER_BLOCK,
-        GroupCommitStore.MAX_BYTES_PER_BLOCK);
+    blocks = new GroupCommitStore(this::storeBlock);
     server = AvroPushServer.start(host, port, settings, this::storeBatch, this::reportError);
     metrics.register();
   }

@@ -22,14 +22,19 @@ import java.util.List;
  */
 public final class GroupCommitStore implements EventBatchStore {
   /** The receivers' limits: a few batches of any size, and blocks of a size Spark handles well. */
-  public static final int MAX_EVENTS_PER_BLOCK = 20_000;
-  public static final long MAX_BYTES_PER_BLOCK = 16L * 1024 * 1024;
+  private static final int MAX_EVENTS_PER_BLOCK = 20_000;
+  private static final long MAX_BYTES_PER_BLOCK = 16L * 1024 * 1024;
 
   private final EventBatchStore blockStore;
   private final int maxEventsPerBlock;
   private final long maxBytesPerBlock;
   private final ArrayDeque<Request> queued = new ArrayDeque<>();
   private boolean storing;
+
+  /** A store with the receivers' limits (20,000 events, 16 MiB of bodies per block). */
+  public GroupCommitStore(EventBatchStore blockStore) {
+    this(blockStore, MAX_EVENTS_PER_BLOCK, MAX_BYTES_PER_BLOCK);
+  }
 
   /**
    * A store that hands groups of batches to {@code blockStore}, which stores its list as one block.
