@@ -3,17 +3,10 @@ package io.sparking.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.Socket;
+import io.sparking.flume.sink.RawClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.apache.flume.EventDeliveryException;
 import org.apache.flume.api.RpcClient;
 import org.apache.flume.api.RpcClientFactory;
@@ -39,7 +32,11 @@ class SinkBadInputInAgentTest {
       List<String> sent = FlumeAgentTest.send(agent.port("SOURCE_PORT"), "kept", 500);
       int sinkPort = agent.port("SINK_PORT");
 
-      long accepted = streamAfterDeclaringTwoGiB(sinkPort);
+      long accepted;
+      // One buffer of 2 GiB declared, then zeros until the sink drops the connection (bounded by RawClient).
+      try (RawClient client = new RawClient(sinkPort)) {
+        accepted = client.sendFrameHeader(1, 1, Integer.MAX_VALUE).streamUntilDropped(STREAMED);
+      }
       assertThat(accepted).as("bytes the sink accepted after a 2 GiB declaration").isLessThan(STREAMED / 4);
 
       RpcClient wrongProtocol = RpcClientFactory.getDefaultInstance("127.0.0.1", sinkPort, 10);
@@ -58,41 +55,6 @@ class SinkBadInputInAgentTest {
         assertThat(puller.drain(sent.size(), 200, Duration.ofSeconds(30))).containsExactlyElementsOf(sent);
         assertThat(puller.batch(100).getEvents()).isEmpty();
       }
-    }
-  }
-
-  /**
-   * Declares one buffer of 2 GiB, then streams zeros until the sink drops the connection; how many bytes went out.
-   * Bounded: a sink that neither reads nor closes fails the test after a minute.
-   */
-  private static long streamAfterDeclaringTwoGiB(int port) throws Exception {
-    ExecutorService writer = Executors.newSingleThreadExecutor(r -> new Thread(r, "oversized-frame-writer"));
-    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-      DataOutputStream out = new DataOutputStream(socket.getOutputStream());
-      Future<Long> written = writer.submit(() -> {
-        long sent = 0;
-        try {
-          out.writeInt(1);
-          out.writeInt(1);
-          out.writeInt(Integer.MAX_VALUE);
-          byte[] chunk = new byte[64 * 1024];
-          while (sent < STREAMED) {
-            out.write(chunk);
-            sent += chunk.length;
-          }
-          out.flush();
-        } catch (IOException dropped) {
-          return sent;
-        }
-        return sent;
-      });
-      try {
-        return written.get(60, TimeUnit.SECONDS);
-      } finally {
-        socket.close();
-      }
-    } finally {
-      writer.shutdownNow();
     }
   }
 }
