@@ -2,7 +2,8 @@ package io.sparking.flume;
 
 import io.sparking.flume.internal.FlumePollingReceiver;
 import io.sparking.flume.internal.FlumePushReceiver;
-import io.sparking.flume.internal.FlumeReceiverStream;
+import io.sparking.core.spi.DrainableReceiver;
+import io.sparking.core.spi.DrainableReceiverStream;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -106,8 +107,9 @@ public final class SparkingFlume {
 
   /** The receiver's stream, named after the receiver in the Spark UI. */
   private static JavaReceiverInputDStream<FlumeEvent> stream(JavaStreamingContext jssc,
-      org.apache.spark.streaming.receiver.Receiver<FlumeEvent> receiver) {
-    return new JavaReceiverInputDStream<>(new FlumeReceiverStream(jssc.ssc(), receiver),
+      DrainableReceiver<FlumeEvent> receiver) {
+    return new JavaReceiverInputDStream<>(
+        new DrainableReceiverStream<>(jssc.ssc(), receiver, receiver.toString(), FlumeEvent.class),
         scala.reflect.ClassTag$.MODULE$.apply(FlumeEvent.class));
   }
 

@@ -1,6 +1,7 @@
 package io.sparking.kafka;
 
 import io.sparking.kafka.internal.CommitGate;
+import io.sparking.kafka.internal.DirectCommits;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
@@ -27,17 +28,22 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Commits go through the connector's {@code commitAsync}: they are sent with the next batch, so after a crash the
- * last batch or two may be read again (at-least-once). For exactly-once, store the offset ranges with the output
- * in one transaction ({@link #foreachBatchWithOffsets}) and restart from the stored offsets.
+ * last batch or two may be read again (at-least-once). A graceful stop ({@link io.sparking.core.GracefulStop}) commits
+ * the last batches' offsets once the stream stopped, so the group's offsets end exactly at what was output; and a
+ * start from the checkpoint skips a re-run batch the group already committed. For exactly-once after crashes too,
+ * store the offset ranges with the output in one transaction ({@link #foreachBatchWithOffsets}) and restart from the
+ * stored offsets.
  */
 public final class KafkaDirectStream implements Serializable {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(KafkaDirectStream.class);
 
   private final JavaInputDStream<ConsumerRecord<byte[], byte[]>> stream;
+  private final KafkaSettings settings;
 
-  KafkaDirectStream(JavaInputDStream<ConsumerRecord<byte[], byte[]>> stream) {
+  KafkaDirectStream(JavaInputDStream<ConsumerRecord<byte[], byte[]>> stream, KafkaSettings settings) {
     this.stream = stream;
+    this.settings = settings;
   }
 
   /** What a batch's output does; runs on the driver, once per batch. */
@@ -76,8 +82,14 @@ public final class KafkaDirectStream implements Serializable {
   public void foreachBatch(BatchOutput output) {
     JavaInputDStream<ConsumerRecord<byte[], byte[]>> source = stream;
     CommitGate gate = new CommitGate();
+    DirectCommits commits = new DirectCommits(settings);
     source.foreachRDD((rdd, time) -> {
       OffsetRange[] ranges = ((HasOffsetRanges) rdd.rdd()).offsetRanges();
+      if (commits.alreadyOutput(ranges)) {
+        LOG.info("Batch {} re-run from the checkpoint skipped: the group {} already committed its offsets, which"
+            + " happens only after its output", time, settings.groupId());
+        return;
+      }
       try {
         output.write(rdd.map(KafkaRecord::from), time);
       } catch (Exception | Error e) {
@@ -91,6 +103,7 @@ public final class KafkaDirectStream implements Serializable {
         return;
       }
       ((CanCommitOffsets) source.inputDStream()).commitAsync(ranges, new LoggingCommitCallback(time));
+      commits.outputDone(rdd.context(), ranges);
     });
   }
 

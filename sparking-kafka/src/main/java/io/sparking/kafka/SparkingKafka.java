@@ -1,6 +1,7 @@
 package io.sparking.kafka;
 
-import io.sparking.kafka.internal.KafkaReceiverStream;
+import io.sparking.core.spi.DrainableReceiverStream;
+import io.sparking.kafka.internal.ReliableKafkaReceiver;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -54,7 +55,9 @@ public final class SparkingKafka {
    */
   public static JavaReceiverInputDStream<KafkaRecord> receiverStream(JavaStreamingContext jssc,
       KafkaSettings settings) {
-    KafkaReceiverStream stream = new KafkaReceiverStream(jssc.ssc(), settings, storageLevel(jssc, settings));
+    DrainableReceiverStream<KafkaRecord> stream = new DrainableReceiverStream<>(jssc.ssc(),
+        new ReliableKafkaReceiver(settings, storageLevel(jssc, settings)),
+        settings.name() + "@" + settings.groupId(), KafkaRecord.class);
     return new JavaReceiverInputDStream<>(stream, scala.reflect.ClassTag$.MODULE$.apply(KafkaRecord.class));
   }
 
@@ -109,7 +112,7 @@ public final class SparkingKafka {
         : ConsumerStrategies.<byte[], byte[]>Subscribe(settings.topics(), settings.consumerConfig());
     JavaInputDStream<ConsumerRecord<byte[], byte[]>> stream =
         KafkaUtils.createDirectStream(jssc, LocationStrategies.PreferConsistent(), strategy);
-    return new KafkaDirectStream(stream);
+    return new KafkaDirectStream(stream, settings);
   }
 
   /**
@@ -134,7 +137,7 @@ public final class SparkingKafka {
         ? ConsumerStrategies.<byte[], byte[]>Assign(settings.partitions(), settings.consumerConfig(), offsets)
         : ConsumerStrategies.<byte[], byte[]>Subscribe(settings.topics(), settings.consumerConfig(), offsets);
     return new KafkaDirectStream(
-        KafkaUtils.createDirectStream(jssc, LocationStrategies.PreferConsistent(), strategy));
+        KafkaUtils.createDirectStream(jssc, LocationStrategies.PreferConsistent(), strategy), settings);
   }
 
   /** A copy of {@code fromOffsets}, each entry checked against what {@code settings} reads. */

@@ -2,24 +2,25 @@ package io.sparking.flume.internal;
 
 import com.esotericsoftware.kryo.DefaultSerializer;
 import com.esotericsoftware.kryo.serializers.JavaSerializer;
+import io.sparking.core.spi.DrainableReceiver;
 import io.sparking.flume.FlumeEvent;
 import io.sparking.flume.PollingSettings;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.spark.streaming.receiver.Receiver;
 
 /**
  * A Spark receiver that pulls from one or more agents running a pull sink, over several connections per agent. A
  * batch is acked only after Spark stored the block holding it (the batches pulled while a block is being stored make
  * up the next one, {@link GroupCommitStore}), and nacked when that failed, so with the write-ahead log on no
- * acknowledged event is lost.
+ * acknowledged event is lost. A drain (before a graceful stop) stops pulling: batches in flight are stored and acked,
+ * or nacked back into the agent's channel.
  */
 // Spark ships a receiver to its executor inside an RDD partition written with spark.serializer. Java serialization
 // is named here so it travels the same way under Kryo, whose field serializer cannot rebuild the JDK's immutable
 // collections (KafkaSettings holds some).
 @DefaultSerializer(JavaSerializer.class)
-public final class FlumePollingReceiver extends Receiver<FlumeEvent> {
+public final class FlumePollingReceiver extends DrainableReceiver<FlumeEvent> {
   private static final long serialVersionUID = 1L;
 
   private final List<String> hosts = new ArrayList<>();
@@ -41,7 +42,7 @@ public final class FlumePollingReceiver extends Receiver<FlumeEvent> {
   }
 
   @Override
-  public void onStart() {
+  protected void startReceiving() {
     if (metrics == null) {
       metrics = FlumeReceiverMetrics.forPull(streamId());
     }
@@ -51,12 +52,20 @@ public final class FlumePollingReceiver extends Receiver<FlumeEvent> {
   }
 
   @Override
-  public void onStop() {
+  protected synchronized String drain() {
     PullWorkers running = workers;
     workers = null;
-    if (running != null) {
-      running.close();
+    if (running == null) {
+      return "nothing to drain";
     }
+    running.close();
+    return "stopped pulling; " + running.storedEvents() + " events stored and acked, " + running.nackedBatches()
+        + " batches nacked back to the agents";
+  }
+
+  @Override
+  protected void stopReceiving() {
+    drain();
     if (metrics != null) {
       metrics.unregister();
     }

@@ -2,23 +2,25 @@ package io.sparking.flume.internal;
 
 import com.esotericsoftware.kryo.DefaultSerializer;
 import com.esotericsoftware.kryo.serializers.JavaSerializer;
+import io.sparking.core.spi.DrainableReceiver;
 import io.sparking.flume.FlumeEvent;
 import io.sparking.flume.PushSettings;
 import java.util.List;
 import java.util.Set;
-import org.apache.spark.streaming.receiver.Receiver;
 import scala.Option;
 
 /**
  * A Spark receiver that Flume's {@code avro} sink pushes to. The batches that arrive while a block is being stored
  * make up the next block ({@link GroupCommitStore}), and a sink hears OK only after the block holding its batch is
- * stored (in the write-ahead log too when it is on).
+ * stored (in the write-ahead log too when it is on). A drain (before a graceful stop) answers FAILED to every new
+ * batch, so the sinks keep it in their channels, and returns once the batches already being stored are stored and
+ * answered OK; the port stays open until the receiver stops, so the sinks see refusals rather than a dead endpoint.
  */
 // Spark ships a receiver to its executor inside an RDD partition written with spark.serializer. Java serialization
 // is named here so it travels the same way under Kryo, whose field serializer cannot rebuild the JDK's immutable
 // collections (KafkaSettings holds some).
 @DefaultSerializer(JavaSerializer.class)
-public final class FlumePushReceiver extends Receiver<FlumeEvent> {
+public final class FlumePushReceiver extends DrainableReceiver<FlumeEvent> {
   private static final long serialVersionUID = 1L;
   private static final Set<String> ANY_HOST = Set.of("0.0.0.0", "::", "localhost", "127.0.0.1", "::1");
 
@@ -29,6 +31,9 @@ public final class FlumePushReceiver extends Receiver<FlumeEvent> {
   private transient GroupCommitStore blocks;
   /** Kept across restarts of this receiver, so its counts go on. */
   private transient FlumeReceiverMetrics metrics;
+  /** Batches being stored right now, and whether new ones are refused; guarded by {@code this}. */
+  private transient int storing;
+  private transient boolean draining;
 
   /** A receiver that will listen on {@code host:port} once Spark starts it. */
   public FlumePushReceiver(String host, int port, PushSettings settings) {
@@ -45,7 +50,11 @@ public final class FlumePushReceiver extends Receiver<FlumeEvent> {
   }
 
   @Override
-  public void onStart() {
+  protected void startReceiving() {
+    synchronized (this) {
+      draining = false;
+      storing = 0;
+    }
     if (metrics == null) {
       metrics = FlumeReceiverMetrics.forPush(streamId());
     }
@@ -57,7 +66,24 @@ public final class FlumePushReceiver extends Receiver<FlumeEvent> {
   }
 
   @Override
-  public void onStop() {
+  protected String drain() throws InterruptedException {
+    long deadline = System.nanoTime() + AvroPushServer.STOP_TIMEOUT.toNanos();
+    synchronized (this) {
+      draining = true;
+      while (storing > 0) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return "refusing new batches; " + storing + " batch(es) still being stored after "
+              + AvroPushServer.STOP_TIMEOUT.toSeconds() + " s";
+        }
+        java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+      }
+    }
+    return "refusing new batches; every batch answered OK is stored";
+  }
+
+  @Override
+  protected void stopReceiving() {
     AvroPushServer running = server;
     server = null;
     if (running != null) {
@@ -78,8 +104,12 @@ public final class FlumePushReceiver extends Receiver<FlumeEvent> {
     if (events.isEmpty()) {
       return;
     }
-    if (isStopped()) {
-      throw new IllegalStateException("receiver for " + host + ":" + port + " is stopping");
+    synchronized (this) {
+      if (draining || isStopped()) {
+        throw new IllegalStateException("receiver for " + host + ":" + port + " is stopping; the sink keeps the batch"
+            + " and sends it again");
+      }
+      storing++;
     }
     // Blocks until Spark has the block holding the batch (and the WAL record); throws when it could not, so the
     // sink hears FAILED.
@@ -88,6 +118,11 @@ public final class FlumePushReceiver extends Receiver<FlumeEvent> {
     } catch (RuntimeException e) {
       metrics.pushAnswered(false);
       throw e;
+    } finally {
+      synchronized (this) {
+        storing--;
+        notifyAll();
+      }
     }
     metrics.pushAnswered(true);
   }

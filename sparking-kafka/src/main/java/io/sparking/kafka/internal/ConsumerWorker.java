@@ -93,6 +93,7 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
             PendingCommit commit = new PendingCommit(partition, run.get(run.size() - 1).offset() + 1,
                 epoch == null ? -1 : epoch, this);
             blockGenerator.addMultipleDataWithCallback(asKafkaRecords(run), commit);
+            receiver.added(run.size());
           }
         }
         commitStored(false);

@@ -2,6 +2,7 @@ package io.sparking.kafka.internal;
 
 import com.esotericsoftware.kryo.DefaultSerializer;
 import com.esotericsoftware.kryo.serializers.JavaSerializer;
+import io.sparking.core.spi.DrainableReceiver;
 import io.sparking.kafka.KafkaRecord;
 import io.sparking.kafka.KafkaSettings;
 import java.time.Duration;
@@ -10,12 +11,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.storage.StreamBlockId;
 import org.apache.spark.streaming.receiver.BlockGenerator;
 import org.apache.spark.streaming.receiver.BlockGeneratorListener;
-import org.apache.spark.streaming.receiver.Receiver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.collection.mutable.ArrayBuffer;
@@ -30,12 +31,15 @@ import scala.collection.mutable.ArrayBuffer;
  * {@code store} of a block returns, those offsets are handed to the consumer thread that owns the partition, which
  * commits them (a {@code KafkaConsumer} is not thread-safe). After a failed store nothing more is committed and the
  * receiver restarts from the committed offsets, so a failure can cause duplicates but never loss.
+ *
+ * <p>A drain (before a graceful stop) stops the consumer threads, lets the generator store what it holds and commits
+ * it synchronously, so when the drain returns the group's committed offsets are exactly what Spark stored.
  */
 // Spark ships a receiver to its executor inside an RDD partition written with spark.serializer. Java serialization
 // is named here so it travels the same way under Kryo, whose field serializer cannot rebuild the JDK's immutable
 // collections (KafkaSettings holds some).
 @DefaultSerializer(JavaSerializer.class)
-public final class ReliableKafkaReceiver extends Receiver<KafkaRecord> {
+public final class ReliableKafkaReceiver extends DrainableReceiver<KafkaRecord> {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(ReliableKafkaReceiver.class);
   private static final Duration WORKER_STOP_TIMEOUT = Duration.ofSeconds(30);
@@ -46,6 +50,11 @@ public final class ReliableKafkaReceiver extends Receiver<KafkaRecord> {
   private transient volatile List<ConsumerWorker> workers;
   private transient List<Thread> threads;
   private transient volatile boolean storeFailed;
+  /** Records handed to the block generator, and records in blocks it stored; equal when nothing is in flight. */
+  private transient AtomicLong added;
+  private transient AtomicLong stored;
+  /** Whether the driver ordered a drain; Spark then stops the (flushed) block generator with the receiver. */
+  private transient volatile boolean drainedForStop;
   /** Offsets of the data added since the last block was cut; guarded by the block generator's lock. */
   private transient Map<TopicPartition, PendingCommit> openBlockOffsets;
   private transient Map<StreamBlockId, Map<TopicPartition, PendingCommit>> blockOffsets;
@@ -59,8 +68,15 @@ public final class ReliableKafkaReceiver extends Receiver<KafkaRecord> {
   }
 
   @Override
-  public void onStart() {
+  protected void startReceiving() {
+    if (blockGenerator != null && !blockGenerator.isStopped()) {
+      // Left running by a drain that a restart followed; it holds nothing.
+      blockGenerator.stop();
+    }
     storeFailed = false;
+    drainedForStop = false;
+    added = new AtomicLong();
+    stored = new AtomicLong();
     if (metrics == null) {
       metrics = new KafkaReceiverMetrics(streamId(), this::lag);
     }
@@ -88,11 +104,19 @@ public final class ReliableKafkaReceiver extends Receiver<KafkaRecord> {
   }
 
   @Override
-  public void onStop() {
+  protected synchronized String drain() {
+    drainedForStop = true;
+    return flushAndCommit();
+  }
+
+  /**
+   * Stops reading, waits until the generator stored what it holds, then commits what got stored. The generator keeps
+   * running, empty: after a drain Spark stops it with the receiver, and would warn if it were stopped already.
+   */
+  private synchronized String flushAndCommit() {
     if (workers == null) {
-      return;
+      return "nothing to drain";
     }
-    // Stop reading first, then let the generator store what it holds, then commit what got stored.
     workers.forEach(ConsumerWorker::requestStop);
     long deadline = System.nanoTime() + WORKER_STOP_TIMEOUT.toNanos();
     for (Thread thread : threads) {
@@ -106,14 +130,50 @@ public final class ReliableKafkaReceiver extends Receiver<KafkaRecord> {
         thread.interrupt();
       }
     }
-    blockGenerator.stop();
+    boolean flushed = awaitStored(deadline);
     for (ConsumerWorker worker : workers) {
       worker.commitStoredAndClose();
     }
     workers = null;
     threads = null;
-    metrics.unregister();
+    return flushed ? "stopped reading; stored and committed all " + stored.get() + " records read"
+        : "stopped reading; " + (added.get() - stored.get()) + " records read but not stored (read again after a"
+            + " restart)";
+  }
+
+  /** Waits until every record handed to the generator is in a stored block; false on a failed store or timeout. */
+  private boolean awaitStored(long deadlineNanos) {
+    while (stored.get() < added.get() && !storeFailed) {
+      if (System.nanoTime() - deadlineNanos >= 0) {
+        return false;
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return !storeFailed;
+  }
+
+  @Override
+  protected void stopReceiving() {
+    flushAndCommit();
+    if (!drainedForStop && blockGenerator != null) {
+      // A restart (or a stop without a drain): Spark stops a receiver's generators only when the whole receiver
+      // supervisor stops, and a restarted receiver makes a new one.
+      blockGenerator.stop();
+    }
+    if (metrics != null) {
+      metrics.unregister();
+    }
     LOG.info("Receiver {} stopped", settings.name());
+  }
+
+  /** Called by a consumer thread after it handed {@code records} to the block generator. */
+  void added(int records) {
+    added.addAndGet(records);
   }
 
   /** The name of this receiver in logs and the Spark UI. */
@@ -180,6 +240,7 @@ public final class ReliableKafkaReceiver extends Receiver<KafkaRecord> {
         return;
       }
       metrics.blockStored(records);
+      stored.addAndGet(records.size());
       if (offsets != null) {
         offsets.values().forEach(commit -> commit.owner().offerCommit(commit));
       }

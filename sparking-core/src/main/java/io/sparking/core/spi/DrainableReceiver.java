@@ -1,0 +1,65 @@
+package io.sparking.core.spi;
+
+import io.sparking.core.internal.DrainEndpoint;
+import io.sparking.core.internal.DrainWatch;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.streaming.receiver.Receiver;
+
+/**
+ * A receiver that the driver can drain before a graceful stop: on the order, it stops taking data in, stores what it
+ * holds, commits or acknowledges what it stored, and stays idle (and started, so Spark does not restart it) until the
+ * context stops it. {@link io.sparking.core.GracefulStop} orders the drain; {@link DrainableReceiverStream} wires the
+ * receiver to its driver.
+ *
+ * <p>Subclasses implement {@link #startReceiving()}, {@link #drain()} and {@link #stopReceiving()} in place of
+ * {@code onStart} and {@code onStop}.
+ *
+ * @param <T> what the receiver stores
+ */
+public abstract class DrainableReceiver<T> extends Receiver<T> {
+  private static final long serialVersionUID = 1L;
+
+  /** Set by the driver each time it hands this receiver out; null where no driver set it (a receiver used alone). */
+  private DrainEndpoint drainEndpoint;
+  private transient DrainWatch watch;
+
+  protected DrainableReceiver(StorageLevel storageLevel) {
+    super(storageLevel);
+  }
+
+  /** Starts taking data in; the body of {@code onStart}. */
+  protected abstract void startReceiving();
+
+  /**
+   * Stops taking data in and returns once everything taken in is stored and committed or acknowledged (or, where it
+   * could not be stored, left to be delivered again by the source). Must be idempotent; the receiver stays started.
+   * Returns a few words on what it did, for the driver's log.
+   */
+  protected abstract String drain() throws Exception;
+
+  /** Stops the receiver for good, after a drain or without one; the body of {@code onStop}. */
+  protected abstract void stopReceiving();
+
+  @Override
+  public final void onStart() {
+    startReceiving();
+    DrainEndpoint endpoint = drainEndpoint;
+    if (endpoint != null) {
+      watch = DrainWatch.start(endpoint, toString(), this::drain);
+    }
+  }
+
+  @Override
+  public final void onStop() {
+    DrainWatch running = watch;
+    watch = null;
+    if (running != null) {
+      running.close();
+    }
+    stopReceiving();
+  }
+
+  void attach(DrainEndpoint endpoint) {
+    this.drainEndpoint = endpoint;
+  }
+}
