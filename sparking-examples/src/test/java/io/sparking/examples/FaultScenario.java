@@ -74,6 +74,7 @@ final class FaultScenario {
   private int starts;
   private boolean restSent;
   private long firstRunDurationSeconds;
+  private long firstRunMaxRecords;
 
   /**
    * A scenario named {@code name} (its directory under {@code work}) that runs {@code job} with {@code args} plus
@@ -131,6 +132,15 @@ final class FaultScenario {
     return this;
   }
 
+  /**
+   * Makes the first run stop by itself, gracefully, once it processed {@code records} ({@code --max-records}), as
+   * {@link #firstRunDuration} does after a time. Returns this scenario.
+   */
+  FaultScenario firstRunMaxRecords(long records) {
+    this.firstRunMaxRecords = records;
+    return this;
+  }
+
   /** Spark's receiver rate limit, per second, that spreads all ids over about {@link #RATE_SECONDS}. */
   static int ratePerSecond() {
     return Math.max(1_000, IDS / RATE_SECONDS);
@@ -141,7 +151,7 @@ final class FaultScenario {
     try {
       source.send(ids.subList(0, IDS / 2));
       startJob();
-      if (firstRunDurationSeconds > 0) {
+      if (firstRunDurationSeconds > 0 || firstRunMaxRecords > 0) {
         // The first run may end by itself before the scenario looks: the fault awaits its exit.
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
             .until(() -> output.scan().batchFiles > 0 || !job.isAlive());
@@ -227,6 +237,16 @@ final class FaultScenario {
     startJob();
   }
 
+  /**
+   * Starts the job again as a deploy of new code does: same sources, group and output, but a new, empty checkpoint
+   * directory (a checkpoint holds the old code's classes).
+   */
+  void restartJobOnNewCheckpoint() {
+    int at = jobArgs.indexOf("--checkpoint-dir") + 1;
+    jobArgs.set(at, dir.resolve("checkpoint-" + (starts + 1)).toString());
+    startJob();
+  }
+
   /** Sends the second half of the ids (once). */
   void sendRest() throws Exception {
     if (!restSent) {
@@ -250,6 +270,9 @@ final class FaultScenario {
     List<String> args = new ArrayList<>(jobArgs);
     if (starts == 1 && firstRunDurationSeconds > 0) {
       args.set(args.lastIndexOf("--duration") + 1, String.valueOf(firstRunDurationSeconds));
+    }
+    if (starts == 1 && firstRunMaxRecords > 0) {
+      args.addAll(List.of("--max-records", String.valueOf(firstRunMaxRecords)));
     }
     job = runner.start(log, jvmFlags, args.toArray(String[]::new));
   }

@@ -6,40 +6,24 @@ import io.sparking.examples.FaultScenario.Result;
 import io.sparking.testkit.KafkaBrokerExtension;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A job stopped gracefully mid-stream (SIGTERM, or the end of {@code --duration}) and started again from its
- * checkpoint loses nothing, counted by id; each scenario prints how many ids the stopping run processed, how many
- * it had received (its offsets committed at the stop) and how many the next start processed.
+ * A job stopped gracefully mid-stream (SIGTERM, {@code --duration}, {@code --max-records}) processes, in the same run,
+ * everything its receivers stored, and its next start, from the same checkpoint or from a new one (a deploy of new
+ * code), loses nothing and repeats nothing, counted by id across both runs.
  *
- * <p>What "received" means differs per mode, and the assertions say it exactly:
- * <ul>
- *   <li>Receiver with write-ahead log: a record is received once its block is stored (written ahead); the
- *       receiver commits exactly the stored offsets when it stops. Whatever the stopping run did not process of
- *       those is processed by the next start, from the log: Spark 3.5 closes the driver's log before allocating
- *       the last blocks to a batch. Such records cannot come from Kafka again, as their offsets are committed.
- *   <li>Direct stream: a record is received once it is in a generated batch's offset range; the graceful stop
- *       runs every generated batch, so the stopping run outputs all of them. Its last commit is only queued (the
- *       connector sends commits with the next batch), so the group's offsets may trail the output by a batch; a
- *       restart from the checkpoint resumes from the checkpointed ranges, not from the group's offsets.
- * </ul>
+ * <p>For Kafka the stopping run's output is compared with the group's committed offsets at its exit: the ids it
+ * processed are exactly the ids below the committed offsets, for the receiver (which commits what it stored) and for
+ * the direct stream (whose last batches' offsets the stop commits). For Flume, a restart on a new checkpoint that
+ * neither loses nor repeats an id shows that every acknowledged event was processed by the stopping run and every
+ * event it processed was acknowledged.
  */
 class GracefulStopTest {
   @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
@@ -52,142 +36,141 @@ class GracefulStopTest {
   private static final int DURATION_SECONDS = 7;
   /** A JVM that ends on SIGTERM, after its shutdown hooks ran (our graceful stop among them), exits 128 + 15. */
   private static final int EXIT_ON_SIGTERM = 143;
+  /** What Spark logs when its own graceful stop closed the driver's write-ahead log before the last allocations. */
+  private static final List<String> WAL_ERRORS = List.of("close() was called on BatchedWriteAheadLog",
+      "to the WriteAheadLog",
+      "Possibly processed batch");
+
+  /** How the stopped job starts again. */
+  private enum Restart { SAME_CHECKPOINT, NEW_CHECKPOINT }
+
+  /** How the first run is stopped. */
+  private enum Stop { SIGTERM, DURATION, MAX_RECORDS }
 
   @TempDir Path work;
 
   @Test
-  void kafkaSingleTopicStoppedBySigtermProcessesEverythingItReceivedAfterARestart() throws Exception {
-    Split split = stopAndRestart(FaultScenario.kafka(KAFKA.broker(), "KafkaSingleTopic-sigterm", work,
-        "KafkaSingleTopic", RATE), false);
-    split.assertReceiverGuarantee();
+  void kafkaReceiverStoppedBySigtermProcessesWhatItStoredAndANewCheckpointRepeatsNothing() throws Exception {
+    kafka("KafkaSingleTopic", Stop.SIGTERM, Restart.NEW_CHECKPOINT);
   }
 
-  /**
-   * The job's own stop after {@code --duration} takes the same path as SIGTERM once its wait ends, so the default
-   * build leaves it to {@code -Pfaults} (or {@code -Dsparking.faults.all=true}) to stay short.
-   */
+  @Test
+  void kafkaReceiverStoppedBySigtermRestartsFromItsCheckpointWithoutRepeats() throws Exception {
+    kafka("KafkaSingleTopic", Stop.SIGTERM, Restart.SAME_CHECKPOINT);
+  }
+
+  @Test
+  void kafkaDirectStoppedBySigtermCommitsWhatItOutputAndANewCheckpointRepeatsNothing() throws Exception {
+    kafka("KafkaDirectTopic", Stop.SIGTERM, Restart.NEW_CHECKPOINT);
+  }
+
+  @Test
+  void kafkaDirectStoppedBySigtermRestartsFromItsCheckpointWithoutRerunningItsLastBatch() throws Exception {
+    kafka("KafkaDirectTopic", Stop.SIGTERM, Restart.SAME_CHECKPOINT);
+  }
+
+  @Test
+  void flumePullStoppedBySigtermProcessesEveryAckedEventAndANewCheckpointRepeatsNothing() throws Exception {
+    flume(false, Restart.NEW_CHECKPOINT);
+  }
+
+  @Test
+  void flumePushStoppedBySigtermProcessesEveryBatchAnsweredOkAndANewCheckpointRepeatsNothing() throws Exception {
+    flume(true, Restart.NEW_CHECKPOINT);
+  }
+
+  /** The job's own stops take the same path as SIGTERM once its wait ends: {@code -Pfaults} runs them. */
   @Test
   @EnabledIfSystemProperty(named = "sparking.faults.all", matches = "true")
-  void kafkaSingleTopicStoppedByDurationProcessesEverythingItReceivedAfterARestart() throws Exception {
-    Split split = stopAndRestart(FaultScenario.kafka(KAFKA.broker(), "KafkaSingleTopic-duration", work,
-        "KafkaSingleTopic", RATE).firstRunDuration(DURATION_SECONDS), true);
-    split.assertReceiverGuarantee();
+  void kafkaReceiverStoppedByDurationProcessesWhatItStored() throws Exception {
+    kafka("KafkaSingleTopic", Stop.DURATION, Restart.NEW_CHECKPOINT);
   }
 
   @Test
-  void kafkaDirectTopicStoppedBySigtermOutputsEveryGeneratedBatchBeforeItExits() throws Exception {
-    Split split = stopAndRestart(FaultScenario.kafka(KAFKA.broker(), "KafkaDirectTopic-sigterm", work,
-        "KafkaDirectTopic", RATE), false);
-    split.assertDirectGuarantee();
+  @EnabledIfSystemProperty(named = "sparking.faults.all", matches = "true")
+  void kafkaReceiverStoppedByMaxRecordsProcessesWhatItStored() throws Exception {
+    kafka("KafkaSingleTopic", Stop.MAX_RECORDS, Restart.SAME_CHECKPOINT);
   }
 
-  /**
-   * Runs {@code scenario}: the job is stopped gracefully (SIGTERM, or by itself when {@code byDuration}) while the
-   * first half of the ids streams in, the second half is sent, the same command starts again from the checkpoint.
-   */
-  private Split stopAndRestart(FaultScenario scenario, boolean byDuration) throws Exception {
-    Split split = new Split(scenario.kafkaTopic());
+  @Test
+  @EnabledIfSystemProperty(named = "sparking.faults.all", matches = "true")
+  void flumePullRestartsFromItsCheckpointWithoutRepeats() throws Exception {
+    flume(false, Restart.SAME_CHECKPOINT);
+  }
+
+  private void kafka(String job, Stop stop, Restart restart) throws Exception {
+    String name = job + "-" + stop.name().toLowerCase() + "-" + restart.name().toLowerCase();
+    FaultScenario scenario = FaultScenario.kafka(KAFKA.broker(), name, work, job, RATE);
+    if (stop == Stop.DURATION) {
+      scenario.firstRunDuration(DURATION_SECONDS);
+    } else if (stop == Stop.MAX_RECORDS) {
+      scenario.firstRunMaxRecords(FaultScenario.IDS / 4);
+    }
+    String topic = scenario.kafkaTopic();
+    AtomicReference<Set<String>> committedAtStop = new AtomicReference<>();
+    AtomicReference<Set<String>> processedBeforeStop = new AtomicReference<>();
     Result result = scenario.run(s -> {
-      int exit = byDuration ? s.awaitJobExit(Duration.ofSeconds(120)) : s.stopJobGracefully();
-      assertThat(exit).as("exit code of the graceful stop; log:%n%s", String.join("\n", s.jobLog()))
-          .isEqualTo(byDuration ? StreamingJob.OK : EXIT_ON_SIGTERM);
-      assertThat(s.jobLog()).as("the stopping run reports its total").anyMatch(l -> l.startsWith("total records="));
-      split.outputBeforeStop = s.idsSoFar();
-      split.committedAtStop = committedOffsets(split.topic);
-      s.sendRest();
-      s.restartJob();
+      stopFirstRun(s, stop);
+      processedBeforeStop.set(s.idsSoFar());
+      committedAtStop.set(Set.copyOf(KAFKA.broker().committedValues(topic, topic)));
+      restart(s, restart);
     });
-    split.result = result;
-    split.offsets = offsetsOfValues(split.topic, result.sent());
-    split.print();
+    Set<String> committed = committedAtStop.get();
+    System.out.println("  scenario=" + name + " processed_before_stop=" + processedBeforeStop.get().size()
+        + " committed_at_stop=" + committed.size() + " processed_by_next_start="
+        + (result.distinct() - processedBeforeStop.get().size()) + " duplicates=" + result.duplicates());
+    assertThat(processedBeforeStop.get()).as("the stopping run processed a part of the stream, not nothing")
+        .isNotEmpty().hasSizeLessThan(result.sent());
+    assertThat(processedBeforeStop.get()).as("what the stopping run processed is exactly what the group committed")
+        .isEqualTo(committed);
+    assertNothingLostOrRepeated(result);
+  }
+
+  private void flume(boolean push, Restart restart) throws Exception {
+    String job = push ? "FlumeSinglePushBased" : "FlumeSinglePullBased";
+    String name = job + "-sigterm-" + restart.name().toLowerCase();
+    try (FlumeSource flume = push ? FlumeSource.push(work, RATE) : FlumeSource.pull(work, RATE)) {
+      AtomicReference<Set<String>> processedBeforeStop = new AtomicReference<>();
+      Result result = new FaultScenario(name, work, flume, List.of(), job, "local[2]", "127.0.0.1",
+          String.valueOf(flume.port())).run(s -> {
+            stopFirstRun(s, Stop.SIGTERM);
+            processedBeforeStop.set(s.idsSoFar());
+            restart(s, restart);
+          });
+      System.out.println("  scenario=" + name + " processed_before_stop=" + processedBeforeStop.get().size()
+          + " processed_by_next_start=" + (result.distinct() - processedBeforeStop.get().size()) + " duplicates="
+          + result.duplicates());
+      assertThat(processedBeforeStop.get()).as("the stopping run processed a part of the stream, not nothing")
+          .isNotEmpty().hasSizeLessThan(result.sent());
+      assertNothingLostOrRepeated(result);
+    }
+  }
+
+  /** Stops the first run as {@code stop} says and checks it stopped cleanly, draining its receivers. */
+  private static void stopFirstRun(FaultScenario s, Stop stop) throws Exception {
+    int exit = stop == Stop.SIGTERM ? s.stopJobGracefully() : s.awaitJobExit(Duration.ofSeconds(120));
+    List<String> log = s.jobLog();
+    assertThat(exit).as("exit code of the graceful stop; log:%n%s", String.join("\n", log))
+        .isEqualTo(stop == Stop.SIGTERM ? EXIT_ON_SIGTERM : StreamingJob.OK);
+    assertThat(log).as("the stopping run reports its total").anyMatch(l -> l.startsWith("total records="));
+    assertThat(log).as("the graceful stop processed everything stored; log:%n%s", String.join("\n", log))
+        .anyMatch(l -> l.contains("Graceful stop:") && l.contains("every stored record processed"));
+    for (String error : WAL_ERRORS) {
+      assertThat(log).as("no write-ahead-log error at the stop").noneMatch(l -> l.contains(error));
+    }
+  }
+
+  private static void restart(FaultScenario s, Restart restart) {
+    if (restart == Restart.SAME_CHECKPOINT) {
+      s.restartJob();
+    } else {
+      s.restartJobOnNewCheckpoint();
+    }
+  }
+
+  private static void assertNothingLostOrRepeated(Result result) {
     assertThat(result.unexpected()).as("ids never sent: %s", result).isZero();
     assertThat(result.lost()).as("ids lost: %s", result).isZero();
-    return split;
-  }
-
-  /** What the stopping run output and had received, and what the next start added. */
-  private static final class Split {
-    final String topic;
-    Result result;
-    Set<String> outputBeforeStop;
-    Map<TopicPartition, Long> committedAtStop;
-    Map<String, Long[]> offsets;
-
-    Split(String topic) {
-      this.topic = topic;
-    }
-
-    /** Ids whose offsets the group had committed when the stopping run ended. */
-    Set<String> committedIds() {
-      Set<String> ids = new HashSet<>();
-      offsets.forEach((id, at) -> {
-        Long next = committedAtStop.get(new TopicPartition(topic, at[0].intValue()));
-        if (next != null && at[1] < next) {
-          ids.add(id);
-        }
-      });
-      return ids;
-    }
-
-    void print() {
-      Set<String> committed = committedIds();
-      Set<String> leftToRestart = new HashSet<>(committed);
-      leftToRestart.removeAll(outputBeforeStop);
-      System.out.println(result.line());
-      System.out.println("  scenario=" + result.name() + " processed_before_stop=" + outputBeforeStop.size()
-          + " committed_at_stop=" + committed.size() + " received_but_processed_after_restart="
-          + leftToRestart.size() + " first_processed_after_restart=" + (result.distinct() - outputBeforeStop.size())
-          + " rerun_batch_files=" + result.rerunFiles() + " records_in_rerun_batch_files=" + result.rerunDuplicates());
-    }
-
-    /** Receiver: whatever it output was stored and committed; what it stored but did not output, the restart did. */
-    void assertReceiverGuarantee() {
-      assertThat(committedIds()).as("records output by the stopping run were all stored and committed")
-          .containsAll(outputBeforeStop);
-      assertThat(outputBeforeStop).as("the stopping run processed a part of the stream, not nothing").isNotEmpty();
-    }
-
-    /** Direct: commits never ran ahead of the output, and the stopping run output every batch it generated. */
-    void assertDirectGuarantee() {
-      assertThat(outputBeforeStop).as("the stopping run output what its offsets commit")
-          .containsAll(committedIds());
-      assertThat(outputBeforeStop).as("the stopping run processed a part of the stream, not nothing").isNotEmpty();
-      // Duplicates are possible even here: when the checkpoint that records the last batch as done is not written
-      // before the stop ends, the restart runs that batch again (a re-run batch file); they are counted, not asserted.
-      assertThat(result.duplicates()).as("duplicates outside re-run batches: %s", result)
-          .isEqualTo(result.rerunDuplicates());
-    }
-  }
-
-  private static Map<TopicPartition, Long> committedOffsets(String group) throws Exception {
-    try (Admin admin = KAFKA.broker().admin()) {
-      Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-          .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-      Map<TopicPartition, Long> offsets = new HashMap<>();
-      committed.forEach((tp, om) -> offsets.put(tp, om.offset()));
-      return offsets;
-    }
-  }
-
-  /** Each value's partition and offset, reading the whole topic (the ids are unique). */
-  private static Map<String, Long[]> offsetsOfValues(String topic, int count) {
-    Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.broker().bootstrapServers(),
-        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
-        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    Map<String, Long[]> offsets = new HashMap<>();
-    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config)) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-          .map(p -> new TopicPartition(topic, p.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (offsets.size() < count && System.nanoTime() < deadline) {
-        for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
-          offsets.put(r.value(), new Long[] {(long) r.partition(), r.offset()});
-        }
-      }
-    }
-    assertThat(offsets).as("records read back from %s", topic).hasSize(count);
-    return offsets;
+    assertThat(result.duplicates()).as("ids output twice: %s", result).isZero();
   }
 }

@@ -20,12 +20,17 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -283,6 +288,51 @@ public final class KafkaBroker extends ExternalServer {
     List<String> values = new ArrayList<>(count);
     for (int i = from; i < from + count; i++) {
       values.add(String.format("%s-%09d", prefix, i));
+    }
+    return values;
+  }
+
+  /**
+   * The values of {@code topic} below the offsets {@code group} has committed, partition by partition: what the group
+   * says it has consumed. Reads the topic from its start, at most a minute.
+   */
+  public List<String> committedValues(String topic, String group) {
+    Map<TopicPartition, Long> committed = new HashMap<>();
+    try (Admin admin = admin()) {
+      admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
+          .forEach((partition, offset) -> {
+            if (partition.topic().equals(topic) && offset != null) {
+              committed.put(partition, offset.offset());
+            }
+          });
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while reading the offsets of " + group, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("Reading the offsets of group " + group + " failed: " + e, e);
+    }
+    List<String> values = new ArrayList<>();
+    if (committed.isEmpty()) {
+      return values;
+    }
+    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(withSecurity(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName())))) {
+      consumer.assign(committed.keySet());
+      consumer.seekToBeginning(committed.keySet());
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (committed.keySet().stream().anyMatch(p -> consumer.position(p) < committed.get(p))) {
+        if (System.nanoTime() - deadline >= 0) {
+          throw new IllegalStateException("Could not read " + topic + " up to the offsets " + committed
+              + " of group " + group + " within 60 s");
+        }
+        for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+          if (record.offset() < committed.get(new TopicPartition(record.topic(), record.partition()))) {
+            values.add(record.value());
+          }
+        }
+      }
     }
     return values;
   }
