@@ -49,7 +49,8 @@ class ClusterJobsIT {
   static void startClusterAndBroker() {
     kafka = KafkaBroker.start();
     kafka.createTopics(List.of(new NewTopic("c-single", 3, (short) 1), new NewTopic("c-m1", 2, (short) 1),
-        new NewTopic("c-m2", 2, (short) 1), new NewTopic("c-direct", 4, (short) 1)));
+        new NewTopic("c-m2", 2, (short) 1), new NewTopic("c-direct", 4, (short) 1),
+        new NewTopic("c-drain", 3, (short) 1)));
     cluster = SparkStandaloneCluster.builder().workers(2).coresPerWorker(2).memoryPerWorker("1g").start();
   }
 
@@ -97,6 +98,26 @@ class ClusterJobsIT {
     Run run = submit("KafkaSingleTopic", List.of(), "c-single", kafka.bootstrapServers(), "--group", "c-single",
         "--max-records", "3000");
     assertExactly(run, sent);
+  }
+
+  /**
+   * The graceful stop drains a receiver on an executor: the driver's order reaches it over the network, and the run
+   * processes exactly what the receiver stored and committed, though records were still flowing.
+   */
+  @Test
+  void kafkaSingleTopicStoppedMidStreamProcessesExactlyWhatItCommitted() throws Exception {
+    List<String> sent = KafkaBroker.numbered("drain", 0, 30_000);
+    kafka.produce("c-drain", sent);
+    Run run = submit("KafkaSingleTopic", List.of("--conf", "spark.streaming.receiver.maxRate=1500"), "c-drain",
+        kafka.bootstrapServers(), "--group", "c-drain", "--max-records", "6000");
+    List<String> committed = kafka.committedValues("c-drain", "c-drain");
+    System.out.printf("KafkaSingleTopic drained on the cluster: sent=%d processed=%d committed=%d%n", sent.size(),
+        run.records().size(), committed.size());
+    assertThat(run.exit()).as("exit code; output:%n%s", run.tail()).isEqualTo(0);
+    assertThat(run.lines()).as("the receiver on its executor drained; output:%n%s", run.tail())
+        .anyMatch(l -> l.contains("Graceful stop: 1 receiver(s) drained, every stored record processed"));
+    assertThat(run.records()).as("processed, while records were still flowing").hasSizeLessThan(sent.size())
+        .hasSizeGreaterThanOrEqualTo(6_000).containsExactlyInAnyOrderElementsOf(committed);
   }
 
   @Test
