@@ -59,7 +59,7 @@ public final class GracefulStop {
     }
     String application = sc.applicationId();
     Duration timeout = StreamingInternals.gracefulStopTimeout(ssc);
-    DrainCoordinator coordinator = DrainCoordinator.of(sc).orElse(null);
+    DrainCoordinator coordinator = DrainCoordinator.of(ssc).orElse(null);
     int receivers = coordinator == null ? 0 : coordinator.receivers();
     Map<Integer, String> undrained = Map.of();
     if (coordinator != null) {
@@ -74,6 +74,9 @@ public final class GracefulStop {
     long[] left = StreamingInternals.unallocatedBlocksAndRecords(ssc);
     int unfinished = StreamingInternals.unfinishedBatches(ssc);
     jssc.stop(stopSparkContext, true);
+    if (coordinator != null) {
+      coordinator.close();
+    }
     AfterGracefulStop.runAll(application);
     StopReport report = new StopReport(receivers, undrained, left[0], left[1], unfinished,
         Duration.ofNanos(System.nanoTime() - start));

@@ -8,13 +8,14 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.WeakHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -23,6 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.SparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerApplicationEnd;
+import org.apache.spark.streaming.StreamingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +42,9 @@ public final class DrainCoordinator implements AutoCloseable {
   /** How long a poll is held open before it answers "run"; the receiver then polls again. */
   static final Duration POLL_HOLD = Duration.ofSeconds(20);
   private static final Logger LOG = LoggerFactory.getLogger(DrainCoordinator.class);
-  private static final Map<String, DrainCoordinator> BY_APPLICATION = new ConcurrentHashMap<>();
+  /** One per streaming context: a context stopped on its own leaves the SparkContext for another one. */
+  private static final Map<StreamingContext, DrainCoordinator> BY_CONTEXT =
+      Collections.synchronizedMap(new WeakHashMap<>());
 
   private final String applicationId;
   private final String advertisedHost;
@@ -71,9 +75,14 @@ public final class DrainCoordinator implements AutoCloseable {
     server.start();
   }
 
-  /** The coordinator of {@code sc}'s application, started on first use and closed when the application ends. */
-  public static DrainCoordinator forContext(SparkContext sc) {
-    return BY_APPLICATION.computeIfAbsent(sc.applicationId(), id -> {
+  /**
+   * The coordinator of streaming context {@code ssc}, started on first use and closed by the graceful stop or when
+   * the application ends.
+   */
+  public static DrainCoordinator forContext(StreamingContext ssc) {
+    SparkContext sc = ssc.sparkContext();
+    return BY_CONTEXT.computeIfAbsent(ssc, context -> {
+      String id = sc.applicationId();
       String advertised = sc.getConf().get("spark.driver.host", "localhost");
       String bind = sc.getConf().get("spark.driver.bindAddress", advertised);
       try {
@@ -94,9 +103,9 @@ public final class DrainCoordinator implements AutoCloseable {
     });
   }
 
-  /** The coordinator of {@code sc}'s application, if a Sparking receiver was handed out in it. */
-  public static Optional<DrainCoordinator> of(SparkContext sc) {
-    return Optional.ofNullable(BY_APPLICATION.get(sc.applicationId()));
+  /** The coordinator of {@code ssc}, if a Sparking receiver was handed out in it. */
+  public static Optional<DrainCoordinator> of(StreamingContext ssc) {
+    return Optional.ofNullable(BY_CONTEXT.get(ssc));
   }
 
   /** Records that stream {@code streamId} runs a drainable receiver; returns where that receiver asks. */
@@ -206,7 +215,12 @@ public final class DrainCoordinator implements AutoCloseable {
   /** Stops the endpoint; held polls end, and receivers that poll afterwards get no answer. */
   @Override
   public void close() {
-    if (BY_APPLICATION.remove(applicationId, this)) {
+    boolean open;
+    synchronized (BY_CONTEXT) {
+      // Found by value: holding the context here would keep the weak key alive.
+      open = BY_CONTEXT.values().remove(this);
+    }
+    if (open) {
       server.stop(0);
       handlers.shutdownNow();
     }

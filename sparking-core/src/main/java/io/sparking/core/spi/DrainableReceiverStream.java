@@ -30,7 +30,7 @@ public class DrainableReceiverStream<T> extends ReceiverInputDStream<T> {
   public Receiver<T> getReceiver() {
     // Called on the driver when the context starts, also after recovery from a checkpoint, whose receiver still
     // names the coordinator of the run that wrote it.
-    receiver.attach(DrainCoordinator.forContext(context().sparkContext()).register(id(), name()));
+    receiver.attach(DrainCoordinator.forContext(context()).register(id(), name()));
     return receiver;
   }
 
