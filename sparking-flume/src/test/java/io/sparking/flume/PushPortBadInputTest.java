@@ -3,10 +3,10 @@ package io.sparking.flume;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.sparking.flume.sink.RawClient;
 import io.sparking.flume.internal.AvroPushServer;
-import io.sparking.flume.sink.protocol.EventBatch;
-import io.sparking.flume.sink.protocol.SparkFlumeProtocol;
+import io.sparking.flume.protocol.EventBatch;
+import io.sparking.flume.protocol.SparkFlumeProtocol;
+import io.sparking.flume.sink.RawClient;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;

@@ -22,8 +22,12 @@ class FlumePluginPackageTest {
     assertThat(tar.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(tar.exitValue()).isZero();
     try (var jars = Files.list(pluginsDir.resolve("sparking-flume-sink/lib"))) {
-      assertThat(jars.map(p -> p.getFileName().toString()).toList())
-          .singleElement().asString().startsWith("sparking-flume-sink-").endsWith(".jar");
+      assertThat(jars.map(p -> p.getFileName().toString()).sorted().toList())
+          .as("the sink and the protocol it speaks, nothing the agent already has")
+          .hasSize(2)
+          .satisfiesExactly(
+              jar -> assertThat(jar).startsWith("sparking-flume-protocol-").endsWith(".jar"),
+              jar -> assertThat(jar).startsWith("sparking-flume-sink-").endsWith(".jar"));
     }
     assertThat(pluginsDir.resolve("sparking-flume-sink/libext")).isDirectory();
 

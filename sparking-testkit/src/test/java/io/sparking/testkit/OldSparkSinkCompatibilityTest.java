@@ -2,7 +2,7 @@ package io.sparking.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sparking.flume.sink.protocol.EventBatch;
+import io.sparking.flume.protocol.EventBatch;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

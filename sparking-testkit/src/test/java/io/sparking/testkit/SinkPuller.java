@@ -1,7 +1,7 @@
 package io.sparking.testkit;
 
-import io.sparking.flume.sink.protocol.EventBatch;
-import io.sparking.flume.sink.protocol.SparkFlumeProtocol;
+import io.sparking.flume.protocol.EventBatch;
+import io.sparking.flume.protocol.SparkFlumeProtocol;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;

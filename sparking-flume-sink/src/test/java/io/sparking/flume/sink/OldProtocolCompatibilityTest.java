@@ -2,7 +2,7 @@ package io.sparking.flume.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sparking.flume.sink.protocol.SparkFlumeProtocol;
+import io.sparking.flume.protocol.SparkFlumeProtocol;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -37,7 +37,7 @@ class OldProtocolCompatibilityTest {
       assertMutuallyReadable(name + " request", ours.getRequest(), old.getRequest());
       assertMutuallyReadable(name + " response", ours.getResponse(), old.getResponse());
     });
-    assertThat(OURS.getType("io.sparking.flume.sink.protocol.EventBatch").getAliases())
+    assertThat(OURS.getType("io.sparking.flume.protocol.EventBatch").getAliases())
         .containsExactly("org.apache.spark.streaming.flume.sink.EventBatch");
   }
 

@@ -1,7 +1,7 @@
 package io.sparking.flume.sink;
 
-import io.sparking.flume.sink.protocol.EventBatch;
-import io.sparking.flume.sink.protocol.SparkFlumeProtocol;
+import io.sparking.flume.protocol.EventBatch;
+import io.sparking.flume.protocol.SparkFlumeProtocol;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;

@@ -4,7 +4,7 @@ import static io.sparking.flume.sink.PullClient.bodies;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.sparking.flume.sink.protocol.EventBatch;
+import io.sparking.flume.protocol.EventBatch;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

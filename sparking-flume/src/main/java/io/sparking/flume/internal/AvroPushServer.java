@@ -11,7 +11,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
 import io.sparking.flume.PushSettings;
-import io.sparking.flume.sink.internal.FrameGuard;
+import io.sparking.flume.protocol.FrameGuard;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.BindException;

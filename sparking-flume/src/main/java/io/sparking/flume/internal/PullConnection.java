@@ -2,9 +2,9 @@ package io.sparking.flume.internal;
 
 import io.sparking.flume.FlumeEvent;
 import io.sparking.flume.PollingSettings;
-import io.sparking.flume.sink.protocol.EventBatch;
-import io.sparking.flume.sink.protocol.SparkFlumeProtocol;
-import io.sparking.flume.sink.protocol.SparkSinkEvent;
+import io.sparking.flume.protocol.EventBatch;
+import io.sparking.flume.protocol.SparkFlumeProtocol;
+import io.sparking.flume.protocol.SparkSinkEvent;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;

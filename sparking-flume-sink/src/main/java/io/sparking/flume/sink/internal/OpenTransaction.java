@@ -1,6 +1,6 @@
 package io.sparking.flume.sink.internal;
 
-import io.sparking.flume.sink.protocol.EventBatch;
+import io.sparking.flume.protocol.EventBatch;
 import java.util.concurrent.CompletableFuture;
 
 /**

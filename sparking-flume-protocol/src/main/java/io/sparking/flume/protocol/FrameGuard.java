@@ -1,4 +1,4 @@
-package io.sparking.flume.sink.internal;
+package io.sparking.flume.protocol;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * <p>A frame is: serial (4 bytes), buffer count (4 bytes), then per buffer its length (4 bytes) and its bytes; all
  * integers big-endian. The whole frame, headers included, must fit in {@code maxFrameBytes}.
  *
- * <p>Both Avro servers of the project put one first in their pipeline: the sink's {@link BatchServer} and the push
- * receiver in {@code sparking-flume}, which depends on this module for the pull protocol anyway. Not an API.
+ * <p>Both Avro servers of the project put one first in their pipeline: the pull sink's batch server and the push
+ * receiver in {@code sparking-flume}. Shared by the two sides of the protocol; not an API for users.
  */
 public final class FrameGuard extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(FrameGuard.class);
