@@ -1,0 +1,59 @@
+package io.sparking.app;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The module boundaries, checked on the compiled classes of every module this one sees: an {@code internal} package
+ * is used only inside its own module, and the jobs build on the connectors' public API alone.
+ */
+class ArchitectureTest {
+  private static JavaClasses classes;
+
+  @BeforeAll
+  static void importClasses() {
+    classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        .importPackages("io.sparking");
+  }
+
+  @Test
+  void kafkaInternalsStayInTheKafkaModule() {
+    noClasses().that().resideOutsideOfPackage("io.sparking.kafka..")
+        .should().dependOnClassesThat().resideInAPackage("io.sparking.kafka.internal..")
+        .check(classes);
+  }
+
+  @Test
+  void flumeReceiverInternalsStayInTheFlumeModule() {
+    noClasses().that().resideOutsideOfPackages("io.sparking.flume", "io.sparking.flume.internal..")
+        .should().dependOnClassesThat().resideInAPackage("io.sparking.flume.internal..")
+        .check(classes);
+  }
+
+  @Test
+  void sinkInternalsStayInTheSinkModule() {
+    noClasses().that().resideOutsideOfPackage("io.sparking.flume.sink..")
+        .should().dependOnClassesThat().resideInAPackage("io.sparking.flume.sink..")
+        .check(classes);
+  }
+
+  @Test
+  void coreInternalsStayInTheCoreModule() {
+    noClasses().that().resideOutsideOfPackage("io.sparking.core..")
+        .should().dependOnClassesThat().resideInAPackage("io.sparking.core.internal..")
+        .check(classes);
+  }
+
+  @Test
+  void jobsUseOnlyTheConnectorsPublicApi() {
+    noClasses().that().resideInAPackage("io.sparking.examples..")
+        .should().dependOnClassesThat().resideInAnyPackage("..internal..", "io.sparking.core.spi..",
+            "io.sparking.flume.protocol..", "io.sparking.flume.sink..")
+        .check(classes);
+  }
+}
