@@ -1,10 +1,12 @@
 package io.sparking.app;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -19,6 +21,15 @@ class ArchitectureTest {
   static void importClasses() {
     classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
         .importPackages("io.sparking");
+  }
+
+  @Test
+  void seesEveryModuleItChecks() {
+    // A rule over classes that were not imported would pass for nothing.
+    assertThat(List.of("io.sparking.kafka.internal.ReliableKafkaReceiver", "io.sparking.flume.internal.AvroPushServer",
+        "io.sparking.flume.sink.SparkingSink", "io.sparking.flume.protocol.FrameGuard",
+        "io.sparking.core.internal.DrainCoordinator", "io.sparking.examples.KafkaSingleTopic"))
+        .allMatch(classes::contain);
   }
 
   @Test
