@@ -6,6 +6,7 @@ import io.sparking.flume.FlumeEvent;
 import io.sparking.flume.PushSettings;
 import java.util.List;
 import java.util.Set;
+import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.streaming.receiver.Receiver;
 import scala.Option;
 
@@ -30,9 +31,9 @@ public final class FlumePushReceiver extends Receiver<FlumeEvent> {
   /** Kept across restarts of this receiver, so its counts go on. */
   private transient FlumeReceiverMetrics metrics;
 
-  /** A receiver that will listen on {@code host:port} once Spark starts it. */
-  public FlumePushReceiver(String host, int port, PushSettings settings) {
-    super(settings.storageLevel());
+  /** A receiver that will listen on {@code host:port} once Spark starts it, keeping blocks at {@code storageLevel}. */
+  public FlumePushReceiver(String host, int port, PushSettings settings, StorageLevel storageLevel) {
+    super(storageLevel);
     this.host = host;
     this.port = port;
     this.settings = settings;
