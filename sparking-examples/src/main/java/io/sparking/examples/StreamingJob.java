@@ -105,7 +105,7 @@ public abstract class StreamingJob implements Callable<Integer> {
         .setIfMissing("spark.streaming.gracefulStopTimeout", "20s");
     configure(conf);
     JavaStreamingContext jssc = recoversFromCheckpoint() ? recoverOrCreate(conf) : create(conf);
-    // Listeners are not checkpointed: add it to a recovered context too.
+    // Listeners are not checkpointed: these are added to a new and a recovered context alike, here only.
     jssc.addStreamingListener(new BatchDelayListener(name()));
     jssc.addStreamingListener(new ReceiverPlacementLog());
     int exit = OK;
@@ -152,7 +152,6 @@ public abstract class StreamingJob implements Callable<Integer> {
       defineStreams(fresh, new BatchReporter(name(), BatchOutput.prepare(outputDir)));
       return fresh;
     });
-    jssc.addStreamingListener(new ReceiverPlacementLog());
     if (!created.get()) {
       System.err.println("Recovered " + name() + " from checkpoint " + checkpoint + ": it resumes what the last run"
           + " left, with that run's streams and settings. Delete the directory to start afresh with new arguments.");

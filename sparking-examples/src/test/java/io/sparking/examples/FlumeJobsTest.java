@@ -130,8 +130,8 @@ class FlumeJobsTest {
   /**
    * Starts {@code agents} of {@code conf/flume/<conf>}, each following its own file of an equal share of
    * {@link #EVENTS} lines, runs {@code job} against them until it counted {@link #EVENTS}, and asserts a clean stop
-   * with exactly that many (and top words from the single-agent jobs). The single-agent configurations take
-   * {@code <host> <port>}, the others a list.
+   * with exactly that many, one placement line per receiver, and top words from the single-agent jobs. The
+   * single-agent configurations take {@code <host> <port>}, the others a list.
    */
   private void runAgainstAgents(String job, String master, String conf, List<String> agents) throws Exception {
     boolean push = conf.startsWith("push");
@@ -157,6 +157,9 @@ class FlumeJobsTest {
       JobRun run = jobs.runToEnd(args.toArray(String[]::new));
       assertThat(run.exit()).as("exit code; output:%n%s", run.tail()).isEqualTo(0);
       assertThat(run.total()).as("total; output:%n%s", run.tail()).isEqualTo(EVENTS);
+      // One placement line per receiver (one per push address, one polling receiver for all agents): the job,
+      // which checkpoints, registers the listener once.
+      assertThat(run.receiverLines()).as("receiver lines; output:%n%s", run.tail()).hasSize(push ? agents.size() : 1);
       if (single) {
         // The single-agent jobs count words: every line starts with the agent's name.
         assertThat(run.lines()).anyMatch(l -> l.matches("batch \\S+ records=\\d+ top=agent:\\d+.*"));

@@ -67,6 +67,9 @@ class KafkaJobsTest {
         "--repartition", "4");
     assertThat(run.exit()).as("exit code; output:%n%s", run.tail()).isEqualTo(0);
     assertThat(run.total()).isEqualTo(3_000);
+    // One placement line per receiver: the job (which checkpoints) registers the listener once.
+    assertThat(run.receiverLines()).as("receiver lines; output:%n%s", run.tail()).hasSize(3)
+        .extracting(l -> l.replaceAll(".*\\(stream (\\d+)\\).*", "$1")).doesNotHaveDuplicates();
     for (String topic : List.of("m1", "m2", "m3")) {
       assertCommittedToEnd("multi-job", topic, 2);
     }
