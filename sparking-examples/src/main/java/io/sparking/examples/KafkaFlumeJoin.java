@@ -67,12 +67,12 @@ public final class KafkaFlumeJoin extends KafkaJob {
   protected void validate() {
     super.validate();
     flume = FlumeJob.address(flumeHost, flumePort);
-    int cores = FlumeJob.localCores(master);
-    if (cores > 0 && cores < 3) {
-      throw new IllegalArgumentException("master " + master + " gives " + cores + " core(s) but the job runs two"
-          + " receivers (Kafka and Flume), each holding a core, and needs one more for its batches: pass local[3] or"
-          + " more");
-    }
+  }
+
+  /** Kafka's and Flume's. */
+  @Override
+  protected int receivers() {
+    return 2;
   }
 
   @Override
