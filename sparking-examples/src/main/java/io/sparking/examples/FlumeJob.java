@@ -14,8 +14,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.apache.spark.SparkConf;
 import org.apache.spark.streaming.api.java.JavaDStream;
 import org.apache.spark.streaming.api.java.JavaStreamingContext;
@@ -128,6 +130,12 @@ abstract class FlumeJob extends StreamingJob {
   @Override
   protected int receivers() {
     return mode == Mode.PUSH ? addresses.size() : 1;
+  }
+
+  /** The addresses: where the receivers listen, or the agents they pull from. */
+  @Override
+  protected Map<String, String> sources() {
+    return Map.of("addresses", addresses.stream().map(FlumeJob::text).collect(Collectors.joining(",")));
   }
 
   @Override

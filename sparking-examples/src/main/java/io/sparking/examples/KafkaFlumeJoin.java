@@ -9,7 +9,9 @@ import java.io.Serializable;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.api.java.Optional;
 import org.apache.spark.streaming.Durations;
 import org.apache.spark.streaming.State;
@@ -73,6 +75,14 @@ public final class KafkaFlumeJoin extends KafkaJob {
   @Override
   protected int receivers() {
     return 2;
+  }
+
+  /** The Kafka sources and the Flume agent's address. */
+  @Override
+  protected Map<String, String> sources() {
+    Map<String, String> sources = new LinkedHashMap<>(super.sources());
+    sources.put("flume agent", flume.getHostString() + ":" + flume.getPort());
+    return sources;
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.sparking.examples;
 
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -16,10 +17,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * The one skeleton every job runs on: parses the command line, refuses a local master without a core for batches,
- * checks its sources, builds the streaming context, lets the job define its streams, prints one line per batch and
- * stops gracefully (after {@code --duration}, {@code --max-records}, or on SIGTERM/Ctrl-C), then prints
- * {@code total records=<n>}.
+ * The one skeleton every job runs on: parses the command line, refuses a local master without a core for batches
+ * and a checkpoint made for other sources, checks its sources, builds the streaming context, lets the job define its
+ * streams, prints one line per batch and stops gracefully (after {@code --duration}, {@code --max-records}, or on
+ * SIGTERM/Ctrl-C), then prints {@code total records=<n>}.
  *
  * <p>A job's {@code main} is one line: {@code System.exit(StreamingJob.run(new MyJob(), args));}
  */
@@ -82,6 +83,13 @@ public abstract class StreamingJob implements Callable<Integer> {
    */
   protected abstract int receivers();
 
+  /**
+   * The arguments that define the job's streams (say topics, brokers and group), by name, in the order an error
+   * message lists them. Called after {@link #validate()}. They are recorded next to a new checkpoint, and a run
+   * whose sources differ from the checkpoint's is refused: a recovered context would resume the old streams.
+   */
+  protected abstract Map<String, String> sources();
+
   /** Checks the sources before Spark starts; throw {@link IllegalStateException} with what to do. */
   protected void preflight() {}
 
@@ -111,6 +119,9 @@ public abstract class StreamingJob implements Callable<Integer> {
     }
     validate();
     checkLocalCores();
+    if (recoversFromCheckpoint()) {
+      checkCheckpointSources();
+    }
     preflight();
     SparkConf conf = new SparkConf()
         .setMaster(master)
@@ -166,6 +177,7 @@ public abstract class StreamingJob implements Callable<Integer> {
       JavaStreamingContext fresh = new JavaStreamingContext(conf, Durations.milliseconds(batchInterval.toMillis()));
       fresh.checkpoint(checkpoint.toString());
       defineStreams(fresh, new BatchReporter(name(), BatchOutput.prepare(outputDir)));
+      CheckpointDirectory.recordSources(checkpoint, name(), sources());
       return fresh;
     });
     if (!created.get()) {
@@ -173,6 +185,19 @@ public abstract class StreamingJob implements Callable<Integer> {
           + " left, with that run's streams and settings. Delete the directory to start afresh with new arguments.");
     }
     return jssc;
+  }
+
+  /**
+   * Refuses a checkpoint made for other sources than this run's, before anything starts: recovered, it would resume
+   * its own. A checkpoint without a record of its sources is recovered with a warning.
+   */
+  private void checkCheckpointSources() {
+    String checkpoint = CheckpointDirectory.resolve(checkpointDir, name());
+    if (!CheckpointDirectory.checkSources(checkpoint, name(), sources())) {
+      System.err.println("warning: checkpoint " + checkpoint + " has no record of the sources it was made for (an"
+          + " older Sparking wrote it): " + name() + " resumes that run's streams whatever the arguments say; delete"
+          + " the directory, or pass --checkpoint-dir with another one, to read these sources instead");
+    }
   }
 
   /** Refuses a local master with no core left over for batches once the receivers took theirs. */

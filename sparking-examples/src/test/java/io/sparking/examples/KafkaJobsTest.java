@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.sparking.examples.JobRunner.JobRun;
 import io.sparking.testkit.FlumeAgent;
+import io.sparking.testkit.FreePorts;
 import io.sparking.testkit.JavaProcess;
 import io.sparking.testkit.KafkaBroker;
 import io.sparking.testkit.KafkaBrokerExtension;
@@ -144,6 +145,48 @@ class KafkaJobsTest {
     }
   }
 
+  /**
+   * A checkpoint made for other sources is refused before Spark starts, naming what differs and the two ways out:
+   * recovered, it would resume the old topics and brokers whatever the command line says. A checkpoint with no record
+   * of its sources (an older Sparking's) is recovered, with one warning line.
+   */
+  @Test
+  void checkpointOfOtherSourcesIsRefusedBeforeSparkStarts() throws Exception {
+    for (String topic : List.of("cp1", "cp2")) {
+      KAFKA.broker().createTopic(topic, 1);
+      KAFKA.broker().produce(topic, KafkaBroker.numbered(topic, 0, 100));
+    }
+    String brokers = KAFKA.broker().bootstrapServers();
+    JobRun first = jobs.runToEnd("KafkaMultiTopics", "local[3]", "cp1,cp2", brokers, "--batch-interval", "1s",
+        "--max-records", "200", "--duration", "150");
+    assertThat(first.exit()).as("exit code; output:%n%s", first.tail()).isEqualTo(0);
+    Path checkpoint = work.resolve(".sparking/checkpoints/KafkaMultiTopics").toAbsolutePath();
+
+    JobRun topics = jobs.runToEnd("KafkaMultiTopics", "local[3]", "ma,mb", brokers);
+    assertThat(topics.exit()).as("exit code; output:%n%s", topics.tail()).isEqualTo(StreamingJob.FAILED);
+    assertThat(topics.output()).contains("Checkpoint directory " + checkpoint + " holds a run of KafkaMultiTopics on"
+        + " other sources: topics cp1,cp2 there, ma,mb now. Recovering it would resume those")
+        .contains("Pass --checkpoint-dir with another directory").contains("or delete " + checkpoint)
+        .doesNotContain("Recovered KafkaMultiTopics");
+    assertThat(topics.total()).as("Spark never started, so no total").isEqualTo(-1);
+
+    // Nothing listens there: the refusal comes before any broker is contacted.
+    String elsewhere = "127.0.0.1:" + FreePorts.next();
+    JobRun brokersAndGroup = jobs.runToEnd("KafkaMultiTopics", "local[3]", "cp1,cp2", elsewhere, "--group", "other");
+    assertThat(brokersAndGroup.exit()).as("exit code; output:%n%s", brokersAndGroup.tail())
+        .isEqualTo(StreamingJob.FAILED);
+    assertThat(brokersAndGroup.output()).contains("other sources: brokers " + brokers + " there, " + elsewhere
+        + " now; group sparking-KafkaMultiTopics there, other now.").doesNotContain("Could not reach");
+
+    Files.delete(checkpoint.resolve(CheckpointDirectory.SOURCES_FILE));
+    JobRun older = jobs.runToEnd("KafkaMultiTopics", "local[3]", "cp1,cp2", brokers, "--duration", "2");
+    assertThat(older.exit()).as("exit code; output:%n%s", older.tail()).isEqualTo(0);
+    assertThat(older.lines()).as("output:%n%s", older.tail())
+        .contains("Recovered KafkaMultiTopics from checkpoint " + checkpoint + ": it resumes what the last run left,"
+            + " with that run's streams and settings. Delete the directory to start afresh with new arguments.")
+        .filteredOn(l -> l.contains("has no record of the sources it was made for")).hasSize(1);
+  }
+
   @Test
   void kafkaFlumeJoinRefusesTooFewCoresAndABadFlumePort() {
     StringWriter err = new StringWriter();
@@ -215,7 +258,7 @@ class KafkaJobsTest {
 
   @Test
   void unreachableBrokersFailWithinTheConnectTimeout() throws Exception {
-    int nothing = io.sparking.testkit.FreePorts.next();
+    int nothing = FreePorts.next();
     long start = System.nanoTime();
     JobRun run = jobs.runToEnd("KafkaSingleTopic", "local[2]", "t", "127.0.0.1:" + nothing,
         "--connect-timeout", "3");
