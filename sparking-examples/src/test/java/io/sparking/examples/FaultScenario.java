@@ -6,17 +6,13 @@ import static org.awaitility.Awaitility.await;
 import io.sparking.testkit.JavaProcess;
 import io.sparking.testkit.KafkaBroker;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
@@ -50,6 +46,16 @@ final class FaultScenario {
   /** The outcome, by id. {@code rerunDuplicates} is the part of the duplicates that re-run batch files hold. */
   record Result(String name, int sent, int distinct, int lost, long duplicates, long rerunDuplicates,
       int unexpected, int batchFiles, int rerunFiles) {
+    /** The outcome of sending {@code sent}, counted in {@code output}. */
+    static Result of(String name, List<String> sent, BatchFiles output) {
+      Map<String, Integer> counts = output.counts();
+      Set<String> expected = new HashSet<>(sent);
+      int lost = (int) sent.stream().filter(id -> !counts.containsKey(id)).count();
+      int unexpected = (int) counts.keySet().stream().filter(id -> !expected.contains(id)).count();
+      return new Result(name, sent.size(), counts.size(), lost, output.lines() - counts.size(),
+          output.rerunLines(), unexpected, output.files(), output.rerunFiles());
+    }
+
     String line() {
       return "scenario=" + name + " sent=" + sent + " distinct=" + distinct + " lost=" + lost + " duplicates="
           + duplicates;
@@ -69,7 +75,7 @@ final class FaultScenario {
   private final List<String> jobArgs;
   private final JobRunner runner;
   private final List<String> ids = KafkaBroker.numbered("id", 0, IDS);
-  private final Output output;
+  private final BatchFiles output;
   private JavaProcess job;
   private int starts;
   private boolean restSent;
@@ -85,7 +91,7 @@ final class FaultScenario {
     this.source = source;
     this.jvmFlags = List.copyOf(jvmFlags);
     this.runner = new JobRunner(work);
-    this.output = new Output(dir.resolve("out"));
+    this.output = new BatchFiles(dir.resolve("out"));
     List<String> all = new ArrayList<>(List.of(job));
     all.addAll(List.of(args));
     // A safety stop only: the scenario stops the job by its handle.
@@ -144,15 +150,15 @@ final class FaultScenario {
       if (firstRunDurationSeconds > 0) {
         // The first run may end by itself before the scenario looks: the fault awaits its exit.
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
-            .until(() -> output.scan().batchFiles > 0 || !job.isAlive());
+            .until(() -> output.scan().files() > 0 || !job.isAlive());
       } else {
-        awaitOrFail(Duration.ofSeconds(120), "a first batch file", () -> output.scan().batchFiles > 0);
+        awaitOrFail(Duration.ofSeconds(120), "a first batch file", () -> output.scan().files() > 0);
       }
       fault.inject(this);
       sendRest();
       try {
         await().atMost(ALL_IDS_TIMEOUT).pollInterval(Duration.ofMillis(500))
-            .until(() -> output.scan().counts.size() >= IDS);
+            .until(() -> output.scan().distinct() >= IDS);
       } catch (ConditionTimeoutException e) {
         // Counted and reported below: a loss must show as numbers, not as a timeout.
       }
@@ -163,7 +169,7 @@ final class FaultScenario {
         job.close();
       }
     }
-    Result result = output.scan().result(name, ids);
+    Result result = Result.of(name, ids, output.scan());
     System.out.println(result.line());
     System.out.println(result.explanation());
     return result;
@@ -198,12 +204,12 @@ final class FaultScenario {
 
   /** The distinct ids in the output files so far. */
   Set<String> idsSoFar() throws IOException {
-    return Set.copyOf(output.scan().counts.keySet());
+    return Set.copyOf(output.scan().counts().keySet());
   }
 
   /** How many times each id is in the output files so far. */
   Map<String, Integer> countsSoFar() throws IOException {
-    return Map.copyOf(output.scan().counts);
+    return output.scan().counts();
   }
 
   /** The ids this scenario sends, in order: the first half before the job starts, the rest after the fault. */
@@ -262,60 +268,6 @@ final class FaultScenario {
       });
     } catch (ConditionTimeoutException e) {
       throw new AssertionError(name + ": no " + what + " within " + timeout + "; job log:\n" + job.logTail(60), e);
-    }
-  }
-
-  /** Reads the batch files as they appear; each is read once, since a visible file is complete. */
-  private static final class Output {
-    private final Path dir;
-    private final Set<Path> read = new HashSet<>();
-    private final Map<String, Integer> counts = new HashMap<>();
-    private long lines;
-    private long rerunLines;
-    private int batchFiles;
-    private int rerunFiles;
-
-    Output(Path dir) {
-      this.dir = dir;
-    }
-
-    synchronized Output scan() throws IOException {
-      if (!Files.isDirectory(dir)) {
-        return this;
-      }
-      List<Path> fresh;
-      try (Stream<Path> files = Files.list(dir)) {
-        fresh = files.filter(f -> f.getFileName().toString().startsWith(BatchOutput.PREFIX))
-            .filter(f -> !read.contains(f)).sorted().toList();
-      }
-      for (Path file : fresh) {
-        boolean rerun = file.getFileName().toString().contains(".rerun-");
-        List<String> records;
-        try {
-          records = Files.readAllLines(file);
-        } catch (IOException e) {
-          throw new UncheckedIOException("Cannot read batch file " + file, e);
-        }
-        for (String id : records) {
-          counts.merge(id, 1, Integer::sum);
-        }
-        lines += records.size();
-        batchFiles++;
-        if (rerun) {
-          rerunFiles++;
-          rerunLines += records.size();
-        }
-        read.add(file);
-      }
-      return this;
-    }
-
-    Result result(String name, List<String> sent) {
-      Set<String> expected = new HashSet<>(sent);
-      int lost = (int) sent.stream().filter(id -> !counts.containsKey(id)).count();
-      int unexpected = (int) counts.keySet().stream().filter(id -> !expected.contains(id)).count();
-      return new Result(name, sent.size(), counts.size(), lost, lines - counts.size(), rerunLines, unexpected,
-          batchFiles, rerunFiles);
     }
   }
 }

@@ -47,11 +47,14 @@ class KafkaJobsTest {
   @Test
   void kafkaSingleTopicReceivesExactlyTheProducedRecords() throws Exception {
     KAFKA.broker().createTopic("single", 3);
-    KAFKA.broker().produce("single", KafkaBroker.numbered("word", 0, 3_000));
+    List<String> sent = KafkaBroker.numbered("word", 0, 3_000);
+    KAFKA.broker().produce("single", sent);
     JobRun run = jobs.runToEnd("KafkaSingleTopic", "local[3]", "single", KAFKA.broker().bootstrapServers(),
-        "--group", "single-job", "--batch-interval", "1s", "--max-records", "3000", "--duration", "150");
+        "--group", "single-job", "--batch-interval", "1s", "--max-records", "3000", "--duration", "150",
+        "--output-dir", work.resolve("out").toString());
     assertThat(run.exit()).as("exit code; output:%n%s", run.tail()).isEqualTo(0);
     assertThat(run.total()).isEqualTo(3_000);
+    new BatchFiles(work.resolve("out")).assertHoldsExactly(sent);
     assertThat(run.lines()).anyMatch(l -> l.matches("batch \\d\\d:\\d\\d:\\d\\d\\.\\d{3} records=\\d+ top=.*"));
     assertEveryBatchLineCountsAndShowsDelays(run);
     assertCommittedToEnd("single-job", "single", 3);
@@ -59,15 +62,19 @@ class KafkaJobsTest {
 
   @Test
   void kafkaMultiTopicsReceivesExactlyTheProducedRecordsOfEveryTopic() throws Exception {
+    List<String> sent = new ArrayList<>();
     for (String topic : List.of("m1", "m2", "m3")) {
       KAFKA.broker().createTopic(topic, 2);
-      KAFKA.broker().produce(topic, KafkaBroker.numbered(topic, 0, 1_000));
+      List<String> values = KafkaBroker.numbered(topic, 0, 1_000);
+      KAFKA.broker().produce(topic, values);
+      sent.addAll(values);
     }
     JobRun run = jobs.runToEnd("KafkaMultiTopics", "local[4]", "m1,m2,m3", KAFKA.broker().bootstrapServers(),
         "--group", "multi-job", "--batch-interval", "1s", "--max-records", "3000", "--duration", "150",
-        "--repartition", "4");
+        "--repartition", "4", "--output-dir", work.resolve("out").toString());
     assertThat(run.exit()).as("exit code; output:%n%s", run.tail()).isEqualTo(0);
     assertThat(run.total()).isEqualTo(3_000);
+    new BatchFiles(work.resolve("out")).assertHoldsExactly(sent);
     // One placement line per receiver: the job (which checkpoints) registers the listener once.
     assertThat(run.receiverLines()).as("receiver lines; output:%n%s", run.tail()).hasSize(3)
         .extracting(l -> l.replaceAll(".*\\(stream (\\d+)\\).*", "$1")).doesNotHaveDuplicates();
@@ -79,11 +86,14 @@ class KafkaJobsTest {
   @Test
   void kafkaDirectTopicReceivesExactlyTheProducedRecords() throws Exception {
     KAFKA.broker().createTopic("direct", 4);
-    KAFKA.broker().produce("direct", KafkaBroker.numbered("direct", 0, 4_000));
+    List<String> sent = KafkaBroker.numbered("direct", 0, 4_000);
+    KAFKA.broker().produce("direct", sent);
     JobRun run = jobs.runToEnd("KafkaDirectTopic", "local[2]", "direct", KAFKA.broker().bootstrapServers(),
-        "--group", "direct-job", "--batch-interval", "1s", "--max-records", "4000", "--duration", "150");
+        "--group", "direct-job", "--batch-interval", "1s", "--max-records", "4000", "--duration", "150",
+        "--output-dir", work.resolve("out").toString());
     assertThat(run.exit()).as("exit code; output:%n%s", run.tail()).isEqualTo(0);
     assertThat(run.total()).isEqualTo(4_000);
+    new BatchFiles(work.resolve("out")).assertHoldsExactly(sent);
     assertEveryBatchLineCountsAndShowsDelays(run);
   }
 
@@ -118,9 +128,13 @@ class KafkaJobsTest {
       int records = orders.size() + clicks.size();
       JobRun run = jobs.runToEnd("KafkaFlumeJoin", "local[3]", "orders", KAFKA.broker().bootstrapServers(),
           "127.0.0.1", String.valueOf(agent.port("FLUME_SINK_PORT")), "--group", "join-job", "--batch-interval", "2s",
-          "--max-records", String.valueOf(records), "--duration", "150");
+          "--max-records", String.valueOf(records), "--duration", "150",
+          "--output-dir", work.resolve("out").toString());
       assertThat(run.exit()).as("exit code; output:%n%s", run.tail()).isEqualTo(0);
       assertThat(run.total()).isEqualTo(records);
+      List<String> sent = new ArrayList<>(orders);
+      sent.addAll(clicks);
+      new BatchFiles(work.resolve("out")).assertHoldsExactly(sent);
 
       Pattern userLine = Pattern.compile("user (\\S+) spent=(\\d+) clicks=(\\d+) recentClicks=(\\d+)");
       Map<String, long[]> last = new TreeMap<>();
