@@ -8,17 +8,26 @@ import io.sparking.examples.FaultScenario.Result;
 import io.sparking.testkit.FailingWriteAheadLog;
 import io.sparking.testkit.FlumeAgent;
 import io.sparking.testkit.KafkaBrokerExtension;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -34,12 +43,25 @@ import org.junit.jupiter.api.io.TempDir;
 class DriverCrashTest {
   @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
-  /** The driver dies (SIGKILL) and the same command starts again from the same checkpoint. */
-  private static final Fault KILL_DRIVER_AND_RESTART = scenario -> {
-    scenario.killJob();
+  /**
+   * The Flume driver-kill scenarios' feed rate until the kill: the first half in about 30 s. The kill waits for the
+   * first batch file, which takes seconds (more on a loaded machine, where a push agent's sink may also back off
+   * for a while before it reaches the new receiver), so it lands while the first half is still fed; what is left
+   * then goes to the agent at once, as it would pile up in Kafka while a driver is down.
+   */
+  private static final int FLUME_RATE = Math.max(300, FaultScenario.IDS / 60);
+
+  /** What follows the kill: the second half is sent, and the same command starts again from the same checkpoint. */
+  private static final Fault KILL_DRIVER_AND_RESTART_AFTER_THE_KILL = scenario -> {
     // The second half arrives while no driver runs: Kafka keeps it, a Flume agent keeps it in its channel.
     scenario.sendRest();
     scenario.restartJob();
+  };
+
+  /** The driver dies (SIGKILL) and the same command starts again from the same checkpoint. */
+  private static final Fault KILL_DRIVER_AND_RESTART = scenario -> {
+    scenario.killJob();
+    KILL_DRIVER_AND_RESTART_AFTER_THE_KILL.inject(scenario);
   };
 
   @TempDir Path work;
@@ -163,19 +185,49 @@ class DriverCrashTest {
 
   @Test
   void flumeSinglePullBasedLosesNothingWhenTheDriverIsKilled() throws Exception {
-    try (Flume flume = Flume.start(work, "pull-single.properties", "FLUME_SINK_PORT", false)) {
-      assertNoLoss(new FaultScenario("FlumeSinglePullBased", work, flume::append, List.of(),
-          "FlumeSinglePullBased", "local[2]", "127.0.0.1", String.valueOf(flume.port()))
-          .run(KILL_DRIVER_AND_RESTART));
-    }
+    assertNoLossWhenTheDriverIsKilledMidStream("FlumeSinglePullBased", "pull-single.properties", "FLUME_SINK_PORT",
+        false);
   }
 
   @Test
   void flumeSinglePushBasedLosesNothingWhenTheDriverIsKilled() throws Exception {
-    try (Flume flume = Flume.start(work, "push-single.properties", "FLUME_RECEIVER_PORT", true)) {
-      assertNoLoss(new FaultScenario("FlumeSinglePushBased", work, flume::append, List.of(),
-          "FlumeSinglePushBased", "local[2]", "127.0.0.1", String.valueOf(flume.port()))
-          .run(KILL_DRIVER_AND_RESTART));
+    assertNoLossWhenTheDriverIsKilledMidStream("FlumeSinglePushBased", "push-single.properties",
+        "FLUME_RECEIVER_PORT", true);
+  }
+
+  /**
+   * Runs {@code job} against one agent of {@code conf/flume/<conf>} whose file is fed at {@link #FLUME_RATE} from the
+   * moment the job's receiver runs, kills the driver once the first batch file exists, feeds the rest at once and
+   * starts the same command again. The Flume receivers store whatever the agent holds at once (Spark's
+   * {@code maxRate} does not reach them), so the feed sets the pace: the kill must land while it still feeds the
+   * first half, and part of the first half must reach the output only after the kill. Prints both numbers.
+   */
+  private void assertNoLossWhenTheDriverIsKilledMidStream(String job, String conf, String portKey, boolean push)
+      throws Exception {
+    try (Flume flume = Flume.start(work, conf, portKey, push, FLUME_RATE)) {
+      FaultScenario scenario = new FaultScenario(job, work, flume::append, List.of(), job, "local[2]", "127.0.0.1",
+          String.valueOf(flume.port())).firstHalfOnceReceiving();
+      AtomicLong fedAtKill = new AtomicLong();
+      AtomicReference<Set<String>> outputAtKill = new AtomicReference<>();
+      Result result = scenario.run(s -> {
+        s.killJob();
+        fedAtKill.set(flume.fed());
+        flume.feedTheRestAtOnce();
+        outputAtKill.set(s.idsSoFar());
+        KILL_DRIVER_AND_RESTART_AFTER_THE_KILL.inject(s);
+      });
+      List<String> firstHalf = scenario.ids().subList(0, FaultScenario.IDS / 2);
+      Map<String, Integer> output = scenario.countsSoFar();
+      long firstHalfOutputAfterKill = firstHalf.stream()
+          .filter(id -> output.containsKey(id) && !outputAtKill.get().contains(id)).count();
+      System.out.println("  scenario=" + job + " feed_rate_per_s=" + FLUME_RATE + " first_half=" + firstHalf.size()
+          + " fed_at_kill=" + fedAtKill + " output_at_kill=" + outputAtKill.get().size()
+          + " first_half_output_after_kill=" + firstHalfOutputAfterKill);
+      assertNoLoss(result);
+      assertThat(fedAtKill.get()).as("ids fed to the agent when the driver died: the feed was still running")
+          .isLessThan(firstHalf.size());
+      assertThat(firstHalfOutputAfterKill).as("ids of the first half that reached the output only after the kill:"
+          + " events were still flowing").isPositive();
     }
   }
 
@@ -297,13 +349,32 @@ class DriverCrashTest {
   }
 
   /**
-   * One agent of {@code conf/flume/<file>} following a file the test appends ids to. Two settings differ from the
-   * shipped file, both for the test's sake: the memory channel holds every id the test sends (the second half
-   * arrives while the job is down), and the pull sink rolls back an unacked batch after 10 s instead of 60 s, so
-   * the batches a killed driver had taken return to the channel within the test's time.
+   * One agent of {@code conf/flume/<file>} following a file the test appends ids to, at most {@code rate} ids a
+   * second when a rate is given. Two settings differ from the shipped file, both for the test's sake: the memory
+   * channel holds every id the test sends (the second half arrives while the job is down), and the pull sink rolls
+   * back an unacked batch after 10 s instead of 60 s, so the batches a killed driver had taken return to the channel
+   * within the test's time.
    */
-  private record Flume(FlumeAgent agent, Path input, String portKey) implements AutoCloseable {
+  private static final class Flume implements AutoCloseable {
+    private final FlumeAgent agent;
+    private final Path input;
+    private final String portKey;
+    private final PacedFeed feed;
+
+    private Flume(FlumeAgent agent, Path input, String portKey, PacedFeed feed) {
+      this.agent = agent;
+      this.input = input;
+      this.portKey = portKey;
+      this.feed = feed;
+    }
+
+    /** An agent whose file gets each {@link #append} at once. */
     static Flume start(Path work, String file, String portKey, boolean push) throws Exception {
+      return start(work, file, portKey, push, 0);
+    }
+
+    /** An agent whose file gets what is appended at {@code rate} ids a second (0: at once). */
+    static Flume start(Path work, String file, String portKey, boolean push, int rate) throws Exception {
       Path input = Files.createFile(work.resolve("flume-input.log"));
       String conf = FlumeConfigs.text(file)
           .replace("mem.capacity = 100000", "mem.capacity = " + Math.max(100_000, 2 * FaultScenario.IDS))
@@ -314,20 +385,101 @@ class DriverCrashTest {
           .placeholder("FLUME_INPUT_FILE", input);
       // A push agent sends to the job's port, which nothing listens on before the job runs.
       FlumeAgent agent = (push ? builder.port(portKey) : builder.listenPort(portKey)).start();
-      return new Flume(agent, input, portKey);
+      return new Flume(agent, input, portKey, rate > 0 ? new PacedFeed(input, rate) : null);
     }
 
     int port() {
       return agent.port(portKey);
     }
 
+    /** Appends {@code ids} to the file, at once or, paced, in order after what is still queued. */
     void append(List<String> ids) throws Exception {
-      Files.write(input, ids, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+      if (feed != null) {
+        feed.add(ids);
+      } else {
+        Files.write(input, ids, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+      }
+    }
+
+    /** How many ids the paced feed has written to the file so far. */
+    long fed() {
+      return feed.written();
+    }
+
+    /** Lifts the paced feed's limit: what is queued, and what is appended from now, goes to the file at once. */
+    void feedTheRestAtOnce() {
+      feed.unlimited = true;
     }
 
     @Override
     public void close() {
-      agent.close();
+      try {
+        if (feed != null) {
+          feed.close();
+        }
+      } finally {
+        agent.close();
+      }
+    }
+  }
+
+  /**
+   * Appends lines to a file at a bounded rate, in the order they were added, a tenth of a second's share every
+   * 100 ms (or everything queued, once {@link #unlimited}), from a thread of its own that closing stops.
+   */
+  private static final class PacedFeed implements AutoCloseable {
+    private final Path file;
+    private final int perTick;
+    private final BlockingQueue<String> queue = new LinkedBlockingQueue<>();
+    private final AtomicLong written = new AtomicLong();
+    private final AtomicReference<IOException> failure = new AtomicReference<>();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+        r -> new Thread(r, "paced-flume-feed"));
+    volatile boolean unlimited;
+
+    PacedFeed(Path file, int perSecond) {
+      this.file = file;
+      this.perTick = Math.max(1, perSecond / 10);
+      timer.scheduleAtFixedRate(this::tick, 0, 100, TimeUnit.MILLISECONDS);
+    }
+
+    void add(List<String> lines) {
+      queue.addAll(lines);
+    }
+
+    /** Lines written so far; fails if a write failed. */
+    long written() {
+      if (failure.get() != null) {
+        throw new UncheckedIOException("Paced feed of " + file + " failed", failure.get());
+      }
+      return written.get();
+    }
+
+    private void tick() {
+      List<String> chunk = new ArrayList<>();
+      queue.drainTo(chunk, unlimited ? Integer.MAX_VALUE : perTick);
+      if (chunk.isEmpty() || failure.get() != null) {
+        return;
+      }
+      try {
+        Files.write(file, chunk, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        written.addAndGet(chunk.size());
+      } catch (IOException e) {
+        // Kept for written() to report: a failed write would otherwise show only as lost ids.
+        failure.set(e);
+      }
+    }
+
+    @Override
+    public void close() {
+      timer.shutdownNow();
+      try {
+        if (!timer.awaitTermination(10, TimeUnit.SECONDS)) {
+          throw new IllegalStateException("the paced feed of " + file + " did not stop within 10 s");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }

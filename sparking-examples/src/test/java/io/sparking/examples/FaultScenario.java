@@ -23,7 +23,10 @@ import org.awaitility.core.ConditionTimeoutException;
  * <p>The ids go out in two halves: the first before the job starts, the second after the fault (while a killed
  * driver is down, or after a stopped broker is back), so the fault always hits a stream with work in flight and
  * more to come. The job reads at a bounded rate ({@link #RATE_SECONDS} seconds for all ids), so the first batch
- * file appears well before the first half is through.
+ * file appears well before the first half is through. Where the rate is the source's own (a Flume agent fed at a
+ * bounded rate: Spark's {@code maxRate} does not reach receivers that store whole agent batches), the first half
+ * goes out once the job's receivers run instead ({@link #firstHalfOnceReceiving()}), so that it has not piled up
+ * before the job reads it.
  */
 final class FaultScenario {
   /** How many ids a scenario sends: {@code -Dsparking.faults.ids}, 200k in the {@code faults} profile. */
@@ -80,6 +83,7 @@ final class FaultScenario {
   private int starts;
   private boolean restSent;
   private long firstRunDurationSeconds;
+  private boolean firstHalfOnceReceiving;
 
   /**
    * A scenario named {@code name} (its directory under {@code work}) that runs {@code job} with {@code args} plus
@@ -137,6 +141,15 @@ final class FaultScenario {
     return this;
   }
 
+  /**
+   * Sends the first half only once the first run printed a receiver's placement line (its receivers run), rather
+   * than before it starts: for a source that sets the pace itself. Returns this scenario.
+   */
+  FaultScenario firstHalfOnceReceiving() {
+    this.firstHalfOnceReceiving = true;
+    return this;
+  }
+
   /** Spark's receiver rate limit, per second, that spreads all ids over about {@link #RATE_SECONDS}. */
   static int ratePerSecond() {
     return Math.max(1_000, IDS / RATE_SECONDS);
@@ -145,8 +158,14 @@ final class FaultScenario {
   /** Runs the scenario with {@code fault}, prints its line and returns the counts; always stops the job. */
   Result run(Fault fault) throws Exception {
     try {
-      source.send(ids.subList(0, IDS / 2));
-      startJob();
+      if (firstHalfOnceReceiving) {
+        startJob();
+        awaitJobLogLine(" started on executor ", Duration.ofSeconds(120));
+        source.send(ids.subList(0, IDS / 2));
+      } else {
+        source.send(ids.subList(0, IDS / 2));
+        startJob();
+      }
       if (firstRunDurationSeconds > 0) {
         // The first run may end by itself before the scenario looks: the fault awaits its exit.
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
