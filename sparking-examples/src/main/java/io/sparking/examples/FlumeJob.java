@@ -14,10 +14,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.apache.spark.SparkConf;
 import org.apache.spark.streaming.api.java.JavaDStream;
 import org.apache.spark.streaming.api.java.JavaStreamingContext;
@@ -51,7 +51,6 @@ abstract class FlumeJob extends StreamingJob {
 
   /** Host names, IPv4 addresses, and IPv6 addresses (which the lists write in brackets). */
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._-]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.%\\w]*");
-  private static final Pattern LOCAL_MASTER = Pattern.compile("local(?:\\[(\\d+|\\*)(?:,\\d+)?])?");
 
   @Option(names = "--connect-timeout", paramLabel = "<seconds>", defaultValue = "10",
       description = "Pull jobs: how long to wait for each agent at start-up; 0 skips the check (default:"
@@ -127,8 +126,16 @@ abstract class FlumeJob extends StreamingJob {
     return events.map(FlumeEvent::bodyAsString);
   }
 
-  private int receivers() {
+  /** One per address when pushed to, one for all agents when pulling. */
+  @Override
+  protected int receivers() {
     return mode == Mode.PUSH ? addresses.size() : 1;
+  }
+
+  /** The addresses: where the receivers listen, or the agents they pull from. */
+  @Override
+  protected Map<String, String> sources() {
+    return Map.of("addresses", addresses.stream().map(FlumeJob::text).collect(Collectors.joining(",")));
   }
 
   @Override
@@ -146,19 +153,12 @@ abstract class FlumeJob extends StreamingJob {
       }
     }
     addresses = List.copyOf(parsed);
-    int cores = localCores(master);
-    if (cores > 0 && cores <= receivers()) {
-      // Each receiver holds a core for good: with no core left over, batches queue up and never run.
-      throw new IllegalArgumentException("master " + master + " gives " + cores + " core(s) but the job runs "
-          + receivers() + " receiver(s), which leaves none to process batches: pass local[" + (receivers() + 1)
-          + "] or more");
-    }
   }
 
   @Override
   protected void preflight() {
     if (mode == Mode.PUSH) {
-      if (localCores(master) != 0) {
+      if (localCores(master).isPresent()) {
         addresses.forEach(FlumeJob::checkCanListen);
       }
     } else if (connectTimeoutSeconds > 0) {
@@ -172,18 +172,6 @@ abstract class FlumeJob extends StreamingJob {
     // that means a driver failure loses nothing the agents let go of.
     conf.setIfMissing("spark.streaming.receiver.writeAheadLog.enable", "true");
     conf.setIfMissing("spark.streaming.backpressure.enabled", "true");
-  }
-
-  /** Cores of a local master ({@code local} is 1, {@code local[*]} the machine's), 0 for any other master. */
-  static int localCores(String master) {
-    Matcher m = LOCAL_MASTER.matcher(master.trim().toLowerCase(Locale.ROOT));
-    if (!m.matches()) {
-      return 0;
-    }
-    if (m.group(1) == null) {
-      return 1;
-    }
-    return m.group(1).equals("*") ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(m.group(1));
   }
 
   /** Parses {@code <host> <port>} as given on the command line. */

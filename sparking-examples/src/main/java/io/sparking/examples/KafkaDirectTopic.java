@@ -12,6 +12,12 @@ import picocli.CommandLine.Command;
         + " after each batch's output.")
 public final class KafkaDirectTopic extends KafkaJob {
 
+  /** None: the direct stream reads in the batches' tasks. */
+  @Override
+  protected int receivers() {
+    return 0;
+  }
+
   @Override
   protected boolean writeAheadLog() {
     return false;

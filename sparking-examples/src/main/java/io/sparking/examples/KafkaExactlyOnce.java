@@ -67,6 +67,12 @@ public final class KafkaExactlyOnce extends KafkaJob {
     return false;
   }
 
+  /** None: the direct stream reads in the batches' tasks. */
+  @Override
+  protected int receivers() {
+    return 0;
+  }
+
   @Override
   protected boolean writeAheadLog() {
     return false;

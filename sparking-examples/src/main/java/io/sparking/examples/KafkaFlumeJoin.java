@@ -9,7 +9,9 @@ import java.io.Serializable;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.api.java.Optional;
 import org.apache.spark.streaming.Durations;
 import org.apache.spark.streaming.State;
@@ -67,12 +69,20 @@ public final class KafkaFlumeJoin extends KafkaJob {
   protected void validate() {
     super.validate();
     flume = FlumeJob.address(flumeHost, flumePort);
-    int cores = FlumeJob.localCores(master);
-    if (cores > 0 && cores < 3) {
-      throw new IllegalArgumentException("master " + master + " gives " + cores + " core(s) but the job runs two"
-          + " receivers (Kafka and Flume), each holding a core, and needs one more for its batches: pass local[3] or"
-          + " more");
-    }
+  }
+
+  /** Kafka's and Flume's. */
+  @Override
+  protected int receivers() {
+    return 2;
+  }
+
+  /** The Kafka sources and the Flume agent's address. */
+  @Override
+  protected Map<String, String> sources() {
+    Map<String, String> sources = new LinkedHashMap<>(super.sources());
+    sources.put("flume agent", flume.getHostString() + ":" + flume.getPort());
+    return sources;
   }
 
   @Override

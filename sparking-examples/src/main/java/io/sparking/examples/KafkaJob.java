@@ -5,6 +5,7 @@ import io.sparking.kafka.KafkaPreflight;
 import io.sparking.kafka.KafkaSettings;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.SparkConf;
@@ -74,6 +75,16 @@ abstract class KafkaJob extends StreamingJob {
         .consumerThreads(threads)
         .consumerProperties(consumerProperties)
         .build();
+  }
+
+  /** The topics, brokers and consumer group: what the streams read, and where they resume. */
+  @Override
+  protected Map<String, String> sources() {
+    Map<String, String> sources = new LinkedHashMap<>();
+    sources.put("topics", String.join(",", topicList()));
+    sources.put("brokers", settings.bootstrapServers());
+    sources.put("group", settings.groupId());
+    return sources;
   }
 
   @Override

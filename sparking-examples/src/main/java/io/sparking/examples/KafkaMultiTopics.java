@@ -23,6 +23,12 @@ public final class KafkaMultiTopics extends KafkaJob {
     }
   }
 
+  /** One per topic. */
+  @Override
+  protected int receivers() {
+    return settings().topics().size();
+  }
+
   @Override
   protected void defineStreams(JavaStreamingContext jssc, BatchReporter reporter) {
     JavaDStream<KafkaRecord> all = SparkingKafka.receiverStreamPerTopic(jssc, settings());

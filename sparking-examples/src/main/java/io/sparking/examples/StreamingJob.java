@@ -2,9 +2,14 @@ package io.sparking.examples;
 
 import io.sparking.core.GracefulStop;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.spark.SparkConf;
 import org.apache.spark.streaming.Durations;
 import org.apache.spark.streaming.api.java.JavaStreamingContext;
@@ -13,9 +18,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * The one skeleton every job runs on: parses the command line, checks its sources, builds the streaming context,
- * lets the job define its streams, prints one line per batch and stops gracefully (after {@code --duration},
- * {@code --max-records}, or on SIGTERM/Ctrl-C), then prints {@code total records=<n>}.
+ * The one skeleton every job runs on: parses the command line, refuses a local master without a core for batches
+ * and a checkpoint made for other sources, checks its sources, builds the streaming context, lets the job define its
+ * streams, prints one line per batch and stops gracefully (after {@code --duration}, {@code --max-records}, or on
+ * SIGTERM/Ctrl-C), then prints {@code total records=<n>}.
  *
  * <p>A job's {@code main} is one line: {@code System.exit(StreamingJob.run(new MyJob(), args));}
  */
@@ -29,6 +35,9 @@ public abstract class StreamingJob implements Callable<Integer> {
   public static final int FAILED = 1;
   /** Exit code of a command line that does not parse. */
   public static final int USAGE = 2;
+
+  /** {@code local}, {@code local[N]}, {@code local[*]}, and the same with a number of task failures allowed. */
+  private static final Pattern LOCAL_MASTER = Pattern.compile("local(?:\\[(\\d{1,9}|\\*)(?:,\\d+)?])?");
 
   @Parameters(index = "0", paramLabel = "<spark-master>",
       description = "Spark master: local[N], spark://host:port, yarn or k8s://... (in local mode give at least one"
@@ -68,6 +77,20 @@ public abstract class StreamingJob implements Callable<Integer> {
   /** Checks the arguments beyond what picocli parses; throw {@link IllegalArgumentException} to reject them. */
   protected void validate() {}
 
+  /**
+   * How many receivers the job starts, each holding an executor core for as long as it runs; 0 for a job that reads
+   * without receivers (the direct stream). Called after {@link #validate()}. In local mode the job is refused unless
+   * the master gives at least one core more, since with no core left over batches queue up and never run.
+   */
+  protected abstract int receivers();
+
+  /**
+   * The arguments that define the job's streams (say topics, brokers and group), by name, in the order an error
+   * message lists them. Called after {@link #validate()}. They are recorded next to a new checkpoint, and a run
+   * whose sources differ from the checkpoint's is refused: a recovered context would resume the old streams.
+   */
+  protected abstract Map<String, String> sources();
+
   /** Checks the sources before Spark starts; throw {@link IllegalStateException} with what to do. */
   protected void preflight() {}
 
@@ -96,6 +119,10 @@ public abstract class StreamingJob implements Callable<Integer> {
           + " checkpoint (it resumes from the position its output stored); remove the option");
     }
     validate();
+    checkLocalCores();
+    if (recoversFromCheckpoint()) {
+      checkCheckpointSources();
+    }
     preflight();
     SparkConf conf = new SparkConf()
         .setMaster(master)
@@ -106,7 +133,7 @@ public abstract class StreamingJob implements Callable<Integer> {
         .setIfMissing("spark.streaming.gracefulStopTimeout", "20s");
     configure(conf);
     JavaStreamingContext jssc = recoversFromCheckpoint() ? recoverOrCreate(conf) : create(conf);
-    // Listeners are not checkpointed: add it to a recovered context too.
+    // Listeners are not checkpointed: these are added to a new and a recovered context alike, here only.
     jssc.addStreamingListener(new BatchDelayListener(name()));
     jssc.addStreamingListener(new ReceiverPlacementLog());
     int exit = OK;
@@ -153,14 +180,57 @@ public abstract class StreamingJob implements Callable<Integer> {
       JavaStreamingContext fresh = new JavaStreamingContext(conf, Durations.milliseconds(batchInterval.toMillis()));
       fresh.checkpoint(checkpoint.toString());
       defineStreams(fresh, new BatchReporter(name(), BatchOutput.prepare(outputDir)));
+      CheckpointDirectory.recordSources(checkpoint, name(), sources());
       return fresh;
     });
-    jssc.addStreamingListener(new ReceiverPlacementLog());
     if (!created.get()) {
       System.err.println("Recovered " + name() + " from checkpoint " + checkpoint + ": it resumes what the last run"
           + " left, with that run's streams and settings. Delete the directory to start afresh with new arguments.");
     }
     return jssc;
+  }
+
+  /**
+   * Refuses a checkpoint made for other sources than this run's, before anything starts: recovered, it would resume
+   * its own. A checkpoint without a record of its sources is recovered with a warning.
+   */
+  private void checkCheckpointSources() {
+    String checkpoint = CheckpointDirectory.resolve(checkpointDir, name());
+    if (!CheckpointDirectory.checkSources(checkpoint, name(), sources())) {
+      System.err.println("warning: checkpoint " + checkpoint + " has no record of the sources it was made for (an"
+          + " older Sparking wrote it): " + name() + " resumes that run's streams whatever the arguments say; delete"
+          + " the directory, or pass --checkpoint-dir with another one, to read these sources instead");
+    }
+  }
+
+  /** Refuses a local master with no core left over for batches once the receivers took theirs. */
+  private void checkLocalCores() {
+    int receivers = receivers();
+    OptionalInt cores = localCores(master);
+    if (receivers > 0 && cores.isPresent() && cores.getAsInt() <= receivers) {
+      String given = master.trim().toLowerCase(Locale.ROOT).startsWith("local[*")
+          ? " (this machine's processors)" : "";
+      throw new IllegalArgumentException("master " + master + " gives " + cores.getAsInt() + " core(s)" + given
+          + " but the job runs " + receivers + " receiver(s), each holding a core for good, which leaves none to"
+          + " process batches: pass local[" + (receivers + 1) + "] or more");
+    }
+  }
+
+  /**
+   * The cores of a local master: 1 for {@code local}, N for {@code local[N]} and {@code local[N,F]}, this machine's
+   * processors for {@code local[*]} and {@code local[*,F]}; empty for any other master (a cluster's cores are the
+   * cluster manager's to count).
+   */
+  static OptionalInt localCores(String master) {
+    Matcher m = LOCAL_MASTER.matcher(master.trim().toLowerCase(Locale.ROOT));
+    if (!m.matches()) {
+      return OptionalInt.empty();
+    }
+    if (m.group(1) == null) {
+      return OptionalInt.of(1);
+    }
+    return OptionalInt.of(m.group(1).equals("*") ? Runtime.getRuntime().availableProcessors()
+        : Integer.parseInt(m.group(1)));
   }
 
   private void awaitEnd(JavaStreamingContext jssc, GracefulShutdown shutdown) {

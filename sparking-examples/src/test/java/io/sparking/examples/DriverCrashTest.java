@@ -8,17 +8,19 @@ import io.sparking.examples.FaultScenario.Result;
 import io.sparking.testkit.FailingWriteAheadLog;
 import io.sparking.testkit.FlumeAgent;
 import io.sparking.testkit.KafkaBrokerExtension;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -34,12 +36,25 @@ import org.junit.jupiter.api.io.TempDir;
 class DriverCrashTest {
   @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
+  /**
+   * The FlumeSource driver-kill scenarios' feed rate until the kill: the first half in about 30 s. The kill waits for the
+   * first batch file, which takes seconds (more on a loaded machine, where a push agent's sink may also back off
+   * for a while before it reaches the new receiver), so it lands while the first half is still fed; what is left
+   * then goes to the agent at once, as it would pile up in Kafka while a driver is down.
+   */
+  private static final int FLUME_RATE = Math.max(300, FaultScenario.IDS / 60);
+
+  /** What follows the kill: the second half is sent, and the same command starts again from the same checkpoint. */
+  private static final Fault KILL_DRIVER_AND_RESTART_AFTER_THE_KILL = scenario -> {
+    // The second half arrives while no driver runs: Kafka keeps it, a FlumeSource agent keeps it in its channel.
+    scenario.sendRest();
+    scenario.restartJob();
+  };
+
   /** The driver dies (SIGKILL) and the same command starts again from the same checkpoint. */
   private static final Fault KILL_DRIVER_AND_RESTART = scenario -> {
     scenario.killJob();
-    // The second half arrives while no driver runs: Kafka keeps it, a Flume agent keeps it in its channel.
-    scenario.sendRest();
-    scenario.restartJob();
+    KILL_DRIVER_AND_RESTART_AFTER_THE_KILL.inject(scenario);
   };
 
   @TempDir Path work;
@@ -144,7 +159,7 @@ class DriverCrashTest {
   @Test
   @EnabledIfSystemProperty(named = "sparking.faults.all", matches = "true")
   void flumeSinglePullBasedLosesNothingWhenAStoreFails() throws Exception {
-    try (Flume flume = Flume.start(work, "pull-single.properties", "FLUME_SINK_PORT", false)) {
+    try (FlumeSource flume = FlumeSource.start(work, "pull-single.properties", "FLUME_SINK_PORT", false)) {
       Path wal = Files.createDirectories(work.resolve("failing-wal"));
       FaultScenario scenario = new FaultScenario("FlumeSinglePullBased-storeFailure", work, flume::append,
           List.of("-Dspark.streaming.receiver.writeAheadLog.class=" + FailingWriteAheadLog.class.getName(),
@@ -163,19 +178,49 @@ class DriverCrashTest {
 
   @Test
   void flumeSinglePullBasedLosesNothingWhenTheDriverIsKilled() throws Exception {
-    try (Flume flume = Flume.start(work, "pull-single.properties", "FLUME_SINK_PORT", false)) {
-      assertNoLoss(new FaultScenario("FlumeSinglePullBased", work, flume::append, List.of(),
-          "FlumeSinglePullBased", "local[2]", "127.0.0.1", String.valueOf(flume.port()))
-          .run(KILL_DRIVER_AND_RESTART));
-    }
+    assertNoLossWhenTheDriverIsKilledMidStream("FlumeSinglePullBased", "pull-single.properties", "FLUME_SINK_PORT",
+        false);
   }
 
   @Test
   void flumeSinglePushBasedLosesNothingWhenTheDriverIsKilled() throws Exception {
-    try (Flume flume = Flume.start(work, "push-single.properties", "FLUME_RECEIVER_PORT", true)) {
-      assertNoLoss(new FaultScenario("FlumeSinglePushBased", work, flume::append, List.of(),
-          "FlumeSinglePushBased", "local[2]", "127.0.0.1", String.valueOf(flume.port()))
-          .run(KILL_DRIVER_AND_RESTART));
+    assertNoLossWhenTheDriverIsKilledMidStream("FlumeSinglePushBased", "push-single.properties",
+        "FLUME_RECEIVER_PORT", true);
+  }
+
+  /**
+   * Runs {@code job} against one agent of {@code conf/flume/<conf>} whose file is fed at {@link #FLUME_RATE} from the
+   * moment the job's receiver runs, kills the driver once the first batch file exists, feeds the rest at once and
+   * starts the same command again. The FlumeSource receivers store whatever the agent holds at once (Spark's
+   * {@code maxRate} does not reach them), so the feed sets the pace: the kill must land while it still feeds the
+   * first half, and part of the first half must reach the output only after the kill. Prints both numbers.
+   */
+  private void assertNoLossWhenTheDriverIsKilledMidStream(String job, String conf, String portKey, boolean push)
+      throws Exception {
+    try (FlumeSource flume = FlumeSource.start(work, conf, portKey, push, FLUME_RATE)) {
+      FaultScenario scenario = new FaultScenario(job, work, flume::append, List.of(), job, "local[2]", "127.0.0.1",
+          String.valueOf(flume.port())).firstHalfOnceReceiving();
+      AtomicLong fedAtKill = new AtomicLong();
+      AtomicReference<Set<String>> outputAtKill = new AtomicReference<>();
+      Result result = scenario.run(s -> {
+        s.killJob();
+        fedAtKill.set(flume.fed());
+        flume.feedTheRestAtOnce();
+        outputAtKill.set(s.idsSoFar());
+        KILL_DRIVER_AND_RESTART_AFTER_THE_KILL.inject(s);
+      });
+      List<String> firstHalf = scenario.ids().subList(0, FaultScenario.IDS / 2);
+      Map<String, Integer> output = scenario.countsSoFar();
+      long firstHalfOutputAfterKill = firstHalf.stream()
+          .filter(id -> output.containsKey(id) && !outputAtKill.get().contains(id)).count();
+      System.out.println("  scenario=" + job + " feed_rate_per_s=" + FLUME_RATE + " first_half=" + firstHalf.size()
+          + " fed_at_kill=" + fedAtKill + " output_at_kill=" + outputAtKill.get().size()
+          + " first_half_output_after_kill=" + firstHalfOutputAfterKill);
+      assertNoLoss(result);
+      assertThat(fedAtKill.get()).as("ids fed to the agent when the driver died: the feed was still running")
+          .isLessThan(firstHalf.size());
+      assertThat(firstHalfOutputAfterKill).as("ids of the first half that reached the output only after the kill:"
+          + " events were still flowing").isPositive();
     }
   }
 
@@ -239,7 +284,7 @@ class DriverCrashTest {
       assertThat(shipped).as("conf/flume/pull-durable.properties with the exec source this test replaces")
           .contains(execSource).contains("spark.timeout = 60");
       String conf = shipped.replace(execSource, taildirSource)
-          // Batches a dying receiver had taken return to the channel within the test's time (as in Flume below).
+          // Batches a dying receiver had taken return to the channel within the test's time (as in FlumeSource below).
           .replace("spark.timeout = 60", "spark.timeout = 10");
       FlumeAgent agent = FlumeAgent.builder().name("agent").configuration(conf)
           .placeholder("FLUME_INPUT_FILE", input)
@@ -288,41 +333,6 @@ class DriverCrashTest {
         }
       }
       return lines;
-    }
-
-    @Override
-    public void close() {
-      agent.close();
-    }
-  }
-
-  /**
-   * One agent of {@code conf/flume/<file>} following a file the test appends ids to. Two settings differ from the
-   * shipped file, both for the test's sake: the memory channel holds every id the test sends (the second half
-   * arrives while the job is down), and the pull sink rolls back an unacked batch after 10 s instead of 60 s, so
-   * the batches a killed driver had taken return to the channel within the test's time.
-   */
-  private record Flume(FlumeAgent agent, Path input, String portKey) implements AutoCloseable {
-    static Flume start(Path work, String file, String portKey, boolean push) throws Exception {
-      Path input = Files.createFile(work.resolve("flume-input.log"));
-      String conf = FlumeConfigs.text(file)
-          .replace("mem.capacity = 100000", "mem.capacity = " + Math.max(100_000, 2 * FaultScenario.IDS))
-          .replace("spark.timeout = 60", "spark.timeout = 10");
-      assertThat(conf).as("conf/flume/%s with the test's channel capacity", file)
-          .contains("mem.capacity = " + Math.max(100_000, 2 * FaultScenario.IDS));
-      FlumeAgent.Builder builder = FlumeAgent.builder().name("agent").configuration(conf)
-          .placeholder("FLUME_INPUT_FILE", input);
-      // A push agent sends to the job's port, which nothing listens on before the job runs.
-      FlumeAgent agent = (push ? builder.port(portKey) : builder.listenPort(portKey)).start();
-      return new Flume(agent, input, portKey);
-    }
-
-    int port() {
-      return agent.port(portKey);
-    }
-
-    void append(List<String> ids) throws Exception {
-      Files.write(input, ids, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
     }
 
     @Override

@@ -6,17 +6,13 @@ import static org.awaitility.Awaitility.await;
 import io.sparking.testkit.JavaProcess;
 import io.sparking.testkit.KafkaBroker;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
@@ -27,7 +23,10 @@ import org.awaitility.core.ConditionTimeoutException;
  * <p>The ids go out in two halves: the first before the job starts, the second after the fault (while a killed
  * driver is down, or after a stopped broker is back), so the fault always hits a stream with work in flight and
  * more to come. The job reads at a bounded rate ({@link #RATE_SECONDS} seconds for all ids), so the first batch
- * file appears well before the first half is through.
+ * file appears well before the first half is through. Where the rate is the source's own (a Flume agent fed at a
+ * bounded rate: Spark's {@code maxRate} does not reach receivers that store whole agent batches), the first half
+ * goes out once the job's receivers run instead ({@link #firstHalfOnceReceiving()}), so that it has not piled up
+ * before the job reads it.
  */
 final class FaultScenario {
   /** How many ids a scenario sends: {@code -Dsparking.faults.ids}, 200k in the {@code faults} profile. */
@@ -50,6 +49,16 @@ final class FaultScenario {
   /** The outcome, by id. {@code rerunDuplicates} is the part of the duplicates that re-run batch files hold. */
   record Result(String name, int sent, int distinct, int lost, long duplicates, long rerunDuplicates,
       int unexpected, int batchFiles, int rerunFiles) {
+    /** The outcome of sending {@code sent}, counted in {@code output}. */
+    static Result of(String name, List<String> sent, BatchFiles output) {
+      Map<String, Integer> counts = output.counts();
+      Set<String> expected = new HashSet<>(sent);
+      int lost = (int) sent.stream().filter(id -> !counts.containsKey(id)).count();
+      int unexpected = (int) counts.keySet().stream().filter(id -> !expected.contains(id)).count();
+      return new Result(name, sent.size(), counts.size(), lost, output.lines() - counts.size(),
+          output.rerunLines(), unexpected, output.files(), output.rerunFiles());
+    }
+
     String line() {
       return "scenario=" + name + " sent=" + sent + " distinct=" + distinct + " lost=" + lost + " duplicates="
           + duplicates;
@@ -69,12 +78,13 @@ final class FaultScenario {
   private final List<String> jobArgs;
   private final JobRunner runner;
   private final List<String> ids = KafkaBroker.numbered("id", 0, IDS);
-  private final Output output;
+  private final BatchFiles output;
   private JavaProcess job;
   private int starts;
   private boolean restSent;
   private long firstRunDurationSeconds;
   private long firstRunMaxRecords;
+  private boolean firstHalfOnceReceiving;
 
   /**
    * A scenario named {@code name} (its directory under {@code work}) that runs {@code job} with {@code args} plus
@@ -86,7 +96,7 @@ final class FaultScenario {
     this.source = source;
     this.jvmFlags = List.copyOf(jvmFlags);
     this.runner = new JobRunner(work);
-    this.output = new Output(dir.resolve("out"));
+    this.output = new BatchFiles(dir.resolve("out"));
     List<String> all = new ArrayList<>(List.of(job));
     all.addAll(List.of(args));
     // A safety stop only: the scenario stops the job by its handle.
@@ -141,6 +151,15 @@ final class FaultScenario {
     return this;
   }
 
+  /**
+   * Sends the first half only once the first run printed a receiver's placement line (its receivers run), rather
+   * than before it starts: for a source that sets the pace itself. Returns this scenario.
+   */
+  FaultScenario firstHalfOnceReceiving() {
+    this.firstHalfOnceReceiving = true;
+    return this;
+  }
+
   /** Spark's receiver rate limit, per second, that spreads all ids over about {@link #RATE_SECONDS}. */
   static int ratePerSecond() {
     return Math.max(1_000, IDS / RATE_SECONDS);
@@ -149,20 +168,26 @@ final class FaultScenario {
   /** Runs the scenario with {@code fault}, prints its line and returns the counts; always stops the job. */
   Result run(Fault fault) throws Exception {
     try {
-      source.send(ids.subList(0, IDS / 2));
-      startJob();
+      if (firstHalfOnceReceiving) {
+        startJob();
+        awaitJobLogLine(" started on executor ", Duration.ofSeconds(120));
+        source.send(ids.subList(0, IDS / 2));
+      } else {
+        source.send(ids.subList(0, IDS / 2));
+        startJob();
+      }
       if (firstRunDurationSeconds > 0 || firstRunMaxRecords > 0) {
         // The first run may end by itself before the scenario looks: the fault awaits its exit.
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
-            .until(() -> output.scan().batchFiles > 0 || !job.isAlive());
+            .until(() -> output.scan().files() > 0 || !job.isAlive());
       } else {
-        awaitOrFail(Duration.ofSeconds(120), "a first batch file", () -> output.scan().batchFiles > 0);
+        awaitOrFail(Duration.ofSeconds(120), "a first batch file", () -> output.scan().files() > 0);
       }
       fault.inject(this);
       sendRest();
       try {
         await().atMost(ALL_IDS_TIMEOUT).pollInterval(Duration.ofMillis(500))
-            .until(() -> output.scan().counts.size() >= IDS);
+            .until(() -> output.scan().distinct() >= IDS);
       } catch (ConditionTimeoutException e) {
         // Counted and reported below: a loss must show as numbers, not as a timeout.
       }
@@ -173,7 +198,7 @@ final class FaultScenario {
         job.close();
       }
     }
-    Result result = output.scan().result(name, ids);
+    Result result = Result.of(name, ids, output.scan());
     System.out.println(result.line());
     System.out.println(result.explanation());
     return result;
@@ -208,12 +233,12 @@ final class FaultScenario {
 
   /** The distinct ids in the output files so far. */
   Set<String> idsSoFar() throws IOException {
-    return Set.copyOf(output.scan().counts.keySet());
+    return Set.copyOf(output.scan().counts().keySet());
   }
 
   /** How many times each id is in the output files so far. */
   Map<String, Integer> countsSoFar() throws IOException {
-    return Map.copyOf(output.scan().counts);
+    return output.scan().counts();
   }
 
   /** The ids this scenario sends, in order: the first half before the job starts, the rest after the fault. */
@@ -285,60 +310,6 @@ final class FaultScenario {
       });
     } catch (ConditionTimeoutException e) {
       throw new AssertionError(name + ": no " + what + " within " + timeout + "; job log:\n" + job.logTail(60), e);
-    }
-  }
-
-  /** Reads the batch files as they appear; each is read once, since a visible file is complete. */
-  private static final class Output {
-    private final Path dir;
-    private final Set<Path> read = new HashSet<>();
-    private final Map<String, Integer> counts = new HashMap<>();
-    private long lines;
-    private long rerunLines;
-    private int batchFiles;
-    private int rerunFiles;
-
-    Output(Path dir) {
-      this.dir = dir;
-    }
-
-    synchronized Output scan() throws IOException {
-      if (!Files.isDirectory(dir)) {
-        return this;
-      }
-      List<Path> fresh;
-      try (Stream<Path> files = Files.list(dir)) {
-        fresh = files.filter(f -> f.getFileName().toString().startsWith(BatchOutput.PREFIX))
-            .filter(f -> !read.contains(f)).sorted().toList();
-      }
-      for (Path file : fresh) {
-        boolean rerun = file.getFileName().toString().contains(".rerun-");
-        List<String> records;
-        try {
-          records = Files.readAllLines(file);
-        } catch (IOException e) {
-          throw new UncheckedIOException("Cannot read batch file " + file, e);
-        }
-        for (String id : records) {
-          counts.merge(id, 1, Integer::sum);
-        }
-        lines += records.size();
-        batchFiles++;
-        if (rerun) {
-          rerunFiles++;
-          rerunLines += records.size();
-        }
-        read.add(file);
-      }
-      return this;
-    }
-
-    Result result(String name, List<String> sent) {
-      Set<String> expected = new HashSet<>(sent);
-      int lost = (int) sent.stream().filter(id -> !counts.containsKey(id)).count();
-      int unexpected = (int) counts.keySet().stream().filter(id -> !expected.contains(id)).count();
-      return new Result(name, sent.size(), counts.size(), lost, lines - counts.size(), rerunLines, unexpected,
-          batchFiles, rerunFiles);
     }
   }
 }

@@ -130,20 +130,24 @@ class FlumeJobsTest {
   /**
    * Starts {@code agents} of {@code conf/flume/<conf>}, each following its own file of an equal share of
    * {@link #EVENTS} lines, runs {@code job} against them until it counted {@link #EVENTS}, and asserts a clean stop
-   * with exactly that many (and top words from the single-agent jobs). The single-agent configurations take
-   * {@code <host> <port>}, the others a list.
+   * with exactly that many, exactly the lines sent in its output files (each once), one placement line per receiver,
+   * no warning from Spark about the storage level, and top words from the single-agent jobs. The single-agent
+   * configurations take {@code <host> <port>}, the others a list.
    */
   private void runAgainstAgents(String job, String master, String conf, List<String> agents) throws Exception {
     boolean push = conf.startsWith("push");
     boolean single = agents.size() == 1;
     List<FlumeAgent> started = new ArrayList<>();
+    List<String> sent = new ArrayList<>();
     try {
       List<String> addresses = new ArrayList<>();
       for (int i = 0; i < agents.size(); i++) {
         String name = agents.get(i);
         // The multi-agent files name each agent's port and followed file by its number.
         String portKey = (push ? "FLUME_RECEIVER_PORT" : "FLUME_SINK_PORT") + (single ? "" : "_" + (i + 1));
-        Path input = append(work.resolve(name + ".log"), lines(name, EVENTS / agents.size()));
+        List<String> events = lines(name, EVENTS / agents.size());
+        sent.addAll(events);
+        Path input = append(work.resolve(name + ".log"), events);
         FlumeAgent.Builder agent = FlumeConfigs.agent(conf, name)
             .placeholder(single ? "FLUME_INPUT_FILE" : "FLUME_INPUT_DIR", single ? input : work);
         // A push agent sends to the job's port, which nothing listens on before the job runs.
@@ -153,10 +157,16 @@ class FlumeJobsTest {
       List<String> args = new ArrayList<>(List.of(job, master));
       args.addAll(single ? List.of(addresses.get(0).split(":")) : List.of(String.join(",", addresses)));
       args.addAll(List.of("--batch-interval", "1s", "--max-records", String.valueOf(EVENTS),
-          "--duration", SAFETY_DURATION));
+          "--duration", SAFETY_DURATION, "--output-dir", work.resolve("out").toString()));
       JobRun run = jobs.runToEnd(args.toArray(String[]::new));
       assertThat(run.exit()).as("exit code; output:%n%s", run.tail()).isEqualTo(0);
       assertThat(run.total()).as("total; output:%n%s", run.tail()).isEqualTo(EVENTS);
+      new BatchFiles(work.resolve("out")).assertHoldsExactly(sent);
+      // One placement line per receiver (one per push address, one polling receiver for all agents): the job,
+      // which checkpoints, registers the listener once.
+      assertThat(run.receiverLines()).as("receiver lines; output:%n%s", run.tail()).hasSize(push ? agents.size() : 1);
+      // With the write-ahead log on, the receivers ask for one copy of each block, so Spark has nothing to correct.
+      assertThat(run.output()).doesNotContain("is unnecessary when write ahead log is enabled");
       if (single) {
         // The single-agent jobs count words: every line starts with the agent's name.
         assertThat(run.lines()).anyMatch(l -> l.matches("batch \\S+ records=\\d+ top=agent:\\d+.*"));

@@ -131,8 +131,8 @@ class GracefulStopTest {
     String name = job + "-sigterm-" + restart.name().toLowerCase();
     try (FlumeSource flume = push ? FlumeSource.push(work, RATE) : FlumeSource.pull(work, RATE)) {
       AtomicReference<Set<String>> processedBeforeStop = new AtomicReference<>();
-      Result result = new FaultScenario(name, work, flume, List.of(), job, "local[2]", "127.0.0.1",
-          String.valueOf(flume.port())).run(s -> {
+      Result result = new FaultScenario(name, work, flume::append, List.of(), job, "local[2]", "127.0.0.1",
+          String.valueOf(flume.port())).firstHalfOnceReceiving().run(s -> {
             stopFirstRun(s, Stop.SIGTERM);
             processedBeforeStop.set(s.idsSoFar());
             restart(s, restart);

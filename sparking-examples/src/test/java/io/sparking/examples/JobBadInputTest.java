@@ -8,6 +8,9 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -126,6 +129,53 @@ class JobBadInputTest {
     assertThat(run.exit()).isEqualTo(StreamingJob.USAGE);
     assertThat(run.output()).contains("master local[2] gives 2 core(s) but the job runs 2 receiver(s)")
         .contains("pass local[3]");
+  }
+
+  /**
+   * Every job with receivers, in every form of a local master, is refused before Spark starts when no core is left
+   * for the batches (the brokers named here are never contacted). Otherwise the receivers take every core and the
+   * job hangs, processing nothing.
+   */
+  @Test
+  void everyReceiverJobRefusesALocalMasterThatLeavesNoCoreForBatches() {
+    Refusal multi = run("KafkaMultiTopics", "local[2]", "a,b", "127.0.0.1:9092");
+    assertThat(multi.exit()).isEqualTo(StreamingJob.USAGE);
+    assertThat(multi.output()).contains("master local[2] gives 2 core(s) but the job runs 2 receiver(s)")
+        .contains("pass local[3] or more");
+
+    // local[*] is this machine's processors: as many topics as processors leave none over.
+    int processors = Runtime.getRuntime().availableProcessors();
+    String topics = IntStream.range(0, processors).mapToObj(i -> "t" + i).collect(Collectors.joining(","));
+    for (String master : List.of("local[*]", "local[*,3]")) {
+      Refusal all = run("KafkaMultiTopics", master, topics, "127.0.0.1:9092");
+      assertThat(all.exit()).as(master).isEqualTo(StreamingJob.USAGE);
+      assertThat(all.output()).contains("master " + master + " gives " + processors
+          + " core(s) (this machine's processors) but the job runs " + processors + " receiver(s)")
+          .contains("pass local[" + (processors + 1) + "] or more");
+    }
+
+    Refusal single = run("KafkaSingleTopic", "local", "t", "127.0.0.1:9092");
+    assertThat(single.exit()).isEqualTo(StreamingJob.USAGE);
+    assertThat(single.output()).contains("master local gives 1 core(s) but the job runs 1 receiver(s)")
+        .contains("pass local[2] or more");
+
+    Refusal pull = run("FlumeSinglePullBased", "local[1,4]", "127.0.0.1", "9999");
+    assertThat(pull.exit()).isEqualTo(StreamingJob.USAGE);
+    assertThat(pull.output()).contains("master local[1,4] gives 1 core(s) but the job runs 1 receiver(s)");
+
+    Refusal join = run("KafkaFlumeJoin", "local[2]", "orders", "127.0.0.1:9092", "127.0.0.1", "9999");
+    assertThat(join.exit()).isEqualTo(StreamingJob.USAGE);
+    assertThat(join.output()).contains("master local[2] gives 2 core(s) but the job runs 2 receiver(s)")
+        .contains("pass local[3] or more");
+  }
+
+  /** The direct stream has no receivers: one local core is enough, and the run goes on to contact its brokers. */
+  @Test
+  void jobWithoutReceiversRunsOnOneLocalCore() {
+    int nothing = FreePorts.next();
+    Refusal run = run("KafkaDirectTopic", "local", "t", "127.0.0.1:" + nothing, "--connect-timeout", "1");
+    assertThat(run.exit()).isEqualTo(StreamingJob.FAILED);
+    assertThat(run.output()).contains("Could not reach Kafka at 127.0.0.1:" + nothing).doesNotContain("core(s)");
   }
 
   @Test

@@ -36,6 +36,11 @@ final class JobRunner {
       return String.join("\n", lines);
     }
 
+    /** The lines {@code receiver <name> (stream <id>) started on executor <id> at <host>}, one per receiver start. */
+    List<String> receiverLines() {
+      return lines.stream().filter(l -> l.matches("receiver \\S+ \\(stream \\d+\\) started on executor .*")).toList();
+    }
+
     /** The job's {@code total records=<n>}, or -1 when it printed none. */
     long total() {
       return lines.stream().filter(l -> l.startsWith("total records=")).mapToLong(

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.sparking.examples.JobRunner.JobRun;
 import io.sparking.testkit.FlumeAgent;
+import io.sparking.testkit.FreePorts;
 import io.sparking.testkit.JavaProcess;
 import io.sparking.testkit.KafkaBroker;
 import io.sparking.testkit.KafkaBrokerExtension;
@@ -46,11 +47,14 @@ class KafkaJobsTest {
   @Test
   void kafkaSingleTopicReceivesExactlyTheProducedRecords() throws Exception {
     KAFKA.broker().createTopic("single", 3);
-    KAFKA.broker().produce("single", KafkaBroker.numbered("word", 0, 3_000));
+    List<String> sent = KafkaBroker.numbered("word", 0, 3_000);
+    KAFKA.broker().produce("single", sent);
     JobRun run = jobs.runToEnd("KafkaSingleTopic", "local[3]", "single", KAFKA.broker().bootstrapServers(),
-        "--group", "single-job", "--batch-interval", "1s", "--max-records", "3000", "--duration", "150");
+        "--group", "single-job", "--batch-interval", "1s", "--max-records", "3000", "--duration", "150",
+        "--output-dir", work.resolve("out").toString());
     assertThat(run.exit()).as("exit code; output:%n%s", run.tail()).isEqualTo(0);
     assertThat(run.total()).isEqualTo(3_000);
+    new BatchFiles(work.resolve("out")).assertHoldsExactly(sent);
     assertThat(run.lines()).anyMatch(l -> l.matches("batch \\d\\d:\\d\\d:\\d\\d\\.\\d{3} records=\\d+ top=.*"));
     assertEveryBatchLineCountsAndShowsDelays(run);
     assertCommittedToEnd("single-job", "single", 3);
@@ -58,15 +62,22 @@ class KafkaJobsTest {
 
   @Test
   void kafkaMultiTopicsReceivesExactlyTheProducedRecordsOfEveryTopic() throws Exception {
+    List<String> sent = new ArrayList<>();
     for (String topic : List.of("m1", "m2", "m3")) {
       KAFKA.broker().createTopic(topic, 2);
-      KAFKA.broker().produce(topic, KafkaBroker.numbered(topic, 0, 1_000));
+      List<String> values = KafkaBroker.numbered(topic, 0, 1_000);
+      KAFKA.broker().produce(topic, values);
+      sent.addAll(values);
     }
     JobRun run = jobs.runToEnd("KafkaMultiTopics", "local[4]", "m1,m2,m3", KAFKA.broker().bootstrapServers(),
         "--group", "multi-job", "--batch-interval", "1s", "--max-records", "3000", "--duration", "150",
-        "--repartition", "4");
+        "--repartition", "4", "--output-dir", work.resolve("out").toString());
     assertThat(run.exit()).as("exit code; output:%n%s", run.tail()).isEqualTo(0);
     assertThat(run.total()).isEqualTo(3_000);
+    new BatchFiles(work.resolve("out")).assertHoldsExactly(sent);
+    // One placement line per receiver: the job (which checkpoints) registers the listener once.
+    assertThat(run.receiverLines()).as("receiver lines; output:%n%s", run.tail()).hasSize(3)
+        .extracting(l -> l.replaceAll(".*\\(stream (\\d+)\\).*", "$1")).doesNotHaveDuplicates();
     for (String topic : List.of("m1", "m2", "m3")) {
       assertCommittedToEnd("multi-job", topic, 2);
     }
@@ -75,11 +86,14 @@ class KafkaJobsTest {
   @Test
   void kafkaDirectTopicReceivesExactlyTheProducedRecords() throws Exception {
     KAFKA.broker().createTopic("direct", 4);
-    KAFKA.broker().produce("direct", KafkaBroker.numbered("direct", 0, 4_000));
+    List<String> sent = KafkaBroker.numbered("direct", 0, 4_000);
+    KAFKA.broker().produce("direct", sent);
     JobRun run = jobs.runToEnd("KafkaDirectTopic", "local[2]", "direct", KAFKA.broker().bootstrapServers(),
-        "--group", "direct-job", "--batch-interval", "1s", "--max-records", "4000", "--duration", "150");
+        "--group", "direct-job", "--batch-interval", "1s", "--max-records", "4000", "--duration", "150",
+        "--output-dir", work.resolve("out").toString());
     assertThat(run.exit()).as("exit code; output:%n%s", run.tail()).isEqualTo(0);
     assertThat(run.total()).isEqualTo(4_000);
+    new BatchFiles(work.resolve("out")).assertHoldsExactly(sent);
     assertEveryBatchLineCountsAndShowsDelays(run);
   }
 
@@ -114,9 +128,13 @@ class KafkaJobsTest {
       int records = orders.size() + clicks.size();
       JobRun run = jobs.runToEnd("KafkaFlumeJoin", "local[3]", "orders", KAFKA.broker().bootstrapServers(),
           "127.0.0.1", String.valueOf(agent.port("FLUME_SINK_PORT")), "--group", "join-job", "--batch-interval", "2s",
-          "--max-records", String.valueOf(records), "--duration", "150");
+          "--max-records", String.valueOf(records), "--duration", "150",
+          "--output-dir", work.resolve("out").toString());
       assertThat(run.exit()).as("exit code; output:%n%s", run.tail()).isEqualTo(0);
       assertThat(run.total()).isEqualTo(records);
+      List<String> sent = new ArrayList<>(orders);
+      sent.addAll(clicks);
+      new BatchFiles(work.resolve("out")).assertHoldsExactly(sent);
 
       Pattern userLine = Pattern.compile("user (\\S+) spent=(\\d+) clicks=(\\d+) recentClicks=(\\d+)");
       Map<String, long[]> last = new TreeMap<>();
@@ -139,6 +157,48 @@ class KafkaJobsTest {
       }
       assertEveryBatchLineCountsAndShowsDelays(run);
     }
+  }
+
+  /**
+   * A checkpoint made for other sources is refused before Spark starts, naming what differs and the two ways out:
+   * recovered, it would resume the old topics and brokers whatever the command line says. A checkpoint with no record
+   * of its sources (an older Sparking's) is recovered, with one warning line.
+   */
+  @Test
+  void checkpointOfOtherSourcesIsRefusedBeforeSparkStarts() throws Exception {
+    for (String topic : List.of("cp1", "cp2")) {
+      KAFKA.broker().createTopic(topic, 1);
+      KAFKA.broker().produce(topic, KafkaBroker.numbered(topic, 0, 100));
+    }
+    String brokers = KAFKA.broker().bootstrapServers();
+    JobRun first = jobs.runToEnd("KafkaMultiTopics", "local[3]", "cp1,cp2", brokers, "--batch-interval", "1s",
+        "--max-records", "200", "--duration", "150");
+    assertThat(first.exit()).as("exit code; output:%n%s", first.tail()).isEqualTo(0);
+    Path checkpoint = work.resolve(".sparking/checkpoints/KafkaMultiTopics").toAbsolutePath();
+
+    JobRun topics = jobs.runToEnd("KafkaMultiTopics", "local[3]", "ma,mb", brokers);
+    assertThat(topics.exit()).as("exit code; output:%n%s", topics.tail()).isEqualTo(StreamingJob.FAILED);
+    assertThat(topics.output()).contains("Checkpoint directory " + checkpoint + " holds a run of KafkaMultiTopics on"
+        + " other sources: topics cp1,cp2 there, ma,mb now. Recovering it would resume those")
+        .contains("Pass --checkpoint-dir with another directory").contains("or delete " + checkpoint)
+        .doesNotContain("Recovered KafkaMultiTopics");
+    assertThat(topics.total()).as("Spark never started, so no total").isEqualTo(-1);
+
+    // Nothing listens there: the refusal comes before any broker is contacted.
+    String elsewhere = "127.0.0.1:" + FreePorts.next();
+    JobRun brokersAndGroup = jobs.runToEnd("KafkaMultiTopics", "local[3]", "cp1,cp2", elsewhere, "--group", "other");
+    assertThat(brokersAndGroup.exit()).as("exit code; output:%n%s", brokersAndGroup.tail())
+        .isEqualTo(StreamingJob.FAILED);
+    assertThat(brokersAndGroup.output()).contains("other sources: brokers " + brokers + " there, " + elsewhere
+        + " now; group sparking-KafkaMultiTopics there, other now.").doesNotContain("Could not reach");
+
+    Files.delete(checkpoint.resolve(CheckpointDirectory.SOURCES_FILE));
+    JobRun older = jobs.runToEnd("KafkaMultiTopics", "local[3]", "cp1,cp2", brokers, "--duration", "2");
+    assertThat(older.exit()).as("exit code; output:%n%s", older.tail()).isEqualTo(0);
+    assertThat(older.lines()).as("output:%n%s", older.tail())
+        .contains("Recovered KafkaMultiTopics from checkpoint " + checkpoint + ": it resumes what the last run left,"
+            + " with that run's streams and settings. Delete the directory to start afresh with new arguments.")
+        .filteredOn(l -> l.contains("has no record of the sources it was made for")).hasSize(1);
   }
 
   @Test
@@ -212,7 +272,7 @@ class KafkaJobsTest {
 
   @Test
   void unreachableBrokersFailWithinTheConnectTimeout() throws Exception {
-    int nothing = io.sparking.testkit.FreePorts.next();
+    int nothing = FreePorts.next();
     long start = System.nanoTime();
     JobRun run = jobs.runToEnd("KafkaSingleTopic", "local[2]", "t", "127.0.0.1:" + nothing,
         "--connect-timeout", "3");

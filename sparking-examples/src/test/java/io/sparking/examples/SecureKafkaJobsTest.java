@@ -33,12 +33,14 @@ class SecureKafkaJobsTest {
   @Test
   void kafkaSingleTopicReadsExactlyTheProducedRecordsOverSaslSsl() throws Exception {
     KAFKA.broker().createTopic("secure-single", 2);
-    KAFKA.broker().produce("secure-single", KafkaBroker.numbered("word", 0, 2_000));
+    List<String> sent = KafkaBroker.numbered("word", 0, 2_000);
+    KAFKA.broker().produce("secure-single", sent);
     JobRun run = jobs.runToEnd(args(KAFKA.broker().clientSecurityProperties(), "KafkaSingleTopic", "local[2]",
         "secure-single", KAFKA.broker().bootstrapServers(), "--group", "secure-single-job", "--batch-interval", "1s",
-        "--max-records", "2000", "--duration", "150"));
+        "--max-records", "2000", "--duration", "150", "--output-dir", work.resolve("out").toString()));
     assertThat(run.exit()).as("exit code; output:%n%s", run.tail()).isEqualTo(0);
     assertThat(run.total()).isEqualTo(2_000);
+    new BatchFiles(work.resolve("out")).assertHoldsExactly(sent);
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.sparking.flume;
 
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.Optional;
 import org.apache.spark.storage.StorageLevel;
 
 /**
@@ -20,8 +21,16 @@ import org.apache.spark.storage.StorageLevel;
 public final class PollingSettings implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  /** Default storage level: serialized, memory then disk, replicated twice, as Spark's own receivers use. */
+  /**
+   * Default storage level without the write-ahead log: serialized, memory then disk, replicated twice, as Spark's own
+   * receivers use.
+   */
   public static final StorageLevel DEFAULT_STORAGE_LEVEL = StorageLevel.MEMORY_AND_DISK_SER_2();
+  /**
+   * Default storage level with the write-ahead log on: serialized, memory then disk, one copy. The log already
+   * makes a block durable, so Spark keeps one copy whatever the level asks (and warns about a second).
+   */
+  public static final StorageLevel DEFAULT_STORAGE_LEVEL_WITH_WRITE_AHEAD_LOG = StorageLevel.MEMORY_AND_DISK_SER();
   /** Default most events asked for in one call. */
   public static final int DEFAULT_BATCH_SIZE = 1000;
   /** Default connections to each agent, each with one batch in flight at a time. */
@@ -50,7 +59,8 @@ public final class PollingSettings implements Serializable {
   private final Duration stopGrace;
 
   private PollingSettings(Builder b) {
-    this.storageLevel = Settings.required("storageLevel", b.storageLevel, "a Spark StorageLevel");
+    this.storageLevel = b.storageLevelChosen
+        ? Settings.required("storageLevel", b.storageLevel, "a Spark StorageLevel") : null;
     this.batchSize = Settings.intInRange("batchSize", b.batchSize, 1, 100_000, " events");
     this.connectionsPerAgent = Settings.intInRange("connectionsPerAgent", b.connectionsPerAgent, 1, 64, "");
     this.callTimeout = Settings.durationInRange("callTimeout", b.callTimeout, Duration.ofMillis(100),
@@ -74,9 +84,13 @@ public final class PollingSettings implements Serializable {
     return new Builder();
   }
 
-  /** Where Spark keeps received blocks. */
-  public StorageLevel storageLevel() {
-    return storageLevel;
+  /**
+   * Where Spark keeps received blocks, if chosen; otherwise the stream picks
+   * {@link #DEFAULT_STORAGE_LEVEL_WITH_WRITE_AHEAD_LOG} or {@link #DEFAULT_STORAGE_LEVEL} by whether
+   * {@code spark.streaming.receiver.writeAheadLog.enable} is on.
+   */
+  public Optional<StorageLevel> storageLevel() {
+    return Optional.ofNullable(storageLevel);
   }
 
   /** The most events asked for in one call. */
@@ -116,7 +130,8 @@ public final class PollingSettings implements Serializable {
 
   @Override
   public String toString() {
-    return "PollingSettings{storageLevel=" + storageLevel.description() + ", batchSize=" + batchSize
+    return "PollingSettings{storageLevel="
+        + (storageLevel == null ? "default" : storageLevel.description()) + ", batchSize=" + batchSize
         + ", connectionsPerAgent=" + connectionsPerAgent + ", callTimeout=" + callTimeout + ", connectTimeout="
         + connectTimeout + ", emptyBackoff=" + emptyBackoff + ", reconnectBackoff=" + reconnectBackoff
         + ", stopGrace=" + stopGrace + "}";
@@ -124,7 +139,8 @@ public final class PollingSettings implements Serializable {
 
   /** Builds {@link PollingSettings}; every setting is optional. */
   public static final class Builder {
-    private StorageLevel storageLevel = DEFAULT_STORAGE_LEVEL;
+    private StorageLevel storageLevel;
+    private boolean storageLevelChosen;
     private int batchSize = DEFAULT_BATCH_SIZE;
     private int connectionsPerAgent = DEFAULT_CONNECTIONS_PER_AGENT;
     private Duration callTimeout = DEFAULT_CALL_TIMEOUT;
@@ -135,9 +151,13 @@ public final class PollingSettings implements Serializable {
 
     private Builder() {}
 
-    /** Where Spark keeps received blocks; default {@link #DEFAULT_STORAGE_LEVEL}. */
+    /**
+     * Where Spark keeps received blocks, kept as given. Default: {@link #DEFAULT_STORAGE_LEVEL_WITH_WRITE_AHEAD_LOG}
+     * when the write-ahead log is on, {@link #DEFAULT_STORAGE_LEVEL} otherwise.
+     */
     public Builder storageLevel(StorageLevel storageLevel) {
       this.storageLevel = storageLevel;
+      this.storageLevelChosen = true;
       return this;
     }
 

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import org.apache.spark.storage.StorageLevel;
 
 /**
@@ -24,8 +25,16 @@ import org.apache.spark.storage.StorageLevel;
 public final class PushSettings implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  /** Default storage level: serialized, memory then disk, replicated twice, as Spark's own receivers use. */
+  /**
+   * Default storage level without the write-ahead log: serialized, memory then disk, replicated twice, as Spark's own
+   * receivers use.
+   */
   public static final StorageLevel DEFAULT_STORAGE_LEVEL = StorageLevel.MEMORY_AND_DISK_SER_2();
+  /**
+   * Default storage level with the write-ahead log on: serialized, memory then disk, one copy. The log already
+   * makes a block durable, so Spark keeps one copy whatever the level asks (and warns about a second).
+   */
+  public static final StorageLevel DEFAULT_STORAGE_LEVEL_WITH_WRITE_AHEAD_LOG = StorageLevel.MEMORY_AND_DISK_SER();
   /** Default compression level for {@link Compression#DEFLATE}, the same as Flume's. */
   public static final int DEFAULT_COMPRESSION_LEVEL = 6;
   /**
@@ -60,7 +69,8 @@ public final class PushSettings implements Serializable {
   private final String keystoreType;
 
   private PushSettings(Builder b) {
-    this.storageLevel = Settings.required("storageLevel", b.storageLevel, "a Spark StorageLevel");
+    this.storageLevel = b.storageLevelChosen
+        ? Settings.required("storageLevel", b.storageLevel, "a Spark StorageLevel") : null;
     this.compression = Settings.required("compression", b.compression, "NONE or DEFLATE");
     this.compressionLevel = Settings.intInRange("compressionLevel", b.compressionLevel, 0, 9, "");
     this.maxFrameBytes = Settings.intInRange("maxFrameBytes", b.maxFrameBytes, MIN_MAX_FRAME_BYTES,
@@ -93,9 +103,13 @@ public final class PushSettings implements Serializable {
     return new Builder();
   }
 
-  /** Where Spark keeps received blocks. */
-  public StorageLevel storageLevel() {
-    return storageLevel;
+  /**
+   * Where Spark keeps received blocks, if chosen; otherwise the stream picks
+   * {@link #DEFAULT_STORAGE_LEVEL_WITH_WRITE_AHEAD_LOG} or {@link #DEFAULT_STORAGE_LEVEL} by whether
+   * {@code spark.streaming.receiver.writeAheadLog.enable} is on.
+   */
+  public Optional<StorageLevel> storageLevel() {
+    return Optional.ofNullable(storageLevel);
   }
 
   /** The compression the sink uses. */
@@ -140,14 +154,16 @@ public final class PushSettings implements Serializable {
 
   @Override
   public String toString() {
-    return "PushSettings{storageLevel=" + storageLevel.description() + ", compression=" + compression
+    return "PushSettings{storageLevel="
+        + (storageLevel == null ? "default" : storageLevel.description()) + ", compression=" + compression
         + ", compressionLevel=" + compressionLevel + ", maxFrameBytes=" + maxFrameBytes + ", handlerThreads="
         + handlerThreads + ", ssl=" + (sslEnabled() ? keystorePath + " (" + keystoreType + ")" : "off") + "}";
   }
 
   /** Builds {@link PushSettings}; every setting is optional. */
   public static final class Builder {
-    private StorageLevel storageLevel = DEFAULT_STORAGE_LEVEL;
+    private StorageLevel storageLevel;
+    private boolean storageLevelChosen;
     private Compression compression = Compression.NONE;
     private int compressionLevel = DEFAULT_COMPRESSION_LEVEL;
     private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
@@ -158,9 +174,13 @@ public final class PushSettings implements Serializable {
 
     private Builder() {}
 
-    /** Where Spark keeps received blocks; default {@link #DEFAULT_STORAGE_LEVEL}. */
+    /**
+     * Where Spark keeps received blocks, kept as given. Default: {@link #DEFAULT_STORAGE_LEVEL_WITH_WRITE_AHEAD_LOG}
+     * when the write-ahead log is on, {@link #DEFAULT_STORAGE_LEVEL} otherwise.
+     */
     public Builder storageLevel(StorageLevel storageLevel) {
       this.storageLevel = storageLevel;
+      this.storageLevelChosen = true;
       return this;
     }
 

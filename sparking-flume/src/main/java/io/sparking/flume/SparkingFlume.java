@@ -9,7 +9,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.streaming.api.java.JavaDStream;
 import org.apache.spark.streaming.api.java.JavaReceiverInputDStream;
 import org.apache.spark.streaming.api.java.JavaStreamingContext;
@@ -28,11 +30,14 @@ import org.apache.spark.streaming.api.java.JavaStreamingContext;
  * }</pre>
  *
  * <p>With {@code spark.streaming.receiver.writeAheadLog.enable=true} and a checkpoint directory, nothing a receiver
- * acknowledged is lost when the driver fails.
+ * acknowledged is lost when the driver fails. The receivers then keep one copy of each block
+ * ({@code MEMORY_AND_DISK_SER}) unless the settings choose a storage level; without the log, two.
  */
 // Spark 3.5 deprecates the DStream API as a whole; it is the API this module serves.
 @SuppressWarnings("deprecation")
 public final class SparkingFlume {
+  private static final String WAL_ENABLED = "spark.streaming.receiver.writeAheadLog.enable";
+
   private SparkingFlume() {}
 
   /**
@@ -56,7 +61,8 @@ public final class SparkingFlume {
     Objects.requireNonNull(jssc, "jssc");
     Objects.requireNonNull(settings, "settings");
     checkAddress("host", host, port);
-    return stream(jssc, new FlumePushReceiver(host, port, settings));
+    return stream(jssc, new FlumePushReceiver(host, port, settings,
+        storageLevel(jssc, settings.storageLevel(), PushSettings.DEFAULT_STORAGE_LEVEL)));
   }
 
   /**
@@ -71,8 +77,9 @@ public final class SparkingFlume {
     Objects.requireNonNull(settings, "settings");
     checkAddresses("addresses", addresses);
     List<JavaDStream<FlumeEvent>> streams = new ArrayList<>(addresses.size());
+    StorageLevel level = storageLevel(jssc, settings.storageLevel(), PushSettings.DEFAULT_STORAGE_LEVEL);
     for (InetSocketAddress address : addresses) {
-      streams.add(stream(jssc, new FlumePushReceiver(address.getHostString(), address.getPort(), settings)));
+      streams.add(stream(jssc, new FlumePushReceiver(address.getHostString(), address.getPort(), settings, level)));
     }
     @SuppressWarnings({"unchecked", "rawtypes"})
     JavaDStream<FlumeEvent>[] array = streams.toArray(new JavaDStream[0]);
@@ -102,7 +109,18 @@ public final class SparkingFlume {
     Objects.requireNonNull(jssc, "jssc");
     Objects.requireNonNull(settings, "settings");
     checkAddresses("agents", agents);
-    return stream(jssc, new FlumePollingReceiver(List.copyOf(agents), settings));
+    return stream(jssc, new FlumePollingReceiver(List.copyOf(agents), settings,
+        storageLevel(jssc, settings.storageLevel(), PollingSettings.DEFAULT_STORAGE_LEVEL)));
+  }
+
+  /**
+   * The level {@code chosen} in the settings, kept as given; otherwise one copy when the write-ahead log is on (the log
+   * makes a block durable, and Spark would warn about a second copy and keep one anyway), {@code withoutLog} when off.
+   */
+  private static StorageLevel storageLevel(JavaStreamingContext jssc, Optional<StorageLevel> chosen,
+      StorageLevel withoutLog) {
+    boolean wal = jssc.sparkContext().getConf().getBoolean(WAL_ENABLED, false);
+    return chosen.orElse(wal ? PushSettings.DEFAULT_STORAGE_LEVEL_WITH_WRITE_AHEAD_LOG : withoutLog);
   }
 
   /** The receiver's stream, named after the receiver in the Spark UI. */

@@ -97,14 +97,27 @@ class ReliableReceiverTest {
         distinct.size(), out.size() - distinct.size());
   }
 
+  /**
+   * An abrupt stop leaves blocks that were stored (and committed) but not processed only in the write-ahead log. The
+   * recovered context runs again the batches of the time it was down (and those it had pending), timed before the
+   * restart, with the blocks it reads back from the log: records in such batches are the proof that the log was
+   * replayed, since the new receiver's records go to batches timed after the restart.
+   */
   @Test
   void recoveryFromTheCheckpointReplaysTheWriteAheadLogAfterAnAbruptStop() {
     KAFKA.broker().createTopic("recover", 3);
     List<String> sent = KafkaBroker.numbered("recover", 0, 40_000);
     KAFKA.broker().produce("recover", sent);
+    // Each record as "<batch time ms> <value>".
     OutputCollector<String> out = OutputCollector.create();
     LocalStreaming.Builder builder = throttledWithWriteAheadLog();
-    Consumer<JavaStreamingContext> define = collectingReceiverOn("recover", out);
+    KafkaSettings settings = KafkaSettings.builder(KAFKA.broker().bootstrapServers(), "recover-group")
+        .topics("recover").build();
+    Consumer<JavaStreamingContext> define = jssc -> SparkingKafka.receiverStream(jssc, settings)
+        .foreachRDD((rdd, time) -> {
+          long batch = time.milliseconds();
+          out.addAll(rdd.map(r -> batch + " " + r.valueAsString()).collect());
+        });
 
     try (LocalStreaming spark = builder.getOrCreate(define)) {
       spark.context().start();
@@ -112,14 +125,30 @@ class ReliableReceiverTest {
       // Abrupt: blocks that are stored and committed but not yet processed live only in the write-ahead log.
     }
     int firstRun = out.size();
+    long restartedAt = System.currentTimeMillis();
     try (LocalStreaming spark = builder.getOrCreate(define)) {
       spark.context().start();
-      await().atMost(WAIT).until(() -> new HashSet<>(out.values()).size() >= sent.size());
+      await().atMost(WAIT).until(() -> values(out.values()).size() >= sent.size());
     }
-    Set<String> distinct = new HashSet<>(out.values());
+    List<String> rows = out.values();
+    List<String> replayed = rows.subList(firstRun, rows.size()).stream()
+        .filter(row -> Long.parseLong(row.substring(0, row.indexOf(' '))) < restartedAt).toList();
+    Set<String> distinct = values(rows);
+    System.out.printf("recover: sent=%d first-run=%d replayed-from-log=%d distinct=%d lost=0 duplicates=%d%n",
+        sent.size(), firstRun, replayed.size(), distinct.size(), rows.size() - distinct.size());
     assertThat(distinct).containsExactlyInAnyOrderElementsOf(sent);
-    System.out.printf("recover: sent=%d first-run=%d distinct=%d lost=0 duplicates=%d%n", sent.size(), firstRun,
-        distinct.size(), out.size() - distinct.size());
+    assertThat(replayed).as("records the restarted run processed in batches timed before it started, %d ms:"
+        + " recovered from the write-ahead log", restartedAt).isNotEmpty();
+    assertThat(values(replayed)).as("replayed records are records sent").isSubsetOf(sent);
+  }
+
+  /** The distinct values of {@code "<batch time> <value>"} rows. */
+  private static Set<String> values(List<String> rows) {
+    Set<String> values = new HashSet<>();
+    for (String row : rows) {
+      values.add(row.substring(row.indexOf(' ') + 1));
+    }
+    return values;
   }
 
   @Test

@@ -8,6 +8,7 @@ import io.sparking.flume.PollingSettings;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * A Spark receiver that pulls from one or more agents running a pull sink, over several connections per agent. A
@@ -30,9 +31,9 @@ public final class FlumePollingReceiver extends DrainableReceiver<FlumeEvent> {
   /** Kept across restarts of this receiver, so its counts go on. */
   private transient FlumeReceiverMetrics metrics;
 
-  /** A receiver that will pull from {@code agents} once Spark starts it. */
-  public FlumePollingReceiver(List<InetSocketAddress> agents, PollingSettings settings) {
-    super(settings.storageLevel());
+  /** A receiver that will pull from {@code agents} once Spark starts it, keeping its blocks at {@code storageLevel}. */
+  public FlumePollingReceiver(List<InetSocketAddress> agents, PollingSettings settings, StorageLevel storageLevel) {
+    super(storageLevel);
     // Host names rather than addresses travel to the executor, which resolves them itself.
     for (InetSocketAddress agent : agents) {
       hosts.add(agent.getHostString());

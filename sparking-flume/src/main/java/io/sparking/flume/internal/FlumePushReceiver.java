@@ -7,6 +7,7 @@ import io.sparking.flume.FlumeEvent;
 import io.sparking.flume.PushSettings;
 import java.util.List;
 import java.util.Set;
+import org.apache.spark.storage.StorageLevel;
 import scala.Option;
 
 /**
@@ -35,9 +36,9 @@ public final class FlumePushReceiver extends DrainableReceiver<FlumeEvent> {
   private transient int storing;
   private transient boolean draining;
 
-  /** A receiver that will listen on {@code host:port} once Spark starts it. */
-  public FlumePushReceiver(String host, int port, PushSettings settings) {
-    super(settings.storageLevel());
+  /** A receiver that will listen on {@code host:port} once Spark starts it, keeping blocks at {@code storageLevel}. */
+  public FlumePushReceiver(String host, int port, PushSettings settings, StorageLevel storageLevel) {
+    super(storageLevel);
     this.host = host;
     this.port = port;
     this.settings = settings;
