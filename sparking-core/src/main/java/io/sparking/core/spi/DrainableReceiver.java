@@ -12,7 +12,10 @@ import org.apache.spark.streaming.receiver.Receiver;
  * receiver to its driver.
  *
  * <p>Subclasses implement {@link #startReceiving()}, {@link #drain()} and {@link #stopReceiving()} in place of
- * {@code onStart} and {@code onStop}.
+ * {@code onStart} and {@code onStop}. Spark ships a receiver to its executor inside an RDD partition written with
+ * {@code spark.serializer}; a subclass names Java serialization for Kryo
+ * ({@code @DefaultSerializer(JavaSerializer.class)}), whose field serializer cannot rebuild the JDK's immutable
+ * collections that settings hold.
  *
  * @param <T> what the receiver stores
  */

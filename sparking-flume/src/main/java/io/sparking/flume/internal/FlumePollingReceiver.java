@@ -17,9 +17,7 @@ import org.apache.spark.storage.StorageLevel;
  * acknowledged event is lost. A drain (before a graceful stop) stops pulling: batches in flight are stored and acked,
  * or nacked back into the agent's channel.
  */
-// Spark ships a receiver to its executor inside an RDD partition written with spark.serializer. Java serialization
-// is named here so it travels the same way under Kryo, whose field serializer cannot rebuild the JDK's immutable
-// collections (KafkaSettings holds some).
+// Travels to its executor with Java serialization under Kryo too: see DrainableReceiver.
 @DefaultSerializer(JavaSerializer.class)
 public final class FlumePollingReceiver extends DrainableReceiver<FlumeEvent> {
   private static final long serialVersionUID = 1L;

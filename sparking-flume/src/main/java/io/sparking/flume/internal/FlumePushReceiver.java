@@ -17,9 +17,7 @@ import scala.Option;
  * batch, so the sinks keep it in their channels, and returns once the batches already being stored are stored and
  * answered OK; the port stays open until the receiver stops, so the sinks see refusals rather than a dead endpoint.
  */
-// Spark ships a receiver to its executor inside an RDD partition written with spark.serializer. Java serialization
-// is named here so it travels the same way under Kryo, whose field serializer cannot rebuild the JDK's immutable
-// collections (KafkaSettings holds some).
+// Travels to its executor with Java serialization under Kryo too: see DrainableReceiver.
 @DefaultSerializer(JavaSerializer.class)
 public final class FlumePushReceiver extends DrainableReceiver<FlumeEvent> {
   private static final long serialVersionUID = 1L;

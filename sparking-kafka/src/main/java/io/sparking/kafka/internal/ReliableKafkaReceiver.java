@@ -35,9 +35,7 @@ import scala.collection.mutable.ArrayBuffer;
  * <p>A drain (before a graceful stop) stops the consumer threads, lets the generator store what it holds and commits
  * it synchronously, so when the drain returns the group's committed offsets are exactly what Spark stored.
  */
-// Spark ships a receiver to its executor inside an RDD partition written with spark.serializer. Java serialization
-// is named here so it travels the same way under Kryo, whose field serializer cannot rebuild the JDK's immutable
-// collections (KafkaSettings holds some).
+// Travels to its executor with Java serialization under Kryo too: see DrainableReceiver.
 @DefaultSerializer(JavaSerializer.class)
 public final class ReliableKafkaReceiver extends DrainableReceiver<KafkaRecord> {
   private static final long serialVersionUID = 1L;
