@@ -83,7 +83,7 @@ public final class Bench implements Callable<Integer> {
 
   @Option(names = "--scaling-counts", paramLabel = "<n>", split = ",", defaultValue = "1,2,4",
       description = "Scaling section: counts of Kafka receivers and partitions and of Flume avro sinks and"
-          + " polling connections (default: ${DEFAULT-VALUE})")
+          + " pull connections (default: ${DEFAULT-VALUE})")
   List<Integer> scalingCounts;
 
   @Option(names = "--scaling-records", paramLabel = "<n>", defaultValue = "1000000",

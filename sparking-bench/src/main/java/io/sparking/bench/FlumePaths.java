@@ -5,7 +5,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.sparking.flume.FlumeEvent;
-import io.sparking.flume.PollingSettings;
+import io.sparking.flume.PullSettings;
 import io.sparking.flume.PushSettings;
 import io.sparking.flume.SparkingFlume;
 import io.sparking.flume.protocol.EventBatch;
@@ -51,9 +51,9 @@ final class FlumePaths {
    */
   static final int PUSH_SINKS = 2;
 
-  /** Connections and batch size of both pull paths: Spark 2.4's and our polling receiver's defaults. */
-  private static final int PULL_CONNECTIONS = PollingSettings.DEFAULT_CONNECTIONS_PER_AGENT;
-  private static final int PULL_BATCH = PollingSettings.DEFAULT_BATCH_SIZE;
+  /** Connections and batch size of both pull paths: Spark 2.4's and our pull receiver's defaults. */
+  private static final int PULL_CONNECTIONS = PullSettings.DEFAULT_CONNECTIONS_PER_AGENT;
+  private static final int PULL_BATCH = PullSettings.DEFAULT_BATCH_SIZE;
 
   /** A pull sink of class {@code type} on the free port {@code SINK_PORT}; both pull paths use the same settings. */
   private static String pullSink(String type) {
@@ -82,7 +82,7 @@ final class FlumePaths {
     return List.of(new Push());
   }
 
-  /** Throughput over the push agent's avro sinks and over the polling receiver's connections. */
+  /** Throughput over the push agent's avro sinks and over the pull receiver's connections. */
   static List<Sections.Scaling> scaling() {
     return List.of(new Sections.Scaling(new Push(), Sections.Scaling.AVRO_SINKS),
         new Sections.Scaling(new PullSparking(), Sections.Scaling.CONNECTIONS));
@@ -242,7 +242,7 @@ final class FlumePaths {
     @Override
     public String label() {
       // No count in the label: the scaling rows vary it (their setting column says how many).
-      return "Flume push: an agent's avro sinks into Sparking push receiver (createPushStream)";
+      return "Flume push: an agent's avro sinks into Sparking push receiver (pushStream)";
     }
 
     @Override
@@ -290,7 +290,7 @@ final class FlumePaths {
     @Override
     public void receive(Map<String, String> args) throws Exception {
       int port = Integer.parseInt(args.get("port"));
-      SparkCount.run(args, false, 1, jssc -> SparkingFlume.createPushStream(jssc, "127.0.0.1", port)
+      SparkCount.run(args, false, 1, jssc -> SparkingFlume.pushStream(jssc, "127.0.0.1", port)
           .foreachRDD(rdd -> countEvents(rdd, args)));
     }
   }
@@ -339,7 +339,7 @@ final class FlumePaths {
 
   /**
    * The pull reference: Spark 2.4.8's {@code SparkSink} in a Flume 1.11 agent, drained by a plain Avro client with
-   * the connections and batch size Spark 2.4's polling receiver used (5, 1000), acking each batch once counted.
+   * the connections and batch size Spark 2.4's pull receiver used (5, 1000), acking each batch once counted.
    */
   static class PullSpark248 extends PullPath {
     PullSpark248() {}
@@ -491,7 +491,7 @@ final class FlumePaths {
   }
 
   /**
-   * Split of the pull comparison: the 2.4.8 SparkSink drained by our polling receiver, so that against
+   * Split of the pull comparison: the 2.4.8 SparkSink drained by our pull receiver, so that against
    * {@code flume-pull-sparking} only the sink differs.
    */
   static final class Split248SinkSparkingReceiver extends PullSpark248 {
@@ -506,12 +506,12 @@ final class FlumePaths {
 
     @Override
     public String label() {
-      return "Flume pull split: Spark 2.4.8 SparkSink drained by Sparking polling receiver";
+      return "Flume pull split: Spark 2.4.8 SparkSink drained by Sparking pull receiver";
     }
 
     @Override
     public void receive(Map<String, String> args) throws Exception {
-      PullSparking.receiveWithPollingStream(args);
+      PullSparking.receiveWithPullStream(args);
     }
   }
 
@@ -556,7 +556,7 @@ final class FlumePaths {
   }
 
   /**
-   * Our pull sink in an agent, drained by our polling receiver (default settings, or as many connections as the
+   * Our pull sink in an agent, drained by our pull receiver (default settings, or as many connections as the
    * variant says) and counted in Spark.
    */
   static final class PullSparking extends PullPath {
@@ -567,7 +567,7 @@ final class FlumePaths {
 
     @Override
     public String label() {
-      return "Flume pull: Sparking sink drained by Sparking polling receiver (createPollingStream)";
+      return "Flume pull: Sparking sink drained by Sparking pull receiver (pullStream)";
     }
 
     @Override
@@ -592,15 +592,15 @@ final class FlumePaths {
 
     @Override
     public void receive(Map<String, String> args) throws Exception {
-      receiveWithPollingStream(args);
+      receiveWithPullStream(args);
     }
 
-    /** Counts in Spark what {@code createPollingStream} pulls from the sink on {@code port}. */
-    static void receiveWithPollingStream(Map<String, String> args) throws Exception {
+    /** Counts in Spark what {@code pullStream} pulls from the sink on {@code port}. */
+    static void receiveWithPullStream(Map<String, String> args) throws Exception {
       InetSocketAddress sink = new InetSocketAddress("127.0.0.1", Integer.parseInt(args.get("port")));
       int connections = Integer.parseInt(args.getOrDefault("connections", Integer.toString(PULL_CONNECTIONS)));
-      SparkCount.run(args, false, 1, jssc -> SparkingFlume.createPollingStream(jssc, List.of(sink),
-              PollingSettings.builder().connectionsPerAgent(connections).batchSize(PULL_BATCH).build())
+      SparkCount.run(args, false, 1, jssc -> SparkingFlume.pullStream(jssc, List.of(sink),
+              PullSettings.builder().connectionsPerAgent(connections).batchSize(PULL_BATCH).build())
           .foreachRDD(rdd -> countEvents(rdd, args)));
     }
   }

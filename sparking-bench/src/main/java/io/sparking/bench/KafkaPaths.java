@@ -243,7 +243,7 @@ final class KafkaPaths {
       int receivers = Integer.parseInt(args.getOrDefault("receivers", "1"));
       SparkCount.run(args, wal, 0, jssc -> {
         JavaDStream<KafkaRecord> stream = receivers == 1 ? SparkingKafka.receiverStream(jssc, settings(args))
-            : SparkingKafka.unionReceiverStreams(jssc, receiverShares(args, receivers));
+            : SparkingKafka.receiverStreams(jssc, receiverShares(args, receivers));
         stream.foreachRDD(rdd -> SparkCount.countPayloads(rdd, KafkaRecord::value));
       });
     }

@@ -66,7 +66,7 @@ final class Sections {
 
   /**
    * A path measured over a count of something: Kafka receivers or partitions, or Flume connections (the push
-   * agent's avro sinks, the polling receiver's connections); {@code dimension} names it in the table.
+   * agent's avro sinks, the pull receiver's connections); {@code dimension} names it in the table.
    */
   record Scaling(MeasuredPath path, String dimension) {
     static final String RECEIVERS = "receivers";

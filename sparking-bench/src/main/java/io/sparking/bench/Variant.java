@@ -13,7 +13,7 @@ package io.sparking.bench;
  * @param maxRate records/s each receiver may take ({@code spark.streaming.receiver.maxRate}, backpressure on); 0 for
  *     no limit
  * @param latency whether payloads carry their creation time and the receiving JVM reports latency percentiles
- * @param connections Flume: the push agent's avro sinks, or the polling receiver's connections; 0 for the path's
+ * @param connections Flume: the push agent's avro sinks, or the pull receiver's connections; 0 for the path's
  *     default
  */
 record Variant(double offeredRate, long offeredRecords, int partitions, int receivers, long maxRate,
@@ -50,7 +50,7 @@ record Variant(double offeredRate, long offeredRecords, int partitions, int rece
     return new Variant(offeredRate, offeredRecords, partitions, receivers, maxRate, latency, count);
   }
 
-  /** This variant's Flume connections (avro sinks or polling connections), or {@code pathDefault} when unset. */
+  /** This variant's Flume connections (avro sinks or pull connections), or {@code pathDefault} when unset. */
   int connectionsOr(int pathDefault) {
     return connections > 0 ? connections : pathDefault;
   }

@@ -1,7 +1,7 @@
 package io.sparking.examples;
 
 import io.sparking.flume.FlumeEvent;
-import io.sparking.flume.PollingSettings;
+import io.sparking.flume.PullSettings;
 import io.sparking.flume.PushSettings;
 import io.sparking.flume.SparkingFlume;
 import java.io.IOException;
@@ -118,11 +118,11 @@ abstract class FlumeJob extends StreamingJob {
     return addresses;
   }
 
-  /** The stream of event bodies: one push receiver per address, or one polling receiver for all agents. */
+  /** The stream of event bodies: one push receiver per address, or one pull receiver for all agents. */
   protected JavaDStream<String> bodies(JavaStreamingContext jssc) {
     JavaDStream<FlumeEvent> events = mode == Mode.PUSH
-        ? SparkingFlume.createUnionPushStream(jssc, addresses, PushSettings.defaults())
-        : SparkingFlume.createPollingStream(jssc, addresses, PollingSettings.defaults());
+        ? SparkingFlume.pushStreams(jssc, addresses, PushSettings.defaults())
+        : SparkingFlume.pullStream(jssc, addresses, PullSettings.defaults());
     return events.map(FlumeEvent::bodyAsString);
   }
 

@@ -2,9 +2,9 @@ package io.sparking.examples;
 
 import picocli.CommandLine.Command;
 
-/** Counts events pulled from several agents running Sparking's sink, through one polling receiver. */
+/** Counts events pulled from several agents running Sparking's sink, through one pull receiver. */
 @Command(name = "FlumeMultiPullBased", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Counts events pulled from the Sparking sinks of several Flume agents by one polling receiver"
+    description = {"Counts events pulled from the Sparking sinks of several Flume agents by one pull receiver"
         + " (write-ahead log on).",
         "The job first connects to every agent once, and fails within --connect-timeout if it cannot."})
 public final class FlumeMultiPullBased extends FlumeJob.SeveralAgents {

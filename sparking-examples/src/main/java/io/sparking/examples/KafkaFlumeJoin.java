@@ -1,7 +1,7 @@
 package io.sparking.examples;
 
 import io.sparking.flume.FlumeEvent;
-import io.sparking.flume.PollingSettings;
+import io.sparking.flume.PullSettings;
 import io.sparking.flume.SparkingFlume;
 import io.sparking.kafka.KafkaRecord;
 import io.sparking.kafka.SparkingKafka;
@@ -94,8 +94,8 @@ public final class KafkaFlumeJoin extends KafkaJob {
   @Override
   protected void defineStreams(JavaStreamingContext jssc, BatchReporter reporter) {
     JavaDStream<String> orderLines = SparkingKafka.receiverStream(jssc, settings()).map(KafkaRecord::valueAsString);
-    JavaDStream<String> clickLines = SparkingFlume.createPollingStream(jssc, List.of(flume),
-        PollingSettings.defaults()).map(FlumeEvent::bodyAsString);
+    JavaDStream<String> clickLines = SparkingFlume.pullStream(jssc, List.of(flume),
+        PullSettings.defaults()).map(FlumeEvent::bodyAsString);
 
     JavaPairDStream<String, Long> spend = orderLines.flatMapToPair(KafkaFlumeJoin::order).reduceByKey(Long::sum);
     JavaPairDStream<String, Long> clicks = clickLines.flatMapToPair(KafkaFlumeJoin::click).reduceByKey(Long::sum);

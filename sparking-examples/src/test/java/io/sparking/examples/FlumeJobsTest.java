@@ -162,7 +162,7 @@ class FlumeJobsTest {
       assertThat(run.exit()).as("exit code; output:%n%s", run.tail()).isEqualTo(0);
       assertThat(run.total()).as("total; output:%n%s", run.tail()).isEqualTo(EVENTS);
       new BatchFiles(work.resolve("out")).assertHoldsExactly(sent);
-      // One placement line per receiver (one per push address, one polling receiver for all agents): the job,
+      // One placement line per receiver (one per push address, one pull receiver for all agents): the job,
       // which checkpoints, registers the listener once.
       assertThat(run.receiverLines()).as("receiver lines; output:%n%s", run.tail()).hasSize(push ? agents.size() : 1);
       // With the write-ahead log on, the receivers ask for one copy of each block, so Spark has nothing to correct.

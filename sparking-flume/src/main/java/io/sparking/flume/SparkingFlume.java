@@ -1,6 +1,6 @@
 package io.sparking.flume;
 
-import io.sparking.flume.internal.FlumePollingReceiver;
+import io.sparking.flume.internal.FlumePullReceiver;
 import io.sparking.flume.internal.FlumePushReceiver;
 import io.sparking.core.spi.DrainableReceiver;
 import io.sparking.core.spi.DrainableReceiverStream;
@@ -21,12 +21,12 @@ import org.apache.spark.streaming.api.java.JavaStreamingContext;
  *
  * <p>Push: Flume's standard {@code avro} sink sends to a receiver listening on a host and port.
  * <pre>{@code
- * JavaReceiverInputDStream<FlumeEvent> events = SparkingFlume.createPushStream(jssc, "worker-1", 4141);
+ * JavaReceiverInputDStream<FlumeEvent> events = SparkingFlume.pushStream(jssc, "worker-1", 4141);
  * }</pre>
  * <p>Pull: receivers poll agents running Sparking's pull sink, and acknowledge each batch only after Spark stored it.
  * <pre>{@code
- * JavaReceiverInputDStream<FlumeEvent> events = SparkingFlume.createPollingStream(jssc,
- *     List.of(new InetSocketAddress("agent-1", 9999)), PollingSettings.defaults());
+ * JavaReceiverInputDStream<FlumeEvent> events = SparkingFlume.pullStream(jssc,
+ *     List.of(new InetSocketAddress("agent-1", 9999)), PullSettings.defaults());
  * }</pre>
  *
  * <p>With {@code spark.streaming.receiver.writeAheadLog.enable=true} and a checkpoint directory, nothing a receiver
@@ -46,9 +46,9 @@ public final class SparkingFlume {
    * @param host the address the receiver listens on, the sink's {@code hostname}
    * @param port the port the receiver listens on, the sink's {@code port}
    */
-  public static JavaReceiverInputDStream<FlumeEvent> createPushStream(JavaStreamingContext jssc, String host,
+  public static JavaReceiverInputDStream<FlumeEvent> pushStream(JavaStreamingContext jssc, String host,
       int port) {
-    return createPushStream(jssc, host, port, PushSettings.defaults());
+    return pushStream(jssc, host, port, PushSettings.defaults());
   }
 
   /**
@@ -56,7 +56,7 @@ public final class SparkingFlume {
    *
    * @throws IllegalArgumentException when the host is blank or the port is not 1-65535
    */
-  public static JavaReceiverInputDStream<FlumeEvent> createPushStream(JavaStreamingContext jssc, String host,
+  public static JavaReceiverInputDStream<FlumeEvent> pushStream(JavaStreamingContext jssc, String host,
       int port, PushSettings settings) {
     Objects.requireNonNull(jssc, "jssc");
     Objects.requireNonNull(settings, "settings");
@@ -71,7 +71,7 @@ public final class SparkingFlume {
    *
    * @throws IllegalArgumentException when the list is empty, has duplicates, or holds an invalid address
    */
-  public static JavaDStream<FlumeEvent> createUnionPushStream(JavaStreamingContext jssc,
+  public static JavaDStream<FlumeEvent> pushStreams(JavaStreamingContext jssc,
       List<InetSocketAddress> addresses, PushSettings settings) {
     Objects.requireNonNull(jssc, "jssc");
     Objects.requireNonNull(settings, "settings");
@@ -88,14 +88,14 @@ public final class SparkingFlume {
 
   /**
    * A stream pulled from agents running Sparking's pull sink (or Spark 2.4's {@code SparkSink}), with default
-   * {@link PollingSettings}. One receiver keeps {@link PollingSettings#DEFAULT_CONNECTIONS_PER_AGENT} connections to
+   * {@link PullSettings}. One receiver keeps {@link PullSettings#DEFAULT_CONNECTIONS_PER_AGENT} connections to
    * every agent.
    *
    * @param agents the sinks' {@code hostname}:{@code port} addresses
    */
-  public static JavaReceiverInputDStream<FlumeEvent> createPollingStream(JavaStreamingContext jssc,
+  public static JavaReceiverInputDStream<FlumeEvent> pullStream(JavaStreamingContext jssc,
       List<InetSocketAddress> agents) {
-    return createPollingStream(jssc, agents, PollingSettings.defaults());
+    return pullStream(jssc, agents, PullSettings.defaults());
   }
 
   /**
@@ -104,13 +104,13 @@ public final class SparkingFlume {
    *
    * @throws IllegalArgumentException when the list is empty, has duplicates, or holds an invalid address
    */
-  public static JavaReceiverInputDStream<FlumeEvent> createPollingStream(JavaStreamingContext jssc,
-      List<InetSocketAddress> agents, PollingSettings settings) {
+  public static JavaReceiverInputDStream<FlumeEvent> pullStream(JavaStreamingContext jssc,
+      List<InetSocketAddress> agents, PullSettings settings) {
     Objects.requireNonNull(jssc, "jssc");
     Objects.requireNonNull(settings, "settings");
     checkAddresses("agents", agents);
-    return stream(jssc, new FlumePollingReceiver(List.copyOf(agents), settings,
-        storageLevel(jssc, settings.storageLevel(), PollingSettings.DEFAULT_STORAGE_LEVEL)));
+    return stream(jssc, new FlumePullReceiver(List.copyOf(agents), settings,
+        storageLevel(jssc, settings.storageLevel(), PullSettings.DEFAULT_STORAGE_LEVEL)));
   }
 
   /**

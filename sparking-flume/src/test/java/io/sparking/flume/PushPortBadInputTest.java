@@ -74,7 +74,7 @@ class PushPortBadInputTest {
   @Test
   void pullClientOnThePushPortFailsWithTheUnknownMessageAndTheServerKeepsServing() throws Exception {
     survives(PushSettings.defaults(), port -> {
-      // A polling receiver pointed at a push port by mistake: a valid Avro handshake, another protocol.
+      // A pull receiver pointed at a push port by mistake: a valid Avro handshake, another protocol.
       try (NettyTransceiver transceiver = new NettyTransceiver(new InetSocketAddress("127.0.0.1", port), 10_000)) {
         SparkFlumeProtocol.Callback pull = SpecificRequestor.getClient(SparkFlumeProtocol.Callback.class,
             transceiver);

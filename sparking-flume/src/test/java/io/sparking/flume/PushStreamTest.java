@@ -25,7 +25,7 @@ class PushStreamTest {
   void deliversEveryEventOfOneSenderOnceWithBodyAndHeaders() throws Exception {
     int port = FreePorts.next();
     try (SparkStreams spark = SparkStreams.start(1,
-        jssc -> SparkingFlume.createPushStream(jssc, "127.0.0.1", port))) {
+        jssc -> SparkingFlume.pushStream(jssc, "127.0.0.1", port))) {
       try (FlumeClients.Sender client = FlumeClients.client(port, 100, Map.of())) {
         client.sendAll(FlumeClients.events("a", 0, 2000));
       }
@@ -40,7 +40,7 @@ class PushStreamTest {
     int port = FreePorts.next();
     AtomicReference<JavaReceiverInputDStream<FlumeEvent>> stream = new AtomicReference<>();
     try (SparkStreams spark = SparkStreams.start(1, jssc -> {
-      stream.set(SparkingFlume.createPushStream(jssc, "127.0.0.1", port));
+      stream.set(SparkingFlume.pushStream(jssc, "127.0.0.1", port));
       return stream.get();
     })) {
       int streamId = stream.get().inputDStream().id();
@@ -70,7 +70,7 @@ class PushStreamTest {
         new InetSocketAddress("127.0.0.1", portB));
     ExecutorService senders = Executors.newFixedThreadPool(2, r -> new Thread(r, "test-flume-sender"));
     try (SparkStreams spark = SparkStreams.start(2,
-        jssc -> SparkingFlume.createUnionPushStream(jssc, addresses, PushSettings.defaults()))) {
+        jssc -> SparkingFlume.pushStreams(jssc, addresses, PushSettings.defaults()))) {
       List<Future<?>> sent = new ArrayList<>();
       sent.add(senders.submit(() -> send(portA, "a", 1500)));
       sent.add(senders.submit(() -> send(portB, "b", 1500)));
@@ -93,7 +93,7 @@ class PushStreamTest {
     int port = FreePorts.next();
     PushSettings settings = PushSettings.builder().compression(PushSettings.Compression.DEFLATE).build();
     try (SparkStreams spark = SparkStreams.start(1,
-        jssc -> SparkingFlume.createPushStream(jssc, "127.0.0.1", port, settings))) {
+        jssc -> SparkingFlume.pushStream(jssc, "127.0.0.1", port, settings))) {
       try (FlumeClients.Sender client = FlumeClients.client(port, 100,
           Map.of("compression-type", "deflate", "compression-level", "6"))) {
         client.sendAll(FlumeClients.events("z", 0, 500));
@@ -108,7 +108,7 @@ class PushStreamTest {
   void avroSinkOfARealAgentDeliversEveryEventOnce() throws Exception {
     try (FlumeAgent agent = Agents.avroSinkTo("none");
         SparkStreams spark = SparkStreams.start(1,
-            jssc -> SparkingFlume.createPushStream(jssc, "127.0.0.1", agent.port(Agents.RECEIVER_PORT)))) {
+            jssc -> SparkingFlume.pushStream(jssc, "127.0.0.1", agent.port(Agents.RECEIVER_PORT)))) {
       Agents.feed(agent, "f", 3000);
       spark.awaitEvents(3000).stopGracefully();
 
@@ -120,7 +120,7 @@ class PushStreamTest {
   void deflateAvroSinkOfARealAgentDeliversEveryEventOnce() throws Exception {
     PushSettings settings = PushSettings.builder().compression(PushSettings.Compression.DEFLATE).build();
     try (FlumeAgent agent = Agents.avroSinkTo("deflate");
-        SparkStreams spark = SparkStreams.start(1, jssc -> SparkingFlume.createPushStream(jssc, "127.0.0.1",
+        SparkStreams spark = SparkStreams.start(1, jssc -> SparkingFlume.pushStream(jssc, "127.0.0.1",
             agent.port(Agents.RECEIVER_PORT), settings))) {
       Agents.feed(agent, "d", 1000);
       spark.awaitEvents(1000).stopGracefully();

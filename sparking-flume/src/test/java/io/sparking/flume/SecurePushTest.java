@@ -29,7 +29,7 @@ class SecurePushTest {
         .keystoreType(receiver.type()).build();
     int port = FreePorts.next();
     try (SparkStreams spark = SparkStreams.start(1,
-        jssc -> SparkingFlume.createPushStream(jssc, "127.0.0.1", port, settings))) {
+        jssc -> SparkingFlume.pushStream(jssc, "127.0.0.1", port, settings))) {
       try (FlumeAgent untrusting = Agents.sslAvroSinkTo(port, stranger.truststore(), stranger.password())) {
         Agents.feed(untrusting, "untrusted", 300);
         await("the untrusting sink's handshake reported").atMost(SparkStreams.WAIT).untilAsserted(() ->

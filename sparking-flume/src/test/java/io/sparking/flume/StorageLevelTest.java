@@ -29,9 +29,9 @@ class StorageLevelTest {
   }
 
   @Test
-  void pollingReceiverKeepsOneCopyWithTheWriteAheadLogUnlessTheSettingsChooseALevel() throws Exception {
-    assertThat(pollingReceiverLevel(PollingSettings.defaults(), "d")).isEqualTo(StorageLevel.MEMORY_AND_DISK_SER());
-    assertThat(pollingReceiverLevel(PollingSettings.builder().storageLevel(StorageLevel.MEMORY_AND_DISK_SER_2())
+  void pullReceiverKeepsOneCopyWithTheWriteAheadLogUnlessTheSettingsChooseALevel() throws Exception {
+    assertThat(pullReceiverLevel(PullSettings.defaults(), "d")).isEqualTo(StorageLevel.MEMORY_AND_DISK_SER());
+    assertThat(pullReceiverLevel(PullSettings.builder().storageLevel(StorageLevel.MEMORY_AND_DISK_SER_2())
         .build(), "c")).isEqualTo(StorageLevel.MEMORY_AND_DISK_SER_2());
   }
 
@@ -40,7 +40,7 @@ class StorageLevelTest {
     int port = FreePorts.next();
     AtomicReference<JavaReceiverInputDStream<FlumeEvent>> stream = new AtomicReference<>();
     try (SparkStreams spark = SparkStreams.start(1, jssc -> {
-      stream.set(SparkingFlume.createPushStream(jssc, "127.0.0.1", port, settings));
+      stream.set(SparkingFlume.pushStream(jssc, "127.0.0.1", port, settings));
       return stream.get();
     })) {
       try (FlumeClients.Sender client = FlumeClients.client(port, 100, Map.of())) {
@@ -52,12 +52,12 @@ class StorageLevelTest {
     }
   }
 
-  /** Runs a polling receiver with {@code settings}, checks that it delivers, and returns the level it stored with. */
-  private static StorageLevel pollingReceiverLevel(PollingSettings settings, String sender) throws Exception {
+  /** Runs a pull receiver with {@code settings}, checks that it delivers, and returns the level it stored with. */
+  private static StorageLevel pullReceiverLevel(PullSettings settings, String sender) throws Exception {
     AtomicReference<JavaReceiverInputDStream<FlumeEvent>> stream = new AtomicReference<>();
     try (FlumeAgent agent = Agents.sparkingPullSink();
         SparkStreams spark = SparkStreams.start(1, jssc -> {
-          stream.set(SparkingFlume.createPollingStream(jssc,
+          stream.set(SparkingFlume.pullStream(jssc,
               List.of(new InetSocketAddress("127.0.0.1", agent.port(Agents.SINK_PORT))), settings));
           return stream.get();
         })) {

@@ -62,7 +62,7 @@ public final class SparkingKafka {
   }
 
   /** One reliable receiver per element of {@code receivers} (say, per topic or per partition set), unioned. */
-  public static JavaDStream<KafkaRecord> unionReceiverStreams(JavaStreamingContext jssc,
+  public static JavaDStream<KafkaRecord> receiverStreams(JavaStreamingContext jssc,
       List<KafkaSettings> receivers) {
     if (receivers.isEmpty()) {
       throw new IllegalArgumentException("receivers is empty: pass the settings of at least one receiver");
@@ -77,28 +77,28 @@ public final class SparkingKafka {
   }
 
   /**
-   * Like {@link #unionReceiverStreams(JavaStreamingContext, List)}, then spreads each batch over {@code partitions}
+   * Like {@link #receiverStreams(JavaStreamingContext, List)}, then spreads each batch over {@code partitions}
    * partitions, so processing uses every core rather than only the receivers' nodes.
    */
-  public static JavaDStream<KafkaRecord> unionReceiverStreams(JavaStreamingContext jssc, List<KafkaSettings> receivers,
+  public static JavaDStream<KafkaRecord> receiverStreams(JavaStreamingContext jssc, List<KafkaSettings> receivers,
       int partitions) {
     if (partitions < 1) {
       throw new IllegalArgumentException("partitions=" + partitions + ": pass 1 or more");
     }
-    return unionReceiverStreams(jssc, receivers).repartition(partitions);
+    return receiverStreams(jssc, receivers).repartition(partitions);
   }
 
   /** One reliable receiver per topic of {@code settings}, unioned into one stream. */
   public static JavaDStream<KafkaRecord> receiverStreamPerTopic(JavaStreamingContext jssc, KafkaSettings settings) {
     if (settings.topics().isEmpty()) {
       throw new IllegalArgumentException("receiverStreamPerTopic needs topics; the settings assign partitions "
-          + settings.partitions() + ": use unionReceiverStreams with one settings object per partition set");
+          + settings.partitions() + ": use receiverStreams with one settings object per partition set");
     }
     List<KafkaSettings> receivers = new ArrayList<>();
     for (String topic : settings.topics()) {
       receivers.add(settings.withTopics(List.of(topic)));
     }
-    return unionReceiverStreams(jssc, receivers);
+    return receiverStreams(jssc, receivers);
   }
 
   /**

@@ -66,7 +66,7 @@ class MultiTopicAndDirectStreamTest {
         base.withPartitions(List.of(new TopicPartition("sets", 2), new TopicPartition("sets", 3))));
     OutputCollector<String> out = OutputCollector.create();
     try (LocalStreaming spark = LocalStreaming.builder(checkpoint).start()) {
-      SparkingKafka.unionReceiverStreams(spark.context(), receivers, 4)
+      SparkingKafka.receiverStreams(spark.context(), receivers, 4)
           .foreachRDD(rdd -> out.addAll(rdd.map(KafkaRecord::valueAsString).collect()));
       spark.context().start();
       await().atMost(WAIT).until(() -> out.size() >= sent.size());

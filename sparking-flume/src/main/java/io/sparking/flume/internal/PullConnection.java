@@ -1,7 +1,7 @@
 package io.sparking.flume.internal;
 
 import io.sparking.flume.FlumeEvent;
-import io.sparking.flume.PollingSettings;
+import io.sparking.flume.PullSettings;
 import io.sparking.flume.protocol.EventBatch;
 import io.sparking.flume.protocol.SparkFlumeProtocol;
 import io.sparking.flume.protocol.SparkSinkEvent;
@@ -64,7 +64,7 @@ final class PullConnection implements Runnable {
   private final String host;
   private final int port;
   private final String name;
-  private final PollingSettings settings;
+  private final PullSettings settings;
   private final EventBatchStore store;
   private final StopSignal stop;
   private final FlumeReceiverMetrics metrics;
@@ -78,7 +78,7 @@ final class PullConnection implements Runnable {
 
   private record PendingAck(String sequence, int events, CallFuture<Void> answer) {}
 
-  PullConnection(String host, int port, int index, PollingSettings settings, EventBatchStore store,
+  PullConnection(String host, int port, int index, PullSettings settings, EventBatchStore store,
       StopSignal stop, FlumeReceiverMetrics metrics) {
     this.host = host;
     this.port = port;

@@ -1,6 +1,6 @@
 package io.sparking.flume.internal;
 
-import io.sparking.flume.PollingSettings;
+import io.sparking.flume.PullSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -15,13 +15,13 @@ public final class PullWorkers implements AutoCloseable {
   /** Extra time a stop waits for threads whose connections were closed under them. */
   private static final long ABORT_JOIN_MILLIS = 5_000;
 
-  private final PollingSettings settings;
+  private final PullSettings settings;
   private final PullConnection.StopSignal stop = new PullConnection.StopSignal();
   private final List<PullConnection> connections = new ArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
   private final int agents;
 
-  private PullWorkers(List<String> hosts, List<Integer> ports, PollingSettings settings, EventBatchStore store,
+  private PullWorkers(List<String> hosts, List<Integer> ports, PullSettings settings, EventBatchStore store,
       FlumeReceiverMetrics metrics) {
     this.settings = settings;
     this.agents = hosts.size();
@@ -38,13 +38,13 @@ public final class PullWorkers implements AutoCloseable {
   }
 
   /** Starts {@code connectionsPerAgent} connections to each agent {@code hosts[i]:ports[i]}, each on its thread. */
-  public static PullWorkers start(List<String> hosts, List<Integer> ports, PollingSettings settings,
+  public static PullWorkers start(List<String> hosts, List<Integer> ports, PullSettings settings,
       EventBatchStore store) {
     return start(hosts, ports, settings, store, FlumeReceiverMetrics.detachedPull());
   }
 
-  /** Like {@link #start(List, List, PollingSettings, EventBatchStore)}, counting round trips in {@code metrics}. */
-  static PullWorkers start(List<String> hosts, List<Integer> ports, PollingSettings settings, EventBatchStore store,
+  /** Like {@link #start(List, List, PullSettings, EventBatchStore)}, counting round trips in {@code metrics}. */
+  static PullWorkers start(List<String> hosts, List<Integer> ports, PullSettings settings, EventBatchStore store,
       FlumeReceiverMetrics metrics) {
     PullWorkers workers = new PullWorkers(hosts, ports, settings, store, metrics);
     workers.threads.forEach(Thread::start);
@@ -68,7 +68,7 @@ public final class PullWorkers implements AutoCloseable {
   }
 
   /**
-   * Stops pulling: calls in flight get {@link PollingSettings#stopGrace()} to come back, their batches nacked; then
+   * Stops pulling: calls in flight get {@link PullSettings#stopGrace()} to come back, their batches nacked; then
    * the connections are closed under whatever still waits, and the threads get a few more seconds to end.
    */
   @Override

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.sparking.flume.Agents;
 import io.sparking.flume.FlumeEvent;
-import io.sparking.flume.PollingSettings;
+import io.sparking.flume.PullSettings;
 import io.sparking.testkit.FlumeAgent;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -38,7 +38,7 @@ class PullConnectionTest {
       }
       stored.addAll(events);
     };
-    PollingSettings settings = PollingSettings.builder().batchSize(100).callTimeout(Duration.ofSeconds(5))
+    PullSettings settings = PullSettings.builder().batchSize(100).callTimeout(Duration.ofSeconds(5))
         .emptyBackoff(Duration.ofMillis(10)).build();
     try (FlumeAgent agent = Agents.sparkingPullSink()) {
       send(agent.port(Agents.SOURCE_PORT), 300);
@@ -64,7 +64,7 @@ class PullConnectionTest {
   @Test
   void workersStoppedMidStreamLeaveTheRestToTheNextWorkersWithNothingLostOrDuplicated() throws Exception {
     int total = 20_000;
-    PollingSettings settings = PollingSettings.builder().batchSize(500).connectionsPerAgent(3)
+    PullSettings settings = PullSettings.builder().batchSize(500).connectionsPerAgent(3)
         .callTimeout(Duration.ofSeconds(5)).stopGrace(Duration.ofSeconds(3)).build();
     try (FlumeAgent agent = Agents.sparkingPullSink()) {
       send(agent.port(Agents.SOURCE_PORT), total);

@@ -4,7 +4,7 @@ import com.esotericsoftware.kryo.DefaultSerializer;
 import com.esotericsoftware.kryo.serializers.JavaSerializer;
 import io.sparking.core.spi.DrainableReceiver;
 import io.sparking.flume.FlumeEvent;
-import io.sparking.flume.PollingSettings;
+import io.sparking.flume.PullSettings;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,18 +19,18 @@ import org.apache.spark.storage.StorageLevel;
  */
 // Travels to its executor with Java serialization under Kryo too: see DrainableReceiver.
 @DefaultSerializer(JavaSerializer.class)
-public final class FlumePollingReceiver extends DrainableReceiver<FlumeEvent> {
+public final class FlumePullReceiver extends DrainableReceiver<FlumeEvent> {
   private static final long serialVersionUID = 1L;
 
   private final List<String> hosts = new ArrayList<>();
   private final List<Integer> ports = new ArrayList<>();
-  private final PollingSettings settings;
+  private final PullSettings settings;
   private transient PullWorkers workers;
   /** Kept across restarts of this receiver, so its counts go on. */
   private transient FlumeReceiverMetrics metrics;
 
   /** A receiver that will pull from {@code agents} once Spark starts it, keeping its blocks at {@code storageLevel}. */
-  public FlumePollingReceiver(List<InetSocketAddress> agents, PollingSettings settings, StorageLevel storageLevel) {
+  public FlumePullReceiver(List<InetSocketAddress> agents, PullSettings settings, StorageLevel storageLevel) {
     super(storageLevel);
     // Host names rather than addresses travel to the executor, which resolves them itself.
     for (InetSocketAddress agent : agents) {

@@ -13,10 +13,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.spark.streaming.api.java.JavaReceiverInputDStream;
 import org.junit.jupiter.api.Test;
 
-/** Polling receivers pulling from real Flume 1.11 agents, with Sparking's sink and with Spark 2.4.8's. */
+/** Pull receivers pulling from real Flume 1.11 agents, with Sparking's sink and with Spark 2.4.8's. */
 @SuppressWarnings("deprecation") // the DStream API is deprecated in Spark 3.5 yet it is what Sparking serves
-class PollingStreamTest {
-  private static final PollingSettings SETTINGS = PollingSettings.builder()
+class PullStreamTest {
+  private static final PullSettings SETTINGS = PullSettings.builder()
       .batchSize(500)
       .connectionsPerAgent(2)
       .callTimeout(Duration.ofSeconds(5))
@@ -27,7 +27,7 @@ class PollingStreamTest {
   void pullsEveryEventOnceFromOneAgent() throws Exception {
     try (FlumeAgent agent = Agents.sparkingPullSink();
         SparkStreams spark = SparkStreams.start(1,
-            jssc -> SparkingFlume.createPollingStream(jssc, List.of(sinkOf(agent)), SETTINGS))) {
+            jssc -> SparkingFlume.pullStream(jssc, List.of(sinkOf(agent)), SETTINGS))) {
       Agents.feed(agent, "a", 3000);
       spark.awaitEvents(3000).stopGracefully();
 
@@ -40,7 +40,7 @@ class PollingStreamTest {
     AtomicReference<JavaReceiverInputDStream<FlumeEvent>> stream = new AtomicReference<>();
     try (FlumeAgent agent = Agents.sparkingPullSink();
         SparkStreams spark = SparkStreams.start(1, jssc -> {
-          stream.set(SparkingFlume.createPollingStream(jssc, List.of(sinkOf(agent)), SETTINGS));
+          stream.set(SparkingFlume.pullStream(jssc, List.of(sinkOf(agent)), SETTINGS));
           return stream.get();
         })) {
       int streamId = stream.get().inputDStream().id();
@@ -73,7 +73,7 @@ class PollingStreamTest {
   void pullsEveryEventOnceFromTwoAgentsThroughOneReceiver() throws Exception {
     try (FlumeAgent first = Agents.sparkingPullSink();
         FlumeAgent second = Agents.sparkingPullSink();
-        SparkStreams spark = SparkStreams.start(1, jssc -> SparkingFlume.createPollingStream(jssc,
+        SparkStreams spark = SparkStreams.start(1, jssc -> SparkingFlume.pullStream(jssc,
             List.of(sinkOf(first), sinkOf(second)), SETTINGS))) {
       Agents.feed(first, "a", 2000);
       Agents.feed(second, "b", 2000);
@@ -89,7 +89,7 @@ class PollingStreamTest {
   void pullsFromSpark248SparkSinkRunningInFlume111() throws Exception {
     try (FlumeAgent agent = Agents.spark248PullSink();
         SparkStreams spark = SparkStreams.start(1,
-            jssc -> SparkingFlume.createPollingStream(jssc, List.of(sinkOf(agent)), SETTINGS))) {
+            jssc -> SparkingFlume.pullStream(jssc, List.of(sinkOf(agent)), SETTINGS))) {
       Agents.feed(agent, "old", 2000);
       spark.awaitEvents(2000).stopGracefully();
 
@@ -101,7 +101,7 @@ class PollingStreamTest {
   void stoppingOnAnEmptyChannelFinishesWithinTheGracePlusAFewSeconds() throws Exception {
     try (FlumeAgent agent = Agents.sparkingPullSink();
         SparkStreams spark = SparkStreams.start(1,
-            jssc -> SparkingFlume.createPollingStream(jssc, List.of(sinkOf(agent)), SETTINGS))) {
+            jssc -> SparkingFlume.pullStream(jssc, List.of(sinkOf(agent)), SETTINGS))) {
       long start = System.nanoTime();
       spark.stopGracefully();
       Duration took = Duration.ofNanos(System.nanoTime() - start);
@@ -115,7 +115,7 @@ class PollingStreamTest {
   void stoppingWhileSpark248SinkBlocksOnAnEmptyChannelFinishesWithinBoundedTime() throws Exception {
     try (FlumeAgent agent = Agents.spark248PullSink();
         SparkStreams spark = SparkStreams.start(1,
-            jssc -> SparkingFlume.createPollingStream(jssc, List.of(sinkOf(agent)), SETTINGS))) {
+            jssc -> SparkingFlume.pullStream(jssc, List.of(sinkOf(agent)), SETTINGS))) {
       long start = System.nanoTime();
       spark.stopGracefully();
       Duration took = Duration.ofNanos(System.nanoTime() - start);

@@ -6,11 +6,11 @@ import java.util.Optional;
 import org.apache.spark.storage.StorageLevel;
 
 /**
- * How a polling receiver pulls from agents running Sparking's pull sink (or Spark 2.4's {@code SparkSink}): batch
+ * How a pull receiver pulls from agents running Sparking's pull sink (or Spark 2.4's {@code SparkSink}): batch
  * size, connections per agent, and the bounds on every call. Built once, validated at {@link Builder#build()}.
  *
  * <pre>{@code
- * PollingSettings settings = PollingSettings.builder()
+ * PullSettings settings = PullSettings.builder()
  *     .batchSize(2000)
  *     .connectionsPerAgent(4)
  *     .build();
@@ -18,7 +18,7 @@ import org.apache.spark.storage.StorageLevel;
  *
  * <p>No setting is required; {@link #defaults()} suits a sink with its default options.
  */
-public final class PollingSettings implements Serializable {
+public final class PullSettings implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /**
@@ -58,7 +58,7 @@ public final class PollingSettings implements Serializable {
   private final Duration reconnectBackoff;
   private final Duration stopGrace;
 
-  private PollingSettings(Builder b) {
+  private PullSettings(Builder b) {
     this.storageLevel = b.storageLevelChosen
         ? Settings.required("storageLevel", b.storageLevel, "a Spark StorageLevel") : null;
     this.batchSize = Settings.intInRange("batchSize", b.batchSize, 1, 100_000, " events");
@@ -75,7 +75,7 @@ public final class PollingSettings implements Serializable {
   }
 
   /** Settings with every default. */
-  public static PollingSettings defaults() {
+  public static PullSettings defaults() {
     return builder().build();
   }
 
@@ -130,14 +130,14 @@ public final class PollingSettings implements Serializable {
 
   @Override
   public String toString() {
-    return "PollingSettings{storageLevel="
+    return "PullSettings{storageLevel="
         + (storageLevel == null ? "default" : storageLevel.description()) + ", batchSize=" + batchSize
         + ", connectionsPerAgent=" + connectionsPerAgent + ", callTimeout=" + callTimeout + ", connectTimeout="
         + connectTimeout + ", emptyBackoff=" + emptyBackoff + ", reconnectBackoff=" + reconnectBackoff
         + ", stopGrace=" + stopGrace + "}";
   }
 
-  /** Builds {@link PollingSettings}; every setting is optional. */
+  /** Builds {@link PullSettings}; every setting is optional. */
   public static final class Builder {
     private StorageLevel storageLevel;
     private boolean storageLevelChosen;
@@ -215,8 +215,8 @@ public final class PollingSettings implements Serializable {
      *
      * @throws IllegalArgumentException naming the first invalid setting, its value and what is valid
      */
-    public PollingSettings build() {
-      return new PollingSettings(this);
+    public PullSettings build() {
+      return new PullSettings(this);
     }
   }
 }
