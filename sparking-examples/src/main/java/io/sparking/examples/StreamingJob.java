@@ -152,7 +152,6 @@ public abstract class StreamingJob implements Callable<Integer> {
       defineStreams(fresh, new BatchReporter(name(), BatchOutput.prepare(outputDir)));
       return fresh;
     });
-    jssc.addStreamingListener(new ReceiverPlacementLog());
     if (!created.get()) {
       System.err.println("Recovered " + name() + " from checkpoint " + checkpoint + ": it resumes what the last run"
           + " left, with that run's streams and settings. Delete the directory to start afresh with new arguments.");
