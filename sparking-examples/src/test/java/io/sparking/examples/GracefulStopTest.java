@@ -3,22 +3,14 @@ package io.sparking.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sparking.examples.FaultScenario.Result;
+import io.sparking.testkit.KafkaBroker.Position;
 import io.sparking.testkit.KafkaBrokerExtension;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -93,12 +85,12 @@ class GracefulStopTest {
           .isEqualTo(byDuration ? StreamingJob.OK : EXIT_ON_SIGTERM);
       assertThat(s.jobLog()).as("the stopping run reports its total").anyMatch(l -> l.startsWith("total records="));
       split.outputBeforeStop = s.idsSoFar();
-      split.committedAtStop = committedOffsets(split.topic);
+      split.committedAtStop = KAFKA.broker().committedOffsets(split.topic);
       s.sendRest();
       s.restartJob();
     });
     split.result = result;
-    split.offsets = offsetsOfValues(split.topic, result.sent());
+    split.positions = KAFKA.broker().positionsOfValues(split.topic, result.sent());
     split.print();
     assertThat(result.unexpected()).as("ids never sent: %s", result).isZero();
     assertThat(result.lost()).as("ids lost: %s", result).isZero();
@@ -111,7 +103,7 @@ class GracefulStopTest {
     Result result;
     Set<String> outputBeforeStop;
     Map<TopicPartition, Long> committedAtStop;
-    Map<String, Long[]> offsets;
+    Map<String, Position> positions;
 
     Split(String topic) {
       this.topic = topic;
@@ -120,9 +112,9 @@ class GracefulStopTest {
     /** Ids whose offsets the group had committed when the stopping run ended. */
     Set<String> committedIds() {
       Set<String> ids = new HashSet<>();
-      offsets.forEach((id, at) -> {
-        Long next = committedAtStop.get(new TopicPartition(topic, at[0].intValue()));
-        if (next != null && at[1] < next) {
+      positions.forEach((id, at) -> {
+        Long next = committedAtStop.get(new TopicPartition(topic, at.partition()));
+        if (next != null && at.offset() < next) {
           ids.add(id);
         }
       });
@@ -157,37 +149,5 @@ class GracefulStopTest {
       assertThat(result.duplicates()).as("duplicates outside re-run batches: %s", result)
           .isEqualTo(result.rerunDuplicates());
     }
-  }
-
-  private static Map<TopicPartition, Long> committedOffsets(String group) throws Exception {
-    try (Admin admin = KAFKA.broker().admin()) {
-      Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-          .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-      Map<TopicPartition, Long> offsets = new HashMap<>();
-      committed.forEach((tp, om) -> offsets.put(tp, om.offset()));
-      return offsets;
-    }
-  }
-
-  /** Each value's partition and offset, reading the whole topic (the ids are unique). */
-  private static Map<String, Long[]> offsetsOfValues(String topic, int count) {
-    Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.broker().bootstrapServers(),
-        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
-        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    Map<String, Long[]> offsets = new HashMap<>();
-    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config)) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-          .map(p -> new TopicPartition(topic, p.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (offsets.size() < count && System.nanoTime() < deadline) {
-        for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
-          offsets.put(r.value(), new Long[] {(long) r.partition(), r.offset()});
-        }
-      }
-    }
-    assertThat(offsets).as("records read back from %s", topic).hasSize(count);
-    return offsets;
   }
 }
