@@ -233,7 +233,10 @@ public final class SparkStandaloneCluster implements AutoCloseable {
   public long killExecutor(String appId, String executorId) {
     long pid = executorPid(appId, executorId).orElseThrow(() -> new IllegalStateException("No worker of " + this
         + " runs executor " + executorId + " of " + appId + "; running: " + executorWorkers(appId)));
-    ProcessHandle.of(pid).ifPresent(executor -> kill(executor, "executor " + executorId + " of " + appId));
+    ProcessHandle.of(pid).ifPresent(executor -> {
+      executor.destroyForcibly();
+      awaitExit(executor, "executor " + executorId + " of " + appId);
+    });
     LOG.info("Killed executor {} of {} (pid {})", executorId, appId, pid);
     return pid;
   }
@@ -251,12 +254,16 @@ public final class SparkStandaloneCluster implements AutoCloseable {
         .orElseThrow(() -> new IllegalArgumentException("No running worker " + workerId + " in " + this
             + "; running: " + workers));
     JavaProcess process = workerProcesses.get(worker.port());
+    ProcessHandle handle = ProcessHandle.of(process.pid()).orElseThrow(() -> new IllegalStateException(
+        "Worker " + workerId + " (pid " + process.pid() + ") is not running"));
     // Taken before the kill: an orphaned executor is no longer the worker's descendant.
-    List<ProcessHandle> executors = ProcessHandle.of(process.pid()).map(h -> h.descendants().toList())
-        .orElse(List.of());
-    process.kill();
+    List<ProcessHandle> executors = handle.descendants().toList();
+    // All at once, as a machine dies: an executor that outlived its worker for a moment could still act.
+    handle.destroyForcibly();
+    executors.forEach(ProcessHandle::destroyForcibly);
+    awaitExit(handle, "worker " + workerId);
     for (ProcessHandle executor : executors) {
-      kill(executor, "executor pid " + executor.pid() + " of worker " + workerId);
+      awaitExit(executor, "executor pid " + executor.pid() + " of worker " + workerId);
     }
     workers.remove(worker);
     List<Long> pids = executors.stream().map(ProcessHandle::pid).toList();
@@ -316,8 +323,7 @@ public final class SparkStandaloneCluster implements AutoCloseable {
     return "Spark standalone cluster " + masterUrl() + " with " + workers.size() + " worker(s)";
   }
 
-  private static void kill(ProcessHandle process, String what) {
-    process.destroyForcibly();
+  private static void awaitExit(ProcessHandle process, String what) {
     try {
       process.onExit().get(KILL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
