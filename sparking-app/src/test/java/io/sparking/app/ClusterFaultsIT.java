@@ -44,6 +44,13 @@ import org.junit.jupiter.api.io.TempDir;
 class ClusterFaultsIT {
   @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
   private static final Duration RECEIVER_RESTART_TIMEOUT = Duration.ofSeconds(90);
+  /**
+   * The receiver scenarios' rate limit: the first half of the ids takes about 20 s to read, so that the receiver is
+   * still reading it when the first batch file appears and the kill comes (on this cluster up to about 5 s after
+   * the receiver started). The direct stream reads only what each batch's offset ranges allow, so it keeps the
+   * usual rate: every batch generated after the kill reads from where the last one ended.
+   */
+  private static final int RECEIVER_RATE = Math.max(500, FaultScenario.IDS / 40);
   /** The receivers' consumer group session timeout (the broker's minimum is 6 s). */
   private static final Duration SESSION_TIMEOUT = Duration.ofSeconds(10);
 
@@ -67,6 +74,7 @@ class ClusterFaultsIT {
         kill.what = "executor " + first.executor() + " (pid " + cluster.killExecutor(appId, first.executor())
             + ", the receiver's)";
         kill.atKill(s);
+        kill.assertTheReceiverWasReading();
         s.sendRest();
         kill.receiverRestarted(awaitReceiverStart(s, start -> !start.executor().equals(first.executor())));
       });
@@ -84,7 +92,8 @@ class ClusterFaultsIT {
   @Test
   void kafkaDirectTopicLosesNothingWhenAnExecutorRunningItsTasksIsKilled() throws Exception {
     try (SparkStandaloneCluster cluster = startCluster()) {
-      FaultScenario scenario = scenario(cluster, "KafkaDirectTopic-executorKill", "KafkaDirectTopic");
+      FaultScenario scenario = FaultScenario.kafka(KAFKA.broker(), "KafkaDirectTopic-executorKill", work,
+          "KafkaDirectTopic", FaultScenario.ratePerSecond(), cluster.masterUrl(), submitTo(cluster));
       Kill kill = new Kill();
       Result result = scenario.run(s -> {
         String appId = cluster.applicationId("KafkaDirectTopic").orElseThrow();
@@ -121,6 +130,7 @@ class ClusterFaultsIT {
         kill.what = "worker " + worker + " with executor " + first.executor() + " (executor pids " + executorPids
             + ", the receiver's)";
         kill.atKill(s);
+        kill.assertTheReceiverWasReading();
         s.sendRest();
         kill.receiverRestarted(awaitReceiverStart(s, start -> !start.executor().equals(first.executor())));
         assertThat(cluster.executorWorkers(appId)).as("executors of the surviving worker")
@@ -136,17 +146,14 @@ class ClusterFaultsIT {
     return SparkStandaloneCluster.builder().workers(2).coresPerWorker(4).memoryPerWorker("1g").start();
   }
 
-  private FaultScenario scenario(SparkStandaloneCluster cluster, String name, String job) {
-    return FaultScenario.kafka(KAFKA.broker(), name, work, job, cluster.masterUrl(), submitTo(cluster));
-  }
-
   /**
-   * A {@code KafkaSingleTopic} scenario whose consumer group forgets a dead member after 10 s instead of Kafka's
-   * default 45 s: until then the group holds the killed receiver's partitions, and the restarted receiver waits.
+   * A {@code KafkaSingleTopic} scenario that reads at {@link #RECEIVER_RATE}, and whose consumer group forgets a dead
+   * member after 10 s instead of Kafka's default 45 s: until then the group holds the killed receiver's partitions,
+   * and the restarted receiver waits.
    */
   private FaultScenario receiverScenario(SparkStandaloneCluster cluster, String name) {
-    return scenario(cluster, name, "KafkaSingleTopic")
-        .jobOptions("--consumer-property", "session.timeout.ms=" + SESSION_TIMEOUT.toMillis());
+    return FaultScenario.kafka(KAFKA.broker(), name, work, "KafkaSingleTopic", RECEIVER_RATE, cluster.masterUrl(),
+        submitTo(cluster)).jobOptions("--consumer-property", "session.timeout.ms=" + SESSION_TIMEOUT.toMillis());
   }
 
   /**
@@ -208,6 +215,13 @@ class ClusterFaultsIT {
       killedAtNanos = System.nanoTime();
       committedAtKill = KAFKA.broker().committedOffsets(scenario.kafkaTopic());
       outputAtKill = scenario.idsSoFar().size();
+    }
+
+    /** The kill hit a receiver with records of the first half still to read, not one that had read them all. */
+    void assertTheReceiverWasReading() {
+      assertThat(committedAtKill.values().stream().mapToLong(Long::longValue).sum())
+          .as("records the killed receiver had committed of the first half: it was still reading it; if not,"
+              + " lower RECEIVER_RATE").isLessThan(FaultScenario.IDS / 2);
     }
 
     void receiverRestarted(ReceiverStart start) {

@@ -127,15 +127,10 @@ public final class FaultScenario {
   }
 
   /**
-   * Like {@link #kafka(KafkaBroker, String, Path, String)}, for the Spark master {@code master} (the job's first
-   * argument), started by {@code launcher}: say, submitted to a standalone cluster.
+   * Like {@link #kafka(KafkaBroker, String, Path, String, int)}, for the Spark master {@code master} (the job's
+   * first argument), started by {@code launcher}: say, submitted to a standalone cluster.
    */
-  public static FaultScenario kafka(KafkaBroker broker, String name, Path work, String job, String master,
-      Launcher launcher) {
-    return kafka(broker, name, work, job, ratePerSecond(), master, launcher);
-  }
-
-  private static FaultScenario kafka(KafkaBroker broker, String name, Path work, String job, int rate,
+  public static FaultScenario kafka(KafkaBroker broker, String name, Path work, String job, int rate,
       String master, Launcher launcher) {
     String topic = job + "-" + System.nanoTime();
     broker.createTopic(topic, 3);
@@ -185,7 +180,7 @@ public final class FaultScenario {
   }
 
   /** Spark's receiver rate limit, per second, that spreads all ids over about {@link #RATE_SECONDS}. */
-  static int ratePerSecond() {
+  public static int ratePerSecond() {
     return Math.max(1_000, IDS / RATE_SECONDS);
   }
 
