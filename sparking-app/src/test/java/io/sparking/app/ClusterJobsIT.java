@@ -17,8 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -37,8 +35,6 @@ class ClusterJobsIT {
   private static final Duration JOB_TIMEOUT = Duration.ofSeconds(300);
   /** Safety stop: a job that misses records ends by itself, and the test fails on its count. */
   private static final String SAFETY_SECONDS = "200";
-  private static final Pattern RECEIVER_LINE =
-      Pattern.compile("receiver (\\S+) \\(stream (\\d+)\\) started on executor (\\S+) at (\\S+)");
 
   private static SparkStandaloneCluster cluster;
   private static KafkaBroker kafka;
@@ -81,11 +77,8 @@ class ClusterJobsIT {
     /** Receiver name to executor id, from the jobs' {@code receiver ... started on executor ...} lines. */
     Map<String, String> receiverExecutors() {
       Map<String, String> placement = new LinkedHashMap<>();
-      for (String line : lines) {
-        Matcher m = RECEIVER_LINE.matcher(line);
-        if (m.find()) {
-          placement.put(m.group(1) + "#" + m.group(2), m.group(3));
-        }
+      for (ReceiverStart start : ReceiverStart.in(lines)) {
+        placement.put(start.receiver() + "#" + start.stream(), start.executor());
       }
       return placement;
     }

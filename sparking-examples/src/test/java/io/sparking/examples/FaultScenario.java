@@ -27,27 +27,39 @@ import org.awaitility.core.ConditionTimeoutException;
  * bounded rate: Spark's {@code maxRate} does not reach receivers that store whole agent batches), the first half
  * goes out once the job's receivers run instead ({@link #firstHalfOnceReceiving()}), so that it has not piled up
  * before the job reads it.
+ *
+ * <p>A {@link Launcher} starts the job: by default as a local-mode JVM ({@link JobRunner}); sparking-app's cluster
+ * tests submit it to a standalone cluster instead, through this module's test jar.
  */
-final class FaultScenario {
+public final class FaultScenario {
   /** How many ids a scenario sends: {@code -Dsparking.faults.ids}, 200k in the {@code faults} profile. */
-  static final int IDS = Integer.getInteger("sparking.faults.ids", 20_000);
+  public static final int IDS = Integer.getInteger("sparking.faults.ids", 20_000);
   /** The receivers' rate limit makes reading all ids take about this long, so faults land mid-stream. */
   static final int RATE_SECONDS = 10;
   /** The longest a scenario waits for all ids to reach the output after the fault. */
   static final Duration ALL_IDS_TIMEOUT = Duration.ofSeconds(180);
 
   /** Where the ids go: a Kafka topic, a file a Flume agent follows. */
-  interface Source {
+  public interface Source {
     void send(List<String> ids) throws Exception;
   }
 
   /** What happens to the running scenario once its first batch file exists. */
-  interface Fault {
+  public interface Fault {
     void inject(FaultScenario scenario) throws Exception;
   }
 
+  /** Starts one run of a scenario's job; the scenario stops it by the returned handle. */
+  public interface Launcher {
+    /**
+     * Starts the job named {@code args.get(0)} with the rest of {@code args} as its arguments, its output in
+     * {@code log}, and {@code sparkSettings} (such as rate limits) in its Spark configuration.
+     */
+    JavaProcess start(Path log, Map<String, String> sparkSettings, List<String> args);
+  }
+
   /** The outcome, by id. {@code rerunDuplicates} is the part of the duplicates that re-run batch files hold. */
-  record Result(String name, int sent, int distinct, int lost, long duplicates, long rerunDuplicates,
+  public record Result(String name, int sent, int distinct, int lost, long duplicates, long rerunDuplicates,
       int unexpected, int batchFiles, int rerunFiles) {
     /** The outcome of sending {@code sent}, counted in {@code output}. */
     static Result of(String name, List<String> sent, BatchFiles output) {
@@ -59,12 +71,14 @@ final class FaultScenario {
           output.rerunLines(), unexpected, output.files(), output.rerunFiles());
     }
 
-    String line() {
+    /** {@code scenario=<name> sent=<n> distinct=<n> lost=<n> duplicates=<n>}. */
+    public String line() {
       return "scenario=" + name + " sent=" + sent + " distinct=" + distinct + " lost=" + lost + " duplicates="
           + duplicates;
     }
 
-    String explanation() {
+    /** How the duplicates split into re-run batch files and the rest, and the ids never sent. */
+    public String explanation() {
       return "  scenario=" + name + " batch_files=" + batchFiles + " rerun_batch_files=" + rerunFiles
           + " records_in_rerun_batch_files=" + rerunDuplicates + " duplicates_beyond_reruns="
           + (duplicates - rerunDuplicates) + " unexpected_ids=" + unexpected;
@@ -74,9 +88,9 @@ final class FaultScenario {
   private final String name;
   private final Path dir;
   private final Source source;
-  private final List<String> jvmFlags;
+  private final Launcher launcher;
+  private final Map<String, String> sparkSettings;
   private final List<String> jobArgs;
-  private final JobRunner runner;
   private final List<String> ids = KafkaBroker.numbered("id", 0, IDS);
   private final BatchFiles output;
   private JavaProcess job;
@@ -87,15 +101,20 @@ final class FaultScenario {
   private boolean firstHalfOnceReceiving;
 
   /**
-   * A scenario named {@code name} (its directory under {@code work}) that runs {@code job} with {@code args} plus
-   * the checkpoint and output directories and a 1 s batch interval.
+   * A scenario named {@code name} (its directory under {@code work}) that runs {@code job} in local mode with
+   * {@code jvmFlags} and {@code args} plus the checkpoint and output directories and a 1 s batch interval.
    */
   FaultScenario(String name, Path work, Source source, List<String> jvmFlags, String job, String... args) {
+    this(name, work, source, local(work, jvmFlags), Map.of(), job, args);
+  }
+
+  private FaultScenario(String name, Path work, Source source, Launcher launcher, Map<String, String> sparkSettings,
+      String job, String... args) {
     this.name = name;
     this.dir = work.resolve(name);
     this.source = source;
-    this.jvmFlags = List.copyOf(jvmFlags);
-    this.runner = new JobRunner(work);
+    this.launcher = launcher;
+    this.sparkSettings = Map.copyOf(sparkSettings);
     this.output = new BatchFiles(dir.resolve("out"));
     List<String> all = new ArrayList<>(List.of(job));
     all.addAll(List.of(args));
@@ -115,21 +134,50 @@ final class FaultScenario {
 
   /** Like {@link #kafka(KafkaBroker, String, Path, String)}, reading at most {@code rate} records per second. */
   static FaultScenario kafka(KafkaBroker broker, String name, Path work, String job, int rate) {
+    return kafka(broker, name, work, job, rate, "local[2]", local(work, List.of()));
+  }
+
+  /**
+   * Like {@link #kafka(KafkaBroker, String, Path, String, int)}, for the Spark master {@code master} (the job's
+   * first argument), started by {@code launcher}: say, submitted to a standalone cluster.
+   */
+  public static FaultScenario kafka(KafkaBroker broker, String name, Path work, String job, int rate,
+      String master, Launcher launcher) {
     String topic = job + "-" + System.nanoTime();
     broker.createTopic(topic, 3);
-    FaultScenario scenario = new FaultScenario(name, work, ids -> broker.produce(topic, ids),
-        List.of("-Dspark.streaming.receiver.maxRate=" + rate,
-            "-Dspark.streaming.kafka.maxRatePerPartition=" + Math.max(1, rate / 3)),
-        job, "local[2]", topic, broker.bootstrapServers(), "--group", topic);
+    FaultScenario scenario = new FaultScenario(name, work, ids -> broker.produce(topic, ids), launcher,
+        Map.of("spark.streaming.receiver.maxRate", String.valueOf(rate),
+            "spark.streaming.kafka.maxRatePerPartition", String.valueOf(Math.max(1, rate / 3))),
+        job, master, topic, broker.bootstrapServers(), "--group", topic);
     scenario.kafkaTopic = topic;
     return scenario;
+  }
+
+  /** Runs the job in a JVM of its own in local mode, with {@code jvmFlags}; Spark settings become system properties. */
+  private static Launcher local(Path work, List<String> jvmFlags) {
+    JobRunner runner = new JobRunner(work);
+    return (log, sparkSettings, args) -> {
+      List<String> flags = new ArrayList<>(jvmFlags);
+      // Spark reads spark.* system properties into the job's configuration.
+      sparkSettings.forEach((key, value) -> flags.add("-D" + key + "=" + value));
+      return runner.start(log, flags, args.toArray(String[]::new));
+    };
   }
 
   private String kafkaTopic;
 
   /** The topic (and consumer group) of a scenario made by {@link #kafka}; null for other sources. */
-  String kafkaTopic() {
+  public String kafkaTopic() {
     return kafkaTopic;
+  }
+
+  /**
+   * Adds {@code options} to the job's command line of every run, such as
+   * {@code --consumer-property session.timeout.ms=10000}. Returns this scenario.
+   */
+  public FaultScenario jobOptions(String... options) {
+    jobArgs.addAll(List.of(options));
+    return this;
   }
 
   /**
@@ -161,12 +209,12 @@ final class FaultScenario {
   }
 
   /** Spark's receiver rate limit, per second, that spreads all ids over about {@link #RATE_SECONDS}. */
-  static int ratePerSecond() {
+  public static int ratePerSecond() {
     return Math.max(1_000, IDS / RATE_SECONDS);
   }
 
   /** Runs the scenario with {@code fault}, prints its line and returns the counts; always stops the job. */
-  Result run(Fault fault) throws Exception {
+  public Result run(Fault fault) throws Exception {
     try {
       if (firstHalfOnceReceiving) {
         startJob();
@@ -232,27 +280,27 @@ final class FaultScenario {
   }
 
   /** The distinct ids in the output files so far. */
-  Set<String> idsSoFar() throws IOException {
+  public Set<String> idsSoFar() throws IOException {
     return Set.copyOf(output.scan().counts().keySet());
   }
 
-  /** How many times each id is in the output files so far. */
-  Map<String, Integer> countsSoFar() throws IOException {
+  /** How many times each id is in the output files so far (after {@link #run}: in the end). */
+  public Map<String, Integer> countsSoFar() throws IOException {
     return output.scan().counts();
   }
 
   /** The ids this scenario sends, in order: the first half before the job starts, the rest after the fault. */
-  List<String> ids() {
+  public List<String> ids() {
     return ids;
   }
 
   /** Every line the current (or last) run of the job printed so far. */
-  List<String> jobLog() throws IOException {
+  public List<String> jobLog() throws IOException {
     return JobRunner.read(job.logFile());
   }
 
   /** Waits (bounded) until the running job printed a line containing {@code text}; it must keep running. */
-  void awaitJobLogLine(String text, Duration timeout) {
+  public void awaitJobLogLine(String text, Duration timeout) {
     awaitOrFail(timeout, "log line containing '" + text + "'",
         () -> jobLog().stream().anyMatch(l -> l.contains(text)));
   }
@@ -273,7 +321,7 @@ final class FaultScenario {
   }
 
   /** Sends the second half of the ids (once). */
-  void sendRest() throws Exception {
+  public void sendRest() throws Exception {
     if (!restSent) {
       restSent = true;
       source.send(ids.subList(IDS / 2, IDS));
@@ -299,7 +347,7 @@ final class FaultScenario {
     if (starts == 1 && firstRunMaxRecords > 0) {
       args.addAll(List.of("--max-records", String.valueOf(firstRunMaxRecords)));
     }
-    job = runner.start(log, jvmFlags, args.toArray(String[]::new));
+    job = launcher.start(log, sparkSettings, args);
   }
 
   private void awaitOrFail(Duration timeout, String what, java.util.concurrent.Callable<Boolean> condition) {

@@ -57,6 +57,9 @@ class KafkaJobsTest {
     new BatchFiles(work.resolve("out")).assertHoldsExactly(sent);
     assertThat(run.lines()).anyMatch(l -> l.matches("batch \\d\\d:\\d\\d:\\d\\d\\.\\d{3} records=\\d+ top=.*"));
     assertEveryBatchLineCountsAndShowsDelays(run);
+    assertThat(run.lines()).as("one line for the one start of the one receiver")
+        .filteredOn(l -> l.startsWith("receiver ")).singleElement().asString()
+        .matches("receiver ReliableKafkaReceiver-0 \\(stream 0\\) started on executor driver at \\S+");
     assertCommittedToEnd("single-job", "single", 3);
   }
 

@@ -23,6 +23,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -292,25 +293,70 @@ public final class KafkaBroker extends ExternalServer {
     return values;
   }
 
+  /** Where a record is: its partition and its offset in it. */
+  public record Position(int partition, long offset) {}
+
+  /**
+   * The offsets consumer group {@code group} has committed, by partition (each the next offset the group reads);
+   * partitions without a commit are absent.
+   */
+  public Map<TopicPartition, Long> committedOffsets(String group) {
+    try (Admin admin = admin()) {
+      Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+          .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+      Map<TopicPartition, Long> offsets = new HashMap<>();
+      committed.forEach((partition, offset) -> {
+        if (offset != null) {
+          offsets.put(partition, offset.offset());
+        }
+      });
+      return offsets;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while reading the offsets of group " + group, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("Could not read the offsets of group " + group + " on " + bootstrapServers()
+          + ": " + e, e);
+    }
+  }
+
+  /**
+   * Where each value of {@code topic} is, for a topic whose values are unique (such as {@link #numbered} ids): reads
+   * the whole topic from its beginning until it has seen {@code count} values, at most 60 s.
+   *
+   * @throws IllegalStateException when fewer than {@code count} values could be read within that time
+   */
+  public Map<String, Position> positionsOfValues(String topic, int count) {
+    Map<String, Object> config = withSecurity(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName()));
+    Map<String, Position> positions = new HashMap<>();
+    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config)) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+          .map(p -> new TopicPartition(topic, p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (positions.size() < count && System.nanoTime() < deadline) {
+        for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
+          positions.put(r.value(), new Position(r.partition(), r.offset()));
+        }
+      }
+    }
+    if (positions.size() < count) {
+      throw new IllegalStateException("Read " + positions.size() + " distinct values of " + topic + " on "
+          + bootstrapServers() + " within 60 s, expected " + count);
+    }
+    return positions;
+  }
+
   /**
    * The values of {@code topic} below the offsets {@code group} has committed, partition by partition: what the group
    * says it has consumed. Reads the topic from its start, at most a minute.
    */
   public List<String> committedValues(String topic, String group) {
-    Map<TopicPartition, Long> committed = new HashMap<>();
-    try (Admin admin = admin()) {
-      admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
-          .forEach((partition, offset) -> {
-            if (partition.topic().equals(topic) && offset != null) {
-              committed.put(partition, offset.offset());
-            }
-          });
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while reading the offsets of " + group, e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("Reading the offsets of group " + group + " failed: " + e, e);
-    }
+    Map<TopicPartition, Long> committed = new HashMap<>(committedOffsets(group));
+    committed.keySet().removeIf(partition -> !partition.topic().equals(topic));
     List<String> values = new ArrayList<>();
     if (committed.isEmpty()) {
       return values;

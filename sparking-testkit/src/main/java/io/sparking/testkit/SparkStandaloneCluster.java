@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,7 +19,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +47,9 @@ import org.slf4j.LoggerFactory;
  * application brings only its own jar. {@link #close()} stops the workers (and any executor they left), then the
  * master, by their process handles, and deletes the directory.
  *
+ * <p>Fault tests crash parts of the cluster by process id: {@link #killExecutor(String, String)} kills one executor
+ * JVM, {@link #killWorker(String)} a worker JVM together with its executors, both with SIGKILL.
+ *
  * <p>Reading the web UIs' JSON needs Jackson, which Spark brings: the caller has Spark on its classpath.
  */
 public final class SparkStandaloneCluster implements AutoCloseable {
@@ -50,6 +60,8 @@ public final class SparkStandaloneCluster implements AutoCloseable {
   private static final String WORKER_CLASS = "org.apache.spark.deploy.worker.Worker";
   private static final String HOST = "127.0.0.1";
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** How long a kill waits for a process to be gone. */
+  private static final Duration KILL_TIMEOUT = Duration.ofSeconds(30);
 
   /** A worker of the cluster: its id as the master knows it, and its web UI. */
   public record Worker(String id, int port, int webUiPort) {
@@ -65,7 +77,10 @@ public final class SparkStandaloneCluster implements AutoCloseable {
   private final int masterPort = FreePorts.next();
   private final int masterWebUiPort = FreePorts.next();
   private final List<JavaProcess> processes = new ArrayList<>();
-  private final List<Worker> workers = new ArrayList<>();
+  /** Read by callers' polling threads while a test kills a worker. */
+  private final List<Worker> workers = new CopyOnWriteArrayList<>();
+  /** Each worker's process, by the worker's port. */
+  private final Map<Integer, JavaProcess> workerProcesses = new LinkedHashMap<>();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
       .followRedirects(HttpClient.Redirect.NORMAL).build();
 
@@ -98,7 +113,7 @@ public final class SparkStandaloneCluster implements AutoCloseable {
     return "http://" + HOST + ":" + masterWebUiPort;
   }
 
-  /** The workers, in start order. */
+  /** The workers, in start order, without those {@link #killWorker(String) killed}. */
   public List<Worker> workers() {
     return List.copyOf(workers);
   }
@@ -127,8 +142,8 @@ public final class SparkStandaloneCluster implements AutoCloseable {
   }
 
   /**
-   * Which worker ran each executor of application {@code appId}: executor id to worker id, read from the workers'
-   * {@code /json} pages (running and finished executors).
+   * Which worker ran each executor of application {@code appId}: executor id to worker id, read from the running
+   * workers' {@code /json} pages (running and finished executors; a killed worker's executors are no longer listed).
    */
   public Map<String, String> executorWorkers(String appId) {
     Map<String, String> placement = new LinkedHashMap<>();
@@ -170,6 +185,90 @@ public final class SparkStandaloneCluster implements AutoCloseable {
     args.addAll(appArgs);
     return JavaProcess.start(name, jvmArgs, classpath, "org.apache.spark.deploy.SparkSubmit", args, workDir,
         logFile, output, Map.of("SPARK_LOCAL_IP", HOST, "SPARK_SCALA_VERSION", "2.13"));
+  }
+
+  /**
+   * The process id of executor {@code executorId} of application {@code appId} while it runs; empty when no worker
+   * runs it. It is the worker's child JVM whose command line carries {@code --executor-id <executorId>} and
+   * {@code --app-id <appId>}, as Spark's workers launch executors. On Linux the command line is read from
+   * {@code /proc/<pid>/cmdline}: the JDK's {@code ProcessHandle.Info} gives up on command lines longer than a page,
+   * and an executor's holds Spark's whole classpath before those arguments.
+   */
+  public OptionalLong executorPid(String appId, String executorId) {
+    for (JavaProcess worker : workerProcesses.values()) {
+      Optional<ProcessHandle> handle = ProcessHandle.of(worker.pid());
+      if (handle.isEmpty()) {
+        continue;
+      }
+      Optional<ProcessHandle> executor = handle.get().descendants()
+          .filter(child -> isExecutor(commandLine(child), appId, executorId)).findFirst();
+      if (executor.isPresent()) {
+        return OptionalLong.of(executor.get().pid());
+      }
+    }
+    return OptionalLong.empty();
+  }
+
+  /**
+   * The work directory of executor {@code executorId} of application {@code appId} on whichever worker ran it, also
+   * after the executor or its worker died: {@code <worker work dir>/<appId>/<executorId>}, holding the executor's
+   * {@code stdout} and {@code stderr} (where Spark logs). Empty when no worker ran that executor.
+   */
+  public Optional<Path> executorDirectory(String appId, String executorId) {
+    try (Stream<Path> entries = Files.list(dir)) {
+      return entries.filter(d -> d.getFileName().toString().startsWith("worker-"))
+          .map(d -> d.resolve(appId).resolve(executorId)).filter(Files::isDirectory).findFirst();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list the workers' directories in " + dir, e);
+    }
+  }
+
+  /**
+   * Kills executor {@code executorId} of application {@code appId} with SIGKILL, as a crashed executor JVM, and
+   * waits until it is gone (at most 30 s); returns its process id. Its worker reports the loss to the master, which
+   * launches a new executor where cores and memory are free.
+   *
+   * @throws IllegalStateException when no worker runs that executor
+   */
+  public long killExecutor(String appId, String executorId) {
+    long pid = executorPid(appId, executorId).orElseThrow(() -> new IllegalStateException("No worker of " + this
+        + " runs executor " + executorId + " of " + appId + "; running: " + executorWorkers(appId)));
+    ProcessHandle.of(pid).ifPresent(executor -> {
+      executor.destroyForcibly();
+      awaitExit(executor, "executor " + executorId + " of " + appId);
+    });
+    LOG.info("Killed executor {} of {} (pid {})", executorId, appId, pid);
+    return pid;
+  }
+
+  /**
+   * Kills worker {@code workerId} and every executor it runs with SIGKILL, as when their machine dies, and waits
+   * until all of them are gone (at most 30 s each); returns the executors' process ids. The master sees the worker
+   * disconnect and tells the applications that its executors are lost; the worker leaves {@link #workers()}, and
+   * {@link #close()} has nothing left to stop of it.
+   *
+   * @throws IllegalArgumentException when no running worker has that id
+   */
+  public List<Long> killWorker(String workerId) {
+    Worker worker = workers.stream().filter(w -> w.id().equals(workerId)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("No running worker " + workerId + " in " + this
+            + "; running: " + workers));
+    JavaProcess process = workerProcesses.get(worker.port());
+    ProcessHandle handle = ProcessHandle.of(process.pid()).orElseThrow(() -> new IllegalStateException(
+        "Worker " + workerId + " (pid " + process.pid() + ") is not running"));
+    // Taken before the kill: an orphaned executor is no longer the worker's descendant.
+    List<ProcessHandle> executors = handle.descendants().toList();
+    // All at once, as a machine dies: an executor that outlived its worker for a moment could still act.
+    handle.destroyForcibly();
+    executors.forEach(ProcessHandle::destroyForcibly);
+    awaitExit(handle, "worker " + workerId);
+    for (ProcessHandle executor : executors) {
+      awaitExit(executor, "executor pid " + executor.pid() + " of worker " + workerId);
+    }
+    workers.remove(worker);
+    List<Long> pids = executors.stream().map(ProcessHandle::pid).toList();
+    LOG.info("Killed worker {} (pid {}) and its executor processes {}", workerId, process.pid(), pids);
+    return pids;
   }
 
   /** The process ids of the master and the workers (their executors are the workers' children). */
@@ -224,6 +323,48 @@ public final class SparkStandaloneCluster implements AutoCloseable {
     return "Spark standalone cluster " + masterUrl() + " with " + workers.size() + " worker(s)";
   }
 
+  private static void awaitExit(ProcessHandle process, String what) {
+    try {
+      process.onExit().get(KILL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException(what + " (pid " + process.pid() + ") is still running " + KILL_TIMEOUT
+          + " after SIGKILL", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("Waiting for " + what + " to exit failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while waiting for " + what + " to exit", e);
+    }
+  }
+
+  /** Whether {@code args} is the command line of executor {@code executorId} of {@code appId}. */
+  private static boolean isExecutor(List<String> args, String appId, String executorId) {
+    return executorId.equals(valueAfter(args, "--executor-id")) && appId.equals(valueAfter(args, "--app-id"));
+  }
+
+  private static String valueAfter(List<String> args, String option) {
+    int at = args.indexOf(option);
+    return at >= 0 && at + 1 < args.size() ? args.get(at + 1) : null;
+  }
+
+  /** A process's command line, program first; empty when it is gone or cannot be read. */
+  private static List<String> commandLine(ProcessHandle process) {
+    Path proc = Path.of("/proc", String.valueOf(process.pid()), "cmdline");
+    if (Files.isReadable(proc)) {
+      try {
+        return List.of(new String(Files.readAllBytes(proc), StandardCharsets.UTF_8).split("\0"));
+      } catch (IOException e) {
+        // Gone since the check.
+        return List.of();
+      }
+    }
+    ProcessHandle.Info info = process.info();
+    List<String> args = new ArrayList<>();
+    info.command().ifPresent(args::add);
+    info.arguments().ifPresent(a -> args.addAll(List.of(a)));
+    return args;
+  }
+
   private static RuntimeException addTo(RuntimeException first, RuntimeException next) {
     if (first == null) {
       return next;
@@ -249,10 +390,13 @@ public final class SparkStandaloneCluster implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    processes.add(JavaProcess.start("spark-worker-" + index + ":" + port, daemonJvmArgs(), classpath, WORKER_CLASS,
-        List.of("--host", HOST, "--port", String.valueOf(port), "--webui-port", String.valueOf(webUiPort),
-            "--cores", String.valueOf(cores), "--memory", memory, "--work-dir", workDir.toString(), masterUrl()),
-        workDir, dir.resolve("worker-" + index + ".log"), null, environment));
+    JavaProcess worker = JavaProcess.start("spark-worker-" + index + ":" + port, daemonJvmArgs(), classpath,
+        WORKER_CLASS, List.of("--host", HOST, "--port", String.valueOf(port), "--webui-port",
+            String.valueOf(webUiPort), "--cores", String.valueOf(cores), "--memory", memory, "--work-dir",
+            workDir.toString(), masterUrl()),
+        workDir, dir.resolve("worker-" + index + ".log"), null, environment);
+    processes.add(worker);
+    workerProcesses.put(port, worker);
     workers.add(new Worker(null, port, webUiPort));
   }
 

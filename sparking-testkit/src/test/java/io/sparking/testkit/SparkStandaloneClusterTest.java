@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.IntStream;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -55,6 +56,60 @@ class SparkStandaloneClusterTest {
     }
     await().atMost(Duration.ofSeconds(30)).until(() -> pids.stream().noneMatch(
         pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)));
+  }
+
+  @Test
+  void executorsAndWorkersAreKilledByProcessIdAndTheMasterLaunchesNewExecutors() {
+    try (SparkStandaloneCluster cluster = SparkStandaloneCluster.builder().workers(2).coresPerWorker(2)
+        .memoryPerWorker("1g").start()) {
+      // Two executors of 1 core, one on each worker: each worker keeps a core for an executor launched in their place.
+      SparkConf conf = new SparkConf().setMaster(cluster.masterUrl()).setAppName("cluster-kill")
+          .set("spark.executor.memory", "512m")
+          .set("spark.ui.enabled", "false")
+          .set("spark.executor.cores", "1")
+          .set("spark.cores.max", "2")
+          .set("spark.scheduler.minRegisteredResourcesRatio", "1.0")
+          .set("spark.scheduler.maxRegisteredResourcesWaitingTime", "90s");
+      try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+        String appId = sc.sc().applicationId();
+        List<Integer> numbers = IntStream.rangeClosed(1, 1_000).boxed().toList();
+        assertThat(sc.parallelize(numbers, 4).count()).isEqualTo(1_000);
+        Map<String, String> placement = cluster.executorWorkers(appId);
+        assertThat(placement).containsOnlyKeys("0", "1");
+        long pid0 = cluster.executorPid(appId, "0").orElseThrow();
+        long pid1 = cluster.executorPid(appId, "1").orElseThrow();
+        assertThat(pid0).isNotEqualTo(pid1);
+        assertThat(cluster.executorDirectory(appId, "0")).hasValueSatisfying(d -> assertThat(d.resolve("stderr"))
+            .exists());
+
+        assertThat(cluster.killExecutor(appId, "0")).isEqualTo(pid0);
+        assertThat(ProcessHandle.of(pid0).map(ProcessHandle::isAlive)).as("killed executor").isNotEqualTo(
+            Optional.of(true));
+        assertThat(cluster.executorPid(appId, "0")).isEmpty();
+        // The worker reports the dead executor, and the master launches executor 2 on the free core.
+        await().atMost(Duration.ofSeconds(60)).until(() -> cluster.executorPid(appId, "2").isPresent());
+
+        String worker = placement.get("1");
+        List<Long> killed = cluster.killWorker(worker);
+        assertThat(killed).as("executor processes of worker %s", worker).contains(pid1);
+        assertThat(killed).allSatisfy(pid -> assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive))
+            .isNotEqualTo(Optional.of(true)));
+        assertThat(cluster.workers()).extracting(SparkStandaloneCluster.Worker::id).doesNotContain(worker)
+            .hasSize(1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> workerState(cluster, worker).equals("DEAD"));
+        // The application goes on with what the surviving worker runs.
+        assertThat(sc.parallelize(numbers, 4).count()).isEqualTo(1_000);
+      }
+    }
+  }
+
+  private static String workerState(SparkStandaloneCluster cluster, String workerId) {
+    for (JsonNode worker : cluster.masterState().path("workers")) {
+      if (workerId.equals(worker.path("id").asText())) {
+        return worker.path("state").asText();
+      }
+    }
+    return "";
   }
 
   /** The daemons' process ids and those of the executors they started. */
