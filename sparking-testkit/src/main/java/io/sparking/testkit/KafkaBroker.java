@@ -69,12 +69,16 @@ public final class KafkaBroker extends ExternalServer {
   /** The broker's key and its clients' truststore; null for a PLAINTEXT broker. */
   private final SelfSignedKeyStores keyStores;
   private final String saslPassword;
+  /** Added after the broker's own JVM flags; empty unless {@link #start(int, Duration, List)} gave some. */
+  private final List<String> extraJvmFlags;
 
-  private KafkaBroker(Path dir, int port, int controllerPort, Duration startTimeout, boolean saslSsl) {
+  private KafkaBroker(Path dir, int port, int controllerPort, Duration startTimeout, boolean saslSsl,
+      List<String> extraJvmFlags) {
     this.dir = dir;
     this.port = port;
     this.controllerPort = controllerPort;
     this.startTimeout = startTimeout;
+    this.extraJvmFlags = List.copyOf(extraJvmFlags);
     this.classpath = RuntimeClasspath.of("kafka-broker");
     this.keyStores = saslSsl ? SelfSignedKeyStores.create(dir, "kafka-broker") : null;
     this.saslPassword = saslSsl ? "scram-" + Uuid.randomUuid() : null;
@@ -87,7 +91,16 @@ public final class KafkaBroker extends ExternalServer {
 
   /** Starts a broker on {@code port} (0 for a free one) and waits until it answers, at most {@code startTimeout}. */
   public static KafkaBroker start(int port, Duration startTimeout) {
-    return start(port, startTimeout, false);
+    return start(port, startTimeout, false, List.of());
+  }
+
+  /**
+   * Like {@link #start(int, Duration)}, with {@code jvmFlags} added after the broker's own (a later flag wins): say,
+   * {@code -XX:TieredStopAtLevel=1}, which starts the broker with about half the CPU on a small machine, where it
+   * will not serve high rates.
+   */
+  public static KafkaBroker start(int port, Duration startTimeout, List<String> jvmFlags) {
+    return start(port, startTimeout, false, jvmFlags);
   }
 
   /**
@@ -96,14 +109,15 @@ public final class KafkaBroker extends ExternalServer {
    * with {@link #saslPassword()}. The controller listener stays PLAINTEXT on loopback.
    */
   public static KafkaBroker startSaslSsl() {
-    return start(FreePorts.next(), DEFAULT_START_TIMEOUT, true);
+    return start(FreePorts.next(), DEFAULT_START_TIMEOUT, true, List.of());
   }
 
-  private static KafkaBroker start(int port, Duration startTimeout, boolean saslSsl) {
+  private static KafkaBroker start(int port, Duration startTimeout, boolean saslSsl, List<String> jvmFlags) {
     Path dir = TempDirs.create("sparking-kafka-");
     KafkaBroker broker;
     try {
-      broker = new KafkaBroker(dir, port == 0 ? FreePorts.next() : port, FreePorts.next(), startTimeout, saslSsl);
+      broker = new KafkaBroker(dir, port == 0 ? FreePorts.next() : port, FreePorts.next(), startTimeout, saslSsl,
+          jvmFlags);
     } catch (RuntimeException e) {
       TempDirs.deleteRecursively(dir);
       throw e;
@@ -400,6 +414,7 @@ public final class KafkaBroker extends ExternalServer {
     args.add("-XX:+UseG1GC");
     args.add("-Dlog4j2.configurationFile=" + writeLogConfig());
     args.add("-Dkafka.logs.dir=" + dir.resolve("logs"));
+    args.addAll(extraJvmFlags);
     return args;
   }
 
