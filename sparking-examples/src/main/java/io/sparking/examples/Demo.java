@@ -26,7 +26,8 @@ final class Demo implements Callable<Integer> {
   long durationSeconds;
 
   @Option(names = "--rate", paramLabel = "<lines/s>", defaultValue = "500",
-      description = "Lines of sample text produced per second (default: ${DEFAULT-VALUE})")
+      description = "Lines of sample text produced per second (default: ${DEFAULT-VALUE}). The demo's jobs are"
+          + " set up to start quickly, not for throughput: ./sparking bench measures that")
   int rate;
 
   @Option(names = "--batch-interval", paramLabel = "<duration>", defaultValue = "2s",

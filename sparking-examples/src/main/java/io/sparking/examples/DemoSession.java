@@ -4,6 +4,7 @@ import io.sparking.testkit.JavaProcess;
 import io.sparking.testkit.JvmFlags;
 import io.sparking.testkit.TempDirs;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,11 +23,11 @@ import java.util.regex.Pattern;
 import sun.misc.Signal;
 
 /**
- * What every demo does around its own sources: numbered start-up steps, job JVMs whose batch lines it prints with a
- * prefix, a run until {@code --duration} or Ctrl-C, and a stop in a fixed order that leaves no process behind and
- * loses nothing: the sample text stops first, then the demo waits until every job has processed every line of it,
- * then the jobs stop (gracefully, all at once), then the sources (broker, agents). The closing summary says what
- * each job processed against what was produced.
+ * What every demo does around its own sources: numbered start-up steps with their times, job JVMs whose batch lines
+ * it prints with a prefix, a run until {@code --duration} or Ctrl-C, and a stop in a fixed order that leaves no
+ * process behind and loses nothing: the sample text stops first, then the demo waits until every job has processed
+ * every line of it, then the jobs stop (gracefully, all at once), then the sources (broker, agents). The closing
+ * summary says what each job processed against what was produced, and how long the start took.
  */
 final class DemoSession {
   /** One demo's sources and jobs, started through the session so that it stops them. */
@@ -34,7 +35,7 @@ final class DemoSession {
     /** How many {@link DemoSession#step} calls {@link #start} makes. */
     int steps();
 
-    /** Starts the sources, the sample text and the jobs; everything started is handed to the session. */
+    /** Starts the jobs, the sources and the sample text; everything started is handed to the session. */
     void start(DemoSession session) throws Exception;
   }
 
@@ -52,12 +53,14 @@ final class DemoSession {
   /** Read by the threads that copy the jobs' output while the start adds to it. */
   private final List<Job> jobs = new CopyOnWriteArrayList<>();
   private final Deque<AutoCloseable> sources = new ArrayDeque<>();
+  /** When this JVM started: the command's start, but for the few milliseconds the launcher script takes. */
+  private final long startMillis = ManagementFactory.getRuntimeMXBean().getStartTime();
   private SampleText feeder;
   private Path work;
   private Path checkpoints;
   private int steps;
   private int step;
-  private long started;
+  private volatile boolean flowReported;
 
   DemoSession(long durationSeconds, String batchInterval) {
     this.durationSeconds = durationSeconds;
@@ -81,12 +84,11 @@ final class DemoSession {
       }
     }, "demo-shutdown");
     Runtime.getRuntime().addShutdownHook(onExit);
-    started = System.nanoTime();
     boolean ranToTheEnd = false;
     try {
       scenario.start(this);
-      System.out.println("Data is flowing; batch lines follow. "
-          + (durationSeconds > 0 ? "Stopping after " + durationSeconds + " s." : "Ctrl-C stops everything."));
+      System.out.println(format("Everything is started (%.1f s); batch lines follow as the jobs get going. %s",
+          seconds(), durationSeconds > 0 ? "Stopping after " + durationSeconds + " s." : "Ctrl-C stops everything."));
       awaitStop();
       ranToTheEnd = true;
       return StreamingJob.OK;
@@ -232,6 +234,20 @@ final class DemoSession {
       System.out.println(format(all ? "  every job processed exactly the %,d %s"
           : "  not every job processed exactly the %,d %s: see the jobs' logs in " + work, produced, feeder.what()));
     }
+    System.out.println("  start: " + startTimes());
+  }
+
+  private String startTimes() {
+    StringBuilder line = new StringBuilder();
+    long firstLine = jobs.stream().mapToLong(job -> job.firstBatchMillis.get()).filter(t -> t > 0).min().orElse(0);
+    line.append(firstLine > 0 ? format("first batch line %.1f s after the command", since(firstLine))
+        : "no batch line");
+    for (Job job : jobs) {
+      long first = job.firstRecordsMillis.get();
+      line.append(format(", %s job's first records %s", job.label,
+          first > 0 ? format("%.1f s", since(first)) : "never"));
+    }
+    return line.toString();
   }
 
   /** Formats with the same separators whatever the machine's locale: {@code 20,118} and {@code 12.4}. */
@@ -257,9 +273,17 @@ final class DemoSession {
     System.out.println("[" + (++step) + "/" + steps + "] " + what + " ...");
   }
 
-  /** Prints what a step achieved, with the seconds since the demo started. */
+  /** Prints what a step achieved, with the seconds since the command started. */
   void done(String what) {
-    System.out.println(format("      %s (%.1f s)", what, (System.nanoTime() - started) / 1e9));
+    System.out.println(format("      %s (%.1f s)", what, seconds()));
+  }
+
+  private double seconds() {
+    return since(System.currentTimeMillis());
+  }
+
+  private double since(long epochMillis) {
+    return (epochMillis - startMillis) / 1e3;
   }
 
   /** Takes {@code source} (a broker, an agent) to close after the jobs stopped, in reverse order of starting. */
@@ -291,9 +315,16 @@ final class DemoSession {
     all.add(job);
     all.addAll(args);
     all.addAll(List.of("--batch-interval", batchInterval, "--checkpoint-dir", checkpoints.resolve(job).toString()));
+    List<String> jvm = new ArrayList<>(jobJvmFlags());
+    // The start is CPU-bound on a small machine (three or four JVMs at once), so the jobs leave out work the demo
+    // never gains from. The JIT's optimizing compiler pays back only at rates far above the demo's: with the quick
+    // compiler alone a job spent half the CPU up to its first batch (about 4 s instead of 8 s on 2 cores). Nobody
+    // looks at Spark's web UI during the demo: without it a job starts no web server and takes no port.
+    jvm.add("-XX:TieredStopAtLevel=1");
+    jvm.add("-Dspark.ui.enabled=false");
     Job started = new Job(label, job, String.format("[%-8s] ", label));
-    started.process = JavaProcess.start(job, jobJvmFlags(), System.getProperty("java.class.path"),
-        Sparking.class.getName(), all, work, work.resolve(job + ".log"), started::read);
+    started.process = JavaProcess.start(job, jvm, System.getProperty("java.class.path"), Sparking.class.getName(),
+        all, work, work.resolve(job + ".log"), started::read);
     jobs.add(started);
   }
 
@@ -304,13 +335,27 @@ final class DemoSession {
     return jvm;
   }
 
-  /** A job's JVM and what its output said so far: the records of its batch lines, and its total. */
-  private static final class Job {
+  /** Prints, once, when every job has processed its first records: the moment the start is over. */
+  private void reportFlowing() {
+    if (!flowReported && jobs.stream().allMatch(job -> job.firstRecordsMillis.get() > 0)) {
+      synchronized (this) {
+        if (!flowReported) {
+          flowReported = true;
+          System.out.println(format("      data flows through every job (%.1f s)", seconds()));
+        }
+      }
+    }
+  }
+
+  /** A job's JVM and what its output said so far: the records of its batch lines, its total, and when. */
+  private final class Job {
     final String label;
     final String name;
     final String prefix;
     final AtomicLong printed = new AtomicLong();
     final AtomicLong total = new AtomicLong(-1);
+    final AtomicLong firstBatchMillis = new AtomicLong();
+    final AtomicLong firstRecordsMillis = new AtomicLong();
     JavaProcess process;
 
     Job(String label, String name, String prefix) {
@@ -337,7 +382,13 @@ final class DemoSession {
       System.out.println(prefix + line);
       Matcher batch = BATCH.matcher(line);
       if (batch.matches()) {
-        printed.addAndGet(Long.parseLong(batch.group(1)));
+        long records = Long.parseLong(batch.group(1));
+        printed.addAndGet(records);
+        long now = System.currentTimeMillis();
+        firstBatchMillis.compareAndSet(0, now);
+        if (records > 0 && firstRecordsMillis.compareAndSet(0, now)) {
+          reportFlowing();
+        }
         return;
       }
       Matcher total = TOTAL.matcher(line);

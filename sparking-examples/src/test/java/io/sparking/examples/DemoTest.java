@@ -97,6 +97,7 @@ class DemoTest {
     assertThat(output).contains(String.format(java.util.Locale.ROOT, "every job processed exactly the %,d %s",
         produced, what))
         .contains("every job caught up")
-        .doesNotContain("did not catch up");
+        .doesNotContain("did not catch up")
+        .containsPattern("start: first batch line [\\d.]+ s after the command");
   }
 }
