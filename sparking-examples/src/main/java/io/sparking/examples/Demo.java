@@ -10,7 +10,9 @@ import picocli.CommandLine.Parameters;
  * reading it in local mode, each in its own JVM, their batch lines interleaved.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Runs real sources on 127.0.0.1 with sample text and two jobs on them. Ctrl-C stops everything.",
+    description = {"Runs real sources on 127.0.0.1 with sample text and two jobs on them. Ctrl-C stops everything:"
+        + " the sample text first, then the jobs once they processed all of it, then the sources; a summary then"
+        + " gives what each job processed against what was produced, and how long the start took.",
         "  kafka (default): a Kafka broker, KafkaSingleTopic and KafkaDirectTopic.",
         "  flume: two Flume agents following files, FlumeSinglePushBased and FlumeSinglePullBased."})
 final class Demo implements Callable<Integer> {
@@ -26,7 +28,8 @@ final class Demo implements Callable<Integer> {
   long durationSeconds;
 
   @Option(names = "--rate", paramLabel = "<lines/s>", defaultValue = "500",
-      description = "Lines of sample text produced per second (default: ${DEFAULT-VALUE})")
+      description = "Lines of sample text produced per second (default: ${DEFAULT-VALUE}). The demo's jobs are"
+          + " set up to start quickly, not for throughput: ./sparking bench measures that")
   int rate;
 
   @Option(names = "--batch-interval", paramLabel = "<duration>", defaultValue = "2s",

@@ -1,6 +1,7 @@
 package io.sparking.examples;
 
 import io.sparking.testkit.FlumeAgent;
+import io.sparking.testkit.FreePorts;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,8 +15,15 @@ import java.util.List;
  * The Flume demo: sample text appended to two files, each followed by a real Flume agent ({@code exec} source
  * running {@code tail -F}). One agent pushes through its {@code avro} sink to FlumeSinglePushBased; the other serves
  * Sparking's pull sink to FlumeSinglePullBased. The agents run the configurations in {@code conf/flume}.
+ *
+ * <p>The jobs start first, on ports chosen for them, since a Spark JVM takes longer to start than an agent: the push
+ * agent's sink retries until the push job listens, and the pull job skips its start-up check of the agent
+ * ({@code --connect-timeout 0}), its connections retrying until the agent's sink serves.
  */
 record FlumeDemo(int rate) implements DemoSession.Scenario {
+  private static final String RECEIVER_PORT = "FLUME_RECEIVER_PORT";
+  private static final String SINK_PORT = "FLUME_SINK_PORT";
+
   @Override
   public int steps() {
     return 5;
@@ -23,41 +31,34 @@ record FlumeDemo(int rate) implements DemoSession.Scenario {
 
   @Override
   public void start(DemoSession session) throws Exception {
+    int receiverPort = FreePorts.next();
+    int sinkPort = FreePorts.next();
+    session.step("Starting FlumeSinglePushBased (receiver on 127.0.0.1:" + receiverPort + ", write-ahead log) in"
+        + " local mode");
+    session.startJob("push", "FlumeSinglePushBased", List.of("local[2]", "127.0.0.1", String.valueOf(receiverPort)));
+    session.step("Starting FlumeSinglePullBased (pulls from 127.0.0.1:" + sinkPort + ", acks after storing) in"
+        + " local mode");
+    session.startJob("pull", "FlumeSinglePullBased", List.of("local[2]", "127.0.0.1", String.valueOf(sinkPort),
+        "--connect-timeout", "0"));
+
     Path pushInput = session.work().resolve("flume-push-input.log");
     Path pullInput = session.work().resolve("flume-pull-input.log");
     session.step("Appending sample text at " + rate + " lines/s to " + pushInput.getFileName() + " and "
         + pullInput.getFileName());
     session.feed(new SampleText("appended lines", rate, new FileSink(List.of(pushInput, pullInput))));
 
-    int receiverPort = startAgent(session, "push-single.properties", pushInput, "FLUME_RECEIVER_PORT",
-        "avro sink (push)", "sending to");
-    int sinkPort = startAgent(session, "pull-single.properties", pullInput, "FLUME_SINK_PORT",
-        "Sparking sink (pull)", "its sink serves on");
+    session.step("Starting a Flume agent (its own JVM): tail -F " + pushInput.getFileName() + " -> memory channel"
+        + " -> avro sink (push)");
+    // The port is the job's to listen on: start must not wait for the agent to accept there.
+    FlumeAgent push = session.source(FlumeConfigs.agent("push-single.properties", "agent")
+        .placeholder("FLUME_INPUT_FILE", pushInput).placeholder(RECEIVER_PORT, receiverPort).start());
+    session.done("push agent ready (pid " + push.pid() + "), sending to 127.0.0.1:" + receiverPort);
 
-    session.step("Starting FlumeSinglePushBased (receiver on 127.0.0.1:" + receiverPort + ", write-ahead log) in"
-        + " local mode");
-    session.startJob("push", "FlumeSinglePushBased", List.of("local[2]", "127.0.0.1", String.valueOf(receiverPort)));
-    session.step("Starting FlumeSinglePullBased (pulls from 127.0.0.1:" + sinkPort + ", acks after storing) in"
-        + " local mode");
-    session.startJob("pull", "FlumeSinglePullBased", List.of("local[2]", "127.0.0.1", String.valueOf(sinkPort)));
-  }
-
-  /**
-   * Starts the agent of {@code conf} following {@code input}, with a free port for {@code portKey}: one the agent
-   * listens on (its pull sink), or, for the push agent, the one its avro sink sends to. Returns that port.
-   */
-  private static int startAgent(DemoSession session, String conf, Path input, String portKey, String sink,
-      String portRole) {
-    session.step("Starting a Flume agent (its own JVM): tail -F " + input.getFileName() + " -> memory channel -> "
-        + sink);
-    FlumeAgent.Builder builder = FlumeConfigs.agent(conf, "agent").placeholder("FLUME_INPUT_FILE", input);
-    // The push agent's port is the job's to listen on: start must not wait for the agent to accept there.
-    boolean push = conf.startsWith("push");
-    FlumeAgent agent = session.source((push ? builder.port(portKey) : builder.listenPort(portKey)).start());
-    int port = agent.port(portKey);
-    session.done((push ? "push" : "pull") + " agent ready (pid " + agent.pid() + "), " + portRole + " 127.0.0.1:"
-        + port);
-    return port;
+    session.step("Starting a Flume agent (its own JVM): tail -F " + pullInput.getFileName() + " -> memory channel"
+        + " -> Sparking sink (pull)");
+    FlumeAgent pull = session.source(FlumeConfigs.agent("pull-single.properties", "agent")
+        .placeholder("FLUME_INPUT_FILE", pullInput).listenPort(SINK_PORT, sinkPort).start());
+    session.done("pull agent ready (pid " + pull.pid() + "), its sink serves on 127.0.0.1:" + sinkPort);
   }
 
   /** Appends every line to each of the files, which start empty; counts the lines written. */

@@ -101,6 +101,10 @@ public final class KafkaExactlyOnce extends KafkaJob {
   @Override
   protected void validate() {
     super.validate();
+    if (connectTimeoutSeconds == 0) {
+      throw new IllegalArgumentException("--connect-timeout=0: " + name() + " reads the topics' partitions from the"
+          + " brokers before it starts its stream, so it cannot skip them; pass 1 or more seconds");
+    }
     if (jdbcUrl != null && !jdbcUrl.startsWith("jdbc:")) {
       throw new IllegalArgumentException("--jdbc-url " + jdbcUrl + " is not a JDBC URL: pass one such as"
           + " jdbc:h2:file:/data/results (H2 is bundled; other databases need their driver on the classpath)");

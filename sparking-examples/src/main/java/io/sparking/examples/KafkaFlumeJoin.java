@@ -88,7 +88,9 @@ public final class KafkaFlumeJoin extends KafkaJob {
   @Override
   protected void preflight() {
     super.preflight();
-    FlumeJob.checkReachable(flume, Duration.ofSeconds(connectTimeoutSeconds));
+    if (connectTimeoutSeconds > 0) {
+      FlumeJob.checkReachable(flume, Duration.ofSeconds(connectTimeoutSeconds));
+    }
   }
 
   @Override

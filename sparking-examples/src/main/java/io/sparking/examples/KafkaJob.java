@@ -37,7 +37,9 @@ abstract class KafkaJob extends StreamingJob {
   Map<String, String> consumerProperties = Map.of();
 
   @Option(names = "--connect-timeout", paramLabel = "<seconds>", defaultValue = "15",
-      description = "How long to wait for the brokers at start-up (default: ${DEFAULT-VALUE})")
+      description = "How long to wait for the brokers at start-up, when the job checks that they answer and that"
+          + " the topics exist; 0 skips the check, and the streams wait for brokers and topics themselves (default:"
+          + " ${DEFAULT-VALUE})")
   long connectTimeoutSeconds;
 
   private KafkaSettings settings;
@@ -63,6 +65,10 @@ abstract class KafkaJob extends StreamingJob {
 
   @Override
   protected void validate() {
+    if (connectTimeoutSeconds < 0) {
+      throw new IllegalArgumentException("--connect-timeout=" + connectTimeoutSeconds + ": pass 0 (no check) or"
+          + " more seconds");
+    }
     BootstrapServers.validate(bootstrapServers);
     for (String t : topics.split(",", -1)) {
       if (t.isBlank()) {
@@ -89,7 +95,9 @@ abstract class KafkaJob extends StreamingJob {
 
   @Override
   protected void preflight() {
-    KafkaPreflight.check(settings, Duration.ofSeconds(connectTimeoutSeconds));
+    if (connectTimeoutSeconds > 0) {
+      KafkaPreflight.check(settings, Duration.ofSeconds(connectTimeoutSeconds));
+    }
   }
 
   @Override

@@ -48,9 +48,14 @@ final class SampleText implements AutoCloseable {
     thread.start();
   }
 
-  /** The line printed when the demo stops, such as {@code produced records=1234}. */
-  String summary() {
-    return what + "=" + sink.delivered();
+  /** What the lines are called in the demo's summary, such as {@code produced records}. */
+  String what() {
+    return what;
+  }
+
+  /** How many lines reached their destination so far; final once {@link #close()} returned. */
+  long delivered() {
+    return sink.delivered();
   }
 
   private void write() {

@@ -100,6 +100,17 @@ class JobBadInputTest {
   }
 
   @Test
+  void negativeKafkaConnectTimeoutIsRefusedAndZeroWhereTheJobCannotSkipTheCheck() {
+    Refusal negative = run("KafkaSingleTopic", "local[2]", "t", "localhost:9092", "--connect-timeout", "-1");
+    assertThat(negative.exit()).isEqualTo(StreamingJob.USAGE);
+    assertThat(negative.output()).contains("--connect-timeout=-1: pass 0 (no check) or more seconds");
+    Refusal zero = run("KafkaExactlyOnce", "local[2]", "t", "localhost:9092", "--connect-timeout", "0");
+    assertThat(zero.exit()).isEqualTo(StreamingJob.USAGE);
+    assertThat(zero.output()).contains("--connect-timeout=0: KafkaExactlyOnce reads the topics' partitions")
+        .contains("pass 1 or more seconds");
+  }
+
+  @Test
   void unknownFlumeHostFailsNamingTheHost() {
     Refusal pull = run("FlumeSinglePullBased", "local[2]", "no-such-host.invalid", "9999", "--connect-timeout", "5");
     assertThat(pull.exit()).isEqualTo(StreamingJob.FAILED);

@@ -367,6 +367,7 @@ public final class FlumeAgent extends ExternalServer {
     private final Map<String, String> values = new LinkedHashMap<>();
     private final Set<String> listenPorts = new LinkedHashSet<>();
     private final Set<String> otherPorts = new LinkedHashSet<>();
+    private final Map<String, Integer> givenPorts = new LinkedHashMap<>();
     private final List<String> logLines = new ArrayList<>();
     private Duration startTimeout = DEFAULT_START_TIMEOUT;
     private String logLevel = "INFO";
@@ -439,6 +440,19 @@ public final class FlumeAgent extends ExternalServer {
       return this;
     }
 
+    /**
+     * Fills placeholder {@code ${key}} with {@code port}, which the agent listens on; start waits until it accepts.
+     * For a client that is told the port before the agent starts (say, from {@link FreePorts#next()}).
+     */
+    public Builder listenPort(String key, int port) {
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("port " + port + " for '" + key + "': pass 1..65535");
+      }
+      listenPorts.add(Objects.requireNonNull(key, "key"));
+      givenPorts.put(key, port);
+      return this;
+    }
+
     /** Fills placeholder {@code ${key}} with a free port the agent only connects to (a sink's target). */
     public Builder port(String key) {
       otherPorts.add(Objects.requireNonNull(key, "key"));
@@ -482,7 +496,7 @@ public final class FlumeAgent extends ExternalServer {
         Map<String, Integer> ports = new LinkedHashMap<>();
         Map<String, String> all = new LinkedHashMap<>(values);
         for (String key : listenPorts) {
-          ports.put(key, FreePorts.next());
+          ports.put(key, givenPorts.containsKey(key) ? givenPorts.get(key) : FreePorts.next());
         }
         for (String key : otherPorts) {
           ports.put(key, FreePorts.next());

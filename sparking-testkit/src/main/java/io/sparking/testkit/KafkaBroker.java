@@ -28,6 +28,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -73,12 +75,16 @@ public final class KafkaBroker extends ExternalServer {
   /** The broker's key and its clients' truststore; null for a PLAINTEXT broker. */
   private final SelfSignedKeyStores keyStores;
   private final String saslPassword;
+  /** Added after the broker's own JVM flags; empty unless {@link #start(int, Duration, List)} gave some. */
+  private final List<String> extraJvmFlags;
 
-  private KafkaBroker(Path dir, int port, int controllerPort, Duration startTimeout, boolean saslSsl) {
+  private KafkaBroker(Path dir, int port, int controllerPort, Duration startTimeout, boolean saslSsl,
+      List<String> extraJvmFlags) {
     this.dir = dir;
     this.port = port;
     this.controllerPort = controllerPort;
     this.startTimeout = startTimeout;
+    this.extraJvmFlags = List.copyOf(extraJvmFlags);
     this.classpath = RuntimeClasspath.of("kafka-broker");
     this.keyStores = saslSsl ? SelfSignedKeyStores.create(dir, "kafka-broker") : null;
     this.saslPassword = saslSsl ? "scram-" + Uuid.randomUuid() : null;
@@ -91,7 +97,16 @@ public final class KafkaBroker extends ExternalServer {
 
   /** Starts a broker on {@code port} (0 for a free one) and waits until it answers, at most {@code startTimeout}. */
   public static KafkaBroker start(int port, Duration startTimeout) {
-    return start(port, startTimeout, false);
+    return start(port, startTimeout, false, List.of());
+  }
+
+  /**
+   * Like {@link #start(int, Duration)}, with {@code jvmFlags} added after the broker's own (a later flag wins): say,
+   * {@code -XX:TieredStopAtLevel=1}, which starts the broker with about half the CPU on a small machine, where it
+   * will not serve high rates.
+   */
+  public static KafkaBroker start(int port, Duration startTimeout, List<String> jvmFlags) {
+    return start(port, startTimeout, false, jvmFlags);
   }
 
   /**
@@ -100,14 +115,15 @@ public final class KafkaBroker extends ExternalServer {
    * with {@link #saslPassword()}. The controller listener stays PLAINTEXT on loopback.
    */
   public static KafkaBroker startSaslSsl() {
-    return start(FreePorts.next(), DEFAULT_START_TIMEOUT, true);
+    return start(FreePorts.next(), DEFAULT_START_TIMEOUT, true, List.of());
   }
 
-  private static KafkaBroker start(int port, Duration startTimeout, boolean saslSsl) {
+  private static KafkaBroker start(int port, Duration startTimeout, boolean saslSsl, List<String> jvmFlags) {
     Path dir = TempDirs.create("sparking-kafka-");
     KafkaBroker broker;
     try {
-      broker = new KafkaBroker(dir, port == 0 ? FreePorts.next() : port, FreePorts.next(), startTimeout, saslSsl);
+      broker = new KafkaBroker(dir, port == 0 ? FreePorts.next() : port, FreePorts.next(), startTimeout, saslSsl,
+          jvmFlags);
     } catch (RuntimeException e) {
       TempDirs.deleteRecursively(dir);
       throw e;
@@ -421,7 +437,7 @@ public final class KafkaBroker extends ExternalServer {
       args.add("--add-scram");
       args.add(SASL_MECHANISM + "=[name=" + SASL_USERNAME + ",password=" + saslPassword + "]");
     }
-    try (JavaProcess tool = JavaProcess.start("kafka-storage-format", jvmArgs(), classpath, STORAGE_TOOL,
+    try (JavaProcess tool = JavaProcess.start("kafka-storage-format", toolJvmArgs(), classpath, STORAGE_TOOL,
         args, dir, dir.resolve("format.log"))) {
       var exit = tool.waitFor(startTimeout);
       if (exit.isEmpty() || exit.getAsInt() != 0) {
@@ -448,21 +464,39 @@ public final class KafkaBroker extends ExternalServer {
   private void awaitReady() {
     long deadline = System.nanoTime() + startTimeout.toNanos();
     Exception last = null;
-    while (System.nanoTime() < deadline) {
-      if (!isRunning()) {
-        throw new IllegalStateException("Kafka broker exited during start-up (port " + port + "). Log tail:\n"
-            + process().logTail(40));
+    // One client for the whole wait, reconnecting every 100 ms: a new client per attempt, or the default backoff
+    // that grows to 1 s, noticed the broker up to a second or two after it began to serve.
+    Map<String, Object> quickReconnect = withSecurity(Map.of(
+        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+        AdminClientConfig.RECONNECT_BACKOFF_MS_CONFIG, 50,
+        AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 100,
+        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000));
+    try (Admin admin = Admin.create(quickReconnect)) {
+      KafkaFuture<Collection<Node>> nodes = null;
+      while (System.nanoTime() < deadline) {
+        if (!isRunning()) {
+          throw new IllegalStateException("Kafka broker exited during start-up (port " + port + "). Log tail:\n"
+              + process().logTail(40));
+        }
+        if (nodes == null) {
+          nodes = admin.describeCluster().nodes();
+        }
+        try {
+          nodes.get(500, TimeUnit.MILLISECONDS);
+          return;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("Interrupted while waiting for the Kafka broker", e);
+        } catch (TimeoutException e) {
+          // Still waiting for a connection: check the process, then wait on the same call.
+          last = e;
+        } catch (ExecutionException e) {
+          last = e;
+          nodes = null;
+          pause(100);
+        }
       }
-      try (Admin admin = admin()) {
-        admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
-        return;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("Interrupted while waiting for the Kafka broker", e);
-      } catch (ExecutionException | TimeoutException e) {
-        last = e;
-      }
-      pause(200);
     }
     String tail = process().logTail(40);
     stop();
@@ -476,7 +510,17 @@ public final class KafkaBroker extends ExternalServer {
     args.add("-XX:+UseG1GC");
     args.add("-Dlog4j2.configurationFile=" + writeLogConfig());
     args.add("-Dkafka.logs.dir=" + dir.resolve("logs"));
+    args.addAll(extraJvmFlags);
     return args;
+  }
+
+  /**
+   * The flags of the format tool, a JVM that lives for a second or two: the client compiler alone and the serial
+   * collector make it finish in about half the time on a busy 2-core machine (less CPU spent compiling).
+   */
+  private List<String> toolJvmArgs() {
+    return List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+        "-Dlog4j2.configurationFile=" + writeLogConfig(), "-Dkafka.logs.dir=" + dir.resolve("logs"));
   }
 
   private Path writeConfig() {
