@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class DrainCoordinator implements AutoCloseable {
   static final String PATH = "/sparking/drain";
+  /** The port of the endpoint, for networks that open only known ports; 0 (the default) takes a free one. */
+  public static final String PORT_SETTING = "spark.sparking.drain.port";
   /** How long a poll is held open before it answers "run"; the receiver then polls again. */
   static final Duration POLL_HOLD = Duration.ofSeconds(20);
   private static final Logger LOG = LoggerFactory.getLogger(DrainCoordinator.class);
@@ -57,7 +59,8 @@ public final class DrainCoordinator implements AutoCloseable {
   /** Receivers that confirmed their drain, with what they said. */
   private final Map<Integer, String> drained = new HashMap<>();
 
-  private DrainCoordinator(String applicationId, String bindHost, String advertisedHost) throws IOException {
+  private DrainCoordinator(String applicationId, String bindHost, String advertisedHost, int port)
+      throws IOException {
     this.applicationId = applicationId;
     this.advertisedHost = advertisedHost;
     byte[] secret = new byte[16];
@@ -69,7 +72,7 @@ public final class DrainCoordinator implements AutoCloseable {
       thread.setDaemon(true);
       return thread;
     });
-    this.server = HttpServer.create(new InetSocketAddress(bindHost, 0), 50);
+    this.server = HttpServer.create(new InetSocketAddress(bindHost, port), 50);
     server.createContext(PATH, this::handle);
     server.setExecutor(handlers);
     server.start();
@@ -86,7 +89,8 @@ public final class DrainCoordinator implements AutoCloseable {
       String advertised = sc.getConf().get("spark.driver.host", "localhost");
       String bind = sc.getConf().get("spark.driver.bindAddress", advertised);
       try {
-        DrainCoordinator coordinator = new DrainCoordinator(id, bind, advertised);
+        DrainCoordinator coordinator = new DrainCoordinator(id, bind, advertised,
+            sc.getConf().getInt(PORT_SETTING, 0));
         sc.addSparkListener(new SparkListener() {
           @Override
           public void onApplicationEnd(SparkListenerApplicationEnd end) {
@@ -96,9 +100,10 @@ public final class DrainCoordinator implements AutoCloseable {
         LOG.info("Drain coordinator of {} listens on {}:{}", id, advertised, coordinator.port());
         return coordinator;
       } catch (IOException e) {
-        throw new IllegalStateException("Could not open the receivers' drain endpoint on " + bind + " (from"
-            + " spark.driver.bindAddress or spark.driver.host): " + e.getMessage() + "; check that the driver's host"
-            + " name resolves to an address of this machine", e);
+        throw new IllegalStateException("Could not open the receivers' drain endpoint on " + bind + ":"
+            + sc.getConf().getInt(PORT_SETTING, 0) + " (spark.driver.bindAddress or spark.driver.host, and "
+            + PORT_SETTING + "): " + e.getMessage() + "; check that the driver's host name resolves to an address of"
+            + " this machine and that the port is free", e);
       }
     });
   }
