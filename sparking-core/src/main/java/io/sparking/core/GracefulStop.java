@@ -72,22 +72,27 @@ public final class GracefulStop {
     }
     StreamingInternals.stopGeneratingBatches(ssc);
     long[] left = StreamingInternals.unallocatedBlocksAndRecords(ssc);
-    int unfinished = StreamingInternals.unfinishedBatches(ssc);
+    int late = StreamingInternals.unfinishedBatches(ssc);
     jssc.stop(stopSparkContext, true);
     if (coordinator != null) {
       coordinator.close();
     }
     AfterGracefulStop.runAll(application);
-    StopReport report = new StopReport(receivers, undrained, left[0], left[1], unfinished,
+    StopReport report = new StopReport(receivers, undrained, left[0], left[1], late,
         Duration.ofNanos(System.nanoTime() - start));
     if (report.complete()) {
       LOG.info("Graceful stop: {} receiver(s) drained, every stored record processed, in {} ms", receivers,
           report.took().toMillis());
     } else {
-      LOG.warn("Graceful stop left {} record(s) in {} received block(s) and {} unfinished batch(es){}, within"
+      LOG.warn("Graceful stop left {} record(s) in {} received block(s){}, within"
           + " spark.streaming.gracefulStopTimeout={} ms: a restart from the same checkpoint processes them, a start"
-          + " on a new checkpoint does not", left[1] < 0 ? "?" : left[1], left[0] < 0 ? "?" : left[0], unfinished,
+          + " on a new checkpoint does not", left[1] < 0 ? "?" : left[1], left[0] < 0 ? "?" : left[0],
           undrained.isEmpty() ? "" : "; receivers that did not drain: " + undrained.values(), timeout.toMillis());
+    }
+    if (late > 0) {
+      LOG.warn("Graceful stop: {} batch(es) ran past spark.streaming.gracefulStopTimeout={} ms; the stop finished"
+          + " them, but the checkpoint may not record them as done, so a restart from it may run them again", late,
+          timeout.toMillis());
     }
     return report;
   }

@@ -3,10 +3,14 @@ package io.sparking.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.sparking.core.internal.DrainCoordinator;
 import io.sparking.core.spi.DrainableReceiver;
 import io.sparking.core.spi.DrainableReceiverStream;
 import io.sparking.testkit.LocalStreaming;
 import io.sparking.testkit.OutputCollector;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +22,8 @@ import org.apache.spark.streaming.api.java.JavaStreamingContext;
 import org.apache.spark.streaming.receiver.Receiver;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import scala.reflect.ClassTag$;
 
 /**
@@ -33,11 +39,18 @@ class GracefulStopTest {
 
   @TempDir Path checkpoint;
 
-  @Test
-  void drainsAReceiverThenProcessesEveryRecordItStored() {
+  @ParameterizedTest(name = "drain endpoint on {0}")
+  @ValueSource(strings = {"a free port", "a given port"})
+  void drainsAReceiverThenProcessesEveryRecordItStored(String port) throws Exception {
+    DRAINABLE_STORED.set(0);
+    int given = freePort();
+    LocalStreaming.Builder builder = LocalStreaming.builder(checkpoint).writeAheadLog(true).master("local[2]");
+    if (port.equals("a given port")) {
+      builder.set(DrainCoordinator.PORT_SETTING, String.valueOf(given));
+    }
     OutputCollector<Integer> out = OutputCollector.create();
     StopReport report;
-    try (LocalStreaming spark = LocalStreaming.builder(checkpoint).writeAheadLog(true).master("local[2]").start()) {
+    try (LocalStreaming spark = builder.start()) {
       JavaStreamingContext jssc = spark.context();
       JavaReceiverInputDStream<Integer> numbers = new JavaReceiverInputDStream<>(
           new DrainableReceiverStream<>(jssc.ssc(), new Numbers(), "numbers", Integer.class),
@@ -45,6 +58,10 @@ class GracefulStopTest {
       numbers.foreachRDD(rdd -> out.addAll(rdd.collect()));
       jssc.start();
       await().atMost(WAIT).until(() -> out.size() >= 20_000);
+      int listening = DrainCoordinator.of(jssc.ssc()).orElseThrow().port();
+      if (port.equals("a given port")) {
+        assertThat(listening).as("the endpoint's port").isEqualTo(given);
+      }
       report = GracefulStop.stop(jssc);
     }
     System.out.printf("drainable receiver: stored=%d processed=%d %s%n", DRAINABLE_STORED.get(), out.size(), report);
@@ -72,6 +89,12 @@ class GracefulStopTest {
     assertThat(report.leftBlocks()).as("%s", report).isPositive();
     assertThat(report.leftRecords()).as("%s", report).isPositive()
         .isLessThanOrEqualTo(PLAIN_STORED.get() - out.size());
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
   }
 
   /** Stores consecutive numbers in blocks of 100 until drained. */

@@ -39,7 +39,7 @@ public final class StreamingInternals {
         ssc.sparkContext().getConf().getTimeAsMs("spark.streaming.gracefulStopTimeout", (10 * batch) + "ms"));
   }
 
-  /** Batches generated but not completed. */
+  /** Batches generated but not completed yet. */
   public static int unfinishedBatches(StreamingContext ssc) {
     scala.collection.immutable.Seq<Time> pending = ssc.scheduler().getPendingTimes();
     return pending.size();
