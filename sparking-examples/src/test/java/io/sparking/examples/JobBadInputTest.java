@@ -67,10 +67,10 @@ class JobBadInputTest {
   void unparsableKafkaPortIsNamedWithItsValidRange() {
     Refusal word = run("KafkaSingleTopic", "local[2]", "t", "localhost:90x2");
     assertThat(word.exit()).isEqualTo(StreamingJob.USAGE);
-    assertThat(word.output()).contains("'localhost:90x2' has an unparsable port '90x2'").contains("1 to 65535");
+    assertThat(word.output()).contains("bootstrap.servers=localhost:90x2 is an unparsable port '90x2' in 'localhost:90x2'").contains("1 to 65535");
     Refusal range = run("KafkaDirectTopic", "local[2]", "t", "localhost:0");
     assertThat(range.exit()).isEqualTo(StreamingJob.USAGE);
-    assertThat(range.output()).contains("has port 0, outside 1..65535");
+    assertThat(range.output()).contains("bootstrap.servers=localhost:0 is port 0 in 'localhost:0', out of range");
   }
 
   @Test
@@ -84,11 +84,11 @@ class JobBadInputTest {
   void zooKeeperAddressIsRefusedWithTheBrokersToPassInstead() {
     Refusal port = run("KafkaDirectTopic", "local[2]", "t", "zk1:2181,zk2:2181");
     assertThat(port.exit()).isEqualTo(StreamingJob.USAGE);
-    assertThat(port.output()).contains("'zk1:2181,zk2:2181' looks like a ZooKeeper address")
+    assertThat(port.output()).contains("bootstrap.servers=zk1:2181,zk2:2181 is a ZooKeeper address")
         .contains("bootstrap servers such as localhost:9092");
     Refusal chroot = run("KafkaSingleTopic", "local[2]", "t", "zk1:2182/kafka");
     assertThat(chroot.exit()).isEqualTo(StreamingJob.USAGE);
-    assertThat(chroot.output()).contains("'zk1:2182/kafka' looks like a ZooKeeper address");
+    assertThat(chroot.output()).contains("bootstrap.servers=zk1:2182/kafka is a ZooKeeper address");
   }
 
   @Test

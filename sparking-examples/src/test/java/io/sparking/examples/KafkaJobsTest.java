@@ -257,7 +257,7 @@ class KafkaJobsTest {
   void zooKeeperAddressIsAUsageErrorThatExplainsBootstrapServers() throws Exception {
     JobRun run = jobs.runToEnd("KafkaSingleTopic", "local[2]", "t", "localhost:2181");
     assertThat(run.exit()).isEqualTo(2);
-    assertThat(String.join("\n", run.lines())).contains("looks like a ZooKeeper address")
+    assertThat(String.join("\n", run.lines())).contains("is a ZooKeeper address")
         .contains("bootstrap servers such as localhost:9092");
     JobRun chroot = jobs.runToEnd("KafkaMultiTopics", "local[2]", "t", "zk1:2182/kafka");
     assertThat(chroot.exit()).isEqualTo(2);

@@ -1,5 +1,6 @@
 package io.sparking.flume;
 
+import io.sparking.core.spi.InvalidSetting;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Optional;
@@ -60,18 +61,19 @@ public final class PullSettings implements Serializable {
 
   private PullSettings(Builder b) {
     this.storageLevel = b.storageLevelChosen
-        ? Settings.required("storageLevel", b.storageLevel, "a Spark StorageLevel") : null;
-    this.batchSize = Settings.intInRange("batchSize", b.batchSize, 1, 100_000, " events");
-    this.connectionsPerAgent = Settings.intInRange("connectionsPerAgent", b.connectionsPerAgent, 1, 64, "");
-    this.callTimeout = Settings.durationInRange("callTimeout", b.callTimeout, Duration.ofMillis(100),
+        ? InvalidSetting.required("storageLevel", b.storageLevel,
+            "pass a Spark StorageLevel, or leave it unset for the default") : null;
+    this.batchSize = InvalidSetting.inRange("batchSize", b.batchSize, 1, 100_000, "events");
+    this.connectionsPerAgent = InvalidSetting.inRange("connectionsPerAgent", b.connectionsPerAgent, 1, 64, "");
+    this.callTimeout = InvalidSetting.inRange("callTimeout", b.callTimeout, Duration.ofMillis(100),
         Duration.ofMinutes(10));
-    this.connectTimeout = Settings.durationInRange("connectTimeout", b.connectTimeout, Duration.ofMillis(100),
+    this.connectTimeout = InvalidSetting.inRange("connectTimeout", b.connectTimeout, Duration.ofMillis(100),
         Duration.ofMinutes(5));
-    this.emptyBackoff = Settings.durationInRange("emptyBackoff", b.emptyBackoff, Duration.ZERO,
+    this.emptyBackoff = InvalidSetting.inRange("emptyBackoff", b.emptyBackoff, Duration.ZERO,
         Duration.ofMinutes(1));
-    this.reconnectBackoff = Settings.durationInRange("reconnectBackoff", b.reconnectBackoff, Duration.ofMillis(10),
+    this.reconnectBackoff = InvalidSetting.inRange("reconnectBackoff", b.reconnectBackoff, Duration.ofMillis(10),
         Duration.ofMinutes(5));
-    this.stopGrace = Settings.durationInRange("stopGrace", b.stopGrace, Duration.ZERO, Duration.ofMinutes(5));
+    this.stopGrace = InvalidSetting.inRange("stopGrace", b.stopGrace, Duration.ZERO, Duration.ofMinutes(5));
   }
 
   /** Settings with every default. */

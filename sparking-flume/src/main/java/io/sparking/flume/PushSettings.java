@@ -1,5 +1,6 @@
 package io.sparking.flume;
 
+import io.sparking.core.spi.InvalidSetting;
 import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,25 +71,27 @@ public final class PushSettings implements Serializable {
 
   private PushSettings(Builder b) {
     this.storageLevel = b.storageLevelChosen
-        ? Settings.required("storageLevel", b.storageLevel, "a Spark StorageLevel") : null;
-    this.compression = Settings.required("compression", b.compression, "NONE or DEFLATE");
-    this.compressionLevel = Settings.intInRange("compressionLevel", b.compressionLevel, 0, 9, "");
-    this.maxFrameBytes = Settings.intInRange("maxFrameBytes", b.maxFrameBytes, MIN_MAX_FRAME_BYTES,
-        MAX_MAX_FRAME_BYTES, " bytes");
-    this.handlerThreads = Settings.intInRange("handlerThreads", b.handlerThreads, 1, 256, "");
-    this.keystoreType = Settings.required("keystoreType", b.keystoreType, "a KeyStore type such as JKS or PKCS12")
+        ? InvalidSetting.required("storageLevel", b.storageLevel,
+            "pass a Spark StorageLevel, or leave it unset for the default") : null;
+    this.compression = InvalidSetting.required("compression", b.compression, "pass NONE or DEFLATE");
+    this.compressionLevel = InvalidSetting.inRange("compressionLevel", b.compressionLevel, 0, 9, "");
+    this.maxFrameBytes = InvalidSetting.inRange("maxFrameBytes", b.maxFrameBytes, MIN_MAX_FRAME_BYTES,
+        MAX_MAX_FRAME_BYTES, "bytes");
+    this.handlerThreads = InvalidSetting.inRange("handlerThreads", b.handlerThreads, 1, 256, "");
+    this.keystoreType = InvalidSetting.required("keystoreType", b.keystoreType,
+        "pass a KeyStore type such as JKS or PKCS12")
         .toUpperCase(Locale.ROOT);
     this.keystorePath = b.keystorePath;
     this.keystorePassword = b.keystorePassword;
     if (keystorePath != null) {
       if (!Files.isReadable(Path.of(keystorePath))) {
         // Checked here so the job fails at once on the driver; executors read the same path when they start.
-        throw new IllegalArgumentException("keystore = " + keystorePath + " is invalid: no readable file there."
-            + " Pass the path of the keystore with the receiver's key, present on every executor host");
+        throw InvalidSetting.of("keystore", keystorePath, "no readable file", "pass the path of the keystore with the"
+            + " receiver's key, present on every executor host");
       }
       if (keystorePassword == null) {
-        throw new IllegalArgumentException("keystorePassword = null is invalid: a keystore (" + keystorePath
-            + ") needs its password");
+        throw InvalidSetting.of("keystorePassword", null, "missing", "the keystore " + keystorePath
+            + " needs its password");
       }
     }
   }

@@ -4,6 +4,7 @@ import io.sparking.flume.internal.FlumePullReceiver;
 import io.sparking.flume.internal.FlumePushReceiver;
 import io.sparking.core.spi.DrainableReceiver;
 import io.sparking.core.spi.DrainableReceiverStream;
+import io.sparking.core.spi.InvalidSetting;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -133,28 +134,27 @@ public final class SparkingFlume {
 
   static void checkAddresses(String setting, List<InetSocketAddress> addresses) {
     if (addresses == null || addresses.isEmpty()) {
-      throw new IllegalArgumentException(setting + " = " + addresses + " is invalid: give at least one host:port");
+      throw InvalidSetting.of(setting, addresses, "empty", "pass at least one host:port");
     }
     Set<String> seen = new HashSet<>();
     for (InetSocketAddress address : addresses) {
       if (address == null) {
-        throw new IllegalArgumentException(setting + " = " + addresses + " is invalid: it contains null");
+        throw InvalidSetting.of(setting, addresses, "a list with a null entry", "pass host:port addresses only");
       }
       checkAddress(setting, address.getHostString(), address.getPort());
       if (!seen.add(address.getHostString() + ":" + address.getPort())) {
-        throw new IllegalArgumentException(setting + " = " + addresses + " is invalid: "
-            + address.getHostString() + ":" + address.getPort() + " appears twice");
+        throw InvalidSetting.of(setting, addresses, "a list in which " + address.getHostString() + ":"
+            + address.getPort() + " appears twice", "name each address once");
       }
     }
   }
 
   private static void checkAddress(String setting, String host, int port) {
     if (host == null || host.isBlank()) {
-      throw new IllegalArgumentException(setting + " = '" + host + "' is invalid: give a host name or IP address");
+      throw InvalidSetting.of(setting, "'" + host + "'", "not a host", "pass a host name or IP address");
     }
     if (port < 1 || port > 65535) {
-      throw new IllegalArgumentException("port = " + port + " (for " + host + ") is invalid: it must be between 1"
-          + " and 65535");
+      throw InvalidSetting.of("port", port + " (for " + host + ")", "out of range", "pass 1 to 65535");
     }
   }
 }

@@ -78,7 +78,7 @@ class PushTransportOptionsTest {
   void unreadableKeystoreIsRejectedWhenSettingsAreBuilt() {
     assertThatThrownBy(() -> PushSettings.builder().ssl(dir.resolve("missing.jks").toString(), "any").build())
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("keystore = " + dir.resolve("missing.jks"))
+        .hasMessageContaining("keystore=" + dir.resolve("missing.jks"))
         .hasMessageContaining("no readable file");
   }
 

@@ -14,19 +14,19 @@ class SettingsValidationTest {
   void maxFrameBytesOutsideItsRangeNamesSettingValueAndRange() {
     assertThatThrownBy(() -> PushSettings.builder().maxFrameBytes(10).build())
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("maxFrameBytes = 10 is invalid: it must be between 1024 and 1073741824 bytes");
+        .hasMessage("maxFrameBytes=10 is out of range: pass 1024 to 1073741824 bytes");
   }
 
   @Test
   void compressionLevelOutsideZeroToNineIsRejected() {
     assertThatThrownBy(() -> PushSettings.builder().compressionLevel(11).build())
-        .hasMessage("compressionLevel = 11 is invalid: it must be between 0 and 9");
+        .hasMessage("compressionLevel=11 is out of range: pass 0 to 9");
   }
 
   @Test
   void missingStorageLevelIsRejected() {
     assertThatThrownBy(() -> PushSettings.builder().storageLevel(null).build())
-        .hasMessageStartingWith("storageLevel = null is invalid");
+        .hasMessageStartingWith("storageLevel=null is missing");
   }
 
   @Test
@@ -43,9 +43,9 @@ class SettingsValidationTest {
     assertThatThrownBy(() -> SparkingFlume.checkAddresses("addresses", List.of(a, a)))
         .hasMessageContaining("127.0.0.1:4141 appears twice");
     assertThatThrownBy(() -> SparkingFlume.checkAddresses("addresses", List.of()))
-        .hasMessageContaining("give at least one host:port");
+        .hasMessageContaining("pass at least one host:port");
     assertThatThrownBy(() -> SparkingFlume.checkAddresses("addresses",
         List.of(InetSocketAddress.createUnresolved("agent", 0))))
-        .hasMessage("port = 0 (for agent) is invalid: it must be between 1 and 65535");
+        .hasMessage("port=0 (for agent) is out of range: pass 1 to 65535");
   }
 }

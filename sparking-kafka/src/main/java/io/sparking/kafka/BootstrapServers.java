@@ -1,5 +1,6 @@
 package io.sparking.kafka;
 
+import io.sparking.core.spi.InvalidSetting;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -9,6 +10,7 @@ import java.util.List;
  */
 public final class BootstrapServers {
   private static final int ZOOKEEPER_PORT = 2181;
+  private static final String SETTING = "bootstrap.servers";
 
   private BootstrapServers() {}
 
@@ -20,14 +22,15 @@ public final class BootstrapServers {
    */
   public static String validate(String servers) {
     if (servers == null || servers.isBlank()) {
-      throw new IllegalArgumentException("bootstrap servers are empty: pass Kafka brokers such as localhost:9092");
+      throw InvalidSetting.of(SETTING, "'" + (servers == null ? "" : servers) + "'", "empty",
+          "pass Kafka brokers such as localhost:9092");
     }
     List<String> entries = new ArrayList<>();
     for (String raw : servers.split(",")) {
       String entry = raw.trim();
       if (entry.isEmpty()) {
-        throw new IllegalArgumentException("bootstrap servers '" + servers + "' contain an empty entry: pass"
-            + " host:port pairs separated by commas, such as localhost:9092,localhost:9093");
+        throw InvalidSetting.of(SETTING, servers, "a list with an empty entry", "pass host:port pairs separated by"
+            + " commas, such as localhost:9092,localhost:9093");
       }
       entries.add(entry);
     }
@@ -37,19 +40,19 @@ public final class BootstrapServers {
       }
       int colon = entry.lastIndexOf(':');
       if (colon <= 0 || colon == entry.length() - 1) {
-        throw new IllegalArgumentException("bootstrap server '" + entry + "' has no port: pass host:port, such as"
+        throw InvalidSetting.of(SETTING, servers, "missing a port in '" + entry + "'", "pass host:port, such as"
             + " localhost:9092");
       }
       int port;
       try {
         port = Integer.parseInt(entry.substring(colon + 1));
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("bootstrap server '" + entry + "' has an unparsable port '"
-            + entry.substring(colon + 1) + "': pass host:port with a port from 1 to 65535, such as localhost:9092");
+        throw InvalidSetting.of(SETTING, servers, "an unparsable port '" + entry.substring(colon + 1) + "' in '"
+            + entry + "'", "pass host:port with a port from 1 to 65535, such as localhost:9092");
       }
       if (port < 1 || port > 65535) {
-        throw new IllegalArgumentException("bootstrap server '" + entry + "' has port " + port
-            + ", outside 1..65535: pass host:port, such as localhost:9092");
+        throw InvalidSetting.of(SETTING, servers, "port " + port + " in '" + entry + "', out of range",
+            "pass host:port with a port from 1 to 65535, such as localhost:9092");
       }
       if (port == ZOOKEEPER_PORT) {
         throw zooKeeper(servers);
@@ -59,8 +62,7 @@ public final class BootstrapServers {
   }
 
   private static IllegalArgumentException zooKeeper(String servers) {
-    return new IllegalArgumentException("'" + servers + "' looks like a ZooKeeper address; Sparking connects to"
-        + " Kafka brokers: pass bootstrap servers such as localhost:9092 (the brokers' listeners), not the ZooKeeper"
-        + " connect string the old receiver-based examples took");
+    return InvalidSetting.of(SETTING, servers, "a ZooKeeper address, which the old receiver-based examples took",
+        "Sparking connects to Kafka brokers; pass bootstrap servers such as localhost:9092 (the brokers' listeners)");
   }
 }

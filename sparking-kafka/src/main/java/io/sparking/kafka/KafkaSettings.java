@@ -1,5 +1,6 @@
 package io.sparking.kafka;
 
+import io.sparking.core.spi.InvalidSetting;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,33 +56,25 @@ public final class KafkaSettings implements Serializable {
   private KafkaSettings(Builder b) {
     this.bootstrapServers = BootstrapServers.validate(b.bootstrapServers);
     if (b.groupId == null || b.groupId.isBlank()) {
-      throw new IllegalArgumentException("group id is empty: pass the consumer group whose committed offsets the"
-          + " stream resumes from, such as \"word-count\"");
+      throw InvalidSetting.of("group.id", "'" + b.groupId + "'", "empty", "pass the consumer group whose committed"
+          + " offsets the stream resumes from, such as \"word-count\"");
     }
     this.groupId = b.groupId;
     if (b.topics.isEmpty() == b.partitions.isEmpty()) {
-      throw new IllegalArgumentException("give either topics or partitions (got topics=" + b.topics
-          + ", partitions=" + b.partitions + "): topics subscribe through the group, partitions are assigned as"
-          + " listed");
+      throw InvalidSetting.of("topics", b.topics + " with partitions=" + b.partitions, "ambiguous",
+          "give either topics or partitions: topics subscribe through the group, partitions are assigned as listed");
     }
     for (String topic : b.topics) {
       if (topic == null || topic.isBlank() || topic.contains(",")) {
-        throw new IllegalArgumentException("topic '" + topic + "' is not a valid topic name: pass one name per"
-            + " entry, such as topics(\"a\", \"b\")");
+        throw InvalidSetting.of("topics", b.topics, "not a list of topic names ('" + topic + "')",
+            "pass one name per entry, such as topics(\"a\", \"b\")");
       }
     }
     this.topics = List.copyOf(b.topics);
     this.partitions = List.copyOf(b.partitions);
-    if (b.consumerThreads < 1 || b.consumerThreads > MAX_CONSUMER_THREADS) {
-      throw new IllegalArgumentException("consumerThreads=" + b.consumerThreads + " is out of range: pass 1.."
-          + MAX_CONSUMER_THREADS);
-    }
-    this.consumerThreads = b.consumerThreads;
-    if (b.pollTimeout.isNegative() || b.pollTimeout.isZero() || b.pollTimeout.compareTo(Duration.ofMinutes(1)) > 0) {
-      throw new IllegalArgumentException("pollTimeout=" + b.pollTimeout + " is out of range: pass more than 0 and"
-          + " at most 1 minute");
-    }
-    this.pollTimeout = b.pollTimeout;
+    this.consumerThreads = InvalidSetting.inRange("consumerThreads", b.consumerThreads, 1, MAX_CONSUMER_THREADS, "");
+    this.pollTimeout = InvalidSetting.inRange("pollTimeout", b.pollTimeout, Duration.ofMillis(1),
+        Duration.ofMinutes(1));
     this.storageLevel = b.storageLevel;
     this.name = b.name;
     this.consumerProperties = checkedProperties(b.consumerProperties);
@@ -194,19 +187,18 @@ public final class KafkaSettings implements Serializable {
       switch (key) {
         case ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG -> {
           if (!"false".equals(String.valueOf(e.getValue()).toLowerCase(Locale.ROOT))) {
-            throw new IllegalArgumentException(key + "=" + e.getValue() + " would commit offsets before Spark has"
-                + " stored the records: remove it (Sparking commits after store, or after output for the direct"
-                + " stream)");
+            throw InvalidSetting.of(key, e.getValue(), "a commit before Spark has stored the records", "remove it"
+                + " (Sparking commits after store, or after output for the direct stream)");
           }
         }
         case ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG ->
-            throw new IllegalArgumentException(key + "=" + e.getValue() + " is not supported: records carry the raw"
-                + " bytes (KafkaRecord.key()/value()); decode them in a map over the stream");
+            throw InvalidSetting.of(key, e.getValue(), "not supported", "remove it: records carry the raw bytes"
+                + " (KafkaRecord.key()/value()); decode them in a map over the stream");
         case ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, ConsumerConfig.GROUP_ID_CONFIG ->
-            throw new IllegalArgumentException(key + " is given twice: pass it to KafkaSettings.builder(...) only");
+            throw InvalidSetting.of(key, e.getValue(), "given twice", "pass it to KafkaSettings.builder(...) only");
         default -> {
           if (e.getValue() == null) {
-            throw new IllegalArgumentException("consumer setting " + key + " has a null value");
+            throw InvalidSetting.of(key, null, "missing", "pass a value or leave the setting out");
           }
         }
       }

@@ -1,6 +1,7 @@
 package io.sparking.kafka;
 
 import io.sparking.core.spi.DrainableReceiverStream;
+import io.sparking.core.spi.InvalidSetting;
 import io.sparking.kafka.internal.ReliableKafkaReceiver;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -65,7 +66,7 @@ public final class SparkingKafka {
   public static JavaDStream<KafkaRecord> receiverStreams(JavaStreamingContext jssc,
       List<KafkaSettings> receivers) {
     if (receivers.isEmpty()) {
-      throw new IllegalArgumentException("receivers is empty: pass the settings of at least one receiver");
+      throw InvalidSetting.of("receivers", receivers, "empty", "pass the settings of at least one receiver");
     }
     List<JavaDStream<KafkaRecord>> streams = new ArrayList<>();
     for (KafkaSettings settings : receivers) {
@@ -83,7 +84,7 @@ public final class SparkingKafka {
   public static JavaDStream<KafkaRecord> receiverStreams(JavaStreamingContext jssc, List<KafkaSettings> receivers,
       int partitions) {
     if (partitions < 1) {
-      throw new IllegalArgumentException("partitions=" + partitions + ": pass 1 or more");
+      throw InvalidSetting.of("partitions", partitions, "below 1", "pass 1 or more");
     }
     return receiverStreams(jssc, receivers).repartition(partitions);
   }
@@ -91,8 +92,9 @@ public final class SparkingKafka {
   /** One reliable receiver per topic of {@code settings}, unioned into one stream. */
   public static JavaDStream<KafkaRecord> receiverStreamPerTopic(JavaStreamingContext jssc, KafkaSettings settings) {
     if (settings.topics().isEmpty()) {
-      throw new IllegalArgumentException("receiverStreamPerTopic needs topics; the settings assign partitions "
-          + settings.partitions() + ": use receiverStreams with one settings object per partition set");
+      throw InvalidSetting.of("topics", settings.topics(), "empty (the settings assign partitions "
+          + settings.partitions() + ")", "receiverStreamPerTopic needs topics; use receiverStreams with one settings"
+          + " object per partition set");
     }
     List<KafkaSettings> receivers = new ArrayList<>();
     for (String topic : settings.topics()) {
@@ -144,7 +146,7 @@ public final class SparkingKafka {
   private static Map<TopicPartition, Long> checkedOffsets(KafkaSettings settings,
       Map<TopicPartition, Long> fromOffsets) {
     if (fromOffsets == null) {
-      throw new IllegalArgumentException("fromOffsets is null: pass the offset to start each partition at, or an"
+      throw InvalidSetting.of("fromOffsets", null, "missing", "pass the offset to start each partition at, or an"
           + " empty map to start as the group would");
     }
     Map<TopicPartition, Long> offsets = new HashMap<>();
@@ -152,15 +154,15 @@ public final class SparkingKafka {
       TopicPartition partition = e.getKey();
       Long offset = e.getValue();
       if (partition == null || offset == null || offset < 0) {
-        throw new IllegalArgumentException("fromOffsets " + partition + "=" + offset + " is not a starting"
-            + " offset: pass a partition and the offset of the next record to read, 0 or more");
+        throw InvalidSetting.of("fromOffsets", partition + "=" + offset, "not a starting offset", "pass a partition"
+            + " and the offset of the next record to read, 0 or more");
       }
       boolean read = settings.topics().isEmpty()
           ? settings.partitions().contains(partition)
           : settings.topics().contains(partition.topic());
       if (!read) {
-        throw new IllegalArgumentException("fromOffsets names " + partition + ", which " + settings.name()
-            + " does not read: pass offsets only for the "
+        throw InvalidSetting.of("fromOffsets", partition + "=" + offset, "a partition " + settings.name()
+            + " does not read", "pass offsets only for the "
             + (settings.topics().isEmpty() ? "assigned partitions " + settings.partitions()
                 : "partitions of topics " + settings.topics()));
       }
