@@ -472,7 +472,8 @@ public final class KafkaBroker extends ExternalServer {
         AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 100,
         AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
         AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000));
-    try (Admin admin = Admin.create(quickReconnect)) {
+    Admin admin = Admin.create(quickReconnect);
+    try {
       KafkaFuture<Collection<Node>> nodes = null;
       while (System.nanoTime() < deadline) {
         if (!isRunning()) {
@@ -497,6 +498,9 @@ public final class KafkaBroker extends ExternalServer {
           pause(100);
         }
       }
+    } finally {
+      // Bounded: close() alone waits for the call in flight, which a broker that died never answers.
+      admin.close(Duration.ofSeconds(2));
     }
     String tail = process().logTail(40);
     stop();
