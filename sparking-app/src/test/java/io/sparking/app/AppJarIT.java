@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +18,10 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 
-/** The application jar holds the jobs and everything their connectors need, and nothing Spark already ships. */
+/**
+ * The application jar holds the jobs and everything their connectors need, nothing Spark already ships, and nothing
+ * that cannot run from it.
+ */
 class AppJarIT {
   static Path appJar() {
     Path jar = Path.of(System.getProperty("sparking.app.jar", "target/sparking-app.jar"));
@@ -26,7 +31,7 @@ class AppJarIT {
 
   /** The jars of Spark's own classpath, as a Spark 3.5.1 install holds them. */
   static List<String> sparkClasspath() throws IOException {
-    try (InputStream in = AppJarIT.class.getResourceAsStream("/io/sparking/testkit/runtime/spark.classpath")) {
+    try (InputStream in = AppJarIT.class.getResourceAsStream("/io/sparking/runtime/spark.classpath")) {
       assertThat(in).as("Spark's classpath resource of runtimes/spark").isNotNull();
       return List.of(new String(in.readAllBytes(), StandardCharsets.UTF_8).trim().split(File.pathSeparator));
     }
@@ -37,7 +42,7 @@ class AppJarIT {
     try (ZipFile jar = new ZipFile(appJar().toFile())) {
       for (String job : List.of("KafkaSingleTopic", "KafkaMultiTopics", "KafkaDirectTopic", "FlumeSinglePushBased",
           "FlumeMultiPushBased", "FlumeSinglePullBased", "FlumeMultiPullBased")) {
-        assertThat(jar.getEntry("io/sparking/examples/" + job + ".class")).as(job).isNotNull();
+        assertThat(jar.getEntry("io/sparking/jobs/" + job + ".class")).as(job).isNotNull();
       }
       for (String dependency : List.of(
           "io/sparking/kafka/SparkingKafka.class",
@@ -73,5 +78,39 @@ class AppJarIT {
     }
     assertThat(clashes).as("Spark jars whose classes the application jar repeats: exclude them in the shade"
         + " plugin's artifactSet").isEmpty();
+  }
+
+  @Test
+  void everyClassOfOursLoadsFromTheJarAndSparksClasspathAlone() throws Exception {
+    // What a cluster sees: the application jar on top of a Spark install, nothing of the build or the tests. Loading a
+    // class and listing its members resolves the types of its fields and signatures, so a class that points at one
+    // the jar leaves out (the demo's broker, say) fails here rather than on a cluster.
+    List<URL> urls = new ArrayList<>();
+    urls.add(appJar().toUri().toURL());
+    for (String entry : sparkClasspath()) {
+      urls.add(Path.of(entry).toUri().toURL());
+    }
+    List<String> ours = new ArrayList<>();
+    try (ZipFile jar = new ZipFile(appJar().toFile())) {
+      jar.stream().map(ZipEntry::getName)
+          .filter(n -> n.startsWith("io/sparking/") && n.endsWith(".class") && !n.endsWith("module-info.class"))
+          .map(n -> n.substring(0, n.length() - ".class".length()).replace('/', '.'))
+          .forEach(ours::add);
+    }
+    assertThat(ours).as("our classes in the jar").anyMatch(n -> n.equals("io.sparking.jobs.KafkaSingleTopic"));
+    List<String> failures = new ArrayList<>();
+    try (URLClassLoader cluster = new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader())) {
+      for (String name : ours) {
+        try {
+          Class<?> loaded = Class.forName(name, false, cluster);
+          loaded.getDeclaredFields();
+          loaded.getDeclaredMethods();
+          loaded.getDeclaredConstructors();
+        } catch (ClassNotFoundException | LinkageError e) {
+          failures.add(name + ": " + e);
+        }
+      }
+    }
+    assertThat(failures).as("classes of the application jar that cannot load on a cluster").isEmpty();
   }
 }

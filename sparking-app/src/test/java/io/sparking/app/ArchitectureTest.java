@@ -19,7 +19,9 @@ class ArchitectureTest {
 
   @BeforeAll
   static void importClasses() {
+    // Test classes are out, also those another module lends in its test jar (FaultScenario runs the runtime).
     classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        .withImportOption(location -> !location.contains("-tests.jar"))
         .importPackages("io.sparking");
   }
 
@@ -28,7 +30,8 @@ class ArchitectureTest {
     // A rule over classes that were not imported would pass for nothing.
     assertThat(List.of("io.sparking.kafka.internal.ReliableKafkaReceiver", "io.sparking.flume.internal.AvroPushServer",
         "io.sparking.flume.sink.SparkingSink", "io.sparking.flume.protocol.FrameGuard",
-        "io.sparking.core.internal.DrainCoordinator", "io.sparking.examples.KafkaSingleTopic"))
+        "io.sparking.core.internal.DrainCoordinator", "io.sparking.jobs.KafkaSingleTopic",
+        "io.sparking.runtime.KafkaBroker", "io.sparking.testkit.KafkaBrokerExtension"))
         .allMatch(classes::contain);
   }
 
@@ -62,9 +65,26 @@ class ArchitectureTest {
 
   @Test
   void jobsUseOnlyTheConnectorsPublicApi() {
-    noClasses().that().resideInAPackage("io.sparking.examples..")
+    noClasses().that().resideInAPackage("io.sparking.jobs..")
         .should().dependOnClassesThat().resideInAnyPackage("..internal..", "io.sparking.core.spi..",
             "io.sparking.flume.protocol..", "io.sparking.flume.sink..")
+        .check(classes);
+  }
+
+  @Test
+  void theLibrariesAndTheJobsNeverReachForTheProcessRuntimeOrTheTestkit() {
+    // The runtime starts brokers, agents and clusters for the launcher, the demo and the tests; a cluster runs none.
+    noClasses().that().resideInAnyPackage("io.sparking.core..", "io.sparking.kafka..", "io.sparking.flume..",
+            "io.sparking.jobs..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.sparking.runtime..", "io.sparking.testkit..",
+            "io.sparking.demo..", "io.sparking.bench..")
+        .check(classes);
+  }
+
+  @Test
+  void theConnectorsKnowNothingOfTheJobs() {
+    noClasses().that().resideInAnyPackage("io.sparking.core..", "io.sparking.kafka..", "io.sparking.flume..")
+        .should().dependOnClassesThat().resideInAPackage("io.sparking.jobs..")
         .check(classes);
   }
 }

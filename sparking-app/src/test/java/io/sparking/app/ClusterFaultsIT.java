@@ -3,12 +3,12 @@ package io.sparking.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.sparking.examples.FaultScenario;
-import io.sparking.examples.FaultScenario.Launcher;
-import io.sparking.examples.FaultScenario.Result;
-import io.sparking.testkit.KafkaBroker.Position;
+import io.sparking.jobs.FaultScenario;
+import io.sparking.jobs.FaultScenario.Launcher;
+import io.sparking.jobs.FaultScenario.Result;
+import io.sparking.runtime.KafkaBroker.Position;
 import io.sparking.testkit.KafkaBrokerExtension;
-import io.sparking.testkit.SparkStandaloneCluster;
+import io.sparking.runtime.SparkStandaloneCluster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -169,7 +169,7 @@ class ClusterFaultsIT {
           "--conf", "spark.ui.enabled=false"));
       sparkSettings.forEach((key, value) -> options.addAll(List.of("--conf", key + "=" + value)));
       String job = args.get(0);
-      return cluster.submit(job, AppJarIT.appJar(), "io.sparking.examples." + job, options,
+      return cluster.submit(job, AppJarIT.appJar(), "io.sparking.jobs." + job, options,
           args.subList(1, args.size()), work, log, null);
     };
   }

@@ -3,10 +3,10 @@ package io.sparking.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.sparking.testkit.FlumeAgent;
-import io.sparking.testkit.JavaProcess;
-import io.sparking.testkit.KafkaBroker;
-import io.sparking.testkit.SparkStandaloneCluster;
+import io.sparking.runtime.FlumeAgent;
+import io.sparking.runtime.JavaProcess;
+import io.sparking.runtime.KafkaBroker;
+import io.sparking.runtime.SparkStandaloneCluster;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -193,7 +193,7 @@ class ClusterJobsIT {
     List<String> options = new ArrayList<>(sparkOptions());
     options.addAll(moreSparkOptions);
     Path log = work.resolve(job + ".log");
-    try (JavaProcess driver = cluster.submit(job, AppJarIT.appJar(), "io.sparking.examples." + job, options,
+    try (JavaProcess driver = cluster.submit(job, AppJarIT.appJar(), "io.sparking.jobs." + job, options,
         appArgs, work, log, null)) {
       OptionalInt exit = driver.waitFor(JOB_TIMEOUT);
       assertThat(exit).as("%s ended within %s; log:%n%s", job, JOB_TIMEOUT, driver.logTail(60)).isPresent();

@@ -1,6 +1,6 @@
 package io.sparking.bench;
 
-import io.sparking.testkit.TempDirs;
+import io.sparking.runtime.TempDirs;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;

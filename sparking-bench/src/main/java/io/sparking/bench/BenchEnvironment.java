@@ -1,6 +1,6 @@
 package io.sparking.bench;
 
-import io.sparking.testkit.KafkaBroker;
+import io.sparking.runtime.KafkaBroker;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;

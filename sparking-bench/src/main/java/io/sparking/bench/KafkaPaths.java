@@ -9,7 +9,7 @@ import static org.apache.spark.sql.functions.sum;
 import io.sparking.kafka.KafkaRecord;
 import io.sparking.kafka.KafkaSettings;
 import io.sparking.kafka.SparkingKafka;
-import io.sparking.testkit.TempDirs;
+import io.sparking.runtime.TempDirs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

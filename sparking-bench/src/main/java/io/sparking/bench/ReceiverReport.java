@@ -1,6 +1,6 @@
 package io.sparking.bench;
 
-import io.sparking.testkit.JavaProcess;
+import io.sparking.runtime.JavaProcess;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.sparking.bench;
 
-import io.sparking.testkit.JavaProcess;
-import io.sparking.testkit.JvmFlags;
+import io.sparking.runtime.JavaProcess;
+import io.sparking.runtime.JvmFlags;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package io.sparking.bench;
 
-import io.sparking.testkit.LocalStreaming;
-import io.sparking.testkit.TempDirs;
+import io.sparking.runtime.LocalStreaming;
+import io.sparking.runtime.TempDirs;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Duration;

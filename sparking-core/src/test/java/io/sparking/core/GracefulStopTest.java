@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.sparking.core.internal.DrainCoordinator;
 import io.sparking.core.spi.DrainableReceiver;
 import io.sparking.core.spi.DrainableReceiverStream;
-import io.sparking.testkit.LocalStreaming;
+import io.sparking.runtime.LocalStreaming;
 import io.sparking.testkit.OutputCollector;
 import java.io.IOException;
 import java.net.InetAddress;

@@ -1,6 +1,6 @@
 package io.sparking.flume;
 
-import io.sparking.testkit.FlumeAgent;
+import io.sparking.runtime.FlumeAgent;
 import java.util.List;
 
 /**

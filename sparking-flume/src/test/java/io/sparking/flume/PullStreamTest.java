@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.codahale.metrics.MetricRegistry;
-import io.sparking.testkit.FlumeAgent;
+import io.sparking.runtime.FlumeAgent;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;

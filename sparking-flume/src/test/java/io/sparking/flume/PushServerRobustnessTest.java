@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.sparking.flume.internal.AvroPushServer;
-import io.sparking.testkit.FreePorts;
+import io.sparking.runtime.FreePorts;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -3,8 +3,8 @@ package io.sparking.flume;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.codahale.metrics.MetricRegistry;
-import io.sparking.testkit.FlumeAgent;
-import io.sparking.testkit.FreePorts;
+import io.sparking.runtime.FlumeAgent;
+import io.sparking.runtime.FreePorts;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.sparking.flume.internal.AvroPushServer;
-import io.sparking.testkit.SelfSignedKeyStores;
-import io.sparking.testkit.TempDirs;
+import io.sparking.runtime.SelfSignedKeyStores;
+import io.sparking.runtime.TempDirs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

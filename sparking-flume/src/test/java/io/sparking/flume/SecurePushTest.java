@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
-import io.sparking.testkit.FlumeAgent;
-import io.sparking.testkit.FreePorts;
-import io.sparking.testkit.SelfSignedKeyStores;
+import io.sparking.runtime.FlumeAgent;
+import io.sparking.runtime.FreePorts;
+import io.sparking.runtime.SelfSignedKeyStores;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

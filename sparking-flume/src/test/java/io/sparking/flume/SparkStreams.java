@@ -2,7 +2,7 @@ package io.sparking.flume;
 
 import static org.awaitility.Awaitility.await;
 
-import io.sparking.testkit.TempDirs;
+import io.sparking.runtime.TempDirs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -90,7 +90,7 @@ final class SparkStreams implements AutoCloseable {
           .set("spark.driver.bindAddress", "127.0.0.1")
           .set("spark.streaming.receiver.writeAheadLog.enable", "true")
           // Kryo, which most production jobs set: blocks, the write-ahead log and the receivers themselves go through
-          // it here, while the jobs' tests (sparking-examples) run with Spark's default Java serialization.
+          // it here, while the jobs' tests (sparking-jobs) run with Spark's default Java serialization.
           .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
           .set("spark.streaming.stopGracefullyOnShutdown", "false")
           // The default (ten batches) can end a graceful stop before the stored blocks were processed; a test that

@@ -2,8 +2,8 @@ package io.sparking.flume;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sparking.testkit.FlumeAgent;
-import io.sparking.testkit.FreePorts;
+import io.sparking.runtime.FlumeAgent;
+import io.sparking.runtime.FreePorts;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The storage level the receivers hand Spark, in this module's test context, which runs with the write-ahead log on:
  * one copy by default (the log makes a block durable; Spark keeps one copy anyway and warns when asked for two), and
- * a level chosen in the settings as given. The jobs' own logs are checked for Spark's warning in sparking-examples'
+ * a level chosen in the settings as given. The jobs' own logs are checked for Spark's warning in sparking-jobs'
  * {@code FlumeJobsTest}.
  */
 @SuppressWarnings("deprecation") // the DStream API is deprecated in Spark 3.5 yet it is what Sparking serves

@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.sparking.core.GracefulStop;
 import io.sparking.core.StopReport;
-import io.sparking.testkit.KafkaBroker;
+import io.sparking.runtime.KafkaBroker;
 import io.sparking.testkit.KafkaBrokerExtension;
-import io.sparking.testkit.LocalStreaming;
+import io.sparking.runtime.LocalStreaming;
 import io.sparking.testkit.OutputCollector;
 import java.nio.file.Path;
 import java.time.Duration;

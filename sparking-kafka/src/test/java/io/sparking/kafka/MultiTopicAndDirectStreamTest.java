@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.sparking.testkit.KafkaBroker;
+import io.sparking.runtime.KafkaBroker;
 import io.sparking.testkit.KafkaBrokerExtension;
-import io.sparking.testkit.LocalStreaming;
+import io.sparking.runtime.LocalStreaming;
 import io.sparking.testkit.OutputCollector;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -3,9 +3,9 @@ package io.sparking.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.sparking.testkit.KafkaBroker;
+import io.sparking.runtime.KafkaBroker;
 import io.sparking.testkit.KafkaBrokerExtension;
-import io.sparking.testkit.LocalStreaming;
+import io.sparking.runtime.LocalStreaming;
 import io.sparking.testkit.OutputCollector;
 import io.sparking.testkit.FailingWriteAheadLog;
 import java.nio.file.Path;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.codahale.metrics.MetricRegistry;
-import io.sparking.testkit.KafkaBroker;
+import io.sparking.runtime.KafkaBroker;
 import io.sparking.testkit.KafkaBrokerExtension;
-import io.sparking.testkit.LocalStreaming;
+import io.sparking.runtime.LocalStreaming;
 import io.sparking.testkit.OutputCollector;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -217,7 +217,7 @@ class ReliableReceiverTest {
 
   @Test
   void unreachableBrokersAreReportedWithAClearErrorWithinBoundedTime() throws Exception {
-    int nothingListens = io.sparking.testkit.FreePorts.next();
+    int nothingListens = io.sparking.runtime.FreePorts.next();
     KafkaSettings settings = KafkaSettings.builder("127.0.0.1:" + nothingListens, "nowhere-group").topics("t")
         .consumerProperty("default.api.timeout.ms", 3000).build();
     java.util.concurrent.BlockingQueue<String> errors = new java.util.concurrent.LinkedBlockingQueue<>();

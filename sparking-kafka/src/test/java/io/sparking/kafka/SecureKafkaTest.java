@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.sparking.testkit.KafkaBroker;
+import io.sparking.runtime.KafkaBroker;
 import io.sparking.testkit.KafkaBrokerExtension;
-import io.sparking.testkit.LocalStreaming;
+import io.sparking.runtime.LocalStreaming;
 import io.sparking.testkit.OutputCollector;
-import io.sparking.testkit.SelfSignedKeyStores;
+import io.sparking.runtime.SelfSignedKeyStores;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -1,6 +1,7 @@
 package io.sparking.testkit;
 
 import java.util.function.Supplier;
+import io.sparking.runtime.KafkaBroker;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;

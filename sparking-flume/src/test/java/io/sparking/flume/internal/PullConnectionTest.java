@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.sparking.flume.Agents;
 import io.sparking.flume.FlumeEvent;
 import io.sparking.flume.PullSettings;
-import io.sparking.testkit.FlumeAgent;
+import io.sparking.runtime.FlumeAgent;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;

@@ -1,0 +1,42 @@
+package io.sparking.jobs;
+
+import io.sparking.kafka.KafkaRecord;
+import io.sparking.kafka.SparkingKafka;
+import org.apache.spark.SparkConf;
+import org.apache.spark.streaming.api.java.JavaStreamingContext;
+import picocli.CommandLine.Command;
+
+/** Counts records of one or more topics with the direct stream, committing offsets after each batch's output. */
+@Command(name = "KafkaDirectTopic", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Counts records of Kafka topics with the direct stream (no receivers); offsets are committed"
+        + " after each batch's output.")
+public final class KafkaDirectTopic extends KafkaJob {
+
+  /** None: the direct stream reads in the batches' tasks. */
+  @Override
+  protected int receivers() {
+    return 0;
+  }
+
+  @Override
+  protected boolean writeAheadLog() {
+    return false;
+  }
+
+  @Override
+  protected void configure(SparkConf conf) {
+    super.configure(conf);
+    conf.setIfMissing("spark.streaming.kafka.maxRatePerPartition", "100000");
+  }
+
+  @Override
+  protected void defineStreams(JavaStreamingContext jssc, BatchReporter reporter) {
+    SparkingKafka.directStream(jssc, settings())
+        .foreachBatch((records, time) -> reporter.report(records.map(KafkaRecord::valueAsString), time, false));
+  }
+
+  /** Runs the job; see {@code --help}. */
+  public static void main(String[] args) {
+    System.exit(StreamingJob.run(new KafkaDirectTopic(), args));
+  }
+}
