@@ -2,7 +2,6 @@ package io.sparking.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sparking.jobs.Sparking;
 import io.sparking.runtime.JavaProcess;
 import io.sparking.runtime.JvmFlags;
 import java.nio.file.Files;
@@ -52,7 +51,7 @@ class DemoTest {
     Path log = work.resolve("demo-" + source + ".log");
     List<String> lines;
     try (JavaProcess demo = JavaProcess.start("demo-" + source, JvmFlags.forLocalJob(),
-        System.getProperty("java.class.path"), Sparking.class.getName(),
+        System.getProperty("java.class.path"), Launcher.class.getName(),
         List.of("demo", source, "--duration", String.valueOf(DURATION_SECONDS)), work, log)) {
       OptionalInt exit = demo.waitFor(DEMO_TIMEOUT);
       lines = Files.readAllLines(log);

@@ -1,5 +1,6 @@
 package io.sparking.flume;
 
+import io.sparking.core.spi.ReceiverStorage;
 import io.sparking.core.spi.InvalidSetting;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -30,12 +31,13 @@ public final class PushSettings implements Serializable {
    * Default storage level without the write-ahead log: serialized, memory then disk, replicated twice, as Spark's own
    * receivers use.
    */
-  public static final StorageLevel DEFAULT_STORAGE_LEVEL = StorageLevel.MEMORY_AND_DISK_SER_2();
+  public static final StorageLevel DEFAULT_STORAGE_LEVEL = ReceiverStorage.DEFAULT_LEVEL;
   /**
    * Default storage level with the write-ahead log on: serialized, memory then disk, one copy. The log already
    * makes a block durable, so Spark keeps one copy whatever the level asks (and warns about a second).
    */
-  public static final StorageLevel DEFAULT_STORAGE_LEVEL_WITH_WRITE_AHEAD_LOG = StorageLevel.MEMORY_AND_DISK_SER();
+  public static final StorageLevel DEFAULT_STORAGE_LEVEL_WITH_WRITE_AHEAD_LOG =
+      ReceiverStorage.DEFAULT_LEVEL_WITH_WRITE_AHEAD_LOG;
   /** Default compression level for {@link Compression#DEFLATE}, the same as Flume's. */
   public static final int DEFAULT_COMPRESSION_LEVEL = 6;
   /**

@@ -4,14 +4,11 @@ import io.sparking.flume.internal.FlumePullReceiver;
 import io.sparking.flume.internal.FlumePushReceiver;
 import io.sparking.core.spi.DrainableReceiver;
 import io.sparking.core.spi.DrainableReceiverStream;
-import io.sparking.core.spi.InvalidSetting;
+import io.sparking.core.spi.ReceiverStorage;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.Set;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.streaming.api.java.JavaDStream;
 import org.apache.spark.streaming.api.java.JavaReceiverInputDStream;
@@ -37,8 +34,6 @@ import org.apache.spark.streaming.api.java.JavaStreamingContext;
 // Spark 3.5 deprecates the DStream API as a whole; it is the API this module serves.
 @SuppressWarnings("deprecation")
 public final class SparkingFlume {
-  private static final String WAL_ENABLED = "spark.streaming.receiver.writeAheadLog.enable";
-
   private SparkingFlume() {}
 
   /**
@@ -61,9 +56,9 @@ public final class SparkingFlume {
       int port, PushSettings settings) {
     Objects.requireNonNull(jssc, "jssc");
     Objects.requireNonNull(settings, "settings");
-    checkAddress("host", host, port);
+    FlumeAddresses.check("host", host, port);
     return stream(jssc, new FlumePushReceiver(host, port, settings,
-        storageLevel(jssc, settings.storageLevel(), PushSettings.DEFAULT_STORAGE_LEVEL)));
+        ReceiverStorage.level(jssc, settings.storageLevel())));
   }
 
   /**
@@ -76,9 +71,9 @@ public final class SparkingFlume {
       List<InetSocketAddress> addresses, PushSettings settings) {
     Objects.requireNonNull(jssc, "jssc");
     Objects.requireNonNull(settings, "settings");
-    checkAddresses("addresses", addresses);
+    FlumeAddresses.check("addresses", addresses);
     List<JavaDStream<FlumeEvent>> streams = new ArrayList<>(addresses.size());
-    StorageLevel level = storageLevel(jssc, settings.storageLevel(), PushSettings.DEFAULT_STORAGE_LEVEL);
+    StorageLevel level = ReceiverStorage.level(jssc, settings.storageLevel());
     for (InetSocketAddress address : addresses) {
       streams.add(stream(jssc, new FlumePushReceiver(address.getHostString(), address.getPort(), settings, level)));
     }
@@ -109,19 +104,9 @@ public final class SparkingFlume {
       List<InetSocketAddress> agents, PullSettings settings) {
     Objects.requireNonNull(jssc, "jssc");
     Objects.requireNonNull(settings, "settings");
-    checkAddresses("agents", agents);
+    FlumeAddresses.check("agents", agents);
     return stream(jssc, new FlumePullReceiver(List.copyOf(agents), settings,
-        storageLevel(jssc, settings.storageLevel(), PullSettings.DEFAULT_STORAGE_LEVEL)));
-  }
-
-  /**
-   * The level {@code chosen} in the settings, kept as given; otherwise one copy when the write-ahead log is on (the log
-   * makes a block durable, and Spark would warn about a second copy and keep one anyway), {@code withoutLog} when off.
-   */
-  private static StorageLevel storageLevel(JavaStreamingContext jssc, Optional<StorageLevel> chosen,
-      StorageLevel withoutLog) {
-    boolean wal = jssc.sparkContext().getConf().getBoolean(WAL_ENABLED, false);
-    return chosen.orElse(wal ? PushSettings.DEFAULT_STORAGE_LEVEL_WITH_WRITE_AHEAD_LOG : withoutLog);
+        ReceiverStorage.level(jssc, settings.storageLevel())));
   }
 
   /** The receiver's stream, named after the receiver in the Spark UI. */
@@ -130,31 +115,5 @@ public final class SparkingFlume {
     return new JavaReceiverInputDStream<>(
         new DrainableReceiverStream<>(jssc.ssc(), receiver, receiver.toString(), FlumeEvent.class),
         scala.reflect.ClassTag$.MODULE$.apply(FlumeEvent.class));
-  }
-
-  static void checkAddresses(String setting, List<InetSocketAddress> addresses) {
-    if (addresses == null || addresses.isEmpty()) {
-      throw InvalidSetting.of(setting, addresses, "empty", "pass at least one host:port");
-    }
-    Set<String> seen = new HashSet<>();
-    for (InetSocketAddress address : addresses) {
-      if (address == null) {
-        throw InvalidSetting.of(setting, addresses, "a list with a null entry", "pass host:port addresses only");
-      }
-      checkAddress(setting, address.getHostString(), address.getPort());
-      if (!seen.add(address.getHostString() + ":" + address.getPort())) {
-        throw InvalidSetting.of(setting, addresses, "a list in which " + address.getHostString() + ":"
-            + address.getPort() + " appears twice", "name each address once");
-      }
-    }
-  }
-
-  private static void checkAddress(String setting, String host, int port) {
-    if (host == null || host.isBlank()) {
-      throw InvalidSetting.of(setting, "'" + host + "'", "not a host", "pass a host name or IP address");
-    }
-    if (port < 1 || port > 65535) {
-      throw InvalidSetting.of("port", port + " (for " + host + ")", "out of range", "pass 1 to 65535");
-    }
   }
 }

@@ -40,12 +40,28 @@ class SettingsValidationTest {
   @Test
   void duplicateOrEmptyAddressListsAreRejected() {
     InetSocketAddress a = new InetSocketAddress("127.0.0.1", 4141);
-    assertThatThrownBy(() -> SparkingFlume.checkAddresses("addresses", List.of(a, a)))
+    assertThatThrownBy(() -> FlumeAddresses.check("addresses", List.of(a, a)))
         .hasMessageContaining("127.0.0.1:4141 appears twice");
-    assertThatThrownBy(() -> SparkingFlume.checkAddresses("addresses", List.of()))
+    assertThatThrownBy(() -> FlumeAddresses.check("addresses", List.of()))
         .hasMessageContaining("pass at least one host:port");
-    assertThatThrownBy(() -> SparkingFlume.checkAddresses("addresses",
+    assertThatThrownBy(() -> FlumeAddresses.check("addresses",
         List.of(InetSocketAddress.createUnresolved("agent", 0))))
         .hasMessage("port=0 (for agent) is out of range: pass 1 to 65535");
+  }
+
+  @Test
+  void addressListsParseAsUsersWriteThemAndBadOnesAreNamed() {
+    assertThat(FlumeAddresses.parseList("addresses", " agent-1:9999, [::1]:4141 ,10.0.0.7:1"))
+        .extracting(a -> a.getHostString() + "|" + a.getPort())
+        .containsExactly("agent-1|9999", "::1|4141", "10.0.0.7|1");
+    assertThat(FlumeAddresses.of(" 127.0.0.1 ", "41414").getPort()).isEqualTo(41414);
+    assertThatThrownBy(() -> FlumeAddresses.parseList("addresses", "a:1,a:1"))
+        .hasMessage("addresses=a:1,a:1 is a list in which a:1 appears twice: name each address once");
+    assertThatThrownBy(() -> FlumeAddresses.parseList("addresses", "a:1,,b:2"))
+        .hasMessageContaining("addresses='a:1,,b:2' is not a list of host:port (entry '' is empty)");
+    assertThatThrownBy(() -> FlumeAddresses.of("bad host", "1"))
+        .hasMessageStartingWith("host='bad host' is not a host name or IP address:");
+    assertThatThrownBy(() -> FlumeAddresses.of("h", "x1"))
+        .hasMessage("port='x1' (for h) is not a number: pass 1 to 65535");
   }
 }

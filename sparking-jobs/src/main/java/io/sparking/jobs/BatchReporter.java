@@ -81,11 +81,7 @@ public final class BatchReporter implements Serializable {
       count = data.count();
     }
     if (topWords) {
-      List<Tuple2<Long, String>> words = data
-          .flatMap(line -> List.of(line.split("\\s+")).iterator())
-          .filter(word -> !word.isEmpty())
-          .mapToPair(word -> new Tuple2<>(word, 1L))
-          .reduceByKey(Long::sum)
+      List<Tuple2<Long, String>> words = WordCount.of(data)
           .map(t -> new Tuple2<>(t._2(), t._1()))
           .top(TOP, new CountThenWord());
       top = " top=" + words.stream().map(t -> t._2() + ":" + t._1()).collect(Collectors.joining(","));

@@ -101,17 +101,17 @@ public final class KafkaExactlyOnce extends KafkaJob {
   @Override
   protected void validate() {
     super.validate();
-    if (connectTimeoutSeconds == 0) {
-      throw new IllegalArgumentException("--connect-timeout=0: " + name() + " reads the topics' partitions from the"
-          + " brokers before it starts its stream, so it cannot skip them; pass 1 or more seconds");
+    if (sourceCheck.timeout().isEmpty()) {
+      throw new IllegalArgumentException("--connect-timeout=0 is no check, which " + name() + " cannot skip (it"
+          + " reads the topics' partitions from the brokers before it starts its stream): pass 1 or more seconds");
     }
     if (jdbcUrl != null && !jdbcUrl.startsWith("jdbc:")) {
-      throw new IllegalArgumentException("--jdbc-url " + jdbcUrl + " is not a JDBC URL: pass one such as"
+      throw new IllegalArgumentException("--jdbc-url=" + jdbcUrl + " is not a JDBC URL: pass one such as"
           + " jdbc:h2:file:/data/results (H2 is bundled; other databases need their driver on the classpath)");
     }
-    if (outputDir != null) {
-      throw new IllegalArgumentException("--output-dir " + outputDir + ": " + name() + " writes its results to"
-          + " the database (--jdbc-url), not to files; remove the option");
+    if (output.outputDir != null) {
+      throw new IllegalArgumentException("--output-dir=" + output.outputDir + " is not for " + name() + ", which"
+          + " writes its results to the database (--jdbc-url), not to files: remove the option");
     }
   }
 
@@ -158,12 +158,9 @@ public final class KafkaExactlyOnce extends KafkaJob {
     }
     JavaRDD<KafkaRecord> batch = records.cache();
     try {
-      Map<String, Long> wordCounts = new HashMap<>(batch
+      Map<String, Long> wordCounts = new HashMap<>(WordCount.of(batch
           .filter(r -> r.value() != null)
-          .flatMap(r -> List.of(r.valueAsString().split("\\s+")).iterator())
-          .filter(word -> !word.isEmpty())
-          .mapToPair(word -> new Tuple2<>(word, 1L))
-          .reduceByKey(Long::sum)
+          .map(KafkaRecord::valueAsString))
           .collectAsMap());
       JdbcResultStore.Outcome outcome = store.storeBatch(ranges, batch.toLocalIterator(), wordCounts,
           time.milliseconds());
@@ -185,12 +182,12 @@ public final class KafkaExactlyOnce extends KafkaJob {
     }
     Map<TopicPartition, Long> from = new HashMap<>();
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(settings().consumerConfig())) {
-      Duration timeout = Duration.ofSeconds(connectTimeoutSeconds);
+      Duration timeout = sourceCheck.timeout().orElseThrow();
       List<TopicPartition> unknown = new ArrayList<>();
       for (String topic : topicList()) {
         List<PartitionInfo> partitions = consumer.partitionsFor(topic, timeout);
         if (partitions == null || partitions.isEmpty()) {
-          throw new IllegalStateException("Topic " + topic + " has no partitions on " + bootstrapServers
+          throw new IllegalStateException("Topic " + topic + " has no partitions on " + settings().bootstrapServers()
               + ": create it first");
         }
         for (PartitionInfo p : partitions) {

@@ -1,13 +1,14 @@
 package io.sparking.jobs;
 
+import io.sparking.flume.FlumeAddresses;
 import io.sparking.flume.FlumeEvent;
+import io.sparking.flume.FlumePreflight;
 import io.sparking.flume.PullSettings;
 import io.sparking.flume.SparkingFlume;
 import io.sparking.kafka.KafkaRecord;
 import io.sparking.kafka.SparkingKafka;
 import java.io.Serializable;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,7 +69,7 @@ public final class KafkaFlumeJoin extends KafkaJob {
   @Override
   protected void validate() {
     super.validate();
-    flume = FlumeJob.address(flumeHost, flumePort);
+    flume = FlumeAddresses.of(flumeHost, flumePort);
   }
 
   /** Kafka's and Flume's. */
@@ -88,9 +89,7 @@ public final class KafkaFlumeJoin extends KafkaJob {
   @Override
   protected void preflight() {
     super.preflight();
-    if (connectTimeoutSeconds > 0) {
-      FlumeJob.checkReachable(flume, Duration.ofSeconds(connectTimeoutSeconds));
-    }
+    sourceCheck.timeout().ifPresent(timeout -> FlumePreflight.checkReachable(List.of(flume), timeout));
   }
 
   @Override

@@ -1,20 +1,17 @@
 package io.sparking.jobs;
 
-import io.sparking.kafka.BootstrapServers;
 import io.sparking.kafka.KafkaPreflight;
 import io.sparking.kafka.KafkaSettings;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.SparkConf;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /**
- * The arguments the Kafka jobs share, in the classic order:
- * {@code <spark-master> <topic|topic,topic,...> <bootstrap-servers>}.
+ * What the Kafka jobs share: {@code <spark-master> <topics> <bootstrap-servers>} and the consumer's options, checked
+ * by the connector, the start-up check of brokers and topics, and the write-ahead log of the receiver jobs.
  */
 abstract class KafkaJob extends StreamingJob {
   @Parameters(index = "1", paramLabel = "<topics>", description = "A topic, or several separated by commas")
@@ -24,33 +21,15 @@ abstract class KafkaJob extends StreamingJob {
       description = "Kafka brokers, host:port[,host:port...] (not a ZooKeeper address)")
   String bootstrapServers;
 
-  @Option(names = "--group", paramLabel = "<id>",
-      description = "Consumer group; a restarted job resumes from its committed offsets (default: sparking-<job>)")
-  String group;
+  @Mixin KafkaSourceOptions kafka = new KafkaSourceOptions();
 
-  @Option(names = "--threads", paramLabel = "<n>", defaultValue = "1",
-      description = "Consumer threads per receiver (default: ${DEFAULT-VALUE})")
-  int threads;
-
-  @Option(names = "--consumer-property", paramLabel = "<key=value>",
-      description = "Any Kafka consumer setting, e.g. security.protocol=SASL_SSL; repeatable")
-  Map<String, String> consumerProperties = Map.of();
-
-  @Option(names = "--connect-timeout", paramLabel = "<seconds>", defaultValue = "15",
-      description = "How long to wait for the brokers at start-up, when the job checks that they answer and that"
-          + " the topics exist; 0 skips the check, and the streams wait for brokers and topics themselves (default:"
-          + " ${DEFAULT-VALUE})")
-  long connectTimeoutSeconds;
+  @Mixin SourceCheckOptions sourceCheck = new SourceCheckOptions();
 
   private KafkaSettings settings;
 
-  /** Topics as a list; {@link #validate()} has checked them. */
+  /** The topics as given; {@link #validate()} has checked them. */
   protected List<String> topicList() {
-    List<String> list = new ArrayList<>();
-    for (String t : topics.split(",")) {
-      list.add(t.trim());
-    }
-    return list;
+    return settings.topics();
   }
 
   /** The validated settings of this run. */
@@ -65,22 +44,8 @@ abstract class KafkaJob extends StreamingJob {
 
   @Override
   protected void validate() {
-    if (connectTimeoutSeconds < 0) {
-      throw new IllegalArgumentException("--connect-timeout=" + connectTimeoutSeconds + ": pass 0 (no check) or"
-          + " more seconds");
-    }
-    BootstrapServers.validate(bootstrapServers);
-    for (String t : topics.split(",", -1)) {
-      if (t.isBlank()) {
-        throw new IllegalArgumentException("topics '" + topics + "' contain an empty name: pass names separated"
-            + " by commas, such as words,clicks");
-      }
-    }
-    settings = KafkaSettings.builder(bootstrapServers, group == null ? "sparking-" + name() : group)
-        .topics(topicList())
-        .consumerThreads(threads)
-        .consumerProperties(consumerProperties)
-        .build();
+    sourceCheck.timeout();
+    settings = kafka.settings(name(), topics, bootstrapServers);
   }
 
   /** The topics, brokers and consumer group: what the streams read, and where they resume. */
@@ -95,9 +60,7 @@ abstract class KafkaJob extends StreamingJob {
 
   @Override
   protected void preflight() {
-    if (connectTimeoutSeconds > 0) {
-      KafkaPreflight.check(settings, Duration.ofSeconds(connectTimeoutSeconds));
-    }
+    sourceCheck.timeout().ifPresent(timeout -> KafkaPreflight.check(settings, timeout));
   }
 
   @Override

@@ -17,8 +17,8 @@ public final class KafkaSingleTopic extends KafkaJob {
   protected void validate() {
     super.validate();
     if (topicList().size() != 1) {
-      throw new IllegalArgumentException("KafkaSingleTopic reads one topic, got '" + topics + "': use"
-          + " KafkaMultiTopics for several");
+      throw new IllegalArgumentException("topics=" + String.join(",", topicList()) + " is more than one topic,"
+          + " and KafkaSingleTopic reads one: use KafkaMultiTopics for several");
     }
   }
 

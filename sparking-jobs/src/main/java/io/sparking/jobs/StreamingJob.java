@@ -14,6 +14,7 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.streaming.Durations;
 import org.apache.spark.streaming.api.java.JavaStreamingContext;
 import picocli.CommandLine;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -61,13 +62,7 @@ public abstract class StreamingJob implements Callable<Integer> {
           + " (default: .sparking/checkpoints/<job> under the working directory)")
   String checkpointDir;
 
-  @Option(names = "--output-dir", paramLabel = "<dir>",
-      description = "Also write each non-empty batch's records (Kafka values, Flume bodies), one per line, to"
-          + " <dir>/batch-<time-ms>.txt, written to a temporary file and renamed, so a batch file is complete or"
-          + " absent. A batch that runs again after a recovery never overwrites: it adds"
-          + " batch-<time-ms>.rerun-<k>.txt, so every record output twice stays visible. The driver writes the"
-          + " files (a batch is collected to it): meant for verification and small streams.")
-  String outputDir;
+  @Mixin OutputOptions output = new OutputOptions();
 
   /** The job's name: its class's simple name, also the Spark application name. */
   protected String name() {
@@ -115,8 +110,8 @@ public abstract class StreamingJob implements Callable<Integer> {
   @Override
   public final Integer call() {
     if (checkpointDir != null && !recoversFromCheckpoint()) {
-      throw new IllegalArgumentException("--checkpoint-dir " + checkpointDir + ": " + name() + " keeps no"
-          + " checkpoint (it resumes from the position its output stored); remove the option");
+      throw new IllegalArgumentException("--checkpoint-dir=" + checkpointDir + " is not for " + name() + ", which"
+          + " keeps no checkpoint (it resumes from the position its output stored): remove the option");
     }
     validate();
     checkLocalCores();
@@ -161,7 +156,7 @@ public abstract class StreamingJob implements Callable<Integer> {
   private JavaStreamingContext create(SparkConf conf) {
     JavaStreamingContext jssc = new JavaStreamingContext(conf, Durations.milliseconds(batchInterval.toMillis()));
     try {
-      defineStreams(jssc, new BatchReporter(name(), BatchOutput.prepare(outputDir)));
+      defineStreams(jssc, new BatchReporter(name(), BatchOutput.prepare(output.outputDir)));
       return jssc;
     } catch (RuntimeException | Error e) {
       jssc.stop(true, false);
@@ -179,7 +174,7 @@ public abstract class StreamingJob implements Callable<Integer> {
       created.set(true);
       JavaStreamingContext fresh = new JavaStreamingContext(conf, Durations.milliseconds(batchInterval.toMillis()));
       fresh.checkpoint(checkpoint.toString());
-      defineStreams(fresh, new BatchReporter(name(), BatchOutput.prepare(outputDir)));
+      defineStreams(fresh, new BatchReporter(name(), BatchOutput.prepare(output.outputDir)));
       CheckpointDirectory.recordSources(checkpoint, name(), sources());
       return fresh;
     });

@@ -74,25 +74,24 @@ class FlumeJobsTest {
   void badPortIsAUsageErrorThatNamesIt() throws Exception {
     JobRun word = jobs.runToEnd("FlumeSinglePullBased", "local[2]", "127.0.0.1", "99x");
     assertThat(word.exit()).isEqualTo(2);
-    assertThat(word.output()).contains("port '99x' of 127.0.0.1 is not a number")
-        .contains("between 1 and 65535");
+    assertThat(word.output()).contains("port='99x' (for 127.0.0.1) is not a number: pass 1 to 65535");
     JobRun range = jobs.runToEnd("FlumeSinglePushBased", "local[2]", "127.0.0.1", "70000");
     assertThat(range.exit()).isEqualTo(2);
-    assertThat(range.output()).contains("port 70000 of 127.0.0.1 is out of range");
+    assertThat(range.output()).contains("port=70000 (for 127.0.0.1) is out of range: pass 1 to 65535");
   }
 
   @Test
   void malformedAddressListIsAUsageError() throws Exception {
     JobRun noPort = jobs.runToEnd("FlumeMultiPullBased", "local[2]", "127.0.0.1:9991,agent2");
     assertThat(noPort.exit()).isEqualTo(2);
-    assertThat(noPort.output()).contains("'127.0.0.1:9991,agent2' is not a list of host:port")
+    assertThat(noPort.output()).contains("addresses='127.0.0.1:9991,agent2' is not a list of host:port (entry 'agent2' has no host")
         .contains("agent1:9999,agent2:9999");
     JobRun empty = jobs.runToEnd("FlumeMultiPushBased", "local[3]", "127.0.0.1:9991,,127.0.0.1:9992");
     assertThat(empty.exit()).isEqualTo(2);
     assertThat(empty.output()).contains("entry '' is empty");
     JobRun twice = jobs.runToEnd("FlumeMultiPushBased", "local[3]", "127.0.0.1:9991,127.0.0.1:9991");
     assertThat(twice.exit()).isEqualTo(2);
-    assertThat(twice.output()).contains("address 127.0.0.1:9991 is given twice");
+    assertThat(twice.output()).contains("addresses=127.0.0.1:9991,127.0.0.1:9991 is a list in which 127.0.0.1:9991 appears twice");
   }
 
   @Test

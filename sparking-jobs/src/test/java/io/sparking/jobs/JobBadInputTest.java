@@ -77,7 +77,7 @@ class JobBadInputTest {
   void unparsableFlumePortIsNamedWithItsValidRange() {
     Refusal run = run("FlumeMultiPullBased", "local[2]", "127.0.0.1:99x9");
     assertThat(run.exit()).isEqualTo(StreamingJob.USAGE);
-    assertThat(run.output()).contains("port '99x9' of 127.0.0.1 is not a number").contains("between 1 and 65535");
+    assertThat(run.output()).contains("port='99x9' (for 127.0.0.1) is not a number: pass 1 to 65535");
   }
 
   @Test
@@ -103,10 +103,10 @@ class JobBadInputTest {
   void negativeKafkaConnectTimeoutIsRefusedAndZeroWhereTheJobCannotSkipTheCheck() {
     Refusal negative = run("KafkaSingleTopic", "local[2]", "t", "localhost:9092", "--connect-timeout", "-1");
     assertThat(negative.exit()).isEqualTo(StreamingJob.USAGE);
-    assertThat(negative.output()).contains("--connect-timeout=-1: pass 0 (no check) or more seconds");
+    assertThat(negative.output()).contains("--connect-timeout=-1 is negative: pass 0 (no check) or more seconds");
     Refusal zero = run("KafkaExactlyOnce", "local[2]", "t", "localhost:9092", "--connect-timeout", "0");
     assertThat(zero.exit()).isEqualTo(StreamingJob.USAGE);
-    assertThat(zero.output()).contains("--connect-timeout=0: KafkaExactlyOnce reads the topics' partitions")
+    assertThat(zero.output()).contains("--connect-timeout=0 is no check, which KafkaExactlyOnce cannot skip (it reads the topics' partitions")
         .contains("pass 1 or more seconds");
   }
 

@@ -217,7 +217,7 @@ class KafkaJobsTest {
     int port = cli.execute("KafkaFlumeJoin", "local[3]", "orders", KAFKA.broker().bootstrapServers(), "127.0.0.1",
         "99x");
     assertThat(port).isEqualTo(StreamingJob.USAGE);
-    assertThat(err.toString()).contains("port '99x' of 127.0.0.1 is not a number");
+    assertThat(err.toString()).contains("port='99x' (for 127.0.0.1) is not a number");
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.sparking.kafka;
 
 import io.sparking.core.spi.InvalidSetting;
+import io.sparking.core.spi.ReceiverStorage;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,6 +40,11 @@ public final class KafkaSettings implements Serializable {
 
   /** Default number of consumer threads per receiver. */
   public static final int DEFAULT_CONSUMER_THREADS = 1;
+  /** Where receivers keep blocks without the write-ahead log: two serialized copies. */
+  public static final StorageLevel DEFAULT_STORAGE_LEVEL = ReceiverStorage.DEFAULT_LEVEL;
+  /** Where receivers keep blocks with the write-ahead log: one serialized copy, the log holds the other. */
+  public static final StorageLevel DEFAULT_STORAGE_LEVEL_WITH_WRITE_AHEAD_LOG =
+      ReceiverStorage.DEFAULT_LEVEL_WITH_WRITE_AHEAD_LOG;
   /** Default time one {@code poll} waits for records. */
   public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(500);
   private static final int MAX_CONSUMER_THREADS = 64;

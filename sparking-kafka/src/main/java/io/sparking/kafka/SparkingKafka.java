@@ -2,6 +2,7 @@ package io.sparking.kafka;
 
 import io.sparking.core.spi.DrainableReceiverStream;
 import io.sparking.core.spi.InvalidSetting;
+import io.sparking.core.spi.ReceiverStorage;
 import io.sparking.kafka.internal.ReliableKafkaReceiver;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -9,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.streaming.api.java.JavaDStream;
 import org.apache.spark.streaming.api.java.JavaInputDStream;
 import org.apache.spark.streaming.api.java.JavaReceiverInputDStream;
@@ -45,8 +45,6 @@ import org.apache.spark.streaming.kafka010.LocationStrategies;
  * dies with the executor.
  */
 public final class SparkingKafka {
-  static final String WAL_ENABLED = "spark.streaming.receiver.writeAheadLog.enable";
-
   private SparkingKafka() {}
 
   /**
@@ -57,7 +55,7 @@ public final class SparkingKafka {
   public static JavaReceiverInputDStream<KafkaRecord> receiverStream(JavaStreamingContext jssc,
       KafkaSettings settings) {
     DrainableReceiverStream<KafkaRecord> stream = new DrainableReceiverStream<>(jssc.ssc(),
-        new ReliableKafkaReceiver(settings, storageLevel(jssc, settings)),
+        new ReliableKafkaReceiver(settings, ReceiverStorage.level(jssc, settings.storageLevel())),
         settings.name() + "@" + settings.groupId(), KafkaRecord.class);
     return new JavaReceiverInputDStream<>(stream, scala.reflect.ClassTag$.MODULE$.apply(KafkaRecord.class));
   }
@@ -169,10 +167,5 @@ public final class SparkingKafka {
       offsets.put(partition, offset);
     }
     return offsets;
-  }
-
-  private static StorageLevel storageLevel(JavaStreamingContext jssc, KafkaSettings settings) {
-    boolean wal = jssc.sparkContext().getConf().getBoolean(WAL_ENABLED, false);
-    return settings.storageLevel().orElse(wal ? StorageLevel.MEMORY_AND_DISK_SER() : StorageLevel.MEMORY_AND_DISK_SER_2());
   }
 }
