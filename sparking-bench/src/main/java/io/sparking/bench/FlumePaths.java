@@ -9,7 +9,7 @@ import io.sparking.flume.PullSettings;
 import io.sparking.flume.PushSettings;
 import io.sparking.flume.SparkingFlume;
 import io.sparking.flume.protocol.EventBatch;
-import io.sparking.flume.protocol.SparkFlumeProtocol;
+import io.sparking.flume.protocol.PullClient;
 import io.sparking.flume.protocol.SparkSinkEvent;
 import io.sparking.runtime.FlumeAgent;
 import io.sparking.runtime.FreePorts;
@@ -18,14 +18,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.avro.ipc.CallFuture;
 import org.apache.avro.ipc.netty.NettyServer;
-import org.apache.avro.ipc.netty.NettyTransceiver;
-import org.apache.avro.ipc.specific.SpecificRequestor;
 import org.apache.avro.ipc.specific.SpecificResponder;
 import org.apache.flume.source.avro.AvroFlumeEvent;
 import org.apache.flume.source.avro.AvroSourceProtocol;
@@ -54,6 +48,9 @@ final class FlumePaths {
   /** Connections and batch size of both pull paths: Spark 2.4's and our pull receiver's defaults. */
   private static final int PULL_CONNECTIONS = PullSettings.DEFAULT_CONNECTIONS_PER_AGENT;
   private static final int PULL_BATCH = PullSettings.DEFAULT_BATCH_SIZE;
+  /** The plain client's bounds: generous, so only a stuck sink hits them. */
+  private static final Duration PLAIN_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration PLAIN_CALL_TIMEOUT = Duration.ofSeconds(60);
 
   /** A pull sink of class {@code type} on the free port {@code SINK_PORT}; both pull paths use the same settings. */
   private static String pullSink(String type) {
@@ -375,15 +372,13 @@ final class FlumePaths {
     /** Drains the sink on {@code port} with plain Avro clients: counts and acks each batch, stores nothing. */
     static void drainWithPlainClient(Map<String, String> args) throws Exception {
       InetSocketAddress sink = new InetSocketAddress("127.0.0.1", Integer.parseInt(args.get("port")));
-      List<NettyTransceiver> connections = new ArrayList<>();
+      List<PullClient> connections = new ArrayList<>();
       List<Thread> drains = new ArrayList<>();
       AtomicReference<Exception> failure = new AtomicReference<>();
       try {
         for (int i = 0; i < PULL_CONNECTIONS; i++) {
-          NettyTransceiver transceiver = new NettyTransceiver(sink, 10_000);
-          connections.add(transceiver);
-          SparkFlumeProtocol.Callback client = SpecificRequestor.getClient(SparkFlumeProtocol.Callback.class,
-              transceiver);
+          PullClient client = PullClient.connect(sink, PLAIN_CONNECT_TIMEOUT, PLAIN_CALL_TIMEOUT);
+          connections.add(client);
           Thread drain = new Thread(() -> drain(client, failure), "drain-" + i);
           drain.setDaemon(true);
           drains.add(drain);
@@ -396,22 +391,17 @@ final class FlumePaths {
         }
       } finally {
         // The old sink blocks without bound on an empty channel: closing the connections ends those calls.
-        connections.forEach(NettyTransceiver::close);
+        connections.forEach(PullClient::close);
         for (Thread drain : drains) {
           drain.join(5_000);
         }
       }
     }
 
-    private static void drain(SparkFlumeProtocol.Callback client, AtomicReference<Exception> failure) {
+    private static void drain(PullClient client, AtomicReference<Exception> failure) {
       try {
         while (!Progress.isDone()) {
-          CallFuture<EventBatch> pulled = new CallFuture<>();
-          client.getEventBatch(PULL_BATCH, pulled);
-          EventBatch batch = awaitWhileRunning(pulled);
-          if (batch == null) {
-            return;
-          }
+          EventBatch batch = client.getEventBatch(PULL_BATCH);
           if (!batch.getErrorMsg().isEmpty()) {
             Thread.sleep(10);
             continue;
@@ -420,36 +410,15 @@ final class FlumePaths {
           for (SparkSinkEvent e : batch.getEvents()) {
             bytes += e.getBody().remaining();
           }
-          CallFuture<Void> acked = new CallFuture<>();
-          client.ack(batch.getSequenceNumber(), acked);
-          awaitWhileRunning(acked);
+          client.ack(batch.getSequenceNumber());
           Progress.add(batch.getEvents().size(), bytes);
         }
       } catch (Exception e) {
+        // Once the run is done, the connections are closed under calls still waiting: not a failure.
         if (!Progress.isDone()) {
           failure.compareAndSet(null, e);
         }
       }
-    }
-
-    /**
-     * The call's answer; waits in short steps so a finished run is not held up by a call the old sink never
-     * answers. Null when the run finished first.
-     */
-    private static <T> T awaitWhileRunning(CallFuture<T> call) throws Exception {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (!Progress.isDone()) {
-        try {
-          return call.get(200, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-          if (System.nanoTime() - deadline > 0) {
-            throw new TimeoutException("The sink did not answer within 60 s");
-          }
-        } catch (ExecutionException e) {
-          throw e.getCause() instanceof Exception cause ? cause : e;
-        }
-      }
-      return null;
     }
   }
 
