@@ -4,12 +4,14 @@ import io.netty.channel.DefaultEventLoopGroup;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.sparking.bench.ReceiverRun.FlumePull;
+import io.sparking.bench.ReceiverRun.FlumePush;
 import io.sparking.flume.FlumeEvent;
 import io.sparking.flume.PullSettings;
 import io.sparking.flume.PushSettings;
 import io.sparking.flume.SparkingFlume;
 import io.sparking.flume.protocol.EventBatch;
-import io.sparking.flume.protocol.SparkFlumeProtocol;
+import io.sparking.flume.protocol.PullClient;
 import io.sparking.flume.protocol.SparkSinkEvent;
 import io.sparking.runtime.FlumeAgent;
 import io.sparking.runtime.FreePorts;
@@ -17,15 +19,8 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.avro.ipc.CallFuture;
 import org.apache.avro.ipc.netty.NettyServer;
-import org.apache.avro.ipc.netty.NettyTransceiver;
-import org.apache.avro.ipc.specific.SpecificRequestor;
 import org.apache.avro.ipc.specific.SpecificResponder;
 import org.apache.flume.source.avro.AvroFlumeEvent;
 import org.apache.flume.source.avro.AvroSourceProtocol;
@@ -38,12 +33,12 @@ import org.apache.spark.api.java.JavaRDD;
  * memory channel (their heap is 512 MB, too small to hold 2M events at once), so feeding and draining overlap.
  */
 final class FlumePaths {
-  static final String RAW_RPC = "flume-raw-rpc";
-  static final String PUSH = "flume-push";
-  static final String PULL_248 = "flume-pull-sparksink248";
-  static final String PULL = "flume-pull-sparking";
-  /** The group of the two crossed pull paths (each sink with the other side's drain): run only when named. */
+  /**
+   * The group of the split paths, each between a path and its reference (the push agent into the ceiling's server,
+   * each pull sink with the other's drain): run only when named.
+   */
   static final String SPLIT = "flume-split";
+  private static final String FLUME = "flume";
   /**
    * Avro sinks draining the push agent's channel side by side. One sink sends one batch at a time and waits for
    * its answer, so the receiver idles between batches; several sinks on one channel is Flume's own way to drain
@@ -54,56 +49,63 @@ final class FlumePaths {
   /** Connections and batch size of both pull paths: Spark 2.4's and our pull receiver's defaults. */
   private static final int PULL_CONNECTIONS = PullSettings.DEFAULT_CONNECTIONS_PER_AGENT;
   private static final int PULL_BATCH = PullSettings.DEFAULT_BATCH_SIZE;
-
-  /** A pull sink of class {@code type} on the free port {@code SINK_PORT}; both pull paths use the same settings. */
-  private static String pullSink(String type) {
-    return String.join("\n",
-        "a1.sinks.k1.type = " + type,
-        "a1.sinks.k1.hostname = 127.0.0.1",
-        "a1.sinks.k1.port = ${SINK_PORT}",
-        "a1.sinks.k1.threads = 10",
-        "a1.sinks.k1.timeout = 30",
-        "");
-  }
+  /** The plain client's bounds: generous, so only a stuck sink hits them. */
+  private static final Duration PLAIN_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration PLAIN_CALL_TIMEOUT = Duration.ofSeconds(60);
 
   /** An avro source fed by the bench, a memory channel, and {@code k1}, the sink the path is about. */
   private static final String SOURCE_AND_CHANNEL = FlumeAgent.avroSourceIntoMemoryChannel(FlumeFeeder.BATCH);
 
+  static final MeasuredPath RAW_RPC = new MeasuredPath(FLUME, "flume-raw-rpc",
+      "Flume push: raw RpcClient.appendBatch into a counting NettyServer (ceiling)", null, 0, new RawRpc());
+  // No count in the label: the scaling rows vary it (their setting column says how many).
+  static final MeasuredPath PUSH = new MeasuredPath(FLUME, "flume-push",
+      "Flume push: an agent's avro sinks into Sparking push receiver (pushStream)", RAW_RPC.id(), 0.8, new Push());
+  /**
+   * The pull reference: Spark 2.4.8's {@code SparkSink} in a Flume 1.11 agent, drained by a plain Avro client with
+   * the connections and batch size Spark 2.4's pull receiver used (5, 1000), acking each batch once counted.
+   */
+  static final MeasuredPath PULL_248 = new MeasuredPath(FLUME, "flume-pull-sparksink248",
+      "Flume pull: Spark 2.4.8 SparkSink drained by a plain Avro client (reference)", null, 0,
+      new Pull(PullSink.SPARKSINK_248, PullDrain.PLAIN_CLIENTS));
+  /**
+   * Our pull sink in an agent, drained by our pull receiver (default settings, or as many connections as the
+   * variant says) and counted in Spark.
+   */
+  static final MeasuredPath PULL = new MeasuredPath(FLUME, "flume-pull-sparking",
+      "Flume pull: Sparking sink drained by Sparking pull receiver (pullStream)", PULL_248.id(), 1.2,
+      new Pull(PullSink.SPARKING, PullDrain.PULL_STREAM));
+  /**
+   * Split of the push comparison: the same agent as {@link #PUSH} into the raw ceiling's counting server, so that
+   * against the ceiling only the agent differs, and against {@link #PUSH} only the receiver.
+   */
+  static final MeasuredPath SPLIT_PUSH_AGENT = new MeasuredPath(SPLIT, PUSH.id() + "-agent-counting-server",
+      "Flume push split: " + PUSH_SINKS + " avro sinks of one agent into a counting NettyServer", RAW_RPC.id(), 0,
+      new PushAgentIntoCountingServer());
+  /** Split of the pull comparison: against {@link #PULL} only the sink differs. */
+  static final MeasuredPath SPLIT_248_SINK = new MeasuredPath(SPLIT, PULL_248.id() + "-sparking-receiver",
+      "Flume pull split: Spark 2.4.8 SparkSink drained by Sparking pull receiver", null, 0,
+      new Pull(PullSink.SPARKSINK_248, PullDrain.PULL_STREAM));
+  /** Split of the pull comparison: against {@link #PULL_248} only the sink differs. */
+  static final MeasuredPath SPLIT_PLAIN_CLIENT = new MeasuredPath(SPLIT, PULL.id() + "-plain-client",
+      "Flume pull split: Sparking sink drained by a plain Avro client", PULL_248.id(), 0,
+      new Pull(PullSink.SPARKING, PullDrain.PLAIN_CLIENTS));
+
   private FlumePaths() {}
 
   static List<MeasuredPath> all() {
-    return List.of(new RawRpc(), new Push(), new PullSpark248(), new PullSparking(),
-        new SplitPushAgentIntoCountingServer(), new Split248SinkSparkingReceiver(),
-        new SplitSparkingSinkPlainClient());
+    return List.of(RAW_RPC, PUSH, PULL_248, PULL, SPLIT_PUSH_AGENT, SPLIT_248_SINK, SPLIT_PLAIN_CLIENT);
   }
 
   /** Latency at a steady offered rate: the push path (two avro sinks). */
   static List<MeasuredPath> latency() {
-    return List.of(new Push());
+    return List.of(PUSH);
   }
 
   /** Throughput over the push agent's avro sinks and over the pull receiver's connections. */
   static List<Sections.Scaling> scaling() {
-    return List.of(new Sections.Scaling(new Push(), Sections.Scaling.AVRO_SINKS),
-        new Sections.Scaling(new PullSparking(), Sections.Scaling.CONNECTIONS));
-  }
-
-  /** What every Flume path shares: its group. */
-  private abstract static class FlumePath implements MeasuredPath {
-    private final String group;
-
-    FlumePath() {
-      this("flume");
-    }
-
-    FlumePath(String group) {
-      this.group = group;
-    }
-
-    @Override
-    public String group() {
-      return group;
-    }
+    return List.of(new Sections.Scaling(PUSH, Sections.Scaling.AVRO_SINKS),
+        new Sections.Scaling(PULL, Sections.Scaling.CONNECTIONS));
   }
 
   /**
@@ -117,14 +119,14 @@ final class FlumePaths {
       int feedPort(int receiverPort, List<FlumeAgent> agents);
     }
 
-    private final Map<String, String> receiverArgs;
+    private final ReceiverRun.Source source;
     private final BenchConfig config;
     private final OnReady onReady;
     private final List<FlumeAgent> agents = new ArrayList<>();
     private FlumeFeeder feeder;
 
-    FeedingSetup(Map<String, String> receiverArgs, BenchConfig config, FlumeAgent started, OnReady onReady) {
-      this.receiverArgs = receiverArgs;
+    FeedingSetup(ReceiverRun.Source source, BenchConfig config, FlumeAgent started, OnReady onReady) {
+      this.source = source;
       this.config = config;
       this.onReady = onReady;
       if (started != null) {
@@ -133,8 +135,8 @@ final class FlumePaths {
     }
 
     @Override
-    public Map<String, String> receiverArgs() {
-      return receiverArgs;
+    public ReceiverRun.Source source() {
+      return source;
     }
 
     @Override
@@ -166,26 +168,21 @@ final class FlumePaths {
    * The push ceiling: the feeder's {@code RpcClient.appendBatch} straight into a plain avro-ipc {@link NettyServer}
    * that implements {@link AvroSourceProtocol} and only counts.
    */
-  static final class RawRpc extends FlumePath {
+  private static final class RawRpc implements MeasuredPath.Halves {
     @Override
-    public String id() {
-      return RAW_RPC;
-    }
-
-    @Override
-    public String label() {
-      return "Flume push: raw RpcClient.appendBatch into a counting NettyServer (ceiling)";
-    }
-
-    @Override
-    public RunSetup prepare(BenchEnvironment env, BenchConfig config, int run) {
+    public RunSetup prepare(String pathId, BenchEnvironment env, BenchConfig config, int run) {
       // The server binds a port the kernel picks and reports it: a port chosen here could be taken by another
       // process on this shared machine before the receiving JVM binds it (seen as connections closed at once).
-      return new FeedingSetup(Map.of(), config, null, (receiverPort, agents) -> receiverPort);
+      return new FeedingSetup(new FlumePush(0), config, null, (receiverPort, agents) -> receiverPort);
     }
 
     @Override
-    public void receive(Map<String, String> args) throws Exception {
+    public void receive(ReceiverRun run) throws Exception {
+      countWithRawServer(run);
+    }
+
+    /** Counts what the feeder (or an agent) sends to a counting server on the push source's port. */
+    static void countWithRawServer(ReceiverRun run) throws Exception {
       // The same threads as our push receiver by default (one acceptor, two I/O, eight callers). Avro 1.11.2's
       // constructor without groups terminated its I/O group here before the first connection.
       List<EventLoopGroup> groups = List.of(
@@ -195,11 +192,11 @@ final class FlumePaths {
               new DefaultThreadFactory("raw-rpc-handler", true)));
       try {
         NettyServer server = new NettyServer(new SpecificResponder(AvroSourceProtocol.class, new CountingSource()),
-            new InetSocketAddress("127.0.0.1", 0), channel -> { }, bootstrap -> { }, groups.get(0), groups.get(1),
-            groups.get(2));
+            new InetSocketAddress("127.0.0.1", run.flumePush().port()), channel -> { }, bootstrap -> { },
+            groups.get(0), groups.get(1), groups.get(2));
         try {
           Progress.ready(server.getPort());
-          Progress.awaitDone(SparkCount.timeout(args));
+          Progress.awaitDone(run.target().timeout());
         } finally {
           server.close();
         }
@@ -233,33 +230,12 @@ final class FlumePaths {
    * channel, or as many as the variant's connections) into our push receiver, counted in Spark. The agent starts
    * once the receiver listens, so its sinks connect at once.
    */
-  static final class Push extends FlumePath {
+  private static final class Push implements MeasuredPath.Halves {
     @Override
-    public String id() {
-      return PUSH;
-    }
-
-    @Override
-    public String label() {
-      // No count in the label: the scaling rows vary it (their setting column says how many).
-      return "Flume push: an agent's avro sinks into Sparking push receiver (pushStream)";
-    }
-
-    @Override
-    public String referenceId() {
-      return RAW_RPC;
-    }
-
-    @Override
-    public double goal() {
-      return 0.8;
-    }
-
-    @Override
-    public RunSetup prepare(BenchEnvironment env, BenchConfig config, int run) {
+    public RunSetup prepare(String pathId, BenchEnvironment env, BenchConfig config, int run) {
       int receiverPort = FreePorts.next();
       int sinks = config.variant().connectionsOr(PUSH_SINKS);
-      return new FeedingSetup(Map.of("port", Integer.toString(receiverPort)), config, null,
+      return new FeedingSetup(new FlumePush(receiverPort), config, null,
           (port, agents) -> startPushAgent(receiverPort, sinks, agents));
     }
 
@@ -288,10 +264,11 @@ final class FlumePaths {
     }
 
     @Override
-    public void receive(Map<String, String> args) throws Exception {
-      int port = Integer.parseInt(args.get("port"));
-      SparkCount.run(args, false, 1, jssc -> SparkingFlume.pushStream(jssc, "127.0.0.1", port)
-          .foreachRDD(rdd -> countEvents(rdd, args)));
+    public void receive(ReceiverRun run) throws Exception {
+      int port = run.flumePush().port();
+      boolean latency = run.target().measuresLatency();
+      SparkCount.run(run, false, 1, jssc -> SparkingFlume.pushStream(jssc, "127.0.0.1", port)
+          .foreachRDD(rdd -> countEvents(rdd, latency)));
     }
   }
 
@@ -299,309 +276,154 @@ final class FlumePaths {
    * Counts a batch of events; a run that measures latency reads each body (a copy), where the creation time is,
    * the others only its length.
    */
-  private static void countEvents(JavaRDD<FlumeEvent> rdd, Map<String, String> args) {
-    if (args.containsKey("latency")) {
+  private static void countEvents(JavaRDD<FlumeEvent> rdd, boolean latency) {
+    if (latency) {
       SparkCount.countPayloads(rdd, FlumeEvent::body);
     } else {
       SparkCount.count(rdd, FlumeEvent::bodyLength);
     }
   }
 
-  /** Pull paths: an agent with the pull sink started before the receiver, which then connects to it. */
-  private abstract static class PullPath extends FlumePath {
-    PullPath() {}
-
-    PullPath(String group) {
-      super(group);
+  /** The push agent of {@link Push} into the counting server of {@link RawRpc}. */
+  private static final class PushAgentIntoCountingServer implements MeasuredPath.Halves {
+    @Override
+    public RunSetup prepare(String pathId, BenchEnvironment env, BenchConfig config, int run) {
+      // The counting server binds a port the kernel picks, as for the ceiling; the agent starts once it listens.
+      return new FeedingSetup(new FlumePush(0), config, null,
+          (receiverPort, agents) -> Push.startPushAgent(receiverPort, PUSH_SINKS, agents));
     }
 
-    abstract FlumeAgent.Runtime runtime();
-
-    abstract String sinkConfiguration();
-
     @Override
-    public RunSetup prepare(BenchEnvironment env, BenchConfig config, int run) {
-      FlumeAgent agent = FlumeAgent.builder()
-          .runtime(runtime())
-          .configuration(SOURCE_AND_CHANNEL + sinkConfiguration())
+    public void receive(ReceiverRun run) throws Exception {
+      RawRpc.countWithRawServer(run);
+    }
+  }
+
+  /** The pull sinks the pull paths run in an agent, each with the same settings. */
+  enum PullSink {
+    SPARKSINK_248(FlumeAgent.Runtime.SPARKSINK_248, "org.apache.spark.streaming.flume.sink.SparkSink"),
+    SPARKING(FlumeAgent.Runtime.SPARKING, "io.sparking.flume.sink.SparkingSink");
+
+    private final FlumeAgent.Runtime runtime;
+    private final String type;
+
+    PullSink(FlumeAgent.Runtime runtime, String type) {
+      this.runtime = runtime;
+      this.type = type;
+    }
+
+    /** An agent fed on {@code SOURCE_PORT} whose sink {@code k1} serves pulls on {@code SINK_PORT}. */
+    FlumeAgent start() {
+      return FlumeAgent.builder()
+          .runtime(runtime)
+          .configuration(SOURCE_AND_CHANNEL + String.join("\n",
+              "a1.sinks.k1.type = " + type,
+              "a1.sinks.k1.hostname = 127.0.0.1",
+              "a1.sinks.k1.port = ${SINK_PORT}",
+              "a1.sinks.k1.threads = 10",
+              "a1.sinks.k1.timeout = 30",
+              ""))
           .listenPort("SOURCE_PORT")
           .listenPort("SINK_PORT")
           .start();
+    }
+  }
+
+  /** How a pull path drains its sink. */
+  enum PullDrain {
+    /** Plain Avro clients that count and ack each batch, storing nothing: Spark 2.4's pull receiver's shape. */
+    PLAIN_CLIENTS,
+    /** Our pull receiver ({@code pullStream}), counted in Spark. */
+    PULL_STREAM
+  }
+
+  /**
+   * A pull path: an agent with {@code sink} started before the receiver, which then drains it as {@code drain} says.
+   * The four pairs of sink and drain are the reference, ours, and the two splits in between.
+   */
+  private record Pull(PullSink sink, PullDrain drain) implements MeasuredPath.Halves {
+    @Override
+    public RunSetup prepare(String pathId, BenchEnvironment env, BenchConfig config, int run) {
+      FlumeAgent agent = sink.start();
       try {
-        return new FeedingSetup(Map.of("port", Integer.toString(agent.port("SINK_PORT"))), config, agent,
-            (receiverPort, agents) -> agent.port("SOURCE_PORT"));
+        FlumePull source = new FlumePull(agent.port("SINK_PORT"), config.variant().connectionsOr(PULL_CONNECTIONS));
+        return new FeedingSetup(source, config, agent, (receiverPort, agents) -> agent.port("SOURCE_PORT"));
       } catch (RuntimeException e) {
         agent.close();
         throw e;
       }
     }
+
+    @Override
+    public void receive(ReceiverRun run) throws Exception {
+      switch (drain) {
+        case PLAIN_CLIENTS -> drainWithPlainClients(run);
+        case PULL_STREAM -> receiveWithPullStream(run);
+        default -> throw new IllegalStateException("drain " + drain);
+      }
+    }
   }
 
-  /**
-   * The pull reference: Spark 2.4.8's {@code SparkSink} in a Flume 1.11 agent, drained by a plain Avro client with
-   * the connections and batch size Spark 2.4's pull receiver used (5, 1000), acking each batch once counted.
-   */
-  static class PullSpark248 extends PullPath {
-    PullSpark248() {}
+  /** Counts in Spark what {@code pullStream} pulls from the sink. */
+  private static void receiveWithPullStream(ReceiverRun run) throws Exception {
+    FlumePull source = run.flumePull();
+    InetSocketAddress sink = new InetSocketAddress("127.0.0.1", source.port());
+    boolean latency = run.target().measuresLatency();
+    SparkCount.run(run, false, 1, jssc -> SparkingFlume.pullStream(jssc, List.of(sink),
+            PullSettings.builder().connectionsPerAgent(source.connections()).batchSize(PULL_BATCH).build())
+        .foreachRDD(rdd -> countEvents(rdd, latency)));
+  }
 
-    PullSpark248(String group) {
-      super(group);
-    }
-    @Override
-    public String id() {
-      return PULL_248;
-    }
-
-    @Override
-    public String label() {
-      return "Flume pull: Spark 2.4.8 SparkSink drained by a plain Avro client (reference)";
-    }
-
-    @Override
-    FlumeAgent.Runtime runtime() {
-      return FlumeAgent.Runtime.SPARKSINK_248;
-    }
-
-    @Override
-    String sinkConfiguration() {
-      return pullSink("org.apache.spark.streaming.flume.sink.SparkSink");
-    }
-
-    @Override
-    public void receive(Map<String, String> args) throws Exception {
-      drainWithPlainClient(args);
-    }
-
-    /** Drains the sink on {@code port} with plain Avro clients: counts and acks each batch, stores nothing. */
-    static void drainWithPlainClient(Map<String, String> args) throws Exception {
-      InetSocketAddress sink = new InetSocketAddress("127.0.0.1", Integer.parseInt(args.get("port")));
-      List<NettyTransceiver> connections = new ArrayList<>();
-      List<Thread> drains = new ArrayList<>();
-      AtomicReference<Exception> failure = new AtomicReference<>();
-      try {
-        for (int i = 0; i < PULL_CONNECTIONS; i++) {
-          NettyTransceiver transceiver = new NettyTransceiver(sink, 10_000);
-          connections.add(transceiver);
-          SparkFlumeProtocol.Callback client = SpecificRequestor.getClient(SparkFlumeProtocol.Callback.class,
-              transceiver);
-          Thread drain = new Thread(() -> drain(client, failure), "drain-" + i);
-          drain.setDaemon(true);
-          drains.add(drain);
-        }
-        Progress.ready();
-        drains.forEach(Thread::start);
-        Progress.awaitDone(SparkCount.timeout(args));
-        if (failure.get() != null && !Progress.isDone()) {
-          throw failure.get();
-        }
-      } finally {
-        // The old sink blocks without bound on an empty channel: closing the connections ends those calls.
-        connections.forEach(NettyTransceiver::close);
-        for (Thread drain : drains) {
-          drain.join(5_000);
-        }
+  /** Drains the sink with plain Avro clients, one thread each: counts and acks each batch, stores nothing. */
+  private static void drainWithPlainClients(ReceiverRun run) throws Exception {
+    FlumePull source = run.flumePull();
+    InetSocketAddress sink = new InetSocketAddress("127.0.0.1", source.port());
+    List<PullClient> connections = new ArrayList<>();
+    List<Thread> drains = new ArrayList<>();
+    AtomicReference<Exception> failure = new AtomicReference<>();
+    try {
+      for (int i = 0; i < source.connections(); i++) {
+        PullClient client = PullClient.connect(sink, PLAIN_CONNECT_TIMEOUT, PLAIN_CALL_TIMEOUT);
+        connections.add(client);
+        Thread drain = new Thread(() -> drainWithPlainClient(client, failure), "drain-" + i);
+        drain.setDaemon(true);
+        drains.add(drain);
+      }
+      Progress.ready();
+      drains.forEach(Thread::start);
+      Progress.awaitDone(run.target().timeout());
+      if (failure.get() != null && !Progress.isDone()) {
+        throw failure.get();
+      }
+    } finally {
+      // The old sink blocks without bound on an empty channel: closing the connections ends those calls.
+      connections.forEach(PullClient::close);
+      for (Thread drain : drains) {
+        drain.join(5_000);
       }
     }
+  }
 
-    private static void drain(SparkFlumeProtocol.Callback client, AtomicReference<Exception> failure) {
-      try {
-        while (!Progress.isDone()) {
-          CallFuture<EventBatch> pulled = new CallFuture<>();
-          client.getEventBatch(PULL_BATCH, pulled);
-          EventBatch batch = awaitWhileRunning(pulled);
-          if (batch == null) {
-            return;
-          }
-          if (!batch.getErrorMsg().isEmpty()) {
-            Thread.sleep(10);
-            continue;
-          }
-          long bytes = 0;
-          for (SparkSinkEvent e : batch.getEvents()) {
-            bytes += e.getBody().remaining();
-          }
-          CallFuture<Void> acked = new CallFuture<>();
-          client.ack(batch.getSequenceNumber(), acked);
-          awaitWhileRunning(acked);
-          Progress.add(batch.getEvents().size(), bytes);
-        }
-      } catch (Exception e) {
-        if (!Progress.isDone()) {
-          failure.compareAndSet(null, e);
-        }
-      }
-    }
-
-    /**
-     * The call's answer; waits in short steps so a finished run is not held up by a call the old sink never
-     * answers. Null when the run finished first.
-     */
-    private static <T> T awaitWhileRunning(CallFuture<T> call) throws Exception {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+  private static void drainWithPlainClient(PullClient client, AtomicReference<Exception> failure) {
+    try {
       while (!Progress.isDone()) {
-        try {
-          return call.get(200, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-          if (System.nanoTime() - deadline > 0) {
-            throw new TimeoutException("The sink did not answer within 60 s");
-          }
-        } catch (ExecutionException e) {
-          throw e.getCause() instanceof Exception cause ? cause : e;
+        EventBatch batch = client.getEventBatch(PULL_BATCH);
+        if (!batch.getErrorMsg().isEmpty()) {
+          Thread.sleep(10);
+          continue;
         }
+        long bytes = 0;
+        for (SparkSinkEvent e : batch.getEvents()) {
+          bytes += e.getBody().remaining();
+        }
+        client.ack(batch.getSequenceNumber());
+        Progress.add(batch.getEvents().size(), bytes);
       }
-      return null;
-    }
-  }
-
-  /**
-   * Split of the push comparison: the same agent as {@code flume-push} into the raw ceiling's counting server, so
-   * that against the ceiling only the agent differs, and against {@code flume-push} only the receiver.
-   */
-  static final class SplitPushAgentIntoCountingServer extends FlumePath {
-    SplitPushAgentIntoCountingServer() {
-      super(SPLIT);
-    }
-
-    @Override
-    public String id() {
-      return PUSH + "-agent-counting-server";
-    }
-
-    @Override
-    public String label() {
-      return "Flume push split: " + PUSH_SINKS + " avro sinks of one agent into a counting NettyServer";
-    }
-
-    @Override
-    public String referenceId() {
-      return RAW_RPC;
-    }
-
-    @Override
-    public RunSetup prepare(BenchEnvironment env, BenchConfig config, int run) {
-      // The counting server binds a port the kernel picks, as for the ceiling; the agent starts once it listens.
-      return new FeedingSetup(Map.of(), config, null,
-          (receiverPort, agents) -> Push.startPushAgent(receiverPort, PUSH_SINKS, agents));
-    }
-
-    @Override
-    public void receive(Map<String, String> args) throws Exception {
-      new RawRpc().receive(args);
-    }
-  }
-
-  /**
-   * Split of the pull comparison: the 2.4.8 SparkSink drained by our pull receiver, so that against
-   * {@code flume-pull-sparking} only the sink differs.
-   */
-  static final class Split248SinkSparkingReceiver extends PullSpark248 {
-    Split248SinkSparkingReceiver() {
-      super(SPLIT);
-    }
-
-    @Override
-    public String id() {
-      return PULL_248 + "-sparking-receiver";
-    }
-
-    @Override
-    public String label() {
-      return "Flume pull split: Spark 2.4.8 SparkSink drained by Sparking pull receiver";
-    }
-
-    @Override
-    public void receive(Map<String, String> args) throws Exception {
-      PullSparking.receiveWithPullStream(args);
-    }
-  }
-
-  /**
-   * Split of the pull comparison: our sink drained by the reference's plain client, so that against
-   * {@code flume-pull-sparksink248} only the sink differs.
-   */
-  static final class SplitSparkingSinkPlainClient extends PullPath {
-    SplitSparkingSinkPlainClient() {
-      super(SPLIT);
-    }
-
-    @Override
-    public String id() {
-      return PULL + "-plain-client";
-    }
-
-    @Override
-    public String label() {
-      return "Flume pull split: Sparking sink drained by a plain Avro client";
-    }
-
-    @Override
-    public String referenceId() {
-      return PULL_248;
-    }
-
-    @Override
-    FlumeAgent.Runtime runtime() {
-      return FlumeAgent.Runtime.SPARKING;
-    }
-
-    @Override
-    String sinkConfiguration() {
-      return pullSink("io.sparking.flume.sink.SparkingSink");
-    }
-
-    @Override
-    public void receive(Map<String, String> args) throws Exception {
-      PullSpark248.drainWithPlainClient(args);
-    }
-  }
-
-  /**
-   * Our pull sink in an agent, drained by our pull receiver (default settings, or as many connections as the
-   * variant says) and counted in Spark.
-   */
-  static final class PullSparking extends PullPath {
-    @Override
-    public String id() {
-      return PULL;
-    }
-
-    @Override
-    public String label() {
-      return "Flume pull: Sparking sink drained by Sparking pull receiver (pullStream)";
-    }
-
-    @Override
-    public String referenceId() {
-      return PULL_248;
-    }
-
-    @Override
-    public double goal() {
-      return 1.2;
-    }
-
-    @Override
-    FlumeAgent.Runtime runtime() {
-      return FlumeAgent.Runtime.SPARKING;
-    }
-
-    @Override
-    String sinkConfiguration() {
-      return pullSink("io.sparking.flume.sink.SparkingSink");
-    }
-
-    @Override
-    public void receive(Map<String, String> args) throws Exception {
-      receiveWithPullStream(args);
-    }
-
-    /** Counts in Spark what {@code pullStream} pulls from the sink on {@code port}. */
-    static void receiveWithPullStream(Map<String, String> args) throws Exception {
-      InetSocketAddress sink = new InetSocketAddress("127.0.0.1", Integer.parseInt(args.get("port")));
-      int connections = Integer.parseInt(args.getOrDefault("connections", Integer.toString(PULL_CONNECTIONS)));
-      SparkCount.run(args, false, 1, jssc -> SparkingFlume.pullStream(jssc, List.of(sink),
-              PullSettings.builder().connectionsPerAgent(connections).batchSize(PULL_BATCH).build())
-          .foreachRDD(rdd -> countEvents(rdd, args)));
+    } catch (Exception e) {
+      // Once the run is done, the connections are closed under calls still waiting: not a failure.
+      if (!Progress.isDone()) {
+        failure.compareAndSet(null, e);
+      }
     }
   }
 }

@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 
+import io.sparking.bench.ReceiverRun.KafkaSource;
 import io.sparking.kafka.KafkaRecord;
 import io.sparking.kafka.KafkaSettings;
 import io.sparking.kafka.SparkingKafka;
@@ -36,41 +37,50 @@ import org.apache.spark.streaming.kafka010.LocationStrategies;
  * streaming context about to start).
  */
 final class KafkaPaths {
-  static final String RAW = "kafka-raw-consumer";
-  static final String SPARK_DIRECT = "kafka-spark-direct";
-  static final String SPARKING_DIRECT = "kafka-sparking-direct";
-  static final String RECEIVER = "kafka-receiver";
-  static final String RECEIVER_WAL = "kafka-receiver-wal";
-  static final String STRUCTURED = "kafka-structured";
+  static final MeasuredPath RAW = path("kafka-raw-consumer", "Kafka: raw KafkaConsumer poll loop (ceiling)", null, 0,
+      new RawConsumer());
+  static final MeasuredPath SPARK_DIRECT = path("kafka-spark-direct",
+      "Kafka: Spark's official direct stream (KafkaUtils.createDirectStream)", null, 0, new SparkDirect());
+  static final MeasuredPath SPARKING_DIRECT = path("kafka-sparking-direct",
+      "Kafka: Sparking direct stream (SparkingKafka.directStream.foreachBatch)", RAW, 0.9, new SparkingDirect());
+  static final MeasuredPath RECEIVER = path("kafka-receiver", "Kafka: Sparking reliable receiver, WAL off", null, 0,
+      new Receiver(false));
+  static final MeasuredPath RECEIVER_WAL = path("kafka-receiver-wal", "Kafka: Sparking reliable receiver, WAL on",
+      SPARK_DIRECT, 0.6, new Receiver(true));
+  static final MeasuredPath STRUCTURED = path("kafka-structured", "Kafka: Spark Structured Streaming Kafka source",
+      null, 0, new Structured());
 
   private KafkaPaths() {}
 
+  private static MeasuredPath path(String id, String label, MeasuredPath reference, double goal, KafkaPath halves) {
+    return new MeasuredPath("kafka", id, label, reference == null ? null : reference.id(), goal, halves);
+  }
+
   static List<MeasuredPath> all() {
-    return List.of(new RawConsumer(), new SparkDirect(), new SparkingDirect(), new Receiver(false),
-        new Receiver(true), new Structured());
+    return List.of(RAW, SPARK_DIRECT, SPARKING_DIRECT, RECEIVER, RECEIVER_WAL, STRUCTURED);
   }
 
   /** Latency at a steady offered rate: our direct stream and our reliable receiver with its write-ahead log. */
   static List<MeasuredPath> latency() {
-    return List.of(new SparkingDirect(), new Receiver(true));
+    return List.of(SPARKING_DIRECT, RECEIVER_WAL);
   }
 
   /** Heap under overload: the reliable receiver with its write-ahead log, limited by maxRate and backpressure. */
   static List<MeasuredPath> overload() {
-    return List.of(new Receiver(true));
+    return List.of(RECEIVER_WAL);
   }
 
   /** Throughput over receivers (reliable receiver, WAL off, unioned) and over partitions (our direct stream). */
   static List<Sections.Scaling> scaling() {
-    return List.of(new Sections.Scaling(new Receiver(false), Sections.Scaling.RECEIVERS),
-        new Sections.Scaling(new SparkingDirect(), Sections.Scaling.PARTITIONS));
+    return List.of(new Sections.Scaling(RECEIVER, Sections.Scaling.RECEIVERS),
+        new Sections.Scaling(SPARKING_DIRECT, Sections.Scaling.PARTITIONS));
   }
 
   /** Consumer settings every Kafka path shares: bytes in, from the earliest offset, no automatic commits. */
-  static Map<String, Object> consumerConfig(Map<String, String> args) {
+  static Map<String, Object> consumerConfig(KafkaSource source) {
     return Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, args.get("bootstrap"),
-        ConsumerConfig.GROUP_ID_CONFIG, args.get("group"),
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, source.bootstrap(),
+        ConsumerConfig.GROUP_ID_CONFIG, source.group(),
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
         ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
@@ -78,32 +88,24 @@ final class KafkaPaths {
   }
 
   /** The setup every Kafka path shares: the broker's address, the topic, and a fresh consumer group. */
-  private abstract static class KafkaPath implements MeasuredPath {
+  private abstract static class KafkaPath implements MeasuredPath.Halves {
     @Override
-    public String group() {
-      return "kafka";
-    }
-
-    @Override
-    public RunSetup prepare(BenchEnvironment env, BenchConfig config, int run) {
+    public RunSetup prepare(String pathId, BenchEnvironment env, BenchConfig config, int run) {
       Variant variant = config.variant();
       String bootstrap = env.kafka().bootstrapServers();
       String topic = variant.paced() ? env.freshTopic(variant.partitions())
           : env.backlog(variant.partitions(), config.records());
-      Map<String, String> args = Map.of(
-          "bootstrap", bootstrap,
-          "topic", topic,
-          "partitions", Integer.toString(variant.partitions()),
-          "group", "bench-" + id() + "-" + run + "-" + System.nanoTime());
+      KafkaSource source = new KafkaSource(bootstrap, topic, variant.partitions(),
+          "bench-" + pathId + "-" + run + "-" + System.nanoTime());
       if (!variant.paced()) {
-        return RunSetup.of(args);
+        return RunSetup.of(source);
       }
       KafkaFeeder feeder = new KafkaFeeder(bootstrap, topic, variant.partitions(), config.offeredRecords(),
           variant.offeredRate(), config.size());
       return new RunSetup() {
         @Override
-        public Map<String, String> receiverArgs() {
-          return args;
+        public ReceiverRun.Source source() {
+          return source;
         }
 
         @Override
@@ -115,23 +117,14 @@ final class KafkaPaths {
   }
 
   /** The ceiling: one {@link KafkaConsumer} polling all four partitions and touching every value. */
-  static final class RawConsumer extends KafkaPath {
+  private static final class RawConsumer extends KafkaPath {
     @Override
-    public String id() {
-      return RAW;
-    }
-
-    @Override
-    public String label() {
-      return "Kafka: raw KafkaConsumer poll loop (ceiling)";
-    }
-
-    @Override
-    public void receive(Map<String, String> args) {
-      long deadline = System.nanoTime() + SparkCount.timeout(args).toNanos();
-      try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(args))) {
+    public void receive(ReceiverRun run) {
+      KafkaSource source = run.kafka();
+      long deadline = System.nanoTime() + run.target().timeout().toNanos();
+      try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(source))) {
         Progress.ready();
-        consumer.subscribe(List.of(args.get("topic")));
+        consumer.subscribe(List.of(source.topic()));
         long firstData = -1;
         long total = 0;
         long totalBytes = 0;
@@ -160,58 +153,30 @@ final class KafkaPaths {
   }
 
   /** Spark's official kafka-0-10 direct stream, counted in {@code foreachRDD}. */
-  static final class SparkDirect extends KafkaPath {
+  private static final class SparkDirect extends KafkaPath {
     @Override
-    public String id() {
-      return SPARK_DIRECT;
-    }
-
-    @Override
-    public String label() {
-      return "Kafka: Spark's official direct stream (KafkaUtils.createDirectStream)";
-    }
-
-    @Override
-    public void receive(Map<String, String> args) throws Exception {
-      SparkCount.run(args, false, 0, jssc -> KafkaUtils.createDirectStream(jssc,
+    public void receive(ReceiverRun run) throws Exception {
+      KafkaSource source = run.kafka();
+      SparkCount.run(run, false, 0, jssc -> KafkaUtils.createDirectStream(jssc,
               LocationStrategies.PreferConsistent(),
-              ConsumerStrategies.<byte[], byte[]>Subscribe(List.of(args.get("topic")), consumerConfig(args)))
+              ConsumerStrategies.<byte[], byte[]>Subscribe(List.of(source.topic()), consumerConfig(source)))
           // Counting the mapped records, not the KafkaRDD itself: KafkaRDD.count() answers from offsets alone.
           .foreachRDD(rdd -> SparkCount.countPayloads(rdd, ConsumerRecord::value)));
     }
   }
 
   /** Our direct stream, counting in {@code foreachBatch} (which commits each batch's offsets after it). */
-  static final class SparkingDirect extends KafkaPath {
+  private static final class SparkingDirect extends KafkaPath {
     @Override
-    public String id() {
-      return SPARKING_DIRECT;
-    }
-
-    @Override
-    public String label() {
-      return "Kafka: Sparking direct stream (SparkingKafka.directStream.foreachBatch)";
-    }
-
-    @Override
-    public String referenceId() {
-      return RAW;
-    }
-
-    @Override
-    public double goal() {
-      return 0.9;
-    }
-
-    @Override
-    public void receive(Map<String, String> args) throws Exception {
-      SparkCount.run(args, false, 0, jssc -> SparkingKafka.directStream(jssc, settings(args))
+    public void receive(ReceiverRun run) throws Exception {
+      KafkaSettings settings = settings(run.kafka());
+      SparkCount.run(run, false, 0, jssc -> SparkingKafka.directStream(jssc, settings)
           .foreachBatch((records, time) -> SparkCount.countPayloads(records, KafkaRecord::value)));
     }
   }
 
   /** Our reliable receiver (one, with its default single consumer thread), the write-ahead log off or on. */
-  static final class Receiver extends KafkaPath {
+  private static final class Receiver extends KafkaPath {
     private final boolean wal;
 
     Receiver(boolean wal) {
@@ -219,50 +184,22 @@ final class KafkaPaths {
     }
 
     @Override
-    public String id() {
-      return wal ? RECEIVER_WAL : RECEIVER;
-    }
-
-    @Override
-    public String label() {
-      return "Kafka: Sparking reliable receiver, WAL " + (wal ? "on" : "off");
-    }
-
-    @Override
-    public String referenceId() {
-      return wal ? SPARK_DIRECT : null;
-    }
-
-    @Override
-    public double goal() {
-      return wal ? 0.6 : 0;
-    }
-
-    @Override
-    public void receive(Map<String, String> args) throws Exception {
-      int receivers = Integer.parseInt(args.getOrDefault("receivers", "1"));
-      SparkCount.run(args, wal, 0, jssc -> {
-        JavaDStream<KafkaRecord> stream = receivers == 1 ? SparkingKafka.receiverStream(jssc, settings(args))
-            : SparkingKafka.receiverStreams(jssc, receiverShares(args, receivers));
+    public void receive(ReceiverRun run) throws Exception {
+      KafkaSource source = run.kafka();
+      int receivers = run.job().receivers();
+      SparkCount.run(run, wal, 0, jssc -> {
+        JavaDStream<KafkaRecord> stream = receivers == 1 ? SparkingKafka.receiverStream(jssc, settings(source))
+            : SparkingKafka.receiverStreams(jssc, receiverShares(source, receivers));
         stream.foreachRDD(rdd -> SparkCount.countPayloads(rdd, KafkaRecord::value));
       });
     }
   }
 
   /** Spark Structured Streaming's Kafka source, a processing-time query counting rows and value bytes per batch. */
-  static final class Structured extends KafkaPath {
+  private static final class Structured extends KafkaPath {
     @Override
-    public String id() {
-      return STRUCTURED;
-    }
-
-    @Override
-    public String label() {
-      return "Kafka: Spark Structured Streaming Kafka source";
-    }
-
-    @Override
-    public void receive(Map<String, String> args) throws Exception {
+    public void receive(ReceiverRun run) throws Exception {
+      KafkaSource source = run.kafka();
       Path checkpoint = TempDirs.create("sparking-bench-structured-");
       SparkSession spark = SparkSession.builder()
           .master(SparkCount.MASTER)
@@ -275,10 +212,10 @@ final class KafkaPaths {
           .getOrCreate();
       try {
         Dataset<Row> rows = spark.readStream().format("kafka")
-            .option("kafka.bootstrap.servers", args.get("bootstrap"))
-            .option("subscribe", args.get("topic"))
+            .option("kafka.bootstrap.servers", source.bootstrap())
+            .option("subscribe", source.topic())
             .option("startingOffsets", "earliest")
-            .option("kafka.group.id", args.get("group"))
+            .option("kafka.group.id", source.group())
             .load();
         VoidFunction2<Dataset<Row>, Long> countBatch = (batch, id) -> {
           long start = System.currentTimeMillis();
@@ -288,12 +225,12 @@ final class KafkaPaths {
         };
         Progress.ready();
         StreamingQuery query = rows.writeStream()
-            .trigger(Trigger.ProcessingTime(Long.parseLong(args.get("batchMillis"))))
+            .trigger(Trigger.ProcessingTime(run.job().batchInterval().toMillis()))
             .option("checkpointLocation", checkpoint.toString())
             .foreachBatch(countBatch)
             .start();
         try {
-          Progress.awaitDone(SparkCount.timeout(args));
+          Progress.awaitDone(run.target().timeout());
         } finally {
           query.stop();
         }
@@ -305,20 +242,19 @@ final class KafkaPaths {
   }
 
   /** One receiver's settings per share of the topic's partitions, assigned round-robin. */
-  private static List<KafkaSettings> receiverShares(Map<String, String> args, int receivers) {
-    int partitions = Integer.parseInt(args.get("partitions"));
+  private static List<KafkaSettings> receiverShares(KafkaSource source, int receivers) {
     List<KafkaSettings> shares = new java.util.ArrayList<>();
     for (int r = 0; r < receivers; r++) {
       List<TopicPartition> share = new java.util.ArrayList<>();
-      for (int p = r; p < partitions; p += receivers) {
-        share.add(new TopicPartition(args.get("topic"), p));
+      for (int p = r; p < source.partitions(); p += receivers) {
+        share.add(new TopicPartition(source.topic(), p));
       }
-      shares.add(KafkaSettings.builder(args.get("bootstrap"), args.get("group")).partitions(share).build());
+      shares.add(KafkaSettings.builder(source.bootstrap(), source.group()).partitions(share).build());
     }
     return shares;
   }
 
-  private static KafkaSettings settings(Map<String, String> args) {
-    return KafkaSettings.builder(args.get("bootstrap"), args.get("group")).topics(args.get("topic")).build();
+  private static KafkaSettings settings(KafkaSource source) {
+    return KafkaSettings.builder(source.bootstrap(), source.group()).topics(source.topic()).build();
   }
 }

@@ -3,8 +3,7 @@ package io.sparking.bench;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,8 +12,7 @@ import org.slf4j.LoggerFactory;
  * The main class of a receiving JVM: runs one run of one {@link MeasuredPath}'s {@link MeasuredPath#receive} and
  * reports through {@link Progress}, including the peak heap this JVM used.
  *
- * <p>Arguments: the path's id, then {@code key=value} pairs; {@code records}, {@code size} and {@code timeoutSeconds}
- * are always there.
+ * <p>Arguments: a {@link ReceiverRun}, as {@link ReceiverRun#toArgs()} wrote it.
  */
 public final class ReceivingJvm {
   private static final Logger LOG = LoggerFactory.getLogger(ReceivingJvm.class);
@@ -30,23 +28,17 @@ public final class ReceivingJvm {
     int exit = 1;
     HeapPeak heap = new HeapPeak();
     try {
-      MeasuredPath path = Paths.byId(argv[0]);
-      Map<String, String> args = new LinkedHashMap<>();
-      for (int i = 1; i < argv.length; i++) {
-        int eq = argv[i].indexOf('=');
-        args.put(argv[i].substring(0, eq), argv[i].substring(eq + 1));
-      }
-      Progress.init(Long.parseLong(args.get("records")));
-      if (Boolean.parseBoolean(args.get("latency"))) {
-        Progress.measureLatency(Long.parseLong(args.getOrDefault("warmUpRecords", "0")));
-      }
+      ReceiverRun run = ReceiverRun.fromArgs(List.of(argv));
+      MeasuredPath path = Paths.byId(run.pathId());
+      Progress.init(run.target().records());
+      run.target().latencyWarmUpRecords().ifPresent(Progress::measureLatency);
       heap.start();
-      path.receive(args);
+      path.receive(run);
       if (Progress.isDone()) {
         Progress.done(heap.peak());
         exit = 0;
       } else {
-        Progress.fail("stopped after " + Progress.records() + " of " + args.get("records") + " records");
+        Progress.fail("stopped after " + Progress.records() + " of " + run.target().records() + " records");
       }
     } catch (Throwable e) {
       LOG.error("Receiving failed", e);

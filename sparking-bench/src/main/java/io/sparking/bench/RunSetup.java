@@ -1,14 +1,12 @@
 package io.sparking.bench;
 
-import java.util.Map;
-
 /**
- * What the bench JVM set up for one run of a {@link MeasuredPath}: the arguments of the receiving JVM and, for
+ * What the bench JVM set up for one run of a {@link MeasuredPath}: the source the receiving JVM reads and, for
  * sources that are fed while the clock runs, the feeder. Closing it stops whatever it started (an agent, a feeder).
  */
 public interface RunSetup extends AutoCloseable {
-  /** Arguments for {@link MeasuredPath#receive} (ports, topic, group ...). */
-  Map<String, String> receiverArgs();
+  /** Where the receiving JVM's {@link MeasuredPath#receive} finds the run's records (topic and group, port ...). */
+  ReceiverRun.Source source();
 
   /**
    * Called once the receiving JVM reported ready and before the clock starts: sets up what has to follow the
@@ -40,7 +38,7 @@ public interface RunSetup extends AutoCloseable {
   }
 
   /** A setup with nothing to start or stop. */
-  static RunSetup of(Map<String, String> receiverArgs) {
-    return () -> receiverArgs;
+  static RunSetup of(ReceiverRun.Source source) {
+    return () -> source;
   }
 }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -128,33 +129,7 @@ final class Runner {
   private RunResult runOnce(MeasuredPath path, BenchConfig config, int run, String tag) throws Exception {
     String name = path.id() + tag + "-run" + (run + 1);
     try (RunSetup setup = path.prepare(env, config, run)) {
-      Map<String, String> args = new LinkedHashMap<>(setup.receiverArgs());
-      args.put("records", Long.toString(config.records()));
-      args.put("size", Integer.toString(config.size()));
-      args.put("batchMillis", Long.toString(config.batchInterval().toMillis()));
-      args.put("timeoutSeconds", Long.toString(config.runTimeout().toSeconds()));
-      Variant variant = config.variant();
-      if (variant.receivers() > 1) {
-        args.put("receivers", Integer.toString(variant.receivers()));
-      }
-      if (variant.paced()) {
-        args.put("paced", "true");
-      }
-      if (variant.connections() > 0) {
-        args.put("connections", Integer.toString(variant.connections()));
-      }
-      if (variant.maxRate() > 0) {
-        args.put("maxRate", Long.toString(variant.maxRate()));
-      }
-      if (variant.latency()) {
-        args.put("latency", "true");
-        // The first seconds of a paced run hold the stream's start-up; latency counts from then on.
-        args.put("warmUpRecords", Long.toString((long) Math.min(config.offeredRecords() / 4,
-            variant.offeredRate() * WARM_UP.toSeconds())));
-      }
-      List<String> argv = new ArrayList<>();
-      argv.add(path.id());
-      args.forEach((k, v) -> argv.add(k + "=" + v));
+      List<String> argv = receiverRun(path, config, setup.source()).toArgs();
       List<String> jvm = new ArrayList<>(JvmFlags.forSpark());
       jvm.add(RECEIVER_HEAP);
       if (jfrDir != null) {
@@ -205,6 +180,18 @@ final class Runner {
         }
       }
     }
+  }
+
+  /** What the receiving JVM of one run of {@code path} under {@code config} needs. */
+  static ReceiverRun receiverRun(MeasuredPath path, BenchConfig config, ReceiverRun.Source source) {
+    Variant variant = config.variant();
+    // The first seconds of a paced run hold the stream's start-up; latency counts from then on.
+    OptionalLong warmUp = variant.latency() ? OptionalLong.of((long) Math.min(config.offeredRecords() / 4,
+        variant.offeredRate() * WARM_UP.toSeconds())) : OptionalLong.empty();
+    return new ReceiverRun(path.id(), new ReceiverRun.Target(config.records(), config.runTimeout(), warmUp),
+        new ReceiverRun.StreamingJob(config.batchInterval(), variant.receivers(), variant.maxRatePerReceiver(),
+            variant.paced()),
+        source);
   }
 
   private static String firstLine(Throwable e) {

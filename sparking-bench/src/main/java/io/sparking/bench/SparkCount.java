@@ -6,7 +6,6 @@ import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -42,35 +41,34 @@ final class SparkCount {
    * timeout passed; then stops it at once.
    *
    * @param wal whether receivers write ahead (needs the checkpoint directory, a temporary one here)
-   * @param receivers how many receivers must have started before the run is {@link Progress#ready()}; 0 to be ready
-   *     when the context starts (data already in place, the clock starts with the stream)
+   * @param awaitedReceivers how many receivers must have started before the run is {@link Progress#ready()}; 0 to be
+   *     ready when the context starts (data already in place, the clock starts with the stream)
    */
-  static void run(Map<String, String> args, boolean wal, int receivers, Consumer<JavaStreamingContext> define)
+  static void run(ReceiverRun run, boolean wal, int awaitedReceivers, Consumer<JavaStreamingContext> define)
       throws InterruptedException {
+    ReceiverRun.StreamingJob job = run.job();
     Path checkpoint = TempDirs.create("sparking-bench-checkpoint-");
     // Several receivers (the scaling section) each hold a slot for good: keep three slots for the batches' tasks,
     // as one receiver in local[4] has.
-    int receiverCount = Integer.parseInt(args.getOrDefault("receivers", "1"));
     LocalStreaming.Builder builder = LocalStreaming.builder(checkpoint)
-        .master(receiverCount > 1 ? "local[" + (receiverCount + 3) + "]" : MASTER)
-        .batchInterval(Duration.ofMillis(Long.parseLong(args.get("batchMillis"))))
+        .master(job.receivers() > 1 ? "local[" + (job.receivers() + 3) + "]" : MASTER)
+        .batchInterval(job.batchInterval())
         .writeAheadLog(wal)
         // Spark's default block interval rather than the test kit's 100 ms (which makes tests quicker): a receiver
         // makes a block, and so a task, per interval, and with 100 ms the receiver with its write-ahead log
         // measured 11% slower (304k/309k against 341k/341k records/s, alternating runs).
         .set("spark.streaming.blockInterval", "200ms");
-    if (args.containsKey("maxRate")) {
-      // The overload section: a job limited to maxRate records/s per receiver (per partition for direct streams),
-      // backpressure on, while the source is offered more.
-      builder.set("spark.streaming.receiver.maxRate", args.get("maxRate"))
-          .set("spark.streaming.kafka.maxRatePerPartition", args.get("maxRate"))
-          .set("spark.streaming.backpressure.enabled", "true");
-    }
+    job.maxRatePerReceiver().ifPresent(maxRate ->
+        // The overload section: a job limited to maxRate records/s per receiver (per partition for direct streams),
+        // backpressure on, while the source is offered more.
+        builder.set("spark.streaming.receiver.maxRate", Long.toString(maxRate))
+            .set("spark.streaming.kafka.maxRatePerPartition", Long.toString(maxRate))
+            .set("spark.streaming.backpressure.enabled", "true"));
     try (LocalStreaming spark = builder.start()) {
       JavaStreamingContext jssc = spark.context();
       define.accept(jssc);
-      CountDownLatch started = new CountDownLatch(receivers);
-      boolean paced = Boolean.parseBoolean(args.get("paced"));
+      CountDownLatch started = new CountDownLatch(awaitedReceivers);
+      boolean paced = job.paced();
       CountDownLatch running = new CountDownLatch(paced ? 2 : 0);
       jssc.addStreamingListener(new StreamingListener() {
         @Override
@@ -83,7 +81,7 @@ final class SparkCount {
           running.countDown();
         }
       });
-      if (receivers == 0 && !paced) {
+      if (awaitedReceivers == 0 && !paced) {
         Progress.ready();
       }
       jssc.start();
@@ -93,18 +91,18 @@ final class SparkCount {
         if (!running.await(RECEIVER_START.toMillis(), TimeUnit.MILLISECONDS)) {
           throw new IllegalStateException("the streaming job did not complete two batches within " + RECEIVER_START);
         }
-        if (receivers == 0) {
+        if (awaitedReceivers == 0) {
           Progress.ready();
         }
       }
-      if (receivers > 0) {
+      if (awaitedReceivers > 0) {
         if (!started.await(RECEIVER_START.toMillis(), TimeUnit.MILLISECONDS)) {
-          throw new IllegalStateException(started.getCount() + " of " + receivers + " receivers did not start"
+          throw new IllegalStateException(started.getCount() + " of " + awaitedReceivers + " receivers did not start"
               + " within " + RECEIVER_START);
         }
         Progress.ready();
       }
-      Progress.awaitDone(timeout(args));
+      Progress.awaitDone(run.target().timeout());
     } finally {
       TempDirs.deleteRecursively(checkpoint);
     }
@@ -158,10 +156,5 @@ final class SparkCount {
       return List.of(new long[] {n, bytes}).iterator();
     }).fold(new long[2], (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
     Progress.batch(totals[0], totals[1], start, System.currentTimeMillis());
-  }
-
-  /** The run's bound, as the bench JVM passed it. */
-  static Duration timeout(Map<String, String> args) {
-    return Duration.ofSeconds(Long.parseLong(args.get("timeoutSeconds")));
   }
 }

@@ -32,6 +32,11 @@ record Variant(double offeredRate, long offeredRecords, int partitions, int rece
     }
   }
 
+  /** The job's limit per receiver, if it has one. */
+  java.util.OptionalLong maxRatePerReceiver() {
+    return maxRate > 0 ? java.util.OptionalLong.of(maxRate) : java.util.OptionalLong.empty();
+  }
+
   /** Whether records are offered at a steady rate while the run goes on. */
   boolean paced() {
     return offeredRate > 0;

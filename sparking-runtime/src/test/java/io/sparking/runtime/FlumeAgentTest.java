@@ -3,6 +3,7 @@ package io.sparking.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sparking.flume.protocol.PullClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -74,9 +75,9 @@ class FlumeAgentTest {
       assertThat(Files.readString(agent.configFile())).contains("port = " + agent.port("SINK_PORT"));
 
       List<String> sent = send(agent.port("SOURCE_PORT"), "e", 1_000);
-      try (SinkPuller puller = new SinkPuller(agent.port("SINK_PORT"))) {
+      try (PullClient puller = PullClient.connect("127.0.0.1", agent.port("SINK_PORT"))) {
         assertThat(puller.drain(sent.size(), 300, Duration.ofSeconds(30))).containsExactlyElementsOf(sent);
-        assertThat(puller.batch(100).getErrorMsg()).startsWith("No events");
+        assertThat(puller.getEventBatch(100).getErrorMsg()).startsWith("No events");
       }
     }
     assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).isIn(Optional.empty(), Optional.of(false));
@@ -91,9 +92,9 @@ class FlumeAgentTest {
         .listenPort("SINK_PORT")
         .start()) {
       List<String> sent = send(agent.port("SOURCE_PORT"), "durable", 500);
-      try (SinkPuller puller = new SinkPuller(agent.port("SINK_PORT"))) {
+      try (PullClient puller = PullClient.connect("127.0.0.1", agent.port("SINK_PORT"))) {
         // Taken but never acked when the agent dies: the file channel must hand them out again.
-        assertThat(puller.batch(100).getEvents()).hasSize(100);
+        assertThat(puller.getEventBatch(100).getEvents()).hasSize(100);
       }
       long before = agent.pid();
       agent.kill();
@@ -101,9 +102,9 @@ class FlumeAgentTest {
       agent.restart();
       assertThat(agent.pid()).isPositive().isNotEqualTo(before);
 
-      try (SinkPuller puller = new SinkPuller(agent.port("SINK_PORT"))) {
+      try (PullClient puller = PullClient.connect("127.0.0.1", agent.port("SINK_PORT"))) {
         assertThat(puller.drain(sent.size(), 200, Duration.ofSeconds(30))).containsExactlyElementsOf(sent);
-        assertThat(puller.batch(100).getEvents()).isEmpty();
+        assertThat(puller.getEventBatch(100).getEvents()).isEmpty();
       }
     }
   }

@@ -3,6 +3,7 @@ package io.sparking.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.sparking.flume.protocol.PullClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,13 +48,13 @@ class FlumeConfFilesTest {
         .placeholder("FLUME_INPUT_FILE", input)
         .listenPort("FLUME_SINK_PORT")
         .start();
-        SinkPuller puller = new SinkPuller(agent.port("FLUME_SINK_PORT"))) {
+        PullClient puller = PullClient.connect("127.0.0.1", agent.port("FLUME_SINK_PORT"))) {
       assertThat(puller.drain(first.size(), 1000, Duration.ofSeconds(30))).containsExactlyElementsOf(first);
 
       List<String> later = lines("later", 200);
       append(input, later);
       assertThat(puller.drain(later.size(), 1000, Duration.ofSeconds(30))).containsExactlyElementsOf(later);
-      assertThat(puller.batch(10).getErrorMsg()).startsWith("No events");
+      assertThat(puller.getEventBatch(10).getErrorMsg()).startsWith("No events");
     }
   }
 
@@ -64,8 +65,8 @@ class FlumeConfFilesTest {
     }
     try (FlumeAgent pull1 = pullMultiAgent("pull1", "FLUME_SINK_PORT_1");
         FlumeAgent pull2 = pullMultiAgent("pull2", "FLUME_SINK_PORT_2");
-        SinkPuller one = new SinkPuller(pull1.port("FLUME_SINK_PORT_1"));
-        SinkPuller two = new SinkPuller(pull2.port("FLUME_SINK_PORT_2"))) {
+        PullClient one = PullClient.connect("127.0.0.1", pull1.port("FLUME_SINK_PORT_1"));
+        PullClient two = PullClient.connect("127.0.0.1", pull2.port("FLUME_SINK_PORT_2"))) {
       assertThat(one.drain(100, 1000, Duration.ofSeconds(30))).containsExactlyElementsOf(lines("pull1", 100));
       assertThat(two.drain(100, 1000, Duration.ofSeconds(30))).containsExactlyElementsOf(lines("pull2", 100));
     }
@@ -90,10 +91,10 @@ class FlumeConfFilesTest {
         .placeholder("FLUME_DATA_DIR", work.resolve("channel"))
         .listenPort("FLUME_SINK_PORT")
         .start()) {
-      try (SinkPuller puller = new SinkPuller(agent.port("FLUME_SINK_PORT"))) {
+      try (PullClient puller = PullClient.connect("127.0.0.1", agent.port("FLUME_SINK_PORT"))) {
         int taken = 0;
         while (taken < sent.size()) {
-          taken += puller.batch(1000).getEvents().size();
+          taken += puller.getEventBatch(1000).getEvents().size();
         }
         assertThat(taken).isEqualTo(sent.size());
       }
@@ -104,9 +105,9 @@ class FlumeConfFilesTest {
       // reads the file again from its first line.
       List<String> expected = new java.util.ArrayList<>(sent);
       expected.addAll(sent);
-      try (SinkPuller puller = new SinkPuller(agent.port("FLUME_SINK_PORT"))) {
+      try (PullClient puller = PullClient.connect("127.0.0.1", agent.port("FLUME_SINK_PORT"))) {
         assertThat(puller.drain(expected.size(), 1000, Duration.ofSeconds(30))).containsExactlyElementsOf(expected);
-        assertThat(puller.batch(1000).getEvents()).isEmpty();
+        assertThat(puller.getEventBatch(1000).getEvents()).isEmpty();
       }
     }
   }

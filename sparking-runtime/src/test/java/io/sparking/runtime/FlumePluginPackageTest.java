@@ -2,6 +2,7 @@ package io.sparking.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sparking.flume.protocol.PullClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,7 +39,7 @@ class FlumePluginPackageTest {
         .listenPort("SINK_PORT")
         .start()) {
       List<String> sent = FlumeAgentTest.send(agent.port("SOURCE_PORT"), "plugin", 500);
-      try (SinkPuller puller = new SinkPuller(agent.port("SINK_PORT"))) {
+      try (PullClient puller = PullClient.connect("127.0.0.1", agent.port("SINK_PORT"))) {
         assertThat(puller.drain(sent.size(), 100, Duration.ofSeconds(30))).containsExactlyElementsOf(sent);
       }
     }

@@ -3,6 +3,7 @@ package io.sparking.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sparking.flume.protocol.EventBatch;
+import io.sparking.flume.protocol.PullClient;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -41,9 +42,9 @@ class OldSparkSinkCompatibilityTest {
         .listenPort("SINK_PORT")
         .start()) {
       List<String> sent = FlumeAgentTest.send(agent.port("SOURCE_PORT"), "old", 2_000);
-      try (SinkPuller puller = new SinkPuller(agent.port("SINK_PORT"))) {
+      try (PullClient puller = PullClient.connect("127.0.0.1", agent.port("SINK_PORT"))) {
         // The old sink blocks without bound on an empty channel, so pull exactly what was sent and no more.
-        EventBatch first = puller.batch(500);
+        EventBatch first = puller.getEventBatch(500);
         assertThat(first.getErrorMsg()).isEmpty();
         assertThat(first.getEvents()).isNotEmpty();
         assertThat(first.getEvents().get(0).getHeaders()).isNotNull();

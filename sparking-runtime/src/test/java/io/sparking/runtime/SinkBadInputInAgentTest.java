@@ -3,6 +3,7 @@ package io.sparking.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sparking.flume.protocol.PullClient;
 import io.sparking.flume.sink.RawClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -51,9 +52,9 @@ class SinkBadInputInAgentTest {
       }
 
       assertThat(agent.pid()).as("the agent process").isEqualTo(pid);
-      try (SinkPuller puller = new SinkPuller(sinkPort)) {
+      try (PullClient puller = PullClient.connect("127.0.0.1", sinkPort)) {
         assertThat(puller.drain(sent.size(), 200, Duration.ofSeconds(30))).containsExactlyElementsOf(sent);
-        assertThat(puller.batch(100).getEvents()).isEmpty();
+        assertThat(puller.getEventBatch(100).getEvents()).isEmpty();
       }
     }
   }

@@ -1,10 +1,11 @@
 package io.sparking.flume.sink;
 
-import static io.sparking.flume.sink.PullClient.bodies;
+import static io.sparking.flume.protocol.PullClient.bodies;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.sparking.flume.protocol.EventBatch;
+import io.sparking.flume.protocol.PullClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,13 +23,13 @@ class PullDeliveryTest {
   void ackedEventsComeOutExactlyOnceInChannelOrder() throws Exception {
     List<String> sent = events("e", 2_500);
     try (SinkUnderTest agent = SinkUnderTest.start(Map.of("batchWait", "200"));
-        PullClient client = new PullClient(agent.port())) {
+        PullClient client = PullClient.connect("127.0.0.1", agent.port())) {
       agent.put(sent.subList(0, 1_000));
       agent.put(sent.subList(1_000, 2_500));
 
       List<String> received = new ArrayList<>();
       while (received.size() < sent.size()) {
-        EventBatch batch = client.batch(300);
+        EventBatch batch = client.getEventBatch(300);
         assertThat(batch.getErrorMsg()).as("error of batch %d", received.size()).isEmpty();
         assertThat(batch.getEvents()).hasSizeLessThanOrEqualTo(300);
         assertThat(batch.getEvents()).allSatisfy(e ->
@@ -38,7 +39,7 @@ class PullDeliveryTest {
       }
 
       assertThat(received).containsExactlyElementsOf(sent);
-      EventBatch after = client.batch(100);
+      EventBatch after = client.getEventBatch(100);
       assertThat(after.getEvents()).isEmpty();
       assertThat(after.getErrorMsg()).contains("No events");
       assertThat(agent.sink.openTransactions()).isZero();
@@ -49,16 +50,16 @@ class PullDeliveryTest {
   void nackedBatchIsDeliveredAgainAndNothingIsLost() throws Exception {
     List<String> sent = events("n", 50);
     try (SinkUnderTest agent = SinkUnderTest.start(Map.of("batchWait", "200"));
-        PullClient client = new PullClient(agent.port())) {
+        PullClient client = PullClient.connect("127.0.0.1", agent.port())) {
       agent.put(sent);
 
-      EventBatch first = client.batch(20);
+      EventBatch first = client.getEventBatch(20);
       assertThat(bodies(first)).containsExactlyElementsOf(sent.subList(0, 20));
       client.nack(first.getSequenceNumber());
 
       List<String> received = new ArrayList<>();
       EventBatch batch;
-      while ((batch = client.batch(20)).getErrorMsg().isEmpty()) {
+      while ((batch = client.getEventBatch(20)).getErrorMsg().isEmpty()) {
         received.addAll(bodies(batch));
         client.ack(batch.getSequenceNumber());
       }
@@ -71,18 +72,18 @@ class PullDeliveryTest {
   void batchWithoutAckRollsBackAfterTheTimeoutAndIsDeliveredAgain() throws Exception {
     List<String> sent = events("t", 10);
     try (SinkUnderTest agent = SinkUnderTest.start(Map.of("batchWait", "200", "timeout", "1"));
-        PullClient client = new PullClient(agent.port())) {
+        PullClient client = PullClient.connect("127.0.0.1", agent.port())) {
       agent.put(sent);
 
-      EventBatch forgotten = client.batch(100);
+      EventBatch forgotten = client.getEventBatch(100);
       assertThat(bodies(forgotten)).containsExactlyElementsOf(sent);
       await().atMost(Duration.ofSeconds(10)).until(() -> agent.sink.openTransactions() == 0);
 
-      EventBatch again = client.batch(100);
+      EventBatch again = client.getEventBatch(100);
       assertThat(again.getSequenceNumber()).isNotEqualTo(forgotten.getSequenceNumber());
       assertThat(bodies(again)).containsExactlyElementsOf(sent);
       client.ack(again.getSequenceNumber());
-      assertThat(client.batch(100).getEvents()).isEmpty();
+      assertThat(client.getEventBatch(100).getEvents()).isEmpty();
     }
   }
 
@@ -90,12 +91,12 @@ class PullDeliveryTest {
   void lateAckAfterTheTimeoutCommitsNothing() throws Exception {
     List<String> sent = events("late", 10);
     try (SinkUnderTest agent = SinkUnderTest.start(Map.of("batchWait", "200", "timeout", "1"));
-        PullClient client = new PullClient(agent.port())) {
+        PullClient client = PullClient.connect("127.0.0.1", agent.port())) {
       agent.put(sent);
 
-      EventBatch expired = client.batch(5);
+      EventBatch expired = client.getEventBatch(5);
       await().atMost(Duration.ofSeconds(10)).until(() -> agent.sink.openTransactions() == 0);
-      EventBatch current = client.batch(5);
+      EventBatch current = client.getEventBatch(5);
       assertThat(bodies(current)).containsExactlyElementsOf(sent.subList(0, 5));
 
       // The late ack must neither commit the expired batch nor touch the batch now open with the same events.
@@ -105,7 +106,7 @@ class PullDeliveryTest {
 
       List<String> received = new ArrayList<>();
       EventBatch batch;
-      while ((batch = client.batch(3)).getErrorMsg().isEmpty()) {
+      while ((batch = client.getEventBatch(3)).getErrorMsg().isEmpty()) {
         received.addAll(bodies(batch));
         client.ack(batch.getSequenceNumber());
       }
@@ -116,9 +117,9 @@ class PullDeliveryTest {
   @Test
   void emptyChannelAnswersAnEmptyBatchWithinTheBatchWait() throws Exception {
     try (SinkUnderTest agent = SinkUnderTest.start(Map.of("batchWait", "500"));
-        PullClient client = new PullClient(agent.port())) {
+        PullClient client = PullClient.connect("127.0.0.1", agent.port())) {
       long start = System.nanoTime();
-      EventBatch batch = client.batch(100);
+      EventBatch batch = client.getEventBatch(100);
       Duration took = Duration.ofNanos(System.nanoTime() - start);
 
       assertThat(batch.getEvents()).isEmpty();
@@ -131,10 +132,10 @@ class PullDeliveryTest {
   @Test
   void eventArrivingDuringTheWaitIsHandedOutAtOnce() throws Exception {
     try (SinkUnderTest agent = SinkUnderTest.start(Map.of("batchWait", "10000"));
-        PullClient client = new PullClient(agent.port())) {
+        PullClient client = PullClient.connect("127.0.0.1", agent.port())) {
       var request = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
         try {
-          return client.batch(100);
+          return client.getEventBatch(100);
         } catch (Exception e) {
           throw new java.util.concurrent.CompletionException(e);
         }
@@ -152,11 +153,11 @@ class PullDeliveryTest {
   @Test
   void moreOpenBatchesThanThreadsGetAnErrorInsteadOfBlocking() throws Exception {
     try (SinkUnderTest agent = SinkUnderTest.start(Map.of("batchWait", "300", "threads", "2"));
-        PullClient client = new PullClient(agent.port())) {
+        PullClient client = PullClient.connect("127.0.0.1", agent.port())) {
       agent.put(events("b", 30));
-      EventBatch one = client.batch(10);
-      EventBatch two = client.batch(10);
-      EventBatch three = client.batch(10);
+      EventBatch one = client.getEventBatch(10);
+      EventBatch two = client.getEventBatch(10);
+      EventBatch three = client.getEventBatch(10);
 
       assertThat(one.getEvents()).hasSize(10);
       assertThat(two.getEvents()).hasSize(10);
@@ -164,11 +165,11 @@ class PullDeliveryTest {
       assertThat(three.getErrorMsg()).contains("All 2 transactions").contains("'threads'");
 
       client.ack(one.getSequenceNumber());
-      EventBatch four = client.batch(10);
+      EventBatch four = client.getEventBatch(10);
       assertThat(four.getEvents()).hasSize(10);
       client.ack(two.getSequenceNumber());
       client.ack(four.getSequenceNumber());
-      assertThat(client.batch(10).getEvents()).isEmpty();
+      assertThat(client.getEventBatch(10).getEvents()).isEmpty();
     }
   }
 
@@ -176,14 +177,14 @@ class PullDeliveryTest {
   void batchIsCutAtTheChannelsTransactionCapacity() throws Exception {
     try (SinkUnderTest agent = SinkUnderTest.start(
         Map.of("capacity", "1000", "transactionCapacity", "100", "keep-alive", "0"), Map.of("batchWait", "200"));
-        PullClient client = new PullClient(agent.port())) {
+        PullClient client = PullClient.connect("127.0.0.1", agent.port())) {
       agent.put(events("c", 100));
       agent.put(events("d", 100));
-      EventBatch batch = client.batch(500);
+      EventBatch batch = client.getEventBatch(500);
       assertThat(batch.getErrorMsg()).isEmpty();
       assertThat(batch.getEvents()).hasSize(100);
       client.ack(batch.getSequenceNumber());
-      assertThat(client.batch(500).getEvents()).hasSize(100);
+      assertThat(client.getEventBatch(500).getEvents()).hasSize(100);
     }
   }
 
@@ -192,15 +193,15 @@ class PullDeliveryTest {
     List<String> sent = events("s", 20);
     try (SinkUnderTest agent = SinkUnderTest.start(Map.of("batchWait", "200", "timeout", "600"))) {
       agent.put(sent);
-      try (PullClient client = new PullClient(agent.port())) {
-        assertThat(bodies(client.batch(100))).containsExactlyElementsOf(sent);
+      try (PullClient client = PullClient.connect("127.0.0.1", agent.port())) {
+        assertThat(bodies(client.getEventBatch(100))).containsExactlyElementsOf(sent);
       }
       long start = System.nanoTime();
       agent.restartSink();
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
 
-      try (PullClient client = new PullClient(agent.port())) {
-        EventBatch again = client.batch(100);
+      try (PullClient client = PullClient.connect("127.0.0.1", agent.port())) {
+        EventBatch again = client.getEventBatch(100);
         assertThat(bodies(again)).containsExactlyElementsOf(sent);
         client.ack(again.getSequenceNumber());
       }
@@ -210,8 +211,8 @@ class PullDeliveryTest {
   @Test
   void askingForNoEventsGetsAnErrorBatch() throws Exception {
     try (SinkUnderTest agent = SinkUnderTest.start(Map.of());
-        PullClient client = new PullClient(agent.port())) {
-      EventBatch batch = client.batch(0);
+        PullClient client = PullClient.connect("127.0.0.1", agent.port())) {
+      EventBatch batch = client.getEventBatch(0);
       assertThat(batch.getErrorMsg()).contains("Asked for 0 events");
       assertThat(batch.getEvents()).isEmpty();
     }

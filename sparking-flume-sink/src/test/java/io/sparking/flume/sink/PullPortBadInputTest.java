@@ -1,11 +1,12 @@
 package io.sparking.flume.sink;
 
-import static io.sparking.flume.sink.PullClient.bodies;
+import static io.sparking.flume.protocol.PullClient.bodies;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.sparking.flume.protocol.EventBatch;
+import io.sparking.flume.protocol.PullClient;
 import io.sparking.flume.sink.internal.BatchServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -136,11 +137,11 @@ class PullPortBadInputTest {
     // whole; the receiver's stored block limits what it accepts.
     String big = "b".repeat(8 * 1024 * 1024);
     try (SinkUnderTest agent = SinkUnderTest.start(Map.of("batchWait", "200"));
-        PullClient client = new PullClient(agent.port())) {
+        PullClient client = PullClient.connect("127.0.0.1", agent.port())) {
       agent.put(List.of("before", big, "after"));
       List<String> received = new ArrayList<>();
       EventBatch batch;
-      while ((batch = client.batch(10)).getErrorMsg().isEmpty()) {
+      while ((batch = client.getEventBatch(10)).getErrorMsg().isEmpty()) {
         received.addAll(bodies(batch));
         client.ack(batch.getSequenceNumber());
       }
@@ -165,16 +166,16 @@ class PullPortBadInputTest {
   private static void survives(SinkUnderTest agent, BadClient bad) throws Exception {
     List<String> sent = IntStream.range(0, EVENTS).mapToObj(i -> "e-" + i).toList();
     agent.put(sent);
-    try (PullClient holder = new PullClient(agent.port())) {
-      EventBatch held = holder.batch(HELD);
+    try (PullClient holder = PullClient.connect("127.0.0.1", agent.port())) {
+      EventBatch held = holder.getEventBatch(HELD);
       assertThat(bodies(held)).containsExactlyElementsOf(sent.subList(0, HELD));
 
       bad.run(agent.port());
 
       List<String> received = new ArrayList<>(bodies(held));
-      try (PullClient next = new PullClient(agent.port())) {
+      try (PullClient next = PullClient.connect("127.0.0.1", agent.port())) {
         EventBatch batch;
-        while ((batch = next.batch(25)).getErrorMsg().isEmpty()) {
+        while ((batch = next.getEventBatch(25)).getErrorMsg().isEmpty()) {
           received.addAll(bodies(batch));
           next.ack(batch.getSequenceNumber());
         }
