@@ -188,7 +188,7 @@ final class FlumePaths {
       List<EventLoopGroup> groups = List.of(
           new NioEventLoopGroup(1, new DefaultThreadFactory("raw-rpc-accept", true)),
           new NioEventLoopGroup(2, new DefaultThreadFactory("raw-rpc-io", true)),
-          new DefaultEventLoopGroup(PushSettings.DEFAULT_HANDLER_THREADS,
+          new DefaultEventLoopGroup(PushSettings.DEFAULT_THREADS_PER_RECEIVER,
               new DefaultThreadFactory("raw-rpc-handler", true)));
       try {
         NettyServer server = new NettyServer(new SpecificResponder(AvroSourceProtocol.class, new CountingSource()),

@@ -50,7 +50,7 @@ public final class PushSettings implements Serializable {
   /** Largest accepted {@code maxFrameBytes}: 1 GiB. */
   public static final int MAX_MAX_FRAME_BYTES = 1024 * 1024 * 1024;
   /** Default number of threads that answer calls (each blocks while its batch is stored). */
-  public static final int DEFAULT_HANDLER_THREADS = 8;
+  public static final int DEFAULT_THREADS_PER_RECEIVER = 8;
   /** Default keystore type, as Flume's. */
   public static final String DEFAULT_KEYSTORE_TYPE = "JKS";
 
@@ -66,7 +66,7 @@ public final class PushSettings implements Serializable {
   private final Compression compression;
   private final int compressionLevel;
   private final int maxFrameBytes;
-  private final int handlerThreads;
+  private final int threadsPerReceiver;
   private final String keystorePath;
   private final String keystorePassword;
   private final String keystoreType;
@@ -79,7 +79,7 @@ public final class PushSettings implements Serializable {
     this.compressionLevel = InvalidSetting.inRange("compressionLevel", b.compressionLevel, 0, 9, "");
     this.maxFrameBytes = InvalidSetting.inRange("maxFrameBytes", b.maxFrameBytes, MIN_MAX_FRAME_BYTES,
         MAX_MAX_FRAME_BYTES, "bytes");
-    this.handlerThreads = InvalidSetting.inRange("handlerThreads", b.handlerThreads, 1, 256, "");
+    this.threadsPerReceiver = InvalidSetting.inRange("threadsPerReceiver", b.threadsPerReceiver, 1, 256, "");
     this.keystoreType = InvalidSetting.required("keystoreType", b.keystoreType,
         "pass a KeyStore type such as JKS or PKCS12")
         .toUpperCase(Locale.ROOT);
@@ -133,8 +133,8 @@ public final class PushSettings implements Serializable {
   }
 
   /** How many threads answer calls. */
-  public int handlerThreads() {
-    return handlerThreads;
+  public int threadsPerReceiver() {
+    return threadsPerReceiver;
   }
 
   /** Whether the receiver speaks SSL, that is whether a keystore was given. */
@@ -161,8 +161,8 @@ public final class PushSettings implements Serializable {
   public String toString() {
     return "PushSettings{storageLevel="
         + (storageLevel == null ? "default" : storageLevel.description()) + ", compression=" + compression
-        + ", compressionLevel=" + compressionLevel + ", maxFrameBytes=" + maxFrameBytes + ", handlerThreads="
-        + handlerThreads + ", ssl=" + (sslEnabled() ? keystorePath + " (" + keystoreType + ")" : "off") + "}";
+        + ", compressionLevel=" + compressionLevel + ", maxFrameBytes=" + maxFrameBytes + ", threadsPerReceiver="
+        + threadsPerReceiver + ", ssl=" + (sslEnabled() ? keystorePath + " (" + keystoreType + ")" : "off") + "}";
   }
 
   /** Builds {@link PushSettings}; every setting is optional. */
@@ -172,7 +172,7 @@ public final class PushSettings implements Serializable {
     private Compression compression = Compression.NONE;
     private int compressionLevel = DEFAULT_COMPRESSION_LEVEL;
     private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
-    private int handlerThreads = DEFAULT_HANDLER_THREADS;
+    private int threadsPerReceiver = DEFAULT_THREADS_PER_RECEIVER;
     private String keystorePath;
     private String keystorePassword;
     private String keystoreType = DEFAULT_KEYSTORE_TYPE;
@@ -207,9 +207,9 @@ public final class PushSettings implements Serializable {
       return this;
     }
 
-    /** Threads answering calls, 1-256; default {@value #DEFAULT_HANDLER_THREADS}. */
-    public Builder handlerThreads(int handlerThreads) {
-      this.handlerThreads = handlerThreads;
+    /** Threads answering calls, 1-256; default {@value #DEFAULT_THREADS_PER_RECEIVER}. */
+    public Builder threadsPerReceiver(int threadsPerReceiver) {
+      this.threadsPerReceiver = threadsPerReceiver;
       return this;
     }
 

@@ -21,7 +21,7 @@ import org.apache.spark.streaming.api.java.JavaStreamingContext;
  * <pre>{@code
  * JavaReceiverInputDStream<FlumeEvent> events = SparkingFlume.pushStream(jssc, "worker-1", 4141);
  * }</pre>
- * <p>Pull: receivers poll agents running Sparking's pull sink, and acknowledge each batch only after Spark stored it.
+ * <p>Pull: receivers pull from agents running Sparking's pull sink, and acknowledge each batch only after Spark stored it.
  * <pre>{@code
  * JavaReceiverInputDStream<FlumeEvent> events = SparkingFlume.pullStream(jssc,
  *     List.of(new InetSocketAddress("agent-1", 9999)), PullSettings.defaults());

@@ -34,7 +34,7 @@ final class KafkaSourceOptions {
     }
     return KafkaSettings.builder(bootstrapServers, group == null ? "sparking-" + job : group)
         .topics(topicList)
-        .consumerThreads(threads)
+        .threadsPerReceiver(threads)
         .consumerProperties(consumerProperties)
         .build();
   }

@@ -25,7 +25,7 @@ import org.apache.spark.storage.StorageLevel;
  * <pre>{@code
  * KafkaSettings settings = KafkaSettings.builder("broker1:9092,broker2:9092", "word-count")
  *     .topics("words")
- *     .consumerThreads(2)
+ *     .threadsPerReceiver(2)
  *     .consumerProperty("security.protocol", "SASL_SSL")
  *     .build();
  * }</pre>
@@ -39,7 +39,7 @@ public final class KafkaSettings implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** Default number of consumer threads per receiver. */
-  public static final int DEFAULT_CONSUMER_THREADS = 1;
+  public static final int DEFAULT_THREADS_PER_RECEIVER = 1;
   /** Where receivers keep blocks without the write-ahead log: two serialized copies. */
   public static final StorageLevel DEFAULT_STORAGE_LEVEL = ReceiverStorage.DEFAULT_LEVEL;
   /** Where receivers keep blocks with the write-ahead log: one serialized copy, the log holds the other. */
@@ -47,13 +47,13 @@ public final class KafkaSettings implements Serializable {
       ReceiverStorage.DEFAULT_LEVEL_WITH_WRITE_AHEAD_LOG;
   /** Default time one {@code poll} waits for records. */
   public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(500);
-  private static final int MAX_CONSUMER_THREADS = 64;
+  private static final int MAX_THREADS_PER_RECEIVER = 64;
 
   private final String bootstrapServers;
   private final String groupId;
   private final List<String> topics;
   private final List<TopicPartition> partitions;
-  private final int consumerThreads;
+  private final int threadsPerReceiver;
   private final Duration pollTimeout;
   private final StorageLevel storageLevel;
   private final String name;
@@ -78,7 +78,8 @@ public final class KafkaSettings implements Serializable {
     }
     this.topics = List.copyOf(b.topics);
     this.partitions = List.copyOf(b.partitions);
-    this.consumerThreads = InvalidSetting.inRange("consumerThreads", b.consumerThreads, 1, MAX_CONSUMER_THREADS, "");
+    this.threadsPerReceiver =
+        InvalidSetting.inRange("threadsPerReceiver", b.threadsPerReceiver, 1, MAX_THREADS_PER_RECEIVER, "");
     this.pollTimeout = InvalidSetting.inRange("pollTimeout", b.pollTimeout, Duration.ofMillis(1),
         Duration.ofMinutes(1));
     this.storageLevel = b.storageLevel;
@@ -117,8 +118,8 @@ public final class KafkaSettings implements Serializable {
   }
 
   /** Consumer threads per receiver (receiver streams only). */
-  public int consumerThreads() {
-    return consumerThreads;
+  public int threadsPerReceiver() {
+    return threadsPerReceiver;
   }
 
   /** How long one poll waits for records (receiver streams only). */
@@ -179,7 +180,7 @@ public final class KafkaSettings implements Serializable {
     Builder b = new Builder(bootstrapServers, groupId);
     b.topics.addAll(topics);
     b.partitions.addAll(partitions);
-    b.consumerThreads = consumerThreads;
+    b.threadsPerReceiver = threadsPerReceiver;
     b.pollTimeout = pollTimeout;
     b.storageLevel = storageLevel;
     b.name = name;
@@ -218,7 +219,7 @@ public final class KafkaSettings implements Serializable {
     private final String groupId;
     private final List<String> topics = new ArrayList<>();
     private final List<TopicPartition> partitions = new ArrayList<>();
-    private int consumerThreads = DEFAULT_CONSUMER_THREADS;
+    private int threadsPerReceiver = DEFAULT_THREADS_PER_RECEIVER;
     private Duration pollTimeout = DEFAULT_POLL_TIMEOUT;
     private StorageLevel storageLevel;
     private String name;
@@ -247,8 +248,8 @@ public final class KafkaSettings implements Serializable {
     }
 
     /** Consumer threads per receiver, each with its own {@code KafkaConsumer}; default 1, at most 64. */
-    public Builder consumerThreads(int threads) {
-      this.consumerThreads = threads;
+    public Builder threadsPerReceiver(int threads) {
+      this.threadsPerReceiver = threads;
       return this;
     }
 

@@ -48,7 +48,7 @@ public final class SparkingKafka {
   private SparkingKafka() {}
 
   /**
-   * A stream fed by one reliable receiver with {@link KafkaSettings#consumerThreads()} consumer threads. Offsets are
+   * A stream fed by one reliable receiver with {@link KafkaSettings#threadsPerReceiver()} consumer threads. Offsets are
    * committed to Kafka only after the block holding the records has been stored, so a restarted stream resumes
    * after the last stored record. Honours {@code spark.streaming.receiver.maxRate} and backpressure.
    */

@@ -42,8 +42,8 @@ class KafkaSettingsTest {
             + " from, such as \"word-count\"");
     assertThatThrownBy(() -> KafkaSettings.builder("localhost:9092", "g").build())
         .hasMessageContaining("either topics or partitions");
-    assertThatThrownBy(() -> KafkaSettings.builder("localhost:9092", "g").topics("t").consumerThreads(0).build())
-        .hasMessageContaining("consumerThreads=0");
+    assertThatThrownBy(() -> KafkaSettings.builder("localhost:9092", "g").topics("t").threadsPerReceiver(0).build())
+        .hasMessageContaining("threadsPerReceiver=0");
   }
 
   @Test

@@ -54,7 +54,7 @@ class ReliableReceiverTest {
     try (LocalStreaming spark = LocalStreaming.builder(checkpoint).writeAheadLog(true)
         .set("spark.serializer", serializer).start()) {
       KafkaSettings settings = KafkaSettings.builder(KAFKA.broker().bootstrapServers(), topic + "-group")
-          .topics(topic).consumerThreads(2).build();
+          .topics(topic).threadsPerReceiver(2).build();
       collectValues(SparkingKafka.receiverStream(spark.context(), settings), out);
       spark.context().start();
 
@@ -273,7 +273,7 @@ class ReliableReceiverTest {
     try (LocalStreaming spark = LocalStreaming.builder(checkpoint).writeAheadLog(true)
         .set("spark.streaming.receiver.maxRate", "3000").start()) {
       KafkaSettings settings = KafkaSettings.builder(KAFKA.broker().bootstrapServers(), "rebalance-group")
-          .topics("rebalance").consumerThreads(2).build();
+          .topics("rebalance").threadsPerReceiver(2).build();
       collectValues(SparkingKafka.receiverStream(spark.context(), settings), out);
       spark.context().start();
       await().atMost(WAIT).until(() -> out.size() >= 1_000);

@@ -81,7 +81,7 @@ public final class AvroPushServer implements AutoCloseable {
     String threads = "flume-push-" + (port == 0 ? "any-port" : Integer.toString(port));
     EventLoopGroup boss = new NioEventLoopGroup(1, new DefaultThreadFactory(threads + "-accept", true));
     EventLoopGroup io = new NioEventLoopGroup(2, new DefaultThreadFactory(threads + "-io", true));
-    EventLoopGroup handlers = new DefaultEventLoopGroup(settings.handlerThreads(),
+    EventLoopGroup handlers = new DefaultEventLoopGroup(settings.threadsPerReceiver(),
         new DefaultThreadFactory(threads + "-handler", true));
     List<EventLoopGroup> groups = List.of(boss, io, handlers);
     PushProtocolHandler handler = new PushProtocolHandler(endpoint, store);

@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Turns the Avro records Flume sends into {@link FlumeEvent}s. */
-public final class FlumeEvents {
+final class FlumeEvents {
   private FlumeEvents() {}
 
   /**

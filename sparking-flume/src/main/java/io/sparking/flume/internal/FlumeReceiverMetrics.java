@@ -13,7 +13,7 @@ import java.util.List;
  * without events), {@code flume.pull.batchesAcked} and {@code flume.pull.batchesNacked} (counters); for the push
  * receiver {@code flume.push.batches} (meter, batches answered OK) and {@code flume.push.batchesFailed} (counter).
  */
-public final class FlumeReceiverMetrics extends ReceiverMetrics {
+final class FlumeReceiverMetrics extends ReceiverMetrics {
   // Created only for the receiver kind that reports them, so a push receiver shows no pull metrics.
   private Timer pullRoundTrips;
   private Counter pullBatchesAcked;

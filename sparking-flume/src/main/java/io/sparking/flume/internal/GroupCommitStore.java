@@ -20,7 +20,7 @@ import java.util.List;
  * stored at once, as before. Acknowledging after {@link #store} returns stays exactly as safe as before: the batch
  * is in a stored block.
  */
-public final class GroupCommitStore implements EventBatchStore {
+final class GroupCommitStore implements EventBatchStore {
   /** The receivers' limits: a few batches of any size, and blocks of a size Spark handles well. */
   private static final int MAX_EVENTS_PER_BLOCK = 20_000;
   private static final long MAX_BYTES_PER_BLOCK = 16L * 1024 * 1024;

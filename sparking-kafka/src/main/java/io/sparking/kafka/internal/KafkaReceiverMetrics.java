@@ -11,7 +11,7 @@ import scala.collection.mutable.ArrayBuffer;
  * headers not counted) and {@code kafka.lag}, the records of the receiver's partitions not yet committed by its
  * group (a gauge sampled by the consumer threads).
  */
-public final class KafkaReceiverMetrics extends ReceiverMetrics {
+final class KafkaReceiverMetrics extends ReceiverMetrics {
   KafkaReceiverMetrics(int streamId, LongSupplier lag) {
     super(streamId);
     registry().register("kafka.lag", (Gauge<Long>) lag::getAsLong);

@@ -86,7 +86,7 @@ public final class ReliableKafkaReceiver extends DrainableReceiver<KafkaRecord> 
 
     workers = new ArrayList<>();
     threads = new ArrayList<>();
-    int count = settings.consumerThreads();
+    int count = settings.threadsPerReceiver();
     List<List<TopicPartition>> shares = sharePartitions(settings.partitions(), count);
     for (int i = 0; i < count; i++) {
       String name = "sparking-kafka-" + streamId() + "-consumer-" + i;
