@@ -22,7 +22,8 @@ import scala.reflect.ClassTag$;
  * @param <T> what the stream's batches hold
  */
 public class DrainableReceiverStream<T> extends ReceiverInputDStream<T> {
-  private static final long serialVersionUID = 2L;
+  // Kept at 1: the fields added since (convert) read as null from older checkpoints, which is the plain stream.
+  private static final long serialVersionUID = 1L;
 
   private final DrainableReceiver<?> receiver;
   private final String label;
