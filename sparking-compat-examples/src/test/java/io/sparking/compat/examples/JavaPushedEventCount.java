@@ -35,7 +35,7 @@ public final class JavaPushedEventCount {
 
   /** The event's body and its {@code sender} header, read the Spark 2.4 way. */
   static String line(SparkFlumeEvent e) {
-    ByteBuffer body = e.event.getBody().duplicate();
+    ByteBuffer body = e.event().getBody().duplicate();
     byte[] bytes = new byte[body.remaining()];
     body.get(bytes);
     return new String(bytes, StandardCharsets.UTF_8) + "|" + e.event.getHeaders().get("sender");

@@ -34,6 +34,11 @@ public class SparkFlumeEvent implements Externalizable {
   /** An empty event; Java serialization needs this constructor. */
   public SparkFlumeEvent() {}
 
+  /** The event, for Java code written against Spark 2.4, where {@code event()} was the field's accessor. */
+  public AvroFlumeEvent event() {
+    return event;
+  }
+
   /** The event {@code in}, as Spark 2.4's factory of the same name. */
   public static SparkFlumeEvent fromAvroFlumeEvent(AvroFlumeEvent in) {
     SparkFlumeEvent event = new SparkFlumeEvent();
