@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The module boundaries, checked on the compiled classes of every module this one sees: an {@code internal} package
- * is used only inside its own module, and the jobs build on the connectors' public API alone.
+ * is used only inside its own module, and the jobs and the Spark 2.4 compatibility API build on the connectors' public
+ * API alone.
  */
 class ArchitectureTest {
   private static JavaClasses classes;
@@ -31,7 +32,8 @@ class ArchitectureTest {
     assertThat(List.of("io.sparking.kafka.internal.ReliableKafkaReceiver", "io.sparking.flume.internal.AvroPushServer",
         "io.sparking.flume.sink.SparkingSink", "io.sparking.flume.protocol.FrameGuard",
         "io.sparking.core.internal.DrainCoordinator", "io.sparking.jobs.KafkaSingleTopic",
-        "io.sparking.runtime.KafkaBroker", "io.sparking.testkit.KafkaBrokerExtension"))
+        "io.sparking.runtime.KafkaBroker", "io.sparking.testkit.KafkaBrokerExtension",
+        "io.sparking.compat.kafka.KafkaUtils", "io.sparking.compat.flume.FlumeUtils"))
         .allMatch(classes::contain);
   }
 
@@ -72,10 +74,27 @@ class ArchitectureTest {
   }
 
   @Test
+  void theCompatibilityApiUsesOnlyTheConnectorsPublicApi() {
+    // The Spark 2.4 API is an adapter: the same receivers as the native API, reached through its public factories.
+    noClasses().that().resideInAPackage("io.sparking.compat..")
+        .should().dependOnClassesThat().resideInAnyPackage("..internal..", "io.sparking.flume.protocol..",
+            "io.sparking.flume.sink..", "io.sparking.jobs..", "io.sparking.runtime..", "io.sparking.testkit..")
+        .check(classes);
+  }
+
+  @Test
+  void theConnectorsKnowNothingOfTheCompatibilityApi() {
+    noClasses().that().resideInAnyPackage("io.sparking.core..", "io.sparking.kafka..", "io.sparking.flume..",
+            "io.sparking.jobs..")
+        .should().dependOnClassesThat().resideInAPackage("io.sparking.compat..")
+        .check(classes);
+  }
+
+  @Test
   void theLibrariesAndTheJobsNeverReachForTheProcessRuntimeOrTheTestkit() {
     // The runtime starts brokers, agents and clusters for the launcher, the demo and the tests; a cluster runs none.
     noClasses().that().resideInAnyPackage("io.sparking.core..", "io.sparking.kafka..", "io.sparking.flume..",
-            "io.sparking.jobs..")
+            "io.sparking.jobs..", "io.sparking.compat..")
         .should().dependOnClassesThat().resideInAnyPackage("io.sparking.runtime..", "io.sparking.testkit..",
             "io.sparking.demo..", "io.sparking.bench..")
         .check(classes);

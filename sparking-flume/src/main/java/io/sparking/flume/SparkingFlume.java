@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.apache.spark.api.java.function.Function;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.streaming.api.java.JavaDStream;
 import org.apache.spark.streaming.api.java.JavaReceiverInputDStream;
@@ -62,6 +63,23 @@ public final class SparkingFlume {
   }
 
   /**
+   * Like {@link #pushStream(JavaStreamingContext, String, int, PushSettings)}, with each event converted by
+   * {@code convert} as a batch reads it: the receiver, its blocks and the write-ahead log keep {@link FlumeEvent}s,
+   * the stream's batches hold {@code T}. For adapters of another API's event type, such as Spark 2.4's
+   * {@code SparkFlumeEvent}.
+   *
+   * @param convert serializable; it runs in the tasks that read each batch
+   */
+  public static <T> JavaReceiverInputDStream<T> pushStream(JavaStreamingContext jssc, String host, int port,
+      PushSettings settings, Function<FlumeEvent, T> convert, Class<T> type) {
+    Objects.requireNonNull(jssc, "jssc");
+    Objects.requireNonNull(settings, "settings");
+    FlumeAddresses.check("host", host, port);
+    return converted(jssc, new FlumePushReceiver(host, port, settings,
+        ReceiverStorage.level(jssc, settings.storageLevel())), convert, type);
+  }
+
+  /**
    * One stream from several push receivers, one per address, for sinks that spread their load over several
    * receivers (Flume's load-balancing sink processor, or several agents).
    *
@@ -107,6 +125,28 @@ public final class SparkingFlume {
     FlumeAddresses.check("agents", agents);
     return stream(jssc, new FlumePullReceiver(List.copyOf(agents), settings,
         ReceiverStorage.level(jssc, settings.storageLevel())));
+  }
+
+  /**
+   * Like {@link #pullStream(JavaStreamingContext, List, PullSettings)}, with each event converted by {@code convert}
+   * as a batch reads it (see {@link #pushStream(JavaStreamingContext, String, int, PushSettings, Function, Class)}).
+   */
+  public static <T> JavaReceiverInputDStream<T> pullStream(JavaStreamingContext jssc,
+      List<InetSocketAddress> agents, PullSettings settings, Function<FlumeEvent, T> convert, Class<T> type) {
+    Objects.requireNonNull(jssc, "jssc");
+    Objects.requireNonNull(settings, "settings");
+    FlumeAddresses.check("agents", agents);
+    return converted(jssc, new FlumePullReceiver(List.copyOf(agents), settings,
+        ReceiverStorage.level(jssc, settings.storageLevel())), convert, type);
+  }
+
+  private static <T> JavaReceiverInputDStream<T> converted(JavaStreamingContext jssc,
+      DrainableReceiver<FlumeEvent> receiver, Function<FlumeEvent, T> convert, Class<T> type) {
+    Objects.requireNonNull(convert, "convert");
+    Objects.requireNonNull(type, "type");
+    return new JavaReceiverInputDStream<>(
+        DrainableReceiverStream.converting(jssc.ssc(), receiver, receiver.toString(), convert, type),
+        scala.reflect.ClassTag$.MODULE$.apply(type));
   }
 
   /** The receiver's stream, named after the receiver in the Spark UI. */

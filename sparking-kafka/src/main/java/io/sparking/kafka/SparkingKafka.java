@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.spark.api.java.function.Function;
 import org.apache.spark.streaming.api.java.JavaDStream;
 import org.apache.spark.streaming.api.java.JavaInputDStream;
 import org.apache.spark.streaming.api.java.JavaReceiverInputDStream;
@@ -58,6 +59,24 @@ public final class SparkingKafka {
         new ReliableKafkaReceiver(settings, ReceiverStorage.level(jssc, settings.storageLevel())),
         settings.name() + "@" + settings.groupId(), KafkaRecord.class);
     return new JavaReceiverInputDStream<>(stream, scala.reflect.ClassTag$.MODULE$.apply(KafkaRecord.class));
+  }
+
+  /**
+   * Like {@link #receiverStream(JavaStreamingContext, KafkaSettings)}, with each record converted by {@code convert}
+   * as a batch reads it: the receiver, its blocks and the write-ahead log keep {@link KafkaRecord}s, the stream's
+   * batches hold {@code T}. For adapters of another API's record type, such as Spark 2.4's key and value pairs.
+   *
+   * @param convert serializable; it runs in the tasks that read each batch
+   */
+  public static <T> JavaReceiverInputDStream<T> receiverStream(JavaStreamingContext jssc, KafkaSettings settings,
+      Function<KafkaRecord, T> convert, Class<T> type) {
+    if (convert == null || type == null) {
+      throw InvalidSetting.of("convert", convert, "missing", "pass a function from KafkaRecord and its result type");
+    }
+    DrainableReceiverStream<T> stream = DrainableReceiverStream.converting(jssc.ssc(),
+        new ReliableKafkaReceiver(settings, ReceiverStorage.level(jssc, settings.storageLevel())),
+        settings.name() + "@" + settings.groupId(), convert, type);
+    return new JavaReceiverInputDStream<>(stream, scala.reflect.ClassTag$.MODULE$.apply(type));
   }
 
   /** One reliable receiver per element of {@code receivers} (say, per topic or per partition set), unioned. */

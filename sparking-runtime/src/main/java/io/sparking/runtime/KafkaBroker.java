@@ -55,6 +55,9 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #startSaslSsl()} starts a broker whose client listener requires {@code SASL_SSL} (SCRAM-SHA-512 over TLS
  * with a self-signed certificate made for the broker); {@link #clientSecurityProperties()} holds what a client
  * needs, and the broker's own helpers ({@link #createTopic}, {@link #produce}, {@link #admin()}) use it.
+ *
+ * <p>{@link #startInZooKeeperMode(String)} starts Apache Kafka {@value #ZOOKEEPER_MODE_VERSION} instead, registered in
+ * a {@link ZooKeeperServer}: the kind of cluster that Spark 2.4's ZooKeeper-based Kafka API read, for migration tests.
  */
 public final class KafkaBroker extends ExternalServer {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaBroker.class);
@@ -67,6 +70,9 @@ public final class KafkaBroker extends ExternalServer {
   /** The SASL mechanism of a secured broker. */
   public static final String SASL_MECHANISM = "SCRAM-SHA-512";
 
+  /** The Kafka version {@link #startInZooKeeperMode(String)} runs: the last line that registers in ZooKeeper. */
+  public static final String ZOOKEEPER_MODE_VERSION = "3.9.1";
+
   private final Path dir;
   private final int port;
   private final int controllerPort;
@@ -77,15 +83,18 @@ public final class KafkaBroker extends ExternalServer {
   private final String saslPassword;
   /** Added after the broker's own JVM flags; empty unless {@link #start(int, Duration, List)} gave some. */
   private final List<String> extraJvmFlags;
+  /** The ZooKeeper the broker registers in; null for a KRaft broker. */
+  private final String zooKeeperConnect;
 
   private KafkaBroker(Path dir, int port, int controllerPort, Duration startTimeout, boolean saslSsl,
-      List<String> extraJvmFlags) {
+      List<String> extraJvmFlags, String zooKeeperConnect) {
     this.dir = dir;
+    this.zooKeeperConnect = zooKeeperConnect;
     this.port = port;
     this.controllerPort = controllerPort;
     this.startTimeout = startTimeout;
     this.extraJvmFlags = List.copyOf(extraJvmFlags);
-    this.classpath = RuntimeClasspath.of("kafka-broker");
+    this.classpath = RuntimeClasspath.of(zooKeeperConnect == null ? "kafka-broker" : "kafka-broker-zk");
     this.keyStores = saslSsl ? SelfSignedKeyStores.create(dir, "kafka-broker") : null;
     this.saslPassword = saslSsl ? "scram-" + Uuid.randomUuid() : null;
   }
@@ -118,18 +127,38 @@ public final class KafkaBroker extends ExternalServer {
     return start(FreePorts.next(), DEFAULT_START_TIMEOUT, true, List.of());
   }
 
+  /**
+   * Starts an Apache Kafka {@value #ZOOKEEPER_MODE_VERSION} broker (broker id 1, PLAINTEXT on a free loopback port)
+   * that registers in the ZooKeeper at {@code zooKeeperConnect} ({@code host:port}, optionally with a
+   * {@code /chroot}), and waits until it answers, at most {@link #DEFAULT_START_TIMEOUT}.
+   */
+  public static KafkaBroker startInZooKeeperMode(String zooKeeperConnect) {
+    return start(FreePorts.next(), DEFAULT_START_TIMEOUT, false, List.of(),
+        java.util.Objects.requireNonNull(zooKeeperConnect, "zooKeeperConnect"));
+  }
+
   private static KafkaBroker start(int port, Duration startTimeout, boolean saslSsl, List<String> jvmFlags) {
+    return start(port, startTimeout, saslSsl, jvmFlags, null);
+  }
+
+  private static KafkaBroker start(int port, Duration startTimeout, boolean saslSsl, List<String> jvmFlags,
+      String zooKeeperConnect) {
     Path dir = TempDirs.create("sparking-kafka-");
     KafkaBroker broker;
     try {
       broker = new KafkaBroker(dir, port == 0 ? FreePorts.next() : port, FreePorts.next(), startTimeout, saslSsl,
-          jvmFlags);
+          jvmFlags, zooKeeperConnect);
     } catch (RuntimeException e) {
       TempDirs.deleteRecursively(dir);
       throw e;
     }
     try {
-      broker.format();
+      if (zooKeeperConnect == null) {
+        broker.format();
+      } else {
+        // A ZooKeeper-mode broker keeps its metadata in ZooKeeper: no log directory to format.
+        broker.writeConfig();
+      }
       broker.launch();
       return broker;
     } catch (RuntimeException e) {
@@ -449,7 +478,8 @@ public final class KafkaBroker extends ExternalServer {
 
   @Override
   protected String describe() {
-    return "Kafka broker on " + bootstrapServers();
+    return "Kafka broker on " + bootstrapServers()
+        + (zooKeeperConnect == null ? "" : " (ZooKeeper " + zooKeeperConnect + ")");
   }
 
   @Override
@@ -529,6 +559,14 @@ public final class KafkaBroker extends ExternalServer {
 
   private Path writeConfig() {
     Properties p = new Properties();
+    if (zooKeeperConnect != null) {
+      p.setProperty("broker.id", "1");
+      p.setProperty("zookeeper.connect", zooKeeperConnect);
+      p.setProperty("zookeeper.connection.timeout.ms", "30000");
+      p.setProperty("listeners", "PLAINTEXT://127.0.0.1:" + port);
+      p.setProperty("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+      return writeCommonConfig(p);
+    }
     p.setProperty("process.roles", "broker,controller");
     p.setProperty("node.id", "1");
     p.setProperty("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
@@ -552,14 +590,20 @@ public final class KafkaBroker extends ExternalServer {
       p.setProperty("ssl.truststore.password", keyStores.password());
       p.setProperty("ssl.truststore.type", keyStores.type());
     }
+    return writeCommonConfig(p);
+  }
+
+  private Path writeCommonConfig(Properties p) {
     p.setProperty("log.dirs", dir.resolve("data").toString());
     p.setProperty("num.partitions", "1");
     p.setProperty("offsets.topic.replication.factor", "1");
     p.setProperty("offsets.topic.num.partitions", "4");
     p.setProperty("transaction.state.log.replication.factor", "1");
     p.setProperty("transaction.state.log.min.isr", "1");
-    p.setProperty("share.coordinator.state.topic.replication.factor", "1");
-    p.setProperty("share.coordinator.state.topic.min.isr", "1");
+    if (zooKeeperConnect == null) {
+      p.setProperty("share.coordinator.state.topic.replication.factor", "1");
+      p.setProperty("share.coordinator.state.topic.min.isr", "1");
+    }
     // Tests and the demo create their topics explicitly; a typo must not silently create a new one.
     p.setProperty("auto.create.topics.enable", "false");
     p.setProperty("group.initial.rebalance.delay.ms", "0");
