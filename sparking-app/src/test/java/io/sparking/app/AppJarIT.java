@@ -19,8 +19,8 @@ import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 
 /**
- * The application jar holds the jobs and everything their connectors need, nothing Spark already ships, and nothing
- * that cannot run from it.
+ * The application jar holds the jobs and everything their connectors need, nothing Spark already
+ * ships, and nothing that cannot run from it.
  */
 class AppJarIT {
   static Path appJar() {
@@ -31,28 +31,38 @@ class AppJarIT {
 
   /** The jars of Spark's own classpath, as a Spark 3.5.1 install holds them. */
   static List<String> sparkClasspath() throws IOException {
-    try (InputStream in = AppJarIT.class.getResourceAsStream("/io/sparking/runtime/spark.classpath")) {
+    try (InputStream in =
+        AppJarIT.class.getResourceAsStream("/io/sparking/runtime/spark.classpath")) {
       assertThat(in).as("Spark's classpath resource of runtimes/spark").isNotNull();
-      return List.of(new String(in.readAllBytes(), StandardCharsets.UTF_8).trim().split(File.pathSeparator));
+      return List.of(
+          new String(in.readAllBytes(), StandardCharsets.UTF_8).trim().split(File.pathSeparator));
     }
   }
 
   @Test
   void holdsTheJobsAndTheConnectorsDependencies() throws IOException {
     try (ZipFile jar = new ZipFile(appJar().toFile())) {
-      for (String job : List.of("KafkaSingleTopic", "KafkaMultiTopics", "KafkaDirectTopic", "FlumeSinglePushBased",
-          "FlumeMultiPushBased", "FlumeSinglePullBased", "FlumeMultiPullBased")) {
+      for (String job :
+          List.of(
+              "KafkaSingleTopic",
+              "KafkaMultiTopics",
+              "KafkaDirectTopic",
+              "FlumeSinglePushBased",
+              "FlumeMultiPushBased",
+              "FlumeSinglePullBased",
+              "FlumeMultiPullBased")) {
         assertThat(jar.getEntry("io/sparking/jobs/" + job + ".class")).as(job).isNotNull();
       }
-      for (String dependency : List.of(
-          "io/sparking/kafka/SparkingKafka.class",
-          "io/sparking/flume/SparkingFlume.class",
-          "org/apache/spark/streaming/kafka010/KafkaUtils.class",
-          "org/apache/spark/kafka010/KafkaConfigUpdater.class",
-          "org/apache/kafka/clients/consumer/KafkaConsumer.class",
-          "org/apache/flume/api/RpcClient.class",
-          "org/apache/avro/ipc/netty/NettyServer.class",
-          "picocli/CommandLine.class")) {
+      for (String dependency :
+          List.of(
+              "io/sparking/kafka/SparkingKafka.class",
+              "io/sparking/flume/SparkingFlume.class",
+              "org/apache/spark/streaming/kafka010/KafkaUtils.class",
+              "org/apache/spark/kafka010/KafkaConfigUpdater.class",
+              "org/apache/kafka/clients/consumer/KafkaConsumer.class",
+              "org/apache/flume/api/RpcClient.class",
+              "org/apache/avro/ipc/netty/NettyServer.class",
+              "picocli/CommandLine.class")) {
         assertThat(jar.getEntry(dependency)).as(dependency).isNotNull();
       }
     }
@@ -62,7 +72,10 @@ class AppJarIT {
   void holdsNoClassOfSparksOwnClasspath() throws IOException {
     Set<String> appClasses = new TreeSet<>();
     try (ZipFile jar = new ZipFile(appJar().toFile())) {
-      jar.stream().map(ZipEntry::getName).filter(n -> n.endsWith(".class")).forEach(appClasses::add);
+      jar.stream()
+          .map(ZipEntry::getName)
+          .filter(n -> n.endsWith(".class"))
+          .forEach(appClasses::add);
     }
     List<String> clashes = new ArrayList<>();
     for (String entry : sparkClasspath()) {
@@ -76,14 +89,19 @@ class AppJarIT {
         }
       }
     }
-    assertThat(clashes).as("Spark jars whose classes the application jar repeats: exclude them in the shade"
-        + " plugin's artifactSet").isEmpty();
+    assertThat(clashes)
+        .as(
+            "Spark jars whose classes the application jar repeats: exclude them in the shade"
+                + " plugin's artifactSet")
+        .isEmpty();
   }
 
   @Test
   void everyClassOfOursLoadsFromTheJarAndSparksClasspathAlone() throws Exception {
-    // What a cluster sees: the application jar on top of a Spark install, nothing of the build or the tests. Loading a
-    // class and listing its members resolves the types of its fields and signatures, so a class that points at one
+    // What a cluster sees: the application jar on top of a Spark install, nothing of the build or
+    // the tests. Loading a
+    // class and listing its members resolves the types of its fields and signatures, so a class
+    // that points at one
     // the jar leaves out (the demo's broker, say) fails here rather than on a cluster.
     List<URL> urls = new ArrayList<>();
     urls.add(appJar().toUri().toURL());
@@ -92,14 +110,22 @@ class AppJarIT {
     }
     List<String> ours = new ArrayList<>();
     try (ZipFile jar = new ZipFile(appJar().toFile())) {
-      jar.stream().map(ZipEntry::getName)
-          .filter(n -> n.startsWith("io/sparking/") && n.endsWith(".class") && !n.endsWith("module-info.class"))
+      jar.stream()
+          .map(ZipEntry::getName)
+          .filter(
+              n ->
+                  n.startsWith("io/sparking/")
+                      && n.endsWith(".class")
+                      && !n.endsWith("module-info.class"))
           .map(n -> n.substring(0, n.length() - ".class".length()).replace('/', '.'))
           .forEach(ours::add);
     }
-    assertThat(ours).as("our classes in the jar").anyMatch(n -> n.equals("io.sparking.jobs.KafkaSingleTopic"));
+    assertThat(ours)
+        .as("our classes in the jar")
+        .anyMatch(n -> n.equals("io.sparking.jobs.KafkaSingleTopic"));
     List<String> failures = new ArrayList<>();
-    try (URLClassLoader cluster = new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader())) {
+    try (URLClassLoader cluster =
+        new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader())) {
       for (String name : ours) {
         try {
           Class<?> loaded = Class.forName(name, false, cluster);
@@ -111,6 +137,8 @@ class AppJarIT {
         }
       }
     }
-    assertThat(failures).as("classes of the application jar that cannot load on a cluster").isEmpty();
+    assertThat(failures)
+        .as("classes of the application jar that cannot load on a cluster")
+        .isEmpty();
   }
 }

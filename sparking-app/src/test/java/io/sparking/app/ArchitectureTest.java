@@ -11,99 +11,165 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The module boundaries, checked on the compiled classes of every module this one sees: an {@code internal} package
- * is used only inside its own module, and the jobs and the Spark 2.4 compatibility API build on the connectors' public
- * API alone.
+ * The module boundaries, checked on the compiled classes of every module this one sees: an {@code
+ * internal} package is used only inside its own module, and the jobs and the Spark 2.4
+ * compatibility API build on the connectors' public API alone.
  */
 class ArchitectureTest {
   private static JavaClasses classes;
 
   @BeforeAll
   static void importClasses() {
-    // Test classes are out, also those another module lends in its test jar (FaultScenario runs the runtime).
-    classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-        .withImportOption(location -> !location.contains("-tests.jar"))
-        .importPackages("io.sparking");
+    // Test classes are out, also those another module lends in its test jar (FaultScenario runs the
+    // runtime).
+    classes =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .withImportOption(location -> !location.contains("-tests.jar"))
+            .importPackages("io.sparking");
   }
 
   @Test
   void seesEveryModuleItChecks() {
     // A rule over classes that were not imported would pass for nothing.
-    assertThat(List.of("io.sparking.kafka.internal.ReliableKafkaReceiver", "io.sparking.flume.internal.AvroPushServer",
-        "io.sparking.flume.sink.SparkingSink", "io.sparking.flume.protocol.FrameGuard",
-        "io.sparking.core.internal.DrainCoordinator", "io.sparking.jobs.KafkaSingleTopic",
-        "io.sparking.runtime.KafkaBroker", "io.sparking.testkit.KafkaBrokerExtension",
-        "io.sparking.compat.kafka.KafkaUtils", "io.sparking.compat.flume.FlumeUtils"))
+    assertThat(
+            List.of(
+                "io.sparking.kafka.internal.ReliableKafkaReceiver",
+                "io.sparking.flume.internal.AvroPushServer",
+                "io.sparking.flume.sink.SparkingSink",
+                "io.sparking.flume.protocol.FrameGuard",
+                "io.sparking.core.internal.DrainCoordinator",
+                "io.sparking.jobs.KafkaSingleTopic",
+                "io.sparking.runtime.KafkaBroker",
+                "io.sparking.testkit.KafkaBrokerExtension",
+                "io.sparking.compat.kafka.KafkaUtils",
+                "io.sparking.compat.flume.FlumeUtils"))
         .allMatch(classes::contain);
   }
 
   @Test
   void kafkaInternalsStayInTheKafkaModule() {
-    noClasses().that().resideOutsideOfPackage("io.sparking.kafka..")
-        .should().dependOnClassesThat().resideInAPackage("io.sparking.kafka.internal..")
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("io.sparking.kafka..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.sparking.kafka.internal..")
         .check(classes);
   }
 
   @Test
   void flumeReceiverInternalsStayInTheFlumeModule() {
-    noClasses().that().resideOutsideOfPackages("io.sparking.flume", "io.sparking.flume.internal..")
-        .should().dependOnClassesThat().resideInAPackage("io.sparking.flume.internal..")
+    noClasses()
+        .that()
+        .resideOutsideOfPackages("io.sparking.flume", "io.sparking.flume.internal..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.sparking.flume.internal..")
         .check(classes);
   }
 
   @Test
   void sinkInternalsStayInTheSinkModule() {
-    noClasses().that().resideOutsideOfPackage("io.sparking.flume.sink..")
-        .should().dependOnClassesThat().resideInAPackage("io.sparking.flume.sink..")
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("io.sparking.flume.sink..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.sparking.flume.sink..")
         .check(classes);
   }
 
   @Test
   void coreInternalsStayInTheCoreModule() {
-    noClasses().that().resideOutsideOfPackage("io.sparking.core..")
-        .should().dependOnClassesThat().resideInAPackage("io.sparking.core.internal..")
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("io.sparking.core..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.sparking.core.internal..")
         .check(classes);
   }
 
   @Test
   void jobsUseOnlyTheConnectorsPublicApi() {
-    noClasses().that().resideInAPackage("io.sparking.jobs..")
-        .should().dependOnClassesThat().resideInAnyPackage("..internal..", "io.sparking.core.spi..",
-            "io.sparking.flume.protocol..", "io.sparking.flume.sink..")
+    noClasses()
+        .that()
+        .resideInAPackage("io.sparking.jobs..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "..internal..",
+            "io.sparking.core.spi..",
+            "io.sparking.flume.protocol..",
+            "io.sparking.flume.sink..")
         .check(classes);
   }
 
   @Test
   void theCompatibilityApiUsesOnlyTheConnectorsPublicApi() {
-    // The Spark 2.4 API is an adapter: the same receivers as the native API, reached through its public factories.
-    noClasses().that().resideInAPackage("io.sparking.compat..")
-        .should().dependOnClassesThat().resideInAnyPackage("..internal..", "io.sparking.flume.protocol..",
-            "io.sparking.flume.sink..", "io.sparking.jobs..", "io.sparking.runtime..", "io.sparking.testkit..")
+    // The Spark 2.4 API is an adapter: the same receivers as the native API, reached through its
+    // public factories.
+    noClasses()
+        .that()
+        .resideInAPackage("io.sparking.compat..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "..internal..",
+            "io.sparking.flume.protocol..",
+            "io.sparking.flume.sink..",
+            "io.sparking.jobs..",
+            "io.sparking.runtime..",
+            "io.sparking.testkit..")
         .check(classes);
   }
 
   @Test
   void theConnectorsKnowNothingOfTheCompatibilityApi() {
-    noClasses().that().resideInAnyPackage("io.sparking.core..", "io.sparking.kafka..", "io.sparking.flume..",
+    noClasses()
+        .that()
+        .resideInAnyPackage(
+            "io.sparking.core..",
+            "io.sparking.kafka..",
+            "io.sparking.flume..",
             "io.sparking.jobs..")
-        .should().dependOnClassesThat().resideInAPackage("io.sparking.compat..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.sparking.compat..")
         .check(classes);
   }
 
   @Test
   void theLibrariesAndTheJobsNeverReachForTheProcessRuntimeOrTheTestkit() {
-    // The runtime starts brokers, agents and clusters for the launcher, the demo and the tests; a cluster runs none.
-    noClasses().that().resideInAnyPackage("io.sparking.core..", "io.sparking.kafka..", "io.sparking.flume..",
-            "io.sparking.jobs..", "io.sparking.compat..")
-        .should().dependOnClassesThat().resideInAnyPackage("io.sparking.runtime..", "io.sparking.testkit..",
-            "io.sparking.demo..", "io.sparking.bench..")
+    // The runtime starts brokers, agents and clusters for the launcher, the demo and the tests; a
+    // cluster runs none.
+    noClasses()
+        .that()
+        .resideInAnyPackage(
+            "io.sparking.core..",
+            "io.sparking.kafka..",
+            "io.sparking.flume..",
+            "io.sparking.jobs..",
+            "io.sparking.compat..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.sparking.runtime..",
+            "io.sparking.testkit..",
+            "io.sparking.demo..",
+            "io.sparking.bench..")
         .check(classes);
   }
 
   @Test
   void theConnectorsKnowNothingOfTheJobs() {
-    noClasses().that().resideInAnyPackage("io.sparking.core..", "io.sparking.kafka..", "io.sparking.flume..")
-        .should().dependOnClassesThat().resideInAPackage("io.sparking.jobs..")
+    noClasses()
+        .that()
+        .resideInAnyPackage("io.sparking.core..", "io.sparking.kafka..", "io.sparking.flume..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.sparking.jobs..")
         .check(classes);
   }
 }

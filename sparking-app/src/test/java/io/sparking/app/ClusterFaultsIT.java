@@ -7,8 +7,8 @@ import io.sparking.jobs.FaultScenario;
 import io.sparking.jobs.FaultScenario.Launcher;
 import io.sparking.jobs.FaultScenario.Result;
 import io.sparking.runtime.KafkaBroker.Position;
-import io.sparking.testkit.KafkaBrokerExtension;
 import io.sparking.runtime.SparkStandaloneCluster;
+import io.sparking.testkit.KafkaBrokerExtension;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,40 +27,47 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Executor and worker loss on a real standalone cluster lose nothing: a job is submitted as users submit it (client
- * mode, the application jar), ids stream in from a real broker at a bounded rate, and a JVM of the cluster is
- * killed with SIGKILL mid-stream. The driver never stops: Spark retries the lost tasks, restarts a lost receiver on
- * another executor, and the master launches a new executor where cores are free. Every id must reach the job's
- * output ({@link FaultScenario} counts by id); duplicates are counted and each one accounted for.
+ * Executor and worker loss on a real standalone cluster lose nothing: a job is submitted as users
+ * submit it (client mode, the application jar), ids stream in from a real broker at a bounded rate,
+ * and a JVM of the cluster is killed with SIGKILL mid-stream. The driver never stops: Spark retries
+ * the lost tasks, restarts a lost receiver on another executor, and the master launches a new
+ * executor where cores are free. Every id must reach the job's output ({@link FaultScenario} counts
+ * by id); duplicates are counted and each one accounted for.
  *
- * <p>Each scenario has a cluster of its own: a master and two workers of 4 cores and 1g, and the job asks for two
- * executors of 2 cores and 512m, one on each worker. A receiver holds one core of its executor, which keeps the other
- * for the tasks that read the receiver's blocks where they are; whatever dies, a surviving worker has the cores and
- * memory for the executor the master launches in its place.
+ * <p>Each scenario has a cluster of its own: a master and two workers of 4 cores and 1g, and the
+ * job asks for two executors of 2 cores and 512m, one on each worker. A receiver holds one core of
+ * its executor, which keeps the other for the tasks that read the receiver's blocks where they are;
+ * whatever dies, a surviving worker has the cores and memory for the executor the master launches
+ * in its place.
  *
- * <p>The direct stream's executor kill, the quickest, runs in every build; the receiver's executor and worker kills
- * with {@code -Pfaults} (or {@code -Dsparking.faults.all=true}). Results: docs/reliability.md.
+ * <p>The direct stream's executor kill, the quickest, runs in every build; the receiver's executor
+ * and worker kills with {@code -Pfaults} (or {@code -Dsparking.faults.all=true}). Results:
+ * docs/reliability.md.
  */
 class ClusterFaultsIT {
   @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
   private static final Duration RECEIVER_RESTART_TIMEOUT = Duration.ofSeconds(90);
+
   /**
-   * The receiver scenarios' rate limit: the first half of the ids takes about 20 s to read, so that the receiver is
-   * still reading it when the first batch file appears and the kill comes (on this cluster up to about 5 s after
-   * the receiver started). The direct stream reads only what each batch's offset ranges allow, so it keeps the
-   * usual rate: every batch generated after the kill reads from where the last one ended.
+   * The receiver scenarios' rate limit: the first half of the ids takes about 20 s to read, so that
+   * the receiver is still reading it when the first batch file appears and the kill comes (on this
+   * cluster up to about 5 s after the receiver started). The direct stream reads only what each
+   * batch's offset ranges allow, so it keeps the usual rate: every batch generated after the kill
+   * reads from where the last one ended.
    */
   private static final int RECEIVER_RATE = Math.max(500, FaultScenario.IDS / 40);
+
   /** The receivers' consumer group session timeout (the broker's minimum is 6 s). */
   private static final Duration SESSION_TIMEOUT = Duration.ofSeconds(10);
 
   @TempDir Path work;
 
   /**
-   * The executor that runs the write-ahead-log receiver dies. Blocks it had stored are in the log and known to the
-   * driver, so their batches read them from the log; the receiver starts again on another executor and reads on from
-   * the group's committed offsets. Duplicates: records stored before the kill whose offsets were not committed yet,
-   * read again from Kafka (never more than twice, never before the offsets committed at the kill).
+   * The executor that runs the write-ahead-log receiver dies. Blocks it had stored are in the log
+   * and known to the driver, so their batches read them from the log; the receiver starts again on
+   * another executor and reads on from the group's committed offsets. Duplicates: records stored
+   * before the kill whose offsets were not committed yet, read again from Kafka (never more than
+   * twice, never before the offsets committed at the kill).
    */
   @Test
   @EnabledIfSystemProperty(named = "sparking.faults.all", matches = "true")
@@ -68,42 +75,68 @@ class ClusterFaultsIT {
     try (SparkStandaloneCluster cluster = startCluster()) {
       FaultScenario scenario = receiverScenario(cluster, "KafkaSingleTopic-receiverExecutorKill");
       Kill kill = new Kill();
-      Result result = scenario.run(s -> {
-        ReceiverStart first = awaitReceiverStart(s, start -> true);
-        String appId = cluster.applicationId("KafkaSingleTopic").orElseThrow();
-        kill.what = "executor " + first.executor() + " (pid " + cluster.killExecutor(appId, first.executor())
-            + ", the receiver's)";
-        kill.atKill(s);
-        kill.assertTheReceiverWasReading();
-        s.sendRest();
-        kill.receiverRestarted(awaitReceiverStart(s, start -> !start.executor().equals(first.executor())));
-      });
-      kill.executors = cluster.executorWorkers(cluster.applicationId("KafkaSingleTopic").orElseThrow());
+      Result result =
+          scenario.run(
+              s -> {
+                ReceiverStart first = awaitReceiverStart(s, start -> true);
+                String appId = cluster.applicationId("KafkaSingleTopic").orElseThrow();
+                kill.what =
+                    "executor "
+                        + first.executor()
+                        + " (pid "
+                        + cluster.killExecutor(appId, first.executor())
+                        + ", the receiver's)";
+                kill.atKill(s);
+                kill.assertTheReceiverWasReading();
+                s.sendRest();
+                kill.receiverRestarted(
+                    awaitReceiverStart(s, start -> !start.executor().equals(first.executor())));
+              });
+      kill.executors =
+          cluster.executorWorkers(cluster.applicationId("KafkaSingleTopic").orElseThrow());
       assertNoLoss(result);
       kill.assertDuplicatesAreReReadsFromTheCommittedOffsets(scenario, result);
     }
   }
 
   /**
-   * An executor that runs the direct stream's tasks dies. Its running tasks fail and run again on another executor
-   * over the same offset ranges; the driver, which writes the output, never saw the failed attempts' records, so
-   * nothing is output twice.
+   * An executor that runs the direct stream's tasks dies. Its running tasks fail and run again on
+   * another executor over the same offset ranges; the driver, which writes the output, never saw
+   * the failed attempts' records, so nothing is output twice.
    */
   @Test
   void kafkaDirectTopicLosesNothingWhenAnExecutorRunningItsTasksIsKilled() throws Exception {
     try (SparkStandaloneCluster cluster = startCluster()) {
-      FaultScenario scenario = FaultScenario.kafka(KAFKA.broker(), "KafkaDirectTopic-executorKill", work,
-          "KafkaDirectTopic", FaultScenario.ratePerSecond(), cluster.masterUrl(), submitTo(cluster));
+      FaultScenario scenario =
+          FaultScenario.kafka(
+              KAFKA.broker(),
+              "KafkaDirectTopic-executorKill",
+              work,
+              "KafkaDirectTopic",
+              FaultScenario.ratePerSecond(),
+              cluster.masterUrl(),
+              submitTo(cluster));
       Kill kill = new Kill();
-      Result result = scenario.run(s -> {
-        String appId = cluster.applicationId("KafkaDirectTopic").orElseThrow();
-        String executor = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-            .until(() -> executorThatRanTasks(cluster, appId), Optional::isPresent).orElseThrow();
-        kill.what = "executor " + executor + " (pid " + cluster.killExecutor(appId, executor)
-            + ", running the stream's tasks)";
-        kill.atKill(s);
-      });
-      kill.executors = cluster.executorWorkers(cluster.applicationId("KafkaDirectTopic").orElseThrow());
+      Result result =
+          scenario.run(
+              s -> {
+                String appId = cluster.applicationId("KafkaDirectTopic").orElseThrow();
+                String executor =
+                    await()
+                        .atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(200))
+                        .until(() -> executorThatRanTasks(cluster, appId), Optional::isPresent)
+                        .orElseThrow();
+                kill.what =
+                    "executor "
+                        + executor
+                        + " (pid "
+                        + cluster.killExecutor(appId, executor)
+                        + ", running the stream's tasks)";
+                kill.atKill(s);
+              });
+      kill.executors =
+          cluster.executorWorkers(cluster.applicationId("KafkaDirectTopic").orElseThrow());
       assertNoLoss(result);
       kill.print(result, "");
       assertThat(result.duplicates()).as("duplicates: %s", result).isZero();
@@ -111,9 +144,10 @@ class ClusterFaultsIT {
   }
 
   /**
-   * The worker that runs the receiver's executor dies with that executor, as when their machine goes away. The
-   * master sees the worker disconnect, the driver loses the executor, and it goes on as when the executor alone
-   * dies, on the surviving worker, where the master launches a second executor.
+   * The worker that runs the receiver's executor dies with that executor, as when their machine
+   * goes away. The master sees the worker disconnect, the driver loses the executor, and it goes on
+   * as when the executor alone dies, on the surviving worker, where the master launches a second
+   * executor.
    */
   @Test
   @EnabledIfSystemProperty(named = "sparking.faults.all", matches = "true")
@@ -121,63 +155,110 @@ class ClusterFaultsIT {
     try (SparkStandaloneCluster cluster = startCluster()) {
       FaultScenario scenario = receiverScenario(cluster, "KafkaSingleTopic-receiverWorkerKill");
       Kill kill = new Kill();
-      Result result = scenario.run(s -> {
-        ReceiverStart first = awaitReceiverStart(s, start -> true);
-        String appId = cluster.applicationId("KafkaSingleTopic").orElseThrow();
-        String worker = cluster.executorWorkers(appId).get(first.executor());
-        assertThat(worker).as("worker of executor %s", first.executor()).isNotNull();
-        List<Long> executorPids = cluster.killWorker(worker);
-        kill.what = "worker " + worker + " with executor " + first.executor() + " (executor pids " + executorPids
-            + ", the receiver's)";
-        kill.atKill(s);
-        kill.assertTheReceiverWasReading();
-        s.sendRest();
-        kill.receiverRestarted(awaitReceiverStart(s, start -> !start.executor().equals(first.executor())));
-        assertThat(cluster.executorWorkers(appId)).as("executors of the surviving worker")
-            .containsKey(kill.restartedOn.executor());
-      });
-      kill.executors = cluster.executorWorkers(cluster.applicationId("KafkaSingleTopic").orElseThrow());
+      Result result =
+          scenario.run(
+              s -> {
+                ReceiverStart first = awaitReceiverStart(s, start -> true);
+                String appId = cluster.applicationId("KafkaSingleTopic").orElseThrow();
+                String worker = cluster.executorWorkers(appId).get(first.executor());
+                assertThat(worker).as("worker of executor %s", first.executor()).isNotNull();
+                List<Long> executorPids = cluster.killWorker(worker);
+                kill.what =
+                    "worker "
+                        + worker
+                        + " with executor "
+                        + first.executor()
+                        + " (executor pids "
+                        + executorPids
+                        + ", the receiver's)";
+                kill.atKill(s);
+                kill.assertTheReceiverWasReading();
+                s.sendRest();
+                kill.receiverRestarted(
+                    awaitReceiverStart(s, start -> !start.executor().equals(first.executor())));
+                assertThat(cluster.executorWorkers(appId))
+                    .as("executors of the surviving worker")
+                    .containsKey(kill.restartedOn.executor());
+              });
+      kill.executors =
+          cluster.executorWorkers(cluster.applicationId("KafkaSingleTopic").orElseThrow());
       assertNoLoss(result);
       kill.assertDuplicatesAreReReadsFromTheCommittedOffsets(scenario, result);
     }
   }
 
   private static SparkStandaloneCluster startCluster() {
-    return SparkStandaloneCluster.builder().workers(2).coresPerWorker(4).memoryPerWorker("1g").start();
+    return SparkStandaloneCluster.builder()
+        .workers(2)
+        .coresPerWorker(4)
+        .memoryPerWorker("1g")
+        .start();
   }
 
   /**
-   * A {@code KafkaSingleTopic} scenario that reads at {@link #RECEIVER_RATE}, and whose consumer group forgets a dead
-   * member after 10 s instead of Kafka's default 45 s: until then the group holds the killed receiver's partitions,
-   * and the restarted receiver waits.
+   * A {@code KafkaSingleTopic} scenario that reads at {@link #RECEIVER_RATE}, and whose consumer
+   * group forgets a dead member after 10 s instead of Kafka's default 45 s: until then the group
+   * holds the killed receiver's partitions, and the restarted receiver waits.
    */
   private FaultScenario receiverScenario(SparkStandaloneCluster cluster, String name) {
-    return FaultScenario.kafka(KAFKA.broker(), name, work, "KafkaSingleTopic", RECEIVER_RATE, cluster.masterUrl(),
-        submitTo(cluster)).jobOptions("--consumer-property", "session.timeout.ms=" + SESSION_TIMEOUT.toMillis());
+    return FaultScenario.kafka(
+            KAFKA.broker(),
+            name,
+            work,
+            "KafkaSingleTopic",
+            RECEIVER_RATE,
+            cluster.masterUrl(),
+            submitTo(cluster))
+        .jobOptions("--consumer-property", "session.timeout.ms=" + SESSION_TIMEOUT.toMillis());
   }
 
   /**
-   * Submits a scenario's job to {@code cluster}: two executors of 2 cores and 512m, which the driver waits for, and
-   * the scenario's Spark settings (rate limits) as {@code --conf}.
+   * Submits a scenario's job to {@code cluster}: two executors of 2 cores and 512m, which the
+   * driver waits for, and the scenario's Spark settings (rate limits) as {@code --conf}.
    */
   private Launcher submitTo(SparkStandaloneCluster cluster) {
     return (log, sparkSettings, args) -> {
-      List<String> options = new ArrayList<>(List.of("--executor-cores", "2", "--total-executor-cores", "4",
-          "--executor-memory", "512m",
-          "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0",
-          "--conf", "spark.scheduler.maxRegisteredResourcesWaitingTime=120s",
-          "--conf", "spark.ui.enabled=false"));
+      List<String> options =
+          new ArrayList<>(
+              List.of(
+                  "--executor-cores",
+                  "2",
+                  "--total-executor-cores",
+                  "4",
+                  "--executor-memory",
+                  "512m",
+                  "--conf",
+                  "spark.scheduler.minRegisteredResourcesRatio=1.0",
+                  "--conf",
+                  "spark.scheduler.maxRegisteredResourcesWaitingTime=120s",
+                  "--conf",
+                  "spark.ui.enabled=false"));
       sparkSettings.forEach((key, value) -> options.addAll(List.of("--conf", key + "=" + value)));
       String job = args.get(0);
-      return cluster.submit(job, AppJarIT.appJar(), "io.sparking.jobs." + job, options,
-          args.subList(1, args.size()), work, log, null);
+      return cluster.submit(
+          job,
+          AppJarIT.appJar(),
+          "io.sparking.jobs." + job,
+          options,
+          args.subList(1, args.size()),
+          work,
+          log,
+          null);
     };
   }
 
-  /** Waits (bounded) until the job printed a receiver start that {@code matches}; returns the first such. */
-  private static ReceiverStart awaitReceiverStart(FaultScenario scenario, Predicate<ReceiverStart> matches) {
-    return await().atMost(RECEIVER_RESTART_TIMEOUT).pollInterval(Duration.ofMillis(200))
-        .until(() -> ReceiverStart.in(scenario.jobLog()).stream().filter(matches).findFirst(), Optional::isPresent)
+  /**
+   * Waits (bounded) until the job printed a receiver start that {@code matches}; returns the first
+   * such.
+   */
+  private static ReceiverStart awaitReceiverStart(
+      FaultScenario scenario, Predicate<ReceiverStart> matches) {
+    return await()
+        .atMost(RECEIVER_RESTART_TIMEOUT)
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> ReceiverStart.in(scenario.jobLog()).stream().filter(matches).findFirst(),
+            Optional::isPresent)
         .orElseThrow();
   }
 
@@ -185,8 +266,11 @@ class ClusterFaultsIT {
   private static Optional<String> executorThatRanTasks(SparkStandaloneCluster cluster, String appId)
       throws IOException {
     for (String executor : cluster.executorWorkers(appId).keySet()) {
-      Optional<Path> stderr = cluster.executorDirectory(appId, executor).map(d -> d.resolve("stderr"));
-      if (cluster.executorPid(appId, executor).isPresent() && stderr.isPresent() && Files.exists(stderr.get())
+      Optional<Path> stderr =
+          cluster.executorDirectory(appId, executor).map(d -> d.resolve("stderr"));
+      if (cluster.executorPid(appId, executor).isPresent()
+          && stderr.isPresent()
+          && Files.exists(stderr.get())
           && Files.readString(stderr.get()).contains("Running task")) {
         return Optional.of(executor);
       }
@@ -195,10 +279,14 @@ class ClusterFaultsIT {
   }
 
   private static void assertNoLoss(Result result) {
-    assertThat(result.unexpected()).as("ids in the output that were never sent: %s", result).isZero();
+    assertThat(result.unexpected())
+        .as("ids in the output that were never sent: %s", result)
+        .isZero();
     assertThat(result.lost()).as("ids lost: %s", result).isZero();
     assertThat(result.distinct()).isEqualTo(result.sent());
-    assertThat(result.rerunFiles()).as("batches run twice (the driver never restarted): %s", result).isZero();
+    assertThat(result.rerunFiles())
+        .as("batches run twice (the driver never restarted): %s", result)
+        .isZero();
   }
 
   /** What was killed, and the stream's state right after. */
@@ -217,11 +305,16 @@ class ClusterFaultsIT {
       outputAtKill = scenario.idsSoFar().size();
     }
 
-    /** The kill hit a receiver with records of the first half still to read, not one that had read them all. */
+    /**
+     * The kill hit a receiver with records of the first half still to read, not one that had read
+     * them all.
+     */
     void assertTheReceiverWasReading() {
       assertThat(committedAtKill.values().stream().mapToLong(Long::longValue).sum())
-          .as("records the killed receiver had committed of the first half: it was still reading it; if not,"
-              + " lower RECEIVER_RATE").isLessThan(FaultScenario.IDS / 2);
+          .as(
+              "records the killed receiver had committed of the first half: it was still reading it; if not,"
+                  + " lower RECEIVER_RATE")
+          .isLessThan(FaultScenario.IDS / 2);
     }
 
     void receiverRestarted(ReceiverStart start) {
@@ -230,34 +323,66 @@ class ClusterFaultsIT {
     }
 
     /**
-     * Every duplicate is a record that the killed receiver had read at or after the offsets committed at the kill,
-     * and that its successor read again from there: at most two copies of an id, none before those offsets.
+     * Every duplicate is a record that the killed receiver had read at or after the offsets
+     * committed at the kill, and that its successor read again from there: at most two copies of an
+     * id, none before those offsets.
      */
     void assertDuplicatesAreReReadsFromTheCommittedOffsets(FaultScenario scenario, Result result)
         throws IOException {
       Map<String, Integer> counts = scenario.countsSoFar();
-      Map<String, Position> positions = KAFKA.broker().positionsOfValues(scenario.kafkaTopic(), result.sent());
-      Set<String> duplicated = counts.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey)
-          .collect(Collectors.toSet());
-      Set<String> beforeCommitted = duplicated.stream().filter(id -> {
-        Position at = positions.get(id);
-        return at.offset() < committedAtKill.getOrDefault(
-            new TopicPartition(scenario.kafkaTopic(), at.partition()), 0L);
-      }).collect(Collectors.toSet());
+      Map<String, Position> positions =
+          KAFKA.broker().positionsOfValues(scenario.kafkaTopic(), result.sent());
+      Set<String> duplicated =
+          counts.entrySet().stream()
+              .filter(e -> e.getValue() > 1)
+              .map(Map.Entry::getKey)
+              .collect(Collectors.toSet());
+      Set<String> beforeCommitted =
+          duplicated.stream()
+              .filter(
+                  id -> {
+                    Position at = positions.get(id);
+                    return at.offset()
+                        < committedAtKill.getOrDefault(
+                            new TopicPartition(scenario.kafkaTopic(), at.partition()), 0L);
+                  })
+              .collect(Collectors.toSet());
       int maxCopies = counts.values().stream().mapToInt(Integer::intValue).max().orElse(0);
-      print(result, " duplicated_ids=" + duplicated.size() + " of_which_before_committed_offsets="
-          + beforeCommitted.size() + " max_copies=" + maxCopies);
-      assertThat(beforeCommitted).as("duplicated ids whose offsets were committed at the kill").isEmpty();
+      print(
+          result,
+          " duplicated_ids="
+              + duplicated.size()
+              + " of_which_before_committed_offsets="
+              + beforeCommitted.size()
+              + " max_copies="
+              + maxCopies);
+      assertThat(beforeCommitted)
+          .as("duplicated ids whose offsets were committed at the kill")
+          .isEmpty();
       assertThat(maxCopies).as("most copies of one id").isLessThanOrEqualTo(2);
     }
 
     void print(Result result, String more) {
       long committed = committedAtKill.values().stream().mapToLong(Long::longValue).sum();
-      System.out.println("  scenario=" + result.name() + " killed=" + what + " output_at_kill=" + outputAtKill
-          + " committed_at_kill=" + committed + " committed_offsets_at_kill=" + committedAtKill
-          + (restartedOn == null ? "" : " receiver_restarted_on_executor=" + restartedOn.executor()
-              + String.format(" receiver_restarted_after_s=%.1f", restartSeconds))
-          + " executors_to_workers=" + executors + more);
+      System.out.println(
+          "  scenario="
+              + result.name()
+              + " killed="
+              + what
+              + " output_at_kill="
+              + outputAtKill
+              + " committed_at_kill="
+              + committed
+              + " committed_offsets_at_kill="
+              + committedAtKill
+              + (restartedOn == null
+                  ? ""
+                  : " receiver_restarted_on_executor="
+                      + restartedOn.executor()
+                      + String.format(" receiver_restarted_after_s=%.1f", restartSeconds))
+              + " executors_to_workers="
+              + executors
+              + more);
     }
   }
 }

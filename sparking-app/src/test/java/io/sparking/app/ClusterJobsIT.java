@@ -1,7 +1,6 @@
 package io.sparking.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.sparking.runtime.FlumeAgent;
 import io.sparking.runtime.JavaProcess;
@@ -26,13 +25,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Submits the jobs in the application jar, as users do with spark-submit, to a real standalone cluster (a master and
- * two workers of 2 cores each, in JVMs of their own), in client mode, against a real Kafka broker and a real Flume
- * agent; counts every record in the jobs' durable output ({@code --output-dir}, written by the driver), and checks
- * where Spark placed the receivers.
+ * Submits the jobs in the application jar, as users do with spark-submit, to a real standalone
+ * cluster (a master and two workers of 2 cores each, in JVMs of their own), in client mode, against
+ * a real Kafka broker and a real Flume agent; counts every record in the jobs' durable output
+ * ({@code --output-dir}, written by the driver), and checks where Spark placed the receivers.
  */
 class ClusterJobsIT {
   private static final Duration JOB_TIMEOUT = Duration.ofSeconds(300);
+
   /** Safety stop: a job that misses records ends by itself, and the test fails on its count. */
   private static final String SAFETY_SECONDS = "200";
 
@@ -44,10 +44,15 @@ class ClusterJobsIT {
   @BeforeAll
   static void startClusterAndBroker() {
     kafka = KafkaBroker.start();
-    kafka.createTopics(List.of(new NewTopic("c-single", 3, (short) 1), new NewTopic("c-m1", 2, (short) 1),
-        new NewTopic("c-m2", 2, (short) 1), new NewTopic("c-direct", 4, (short) 1),
-        new NewTopic("c-drain", 3, (short) 1)));
-    cluster = SparkStandaloneCluster.builder().workers(2).coresPerWorker(2).memoryPerWorker("1g").start();
+    kafka.createTopics(
+        List.of(
+            new NewTopic("c-single", 3, (short) 1),
+            new NewTopic("c-m1", 2, (short) 1),
+            new NewTopic("c-m2", 2, (short) 1),
+            new NewTopic("c-direct", 4, (short) 1),
+            new NewTopic("c-drain", 3, (short) 1)));
+    cluster =
+        SparkStandaloneCluster.builder().workers(2).coresPerWorker(2).memoryPerWorker("1g").start();
   }
 
   @AfterAll
@@ -70,11 +75,17 @@ class ClusterJobsIT {
     }
 
     long total() {
-      return lines.stream().filter(l -> l.startsWith("total records=")).mapToLong(
-          l -> Long.parseLong(l.substring("total records=".length()).trim())).findFirst().orElse(-1);
+      return lines.stream()
+          .filter(l -> l.startsWith("total records="))
+          .mapToLong(l -> Long.parseLong(l.substring("total records=".length()).trim()))
+          .findFirst()
+          .orElse(-1);
     }
 
-    /** Receiver name to executor id, from the jobs' {@code receiver ... started on executor ...} lines. */
+    /**
+     * Receiver name to executor id, from the jobs' {@code receiver ... started on executor ...}
+     * lines.
+     */
     Map<String, String> receiverExecutors() {
       Map<String, String> placement = new LinkedHashMap<>();
       for (ReceiverStart start : ReceiverStart.in(lines)) {
@@ -88,29 +99,52 @@ class ClusterJobsIT {
   void kafkaSingleTopicOutputsEveryRecordOnce() throws Exception {
     List<String> sent = KafkaBroker.numbered("single", 0, 3_000);
     kafka.produce("c-single", sent);
-    Run run = submit("KafkaSingleTopic", List.of(), "c-single", kafka.bootstrapServers(), "--group", "c-single",
-        "--max-records", "3000");
+    Run run =
+        submit(
+            "KafkaSingleTopic",
+            List.of(),
+            "c-single",
+            kafka.bootstrapServers(),
+            "--group",
+            "c-single",
+            "--max-records",
+            "3000");
     assertExactly(run, sent);
   }
 
   /**
-   * The graceful stop drains a receiver on an executor: the driver's order reaches it over the network, and the run
-   * processes exactly what the receiver stored and committed, though records were still flowing.
+   * The graceful stop drains a receiver on an executor: the driver's order reaches it over the
+   * network, and the run processes exactly what the receiver stored and committed, though records
+   * were still flowing.
    */
   @Test
   void kafkaSingleTopicStoppedMidStreamProcessesExactlyWhatItCommitted() throws Exception {
     List<String> sent = KafkaBroker.numbered("drain", 0, 30_000);
     kafka.produce("c-drain", sent);
-    Run run = submit("KafkaSingleTopic", List.of("--conf", "spark.streaming.receiver.maxRate=1500"), "c-drain",
-        kafka.bootstrapServers(), "--group", "c-drain", "--max-records", "6000");
+    Run run =
+        submit(
+            "KafkaSingleTopic",
+            List.of("--conf", "spark.streaming.receiver.maxRate=1500"),
+            "c-drain",
+            kafka.bootstrapServers(),
+            "--group",
+            "c-drain",
+            "--max-records",
+            "6000");
     List<String> committed = kafka.committedValues("c-drain", "c-drain");
-    System.out.printf("KafkaSingleTopic drained on the cluster: sent=%d processed=%d committed=%d%n", sent.size(),
-        run.records().size(), committed.size());
+    System.out.printf(
+        "KafkaSingleTopic drained on the cluster: sent=%d processed=%d committed=%d%n",
+        sent.size(), run.records().size(), committed.size());
     assertThat(run.exit()).as("exit code; output:%n%s", run.tail()).isEqualTo(0);
-    assertThat(run.lines()).as("the receiver on its executor drained; output:%n%s", run.tail())
-        .anyMatch(l -> l.contains("Graceful stop: 1 receiver(s) drained, every stored record processed"));
-    assertThat(run.records()).as("processed, while records were still flowing").hasSizeLessThan(sent.size())
-        .hasSizeGreaterThanOrEqualTo(6_000).containsExactlyInAnyOrderElementsOf(committed);
+    assertThat(run.lines())
+        .as("the receiver on its executor drained; output:%n%s", run.tail())
+        .anyMatch(
+            l -> l.contains("Graceful stop: 1 receiver(s) drained, every stored record processed"));
+    assertThat(run.records())
+        .as("processed, while records were still flowing")
+        .hasSizeLessThan(sent.size())
+        .hasSizeGreaterThanOrEqualTo(6_000)
+        .containsExactlyInAnyOrderElementsOf(committed);
   }
 
   @Test
@@ -121,21 +155,34 @@ class ClusterJobsIT {
       kafka.produce(topic, values);
       sent.addAll(values);
     }
-    Run run = submit("KafkaMultiTopics", List.of(), "c-m1,c-m2", kafka.bootstrapServers(), "--group", "c-multi",
-        "--max-records", "3000", "--repartition", "4");
+    Run run =
+        submit(
+            "KafkaMultiTopics",
+            List.of(),
+            "c-m1,c-m2",
+            kafka.bootstrapServers(),
+            "--group",
+            "c-multi",
+            "--max-records",
+            "3000",
+            "--repartition",
+            "4");
     assertExactly(run, sent);
 
     Map<String, String> receivers = run.receiverExecutors();
     assertThat(receivers).as("receiver placement lines; output:%n%s", run.tail()).hasSize(2);
     String appId = cluster.applicationId("KafkaMultiTopics").orElseThrow();
     Map<String, String> executorWorkers = cluster.executorWorkers(appId);
-    List<String> workersOfReceivers = receivers.values().stream().map(executorWorkers::get).toList();
-    System.out.printf("KafkaMultiTopics %s: receivers on executors %s, executors on workers %s%n", appId,
-        receivers, executorWorkers);
-    assertThat(workersOfReceivers).as("workers of the receivers %s (executors %s)", receivers, executorWorkers)
+    List<String> workersOfReceivers =
+        receivers.values().stream().map(executorWorkers::get).toList();
+    System.out.printf(
+        "KafkaMultiTopics %s: receivers on executors %s, executors on workers %s%n",
+        appId, receivers, executorWorkers);
+    assertThat(workersOfReceivers)
+        .as("workers of the receivers %s (executors %s)", receivers, executorWorkers)
         .doesNotContainNull()
-        .containsExactlyInAnyOrderElementsOf(cluster.workers().stream().map(SparkStandaloneCluster.Worker::id)
-            .toList());
+        .containsExactlyInAnyOrderElementsOf(
+            cluster.workers().stream().map(SparkStandaloneCluster.Worker::id).toList());
   }
 
   @Test
@@ -144,21 +191,33 @@ class ClusterJobsIT {
     kafka.produce("c-direct", sent);
     Path root = Path.of(System.getProperty("sparking.root", ".."));
     Path out = work.resolve("out");
-    List<String> command = new ArrayList<>(List.of(root.resolve("sparking").toAbsolutePath().toString(),
-        "submit", "KafkaDirectTopic", "--master", cluster.masterUrl()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                root.resolve("sparking").toAbsolutePath().toString(),
+                "submit",
+                "KafkaDirectTopic",
+                "--master",
+                cluster.masterUrl()));
     command.addAll(sparkOptions());
     command.add("--");
-    command.addAll(List.of("c-direct", kafka.bootstrapServers(), "--group", "c-direct", "--max-records", "4000"));
+    command.addAll(
+        List.of(
+            "c-direct", kafka.bootstrapServers(), "--group", "c-direct", "--max-records", "4000"));
     command.addAll(jobOptions("KafkaDirectTopic", out));
     Path log = work.resolve("KafkaDirectTopic.log");
-    ProcessBuilder builder = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true)
-        .redirectOutput(log.toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .directory(work.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
     builder.environment().put("SPARKING_SKIP_BUILD", "1");
     builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
     Process process = builder.start();
     try {
       assertThat(process.waitFor(JOB_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS))
-          .as("the job ended within %s", JOB_TIMEOUT).isTrue();
+          .as("the job ended within %s", JOB_TIMEOUT)
+          .isTrue();
       assertExactly(new Run(process.exitValue(), Files.readAllLines(log), records(out)), sent);
     } finally {
       // The script execs the JVM: this handle is the driver's.
@@ -172,13 +231,21 @@ class ClusterJobsIT {
     Path root = Path.of(System.getProperty("sparking.root", ".."));
     List<String> sent = IntStream.range(0, 2_000).mapToObj(i -> "agent " + i).toList();
     Path input = Files.write(work.resolve("input.log"), sent, StandardCharsets.UTF_8);
-    try (FlumeAgent agent = FlumeAgent.builder().name("agent")
-        .configuration(Files.readString(root.resolve("conf/flume/pull-single.properties")))
-        .placeholder("FLUME_INPUT_FILE", input)
-        .listenPort("FLUME_SINK_PORT")
-        .start()) {
-      Run run = submit("FlumeSinglePullBased", List.of(), "127.0.0.1",
-          String.valueOf(agent.port("FLUME_SINK_PORT")), "--max-records", "2000");
+    try (FlumeAgent agent =
+        FlumeAgent.builder()
+            .name("agent")
+            .configuration(Files.readString(root.resolve("conf/flume/pull-single.properties")))
+            .placeholder("FLUME_INPUT_FILE", input)
+            .listenPort("FLUME_SINK_PORT")
+            .start()) {
+      Run run =
+          submit(
+              "FlumeSinglePullBased",
+              List.of(),
+              "127.0.0.1",
+              String.valueOf(agent.port("FLUME_SINK_PORT")),
+              "--max-records",
+              "2000");
       assertExactly(run, sent);
       assertThat(run.receiverExecutors()).as("receiver lines").hasSize(1);
     }
@@ -193,28 +260,45 @@ class ClusterJobsIT {
     List<String> options = new ArrayList<>(sparkOptions());
     options.addAll(moreSparkOptions);
     Path log = work.resolve(job + ".log");
-    try (JavaProcess driver = cluster.submit(job, AppJarIT.appJar(), "io.sparking.jobs." + job, options,
-        appArgs, work, log, null)) {
+    try (JavaProcess driver =
+        cluster.submit(
+            job, AppJarIT.appJar(), "io.sparking.jobs." + job, options, appArgs, work, log, null)) {
       OptionalInt exit = driver.waitFor(JOB_TIMEOUT);
-      assertThat(exit).as("%s ended within %s; log:%n%s", job, JOB_TIMEOUT, driver.logTail(60)).isPresent();
+      assertThat(exit)
+          .as("%s ended within %s; log:%n%s", job, JOB_TIMEOUT, driver.logTail(60))
+          .isPresent();
       return new Run(exit.getAsInt(), Files.readAllLines(log), records(out));
     }
   }
 
   /**
-   * Spark options of every submit: small executors, and the driver waits for all 4 cores (both executors) before
-   * it starts receivers, so that Spark can spread them.
+   * Spark options of every submit: small executors, and the driver waits for all 4 cores (both
+   * executors) before it starts receivers, so that Spark can spread them.
    */
   private static List<String> sparkOptions() {
-    return List.of("--total-executor-cores", "4", "--executor-memory", "512m",
-        "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0",
-        "--conf", "spark.scheduler.maxRegisteredResourcesWaitingTime=120s",
-        "--conf", "spark.ui.enabled=false");
+    return List.of(
+        "--total-executor-cores",
+        "4",
+        "--executor-memory",
+        "512m",
+        "--conf",
+        "spark.scheduler.minRegisteredResourcesRatio=1.0",
+        "--conf",
+        "spark.scheduler.maxRegisteredResourcesWaitingTime=120s",
+        "--conf",
+        "spark.ui.enabled=false");
   }
 
   private List<String> jobOptions(String job, Path out) {
-    return List.of("--batch-interval", "1s", "--duration", SAFETY_SECONDS, "--output-dir", out.toString(),
-        "--checkpoint-dir", work.resolve("checkpoint-" + job).toAbsolutePath().toString());
+    return List.of(
+        "--batch-interval",
+        "1s",
+        "--duration",
+        SAFETY_SECONDS,
+        "--output-dir",
+        out.toString(),
+        "--checkpoint-dir",
+        work.resolve("checkpoint-" + job).toAbsolutePath().toString());
   }
 
   /** Every record line of the batch files in {@code out}. */
@@ -224,7 +308,8 @@ class ClusterJobsIT {
     }
     List<String> records = new ArrayList<>();
     try (Stream<Path> files = Files.list(out)) {
-      for (Path file : files.filter(f -> f.getFileName().toString().startsWith("batch-")).sorted().toList()) {
+      for (Path file :
+          files.filter(f -> f.getFileName().toString().startsWith("batch-")).sorted().toList()) {
         records.addAll(Files.readAllLines(file, StandardCharsets.UTF_8));
       }
     }
@@ -234,11 +319,16 @@ class ClusterJobsIT {
   private static void assertExactly(Run run, List<String> sent) {
     assertThat(run.exit()).as("exit code; output:%n%s", run.tail()).isEqualTo(0);
     assertThat(run.total()).as("printed total; output:%n%s", run.tail()).isEqualTo(sent.size());
-    assertThat(run.records()).as("records in the output directory").hasSize(sent.size())
+    assertThat(run.records())
+        .as("records in the output directory")
+        .hasSize(sent.size())
         .containsExactlyInAnyOrderElementsOf(sent);
-    // For the report: what the job said about its receivers, its first and last batch, and the count.
-    run.lines().stream().filter(l -> l.startsWith("receiver ") || l.startsWith("total records="))
+    // For the report: what the job said about its receivers, its first and last batch, and the
+    // count.
+    run.lines().stream()
+        .filter(l -> l.startsWith("receiver ") || l.startsWith("total records="))
         .forEach(System.out::println);
-    System.out.printf("%d records sent, %d in the output directory%n", sent.size(), run.records().size());
+    System.out.printf(
+        "%d records sent, %d in the output directory%n", sent.size(), run.records().size());
   }
 }

@@ -6,9 +6,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One receiver start as the jobs print it (their {@code ReceiverPlacementLog}):
- * {@code receiver <name> (stream <id>) started on executor <id> at <host>}. A receiver that Spark restarts elsewhere
- * prints a new line.
+ * One receiver start as the jobs print it (their {@code ReceiverPlacementLog}): {@code receiver
+ * <name> (stream <id>) started on executor <id> at <host>}. A receiver that Spark restarts
+ * elsewhere prints a new line.
  */
 record ReceiverStart(String receiver, int stream, String executor, String host) {
   private static final Pattern LINE =
@@ -20,7 +20,8 @@ record ReceiverStart(String receiver, int stream, String executor, String host) 
     for (String line : lines) {
       Matcher m = LINE.matcher(line);
       if (m.find()) {
-        starts.add(new ReceiverStart(m.group(1), Integer.parseInt(m.group(2)), m.group(3), m.group(4)));
+        starts.add(
+            new ReceiverStart(m.group(1), Integer.parseInt(m.group(2)), m.group(3), m.group(4)));
       }
     }
     return starts;

@@ -16,9 +16,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code ./sparking bench}: measures records/s of every Kafka and Flume path on the same generated data, next to
- * its reference, then the {@link Sections} (latency at a steady rate, heap under overload, scaling over receivers,
- * partitions and Flume connections), and writes the tables and a chart to {@code bench/results/<timestamp>.md|.png}.
+ * {@code ./sparking bench}: measures records/s of every Kafka and Flume path on the same generated
+ * data, next to its reference, then the {@link Sections} (latency at a steady rate, heap under
+ * overload, scaling over receivers, partitions and Flume connections), and writes the tables and a
+ * chart to {@code bench/results/<timestamp>.md|.png}.
  *
  * <pre>{@code
  * ./sparking bench                                   # 2M records of 100 bytes, 3 runs per path, every section
@@ -26,72 +27,122 @@ import picocli.CommandLine.Spec;
  * ./sparking bench --only kafka --sections latency,scaling
  * }</pre>
  *
- * <p>Exit code 0 when every path produced a figure, 1 when one failed (the report still lists the rest), 2 for a
- * command line that does not parse.
+ * <p>Exit code 0 when every path produced a figure, 1 when one failed (the report still lists the
+ * rest), 2 for a command line that does not parse.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Measures records/s of every Kafka and Flume path next to its reference, latency, heap under"
-        + " overload and scaling; writes markdown tables and a PNG chart.")
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description =
+        "Measures records/s of every Kafka and Flume path next to its reference, latency, heap under"
+            + " overload and scaling; writes markdown tables and a PNG chart.")
 public final class Bench implements Callable<Integer> {
   private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--records", paramLabel = "<n>", defaultValue = "2000000",
+  @Option(
+      names = "--records",
+      paramLabel = "<n>",
+      defaultValue = "2000000",
       description = "Records per run (default: ${DEFAULT-VALUE})")
   long records;
 
-  @Option(names = "--size", paramLabel = "<bytes>", defaultValue = "100",
+  @Option(
+      names = "--size",
+      paramLabel = "<bytes>",
+      defaultValue = "100",
       description = "Bytes per record value / event body (default: ${DEFAULT-VALUE})")
   int size;
 
-  @Option(names = "--runs", paramLabel = "<k>", defaultValue = "3",
+  @Option(
+      names = "--runs",
+      paramLabel = "<k>",
+      defaultValue = "3",
       description = "Runs per path; the table shows the median (default: ${DEFAULT-VALUE})")
   int runs;
 
-  @Option(names = "--only", paramLabel = "kafka|flume|<path-id>", split = ",",
-      description = "Run only these groups of paths or paths (ids as the chart names them), comma-separated")
+  @Option(
+      names = "--only",
+      paramLabel = "kafka|flume|<path-id>",
+      split = ",",
+      description =
+          "Run only these groups of paths or paths (ids as the chart names them), comma-separated")
   List<String> only;
 
-  @Option(names = "--batch-interval-ms", paramLabel = "<ms>", defaultValue = "1000",
+  @Option(
+      names = "--batch-interval-ms",
+      paramLabel = "<ms>",
+      defaultValue = "1000",
       description = "Batch (trigger) interval of the Spark paths (default: ${DEFAULT-VALUE})")
   long batchMillis;
 
-  @Option(names = "--results-dir", paramLabel = "<dir>", defaultValue = "bench/results",
+  @Option(
+      names = "--results-dir",
+      paramLabel = "<dir>",
+      defaultValue = "bench/results",
       description = "Where <timestamp>.md and <timestamp>.png go (default: ${DEFAULT-VALUE})")
   Path resultsDir;
 
-  @Option(names = "--sections", paramLabel = "throughput|latency|overload|scaling", split = ",",
+  @Option(
+      names = "--sections",
+      paramLabel = "throughput|latency|overload|scaling",
+      split = ",",
       description = "Measure only these sections of the report, comma-separated (default: all)")
   List<String> sections;
 
-  @Option(names = "--latency-rate", paramLabel = "<records/s>", defaultValue = "20000",
+  @Option(
+      names = "--latency-rate",
+      paramLabel = "<records/s>",
+      defaultValue = "20000",
       description = "Latency section: records/s offered (default: ${DEFAULT-VALUE})")
   double latencyRate;
 
-  @Option(names = "--latency-seconds", paramLabel = "<s>", defaultValue = "30",
+  @Option(
+      names = "--latency-seconds",
+      paramLabel = "<s>",
+      defaultValue = "30",
       description = "Latency section: how long records are offered (default: ${DEFAULT-VALUE})")
   int latencySeconds;
 
-  @Option(names = "--overload-rate", paramLabel = "<records/s>", defaultValue = "5000",
-      description = "Overload section: the job's limit per receiver; 10 times that is offered (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--overload-rate",
+      paramLabel = "<records/s>",
+      defaultValue = "5000",
+      description =
+          "Overload section: the job's limit per receiver; 10 times that is offered (default: ${DEFAULT-VALUE})")
   long overloadRate;
 
-  @Option(names = "--overload-seconds", paramLabel = "<s>", defaultValue = "30",
+  @Option(
+      names = "--overload-seconds",
+      paramLabel = "<s>",
+      defaultValue = "30",
       description = "Overload section: how long the overload lasts (default: ${DEFAULT-VALUE})")
   int overloadSeconds;
 
-  @Option(names = "--scaling-counts", paramLabel = "<n>", split = ",", defaultValue = "1,2,4",
-      description = "Scaling section: counts of Kafka receivers and partitions and of Flume avro sinks and"
-          + " pull connections (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--scaling-counts",
+      paramLabel = "<n>",
+      split = ",",
+      defaultValue = "1,2,4",
+      description =
+          "Scaling section: counts of Kafka receivers and partitions and of Flume avro sinks and"
+              + " pull connections (default: ${DEFAULT-VALUE})")
   List<Integer> scalingCounts;
 
-  @Option(names = "--scaling-records", paramLabel = "<n>", defaultValue = "1000000",
+  @Option(
+      names = "--scaling-records",
+      paramLabel = "<n>",
+      defaultValue = "1000000",
       description = "Scaling section: records per run (default: ${DEFAULT-VALUE})")
   long scalingRecords;
 
-  @Option(names = "--jfr", paramLabel = "<dir>",
-      description = "Record every receiving JVM with Java Flight Recorder into <dir>/<path-id>-run<k>.jfr")
+  @Option(
+      names = "--jfr",
+      paramLabel = "<dir>",
+      description =
+          "Record every receiving JVM with Java Flight Recorder into <dir>/<path-id>-run<k>.jfr")
   Path jfrDir;
 
   @Override
@@ -99,10 +150,23 @@ public final class Bench implements Callable<Integer> {
     Set<String> groups = only == null ? BenchConfig.GROUPS : Set.copyOf(only);
     BenchConfig config;
     try {
-      config = new BenchConfig(records, size, runs, groups, Duration.ofMillis(batchMillis), resultsDir,
-          sections == null ? BenchConfig.SECTIONS : Set.copyOf(sections),
-          new Sections.Sizes(latencyRate, latencySeconds, overloadRate, overloadSeconds, scalingCounts,
-              scalingRecords), Variant.THROUGHPUT);
+      config =
+          new BenchConfig(
+              records,
+              size,
+              runs,
+              groups,
+              Duration.ofMillis(batchMillis),
+              resultsDir,
+              sections == null ? BenchConfig.SECTIONS : Set.copyOf(sections),
+              new Sections.Sizes(
+                  latencyRate,
+                  latencySeconds,
+                  overloadRate,
+                  overloadSeconds,
+                  scalingCounts,
+                  scalingRecords),
+              Variant.THROUGHPUT);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -117,26 +181,34 @@ public final class Bench implements Callable<Integer> {
   }
 
   /** What {@link #run} produced: every path's results, the report, and where it was written. */
-  record Outcome(List<PathResult> results, List<Sections.Row> sections, Report report, Path markdown) {
+  record Outcome(
+      List<PathResult> results, List<Sections.Row> sections, Report report, Path markdown) {
     /** Whether every path and every section's run produced a figure. */
     boolean ok() {
-      return results.stream().allMatch(PathResult::ok) && sections.stream().allMatch(r -> r.failure() == null);
+      return results.stream().allMatch(PathResult::ok)
+          && sections.stream().allMatch(r -> r.failure() == null);
     }
   }
 
-  /** Runs the benchmark for {@code config}, printing progress to {@code out}, and writes the report. */
+  /**
+   * Runs the benchmark for {@code config}, printing progress to {@code out}, and writes the report.
+   */
   static Outcome run(BenchConfig config, PrintStream out) throws Exception {
     return run(config, out, null);
   }
 
-  /** Like {@link #run(BenchConfig, PrintStream)}, recording the receiving JVMs into {@code jfrDir} unless null. */
+  /**
+   * Like {@link #run(BenchConfig, PrintStream)}, recording the receiving JVMs into {@code jfrDir}
+   * unless null.
+   */
   static Outcome run(BenchConfig config, PrintStream out, Path jfrDir) throws Exception {
     String stamp = LocalDateTime.now().format(STAMP);
     String loadBefore = Report.loadAverage();
     List<MeasuredPath> paths = Paths.all().stream().filter(config::selects).toList();
     Path workDir = TempDirs.create("sparking-bench-");
-    out.printf("Benchmark %s: %,d records of %d bytes, %d run(s) per path; receiving JVMs' logs in %s%n", stamp,
-        config.records(), config.size(), config.runs(), workDir);
+    out.printf(
+        "Benchmark %s: %,d records of %d bytes, %d run(s) per path; receiving JVMs' logs in %s%n",
+        stamp, config.records(), config.size(), config.runs(), workDir);
     List<PathResult> results = List.of();
     List<Sections.Row> rows;
     List<String> notes;
@@ -148,7 +220,8 @@ public final class Bench implements Callable<Integer> {
       rows = Sections.runAll(config, runner, out);
       notes = runner.notes();
     }
-    Report report = new Report(config, results, rows, notes, stamp, loadBefore, Report.loadAverage());
+    Report report =
+        new Report(config, results, rows, notes, stamp, loadBefore, Report.loadAverage());
     Path markdown = report.write(stamp);
     Outcome outcome = new Outcome(results, rows, report, markdown);
     // The logs of a run that failed, even once, are kept for a look.

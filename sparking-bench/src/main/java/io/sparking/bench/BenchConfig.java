@@ -5,8 +5,8 @@ import java.time.Duration;
 import java.util.Set;
 
 /**
- * The sizes of one benchmark: how many records of how many bytes, how many runs per path, which groups of paths,
- * and where the report goes. Validated at construction.
+ * The sizes of one benchmark: how many records of how many bytes, how many runs per path, which
+ * groups of paths, and where the report goes. Validated at construction.
  *
  * @param records records per run
  * @param size bytes of each record's value (or Flume event body)
@@ -14,31 +14,56 @@ import java.util.Set;
  * @param groups what to run: groups ({@code kafka}, {@code flume}) or single paths by id
  * @param batchInterval the Spark paths' batch (or trigger) interval
  * @param resultsDir where the markdown table and the chart are written
- * @param sections which parts of the report to measure: {@code throughput}, {@code latency}, {@code overload},
- *     {@code scaling}
+ * @param sections which parts of the report to measure: {@code throughput}, {@code latency}, {@code
+ *     overload}, {@code scaling}
  * @param sizes the sizes of the latency, overload and scaling sections
  * @param variant how the runs made with this config deviate from the plain throughput run
  */
-public record BenchConfig(long records, int size, int runs, Set<String> groups, Duration batchInterval,
-    Path resultsDir, Set<String> sections, Sections.Sizes sizes, Variant variant) {
+public record BenchConfig(
+    long records,
+    int size,
+    int runs,
+    Set<String> groups,
+    Duration batchInterval,
+    Path resultsDir,
+    Set<String> sections,
+    Sections.Sizes sizes,
+    Variant variant) {
   /** The groups of paths. */
   public static final Set<String> GROUPS = Set.of("kafka", "flume");
+
   /** The sections of the report, each measured unless left out. */
   public static final Set<String> SECTIONS = Set.of("throughput", "latency", "overload", "scaling");
 
   /** Every section with its default sizes. */
-  public BenchConfig(long records, int size, int runs, Set<String> groups, Duration batchInterval,
+  public BenchConfig(
+      long records,
+      int size,
+      int runs,
+      Set<String> groups,
+      Duration batchInterval,
       Path resultsDir) {
-    this(records, size, runs, groups, batchInterval, resultsDir, SECTIONS, Sections.Sizes.DEFAULT,
+    this(
+        records,
+        size,
+        runs,
+        groups,
+        batchInterval,
+        resultsDir,
+        SECTIONS,
+        Sections.Sizes.DEFAULT,
         Variant.THROUGHPUT);
   }
 
   /** The same benchmark for runs of {@code variant} with a target of {@code runRecords}. */
   BenchConfig with(Variant runVariant, long runRecords) {
-    return new BenchConfig(runRecords, size, runs, groups, batchInterval, resultsDir, sections, sizes, runVariant);
+    return new BenchConfig(
+        runRecords, size, runs, groups, batchInterval, resultsDir, sections, sizes, runVariant);
   }
 
-  /** How many records the bench JVM offers in one run: the variant's figure, or the run's target. */
+  /**
+   * How many records the bench JVM offers in one run: the variant's figure, or the run's target.
+   */
   long offeredRecords() {
     return variant.offeredRecords() > 0 ? variant.offeredRecords() : records;
   }
@@ -51,10 +76,12 @@ public record BenchConfig(long records, int size, int runs, Set<String> groups, 
   /** Validates the settings. */
   public BenchConfig {
     if (records < 1 || records > 100_000_000) {
-      throw new IllegalArgumentException("records=" + records + " is out of range: pass 1 to 100000000");
+      throw new IllegalArgumentException(
+          "records=" + records + " is out of range: pass 1 to 100000000");
     }
     if (size < 1 || size > 1_000_000) {
-      throw new IllegalArgumentException("size=" + size + " is out of range: pass 1 to 1000000 bytes");
+      throw new IllegalArgumentException(
+          "size=" + size + " is out of range: pass 1 to 1000000 bytes");
     }
     if (runs < 1 || runs > 100) {
       throw new IllegalArgumentException("runs=" + runs + " is out of range: pass 1 to 100");
@@ -66,8 +93,13 @@ public record BenchConfig(long records, int size, int runs, Set<String> groups, 
     extraGroups.removeAll(GROUPS);
     for (String g : groups) {
       if (!GROUPS.contains(g) && !extraGroups.contains(g) && !ids.contains(g)) {
-        throw new IllegalArgumentException("only=" + g + " is invalid: pass kafka, flume, " + String.join(", ",
-            extraGroups) + " or a path id, one of " + ids);
+        throw new IllegalArgumentException(
+            "only="
+                + g
+                + " is invalid: pass kafka, flume, "
+                + String.join(", ", extraGroups)
+                + " or a path id, one of "
+                + ids);
       }
     }
     if (groups.isEmpty()) {
@@ -76,7 +108,8 @@ public record BenchConfig(long records, int size, int runs, Set<String> groups, 
     groups = Set.copyOf(groups);
     for (String section : sections) {
       if (!SECTIONS.contains(section)) {
-        throw new IllegalArgumentException("sections=" + section + " is invalid: pass some of " + SECTIONS);
+        throw new IllegalArgumentException(
+            "sections=" + section + " is invalid: pass some of " + SECTIONS);
       }
     }
     if (sections.isEmpty()) {
@@ -84,8 +117,13 @@ public record BenchConfig(long records, int size, int runs, Set<String> groups, 
     }
     sections = Set.copyOf(sections);
     if (sections.contains("latency") && size < BenchData.TIMED_MIN_SIZE) {
-      throw new IllegalArgumentException("size=" + size + " is too small for the latency section, whose payloads"
-          + " carry their creation time: pass --size " + BenchData.TIMED_MIN_SIZE + " or more, or leave latency out");
+      throw new IllegalArgumentException(
+          "size="
+              + size
+              + " is too small for the latency section, whose payloads"
+              + " carry their creation time: pass --size "
+              + BenchData.TIMED_MIN_SIZE
+              + " or more, or leave latency out");
     }
     java.util.Objects.requireNonNull(sizes, "sizes");
     java.util.Objects.requireNonNull(variant, "variant");
@@ -97,8 +135,8 @@ public record BenchConfig(long records, int size, int runs, Set<String> groups, 
   }
 
   /**
-   * The longest one run may take before it counts as failed: generous (10k records/s plus two minutes for JVM and
-   * Spark start-up), so only a stuck path hits it.
+   * The longest one run may take before it counts as failed: generous (10k records/s plus two
+   * minutes for JVM and Spark start-up), so only a stuck path hits it.
    */
   public Duration runTimeout() {
     long paced = variant.paced() ? (long) (offeredRecords() / variant.offeredRate()) : 0;

@@ -4,19 +4,24 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The records every path moves: record {@code i} is its zero-padded number followed by filler, exactly {@code size}
- * bytes, the same for Kafka values and Flume event bodies.
+ * The records every path moves: record {@code i} is its zero-padded number followed by filler,
+ * exactly {@code size} bytes, the same for Kafka values and Flume event bodies.
  */
 final class BenchData {
   private BenchData() {}
 
-  /** The smallest payload that holds a creation time: number, separator, {@code @} and 13 digits of millis. */
+  /**
+   * The smallest payload that holds a creation time: number, separator, {@code @} and 13 digits of
+   * millis.
+   */
   static final int TIMED_MIN_SIZE = 27;
+
   private static final int TIME_AT = 13;
 
   /**
-   * The payload of record {@code i} created at {@code createdMillis}: as {@link #payload}, with {@code @} and the
-   * 13-digit creation time after the number, so every path can measure latency from the payload alone.
+   * The payload of record {@code i} created at {@code createdMillis}: as {@link #payload}, with
+   * {@code @} and the 13-digit creation time after the number, so every path can measure latency
+   * from the payload alone.
    */
   static byte[] timedPayload(long i, long createdMillis, int size) {
     byte[] bytes = payload(i, size);

@@ -28,73 +28,131 @@ import org.apache.flume.source.avro.Status;
 import org.apache.spark.api.java.JavaRDD;
 
 /**
- * The Flume paths. Records are fed while the clock runs, by a {@link FlumeFeeder} in the bench JVM, so the clock
- * starts when feeding starts and stops when the receiving JVM counted the last record. Agents run with a bounded
- * memory channel (their heap is 512 MB, too small to hold 2M events at once), so feeding and draining overlap.
+ * The Flume paths. Records are fed while the clock runs, by a {@link FlumeFeeder} in the bench JVM,
+ * so the clock starts when feeding starts and stops when the receiving JVM counted the last record.
+ * Agents run with a bounded memory channel (their heap is 512 MB, too small to hold 2M events at
+ * once), so feeding and draining overlap.
  */
 final class FlumePaths {
   /**
-   * The group of the split paths, each between a path and its reference (the push agent into the ceiling's server,
-   * each pull sink with the other's drain): run only when named.
+   * The group of the split paths, each between a path and its reference (the push agent into the
+   * ceiling's server, each pull sink with the other's drain): run only when named.
    */
   static final String SPLIT = "flume-split";
+
   private static final String FLUME = "flume";
+
   /**
-   * Avro sinks draining the push agent's channel side by side. One sink sends one batch at a time and waits for
-   * its answer, so the receiver idles between batches; several sinks on one channel is Flume's own way to drain
-   * it in parallel.
+   * Avro sinks draining the push agent's channel side by side. One sink sends one batch at a time
+   * and waits for its answer, so the receiver idles between batches; several sinks on one channel
+   * is Flume's own way to drain it in parallel.
    */
   static final int PUSH_SINKS = 2;
 
-  /** Connections and batch size of both pull paths: Spark 2.4's and our pull receiver's defaults. */
+  /**
+   * Connections and batch size of both pull paths: Spark 2.4's and our pull receiver's defaults.
+   */
   private static final int PULL_CONNECTIONS = PullSettings.DEFAULT_CONNECTIONS_PER_AGENT;
+
   private static final int PULL_BATCH = PullSettings.DEFAULT_BATCH_SIZE;
+
   /** The plain client's bounds: generous, so only a stuck sink hits them. */
   private static final Duration PLAIN_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
   private static final Duration PLAIN_CALL_TIMEOUT = Duration.ofSeconds(60);
 
-  /** An avro source fed by the bench, a memory channel, and {@code k1}, the sink the path is about. */
-  private static final String SOURCE_AND_CHANNEL = FlumeAgent.avroSourceIntoMemoryChannel(FlumeFeeder.BATCH);
+  /**
+   * An avro source fed by the bench, a memory channel, and {@code k1}, the sink the path is about.
+   */
+  private static final String SOURCE_AND_CHANNEL =
+      FlumeAgent.avroSourceIntoMemoryChannel(FlumeFeeder.BATCH);
 
-  static final MeasuredPath RAW_RPC = new MeasuredPath(FLUME, "flume-raw-rpc",
-      "Flume push: raw RpcClient.appendBatch into a counting NettyServer (ceiling)", null, 0, new RawRpc());
+  static final MeasuredPath RAW_RPC =
+      new MeasuredPath(
+          FLUME,
+          "flume-raw-rpc",
+          "Flume push: raw RpcClient.appendBatch into a counting NettyServer (ceiling)",
+          null,
+          0,
+          new RawRpc());
   // No count in the label: the scaling rows vary it (their setting column says how many).
-  static final MeasuredPath PUSH = new MeasuredPath(FLUME, "flume-push",
-      "Flume push: an agent's avro sinks into Sparking push receiver (pushStream)", RAW_RPC.id(), 0.8, new Push());
+  static final MeasuredPath PUSH =
+      new MeasuredPath(
+          FLUME,
+          "flume-push",
+          "Flume push: an agent's avro sinks into Sparking push receiver (pushStream)",
+          RAW_RPC.id(),
+          0.8,
+          new Push());
+
   /**
-   * The pull reference: Spark 2.4.8's {@code SparkSink} in a Flume 1.11 agent, drained by a plain Avro client with
-   * the connections and batch size Spark 2.4's pull receiver used (5, 1000), acking each batch once counted.
+   * The pull reference: Spark 2.4.8's {@code SparkSink} in a Flume 1.11 agent, drained by a plain
+   * Avro client with the connections and batch size Spark 2.4's pull receiver used (5, 1000),
+   * acking each batch once counted.
    */
-  static final MeasuredPath PULL_248 = new MeasuredPath(FLUME, "flume-pull-sparksink248",
-      "Flume pull: Spark 2.4.8 SparkSink drained by a plain Avro client (reference)", null, 0,
-      new Pull(PullSink.SPARKSINK_248, PullDrain.PLAIN_CLIENTS));
+  static final MeasuredPath PULL_248 =
+      new MeasuredPath(
+          FLUME,
+          "flume-pull-sparksink248",
+          "Flume pull: Spark 2.4.8 SparkSink drained by a plain Avro client (reference)",
+          null,
+          0,
+          new Pull(PullSink.SPARKSINK_248, PullDrain.PLAIN_CLIENTS));
+
   /**
-   * Our pull sink in an agent, drained by our pull receiver (default settings, or as many connections as the
-   * variant says) and counted in Spark.
+   * Our pull sink in an agent, drained by our pull receiver (default settings, or as many
+   * connections as the variant says) and counted in Spark.
    */
-  static final MeasuredPath PULL = new MeasuredPath(FLUME, "flume-pull-sparking",
-      "Flume pull: Sparking sink drained by Sparking pull receiver (pullStream)", PULL_248.id(), 1.2,
-      new Pull(PullSink.SPARKING, PullDrain.PULL_STREAM));
+  static final MeasuredPath PULL =
+      new MeasuredPath(
+          FLUME,
+          "flume-pull-sparking",
+          "Flume pull: Sparking sink drained by Sparking pull receiver (pullStream)",
+          PULL_248.id(),
+          1.2,
+          new Pull(PullSink.SPARKING, PullDrain.PULL_STREAM));
+
   /**
-   * Split of the push comparison: the same agent as {@link #PUSH} into the raw ceiling's counting server, so that
-   * against the ceiling only the agent differs, and against {@link #PUSH} only the receiver.
+   * Split of the push comparison: the same agent as {@link #PUSH} into the raw ceiling's counting
+   * server, so that against the ceiling only the agent differs, and against {@link #PUSH} only the
+   * receiver.
    */
-  static final MeasuredPath SPLIT_PUSH_AGENT = new MeasuredPath(SPLIT, PUSH.id() + "-agent-counting-server",
-      "Flume push split: " + PUSH_SINKS + " avro sinks of one agent into a counting NettyServer", RAW_RPC.id(), 0,
-      new PushAgentIntoCountingServer());
+  static final MeasuredPath SPLIT_PUSH_AGENT =
+      new MeasuredPath(
+          SPLIT,
+          PUSH.id() + "-agent-counting-server",
+          "Flume push split: "
+              + PUSH_SINKS
+              + " avro sinks of one agent into a counting NettyServer",
+          RAW_RPC.id(),
+          0,
+          new PushAgentIntoCountingServer());
+
   /** Split of the pull comparison: against {@link #PULL} only the sink differs. */
-  static final MeasuredPath SPLIT_248_SINK = new MeasuredPath(SPLIT, PULL_248.id() + "-sparking-receiver",
-      "Flume pull split: Spark 2.4.8 SparkSink drained by Sparking pull receiver", null, 0,
-      new Pull(PullSink.SPARKSINK_248, PullDrain.PULL_STREAM));
+  static final MeasuredPath SPLIT_248_SINK =
+      new MeasuredPath(
+          SPLIT,
+          PULL_248.id() + "-sparking-receiver",
+          "Flume pull split: Spark 2.4.8 SparkSink drained by Sparking pull receiver",
+          null,
+          0,
+          new Pull(PullSink.SPARKSINK_248, PullDrain.PULL_STREAM));
+
   /** Split of the pull comparison: against {@link #PULL_248} only the sink differs. */
-  static final MeasuredPath SPLIT_PLAIN_CLIENT = new MeasuredPath(SPLIT, PULL.id() + "-plain-client",
-      "Flume pull split: Sparking sink drained by a plain Avro client", PULL_248.id(), 0,
-      new Pull(PullSink.SPARKING, PullDrain.PLAIN_CLIENTS));
+  static final MeasuredPath SPLIT_PLAIN_CLIENT =
+      new MeasuredPath(
+          SPLIT,
+          PULL.id() + "-plain-client",
+          "Flume pull split: Sparking sink drained by a plain Avro client",
+          PULL_248.id(),
+          0,
+          new Pull(PullSink.SPARKING, PullDrain.PLAIN_CLIENTS));
 
   private FlumePaths() {}
 
   static List<MeasuredPath> all() {
-    return List.of(RAW_RPC, PUSH, PULL_248, PULL, SPLIT_PUSH_AGENT, SPLIT_248_SINK, SPLIT_PLAIN_CLIENT);
+    return List.of(
+        RAW_RPC, PUSH, PULL_248, PULL, SPLIT_PUSH_AGENT, SPLIT_248_SINK, SPLIT_PLAIN_CLIENT);
   }
 
   /** Latency at a steady offered rate: the push path (two avro sinks). */
@@ -104,13 +162,14 @@ final class FlumePaths {
 
   /** Throughput over the push agent's avro sinks and over the pull receiver's connections. */
   static List<Sections.Scaling> scaling() {
-    return List.of(new Sections.Scaling(PUSH, Sections.Scaling.AVRO_SINKS),
+    return List.of(
+        new Sections.Scaling(PUSH, Sections.Scaling.AVRO_SINKS),
         new Sections.Scaling(PULL, Sections.Scaling.CONNECTIONS));
   }
 
   /**
-   * A Flume run's setup: once the receiver is ready, {@code onReady} says which port to feed (starting an agent
-   * first if the path needs one); closing stops the feeder, then every agent.
+   * A Flume run's setup: once the receiver is ready, {@code onReady} says which port to feed
+   * (starting an agent first if the path needs one); closing stops the feeder, then every agent.
    */
   private static final class FeedingSetup implements RunSetup {
     /** Decides, once the receiver listens on {@code receiverPort}, where the feeder sends. */
@@ -125,7 +184,8 @@ final class FlumePaths {
     private final List<FlumeAgent> agents = new ArrayList<>();
     private FlumeFeeder feeder;
 
-    FeedingSetup(ReceiverRun.Source source, BenchConfig config, FlumeAgent started, OnReady onReady) {
+    FeedingSetup(
+        ReceiverRun.Source source, BenchConfig config, FlumeAgent started, OnReady onReady) {
       this.source = source;
       this.config = config;
       this.onReady = onReady;
@@ -141,10 +201,16 @@ final class FlumePaths {
 
     @Override
     public void receiverReady(int receiverPort) {
-      // A paced variant (the latency section) offers its records at its rate, each carrying its creation time.
+      // A paced variant (the latency section) offers its records at its rate, each carrying its
+      // creation time.
       Variant variant = config.variant();
-      feeder = new FlumeFeeder(onReady.feedPort(receiverPort, agents), config.offeredRecords(), config.size(),
-          (int) variant.offeredRate(), variant.latency());
+      feeder =
+          new FlumeFeeder(
+              onReady.feedPort(receiverPort, agents),
+              config.offeredRecords(),
+              config.size(),
+              (int) variant.offeredRate(),
+              variant.latency());
     }
 
     @Override
@@ -165,15 +231,18 @@ final class FlumePaths {
   }
 
   /**
-   * The push ceiling: the feeder's {@code RpcClient.appendBatch} straight into a plain avro-ipc {@link NettyServer}
-   * that implements {@link AvroSourceProtocol} and only counts.
+   * The push ceiling: the feeder's {@code RpcClient.appendBatch} straight into a plain avro-ipc
+   * {@link NettyServer} that implements {@link AvroSourceProtocol} and only counts.
    */
   private static final class RawRpc implements MeasuredPath.Halves {
     @Override
     public RunSetup prepare(String pathId, BenchEnvironment env, BenchConfig config, int run) {
-      // The server binds a port the kernel picks and reports it: a port chosen here could be taken by another
-      // process on this shared machine before the receiving JVM binds it (seen as connections closed at once).
-      return new FeedingSetup(new FlumePush(0), config, null, (receiverPort, agents) -> receiverPort);
+      // The server binds a port the kernel picks and reports it: a port chosen here could be taken
+      // by another
+      // process on this shared machine before the receiving JVM binds it (seen as connections
+      // closed at once).
+      return new FeedingSetup(
+          new FlumePush(0), config, null, (receiverPort, agents) -> receiverPort);
     }
 
     @Override
@@ -181,19 +250,30 @@ final class FlumePaths {
       countWithRawServer(run);
     }
 
-    /** Counts what the feeder (or an agent) sends to a counting server on the push source's port. */
+    /**
+     * Counts what the feeder (or an agent) sends to a counting server on the push source's port.
+     */
     static void countWithRawServer(ReceiverRun run) throws Exception {
-      // The same threads as our push receiver by default (one acceptor, two I/O, eight callers). Avro 1.11.2's
+      // The same threads as our push receiver by default (one acceptor, two I/O, eight callers).
+      // Avro 1.11.2's
       // constructor without groups terminated its I/O group here before the first connection.
-      List<EventLoopGroup> groups = List.of(
-          new NioEventLoopGroup(1, new DefaultThreadFactory("raw-rpc-accept", true)),
-          new NioEventLoopGroup(2, new DefaultThreadFactory("raw-rpc-io", true)),
-          new DefaultEventLoopGroup(PushSettings.DEFAULT_THREADS_PER_RECEIVER,
-              new DefaultThreadFactory("raw-rpc-handler", true)));
+      List<EventLoopGroup> groups =
+          List.of(
+              new NioEventLoopGroup(1, new DefaultThreadFactory("raw-rpc-accept", true)),
+              new NioEventLoopGroup(2, new DefaultThreadFactory("raw-rpc-io", true)),
+              new DefaultEventLoopGroup(
+                  PushSettings.DEFAULT_THREADS_PER_RECEIVER,
+                  new DefaultThreadFactory("raw-rpc-handler", true)));
       try {
-        NettyServer server = new NettyServer(new SpecificResponder(AvroSourceProtocol.class, new CountingSource()),
-            new InetSocketAddress("127.0.0.1", run.flumePush().port()), channel -> { }, bootstrap -> { },
-            groups.get(0), groups.get(1), groups.get(2));
+        NettyServer server =
+            new NettyServer(
+                new SpecificResponder(AvroSourceProtocol.class, new CountingSource()),
+                new InetSocketAddress("127.0.0.1", run.flumePush().port()),
+                channel -> {},
+                bootstrap -> {},
+                groups.get(0),
+                groups.get(1),
+                groups.get(2));
         try {
           Progress.ready(server.getPort());
           Progress.awaitDone(run.target().timeout());
@@ -226,39 +306,49 @@ final class FlumePaths {
   }
 
   /**
-   * A real agent's standard avro sinks (batches of {@link FlumeFeeder#BATCH}, {@link #PUSH_SINKS} of them on the one
-   * channel, or as many as the variant's connections) into our push receiver, counted in Spark. The agent starts
-   * once the receiver listens, so its sinks connect at once.
+   * A real agent's standard avro sinks (batches of {@link FlumeFeeder#BATCH}, {@link #PUSH_SINKS}
+   * of them on the one channel, or as many as the variant's connections) into our push receiver,
+   * counted in Spark. The agent starts once the receiver listens, so its sinks connect at once.
    */
   private static final class Push implements MeasuredPath.Halves {
     @Override
     public RunSetup prepare(String pathId, BenchEnvironment env, BenchConfig config, int run) {
       int receiverPort = FreePorts.next();
       int sinks = config.variant().connectionsOr(PUSH_SINKS);
-      return new FeedingSetup(new FlumePush(receiverPort), config, null,
+      return new FeedingSetup(
+          new FlumePush(receiverPort),
+          config,
+          null,
           (port, agents) -> startPushAgent(receiverPort, sinks, agents));
     }
 
-    /** Starts an agent whose {@code sinks} avro sinks send to {@code receiverPort}; returns its source's port. */
+    /**
+     * Starts an agent whose {@code sinks} avro sinks send to {@code receiverPort}; returns its
+     * source's port.
+     */
     static int startPushAgent(int receiverPort, int sinks, List<FlumeAgent> agents) {
       List<String> names = new ArrayList<>();
       StringBuilder sinkLines = new StringBuilder();
       for (int i = 1; i <= sinks; i++) {
         String k = "a1.sinks.k" + i;
         names.add("k" + i);
-        sinkLines.append(String.join("\n",
-            k + ".type = avro",
-            k + ".hostname = 127.0.0.1",
-            k + ".port = " + receiverPort,
-            k + ".batch-size = " + FlumeFeeder.BATCH,
-            k + ".connect-timeout = 10000",
-            k + ".request-timeout = 30000",
-            ""));
+        sinkLines.append(
+            String.join(
+                "\n",
+                k + ".type = avro",
+                k + ".hostname = 127.0.0.1",
+                k + ".port = " + receiverPort,
+                k + ".batch-size = " + FlumeFeeder.BATCH,
+                k + ".connect-timeout = 10000",
+                k + ".request-timeout = 30000",
+                ""));
       }
-      FlumeAgent agent = FlumeAgent.builder()
-          .configuration(FlumeAgent.avroSourceIntoMemoryChannel(FlumeFeeder.BATCH, names) + sinkLines)
-          .listenPort("SOURCE_PORT")
-          .start();
+      FlumeAgent agent =
+          FlumeAgent.builder()
+              .configuration(
+                  FlumeAgent.avroSourceIntoMemoryChannel(FlumeFeeder.BATCH, names) + sinkLines)
+              .listenPort("SOURCE_PORT")
+              .start();
       agents.add(agent);
       return agent.port("SOURCE_PORT");
     }
@@ -267,14 +357,19 @@ final class FlumePaths {
     public void receive(ReceiverRun run) throws Exception {
       int port = run.flumePush().port();
       boolean latency = run.target().measuresLatency();
-      SparkCount.run(run, false, 1, jssc -> SparkingFlume.pushStream(jssc, "127.0.0.1", port)
-          .foreachRDD(rdd -> countEvents(rdd, latency)));
+      SparkCount.run(
+          run,
+          false,
+          1,
+          jssc ->
+              SparkingFlume.pushStream(jssc, "127.0.0.1", port)
+                  .foreachRDD(rdd -> countEvents(rdd, latency)));
     }
   }
 
   /**
-   * Counts a batch of events; a run that measures latency reads each body (a copy), where the creation time is,
-   * the others only its length.
+   * Counts a batch of events; a run that measures latency reads each body (a copy), where the
+   * creation time is, the others only its length.
    */
   private static void countEvents(JavaRDD<FlumeEvent> rdd, boolean latency) {
     if (latency) {
@@ -288,8 +383,12 @@ final class FlumePaths {
   private static final class PushAgentIntoCountingServer implements MeasuredPath.Halves {
     @Override
     public RunSetup prepare(String pathId, BenchEnvironment env, BenchConfig config, int run) {
-      // The counting server binds a port the kernel picks, as for the ceiling; the agent starts once it listens.
-      return new FeedingSetup(new FlumePush(0), config, null,
+      // The counting server binds a port the kernel picks, as for the ceiling; the agent starts
+      // once it listens.
+      return new FeedingSetup(
+          new FlumePush(0),
+          config,
+          null,
           (receiverPort, agents) -> Push.startPushAgent(receiverPort, PUSH_SINKS, agents));
     }
 
@@ -301,7 +400,8 @@ final class FlumePaths {
 
   /** The pull sinks the pull paths run in an agent, each with the same settings. */
   enum PullSink {
-    SPARKSINK_248(FlumeAgent.Runtime.SPARKSINK_248, "org.apache.spark.streaming.flume.sink.SparkSink"),
+    SPARKSINK_248(
+        FlumeAgent.Runtime.SPARKSINK_248, "org.apache.spark.streaming.flume.sink.SparkSink"),
     SPARKING(FlumeAgent.Runtime.SPARKING, "io.sparking.flume.sink.SparkingSink");
 
     private final FlumeAgent.Runtime runtime;
@@ -312,17 +412,22 @@ final class FlumePaths {
       this.type = type;
     }
 
-    /** An agent fed on {@code SOURCE_PORT} whose sink {@code k1} serves pulls on {@code SINK_PORT}. */
+    /**
+     * An agent fed on {@code SOURCE_PORT} whose sink {@code k1} serves pulls on {@code SINK_PORT}.
+     */
     FlumeAgent start() {
       return FlumeAgent.builder()
           .runtime(runtime)
-          .configuration(SOURCE_AND_CHANNEL + String.join("\n",
-              "a1.sinks.k1.type = " + type,
-              "a1.sinks.k1.hostname = 127.0.0.1",
-              "a1.sinks.k1.port = ${SINK_PORT}",
-              "a1.sinks.k1.threads = 10",
-              "a1.sinks.k1.timeout = 30",
-              ""))
+          .configuration(
+              SOURCE_AND_CHANNEL
+                  + String.join(
+                      "\n",
+                      "a1.sinks.k1.type = " + type,
+                      "a1.sinks.k1.hostname = 127.0.0.1",
+                      "a1.sinks.k1.port = ${SINK_PORT}",
+                      "a1.sinks.k1.threads = 10",
+                      "a1.sinks.k1.timeout = 30",
+                      ""))
           .listenPort("SOURCE_PORT")
           .listenPort("SINK_PORT")
           .start();
@@ -331,23 +436,30 @@ final class FlumePaths {
 
   /** How a pull path drains its sink. */
   enum PullDrain {
-    /** Plain Avro clients that count and ack each batch, storing nothing: Spark 2.4's pull receiver's shape. */
+    /**
+     * Plain Avro clients that count and ack each batch, storing nothing: Spark 2.4's pull
+     * receiver's shape.
+     */
     PLAIN_CLIENTS,
     /** Our pull receiver ({@code pullStream}), counted in Spark. */
     PULL_STREAM
   }
 
   /**
-   * A pull path: an agent with {@code sink} started before the receiver, which then drains it as {@code drain} says.
-   * The four pairs of sink and drain are the reference, ours, and the two splits in between.
+   * A pull path: an agent with {@code sink} started before the receiver, which then drains it as
+   * {@code drain} says. The four pairs of sink and drain are the reference, ours, and the two
+   * splits in between.
    */
   private record Pull(PullSink sink, PullDrain drain) implements MeasuredPath.Halves {
     @Override
     public RunSetup prepare(String pathId, BenchEnvironment env, BenchConfig config, int run) {
       FlumeAgent agent = sink.start();
       try {
-        FlumePull source = new FlumePull(agent.port("SINK_PORT"), config.variant().connectionsOr(PULL_CONNECTIONS));
-        return new FeedingSetup(source, config, agent, (receiverPort, agents) -> agent.port("SOURCE_PORT"));
+        FlumePull source =
+            new FlumePull(
+                agent.port("SINK_PORT"), config.variant().connectionsOr(PULL_CONNECTIONS));
+        return new FeedingSetup(
+            source, config, agent, (receiverPort, agents) -> agent.port("SOURCE_PORT"));
       } catch (RuntimeException e) {
         agent.close();
         throw e;
@@ -369,12 +481,25 @@ final class FlumePaths {
     FlumePull source = run.flumePull();
     InetSocketAddress sink = new InetSocketAddress("127.0.0.1", source.port());
     boolean latency = run.target().measuresLatency();
-    SparkCount.run(run, false, 1, jssc -> SparkingFlume.pullStream(jssc, List.of(sink),
-            PullSettings.builder().connectionsPerAgent(source.connections()).batchSize(PULL_BATCH).build())
-        .foreachRDD(rdd -> countEvents(rdd, latency)));
+    SparkCount.run(
+        run,
+        false,
+        1,
+        jssc ->
+            SparkingFlume.pullStream(
+                    jssc,
+                    List.of(sink),
+                    PullSettings.builder()
+                        .connectionsPerAgent(source.connections())
+                        .batchSize(PULL_BATCH)
+                        .build())
+                .foreachRDD(rdd -> countEvents(rdd, latency)));
   }
 
-  /** Drains the sink with plain Avro clients, one thread each: counts and acks each batch, stores nothing. */
+  /**
+   * Drains the sink with plain Avro clients, one thread each: counts and acks each batch, stores
+   * nothing.
+   */
   private static void drainWithPlainClients(ReceiverRun run) throws Exception {
     FlumePull source = run.flumePull();
     InetSocketAddress sink = new InetSocketAddress("127.0.0.1", source.port());
@@ -396,7 +521,8 @@ final class FlumePaths {
         throw failure.get();
       }
     } finally {
-      // The old sink blocks without bound on an empty channel: closing the connections ends those calls.
+      // The old sink blocks without bound on an empty channel: closing the connections ends those
+      // calls.
       connections.forEach(PullClient::close);
       for (Thread drain : drains) {
         drain.join(5_000);

@@ -10,9 +10,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * Offers records to a Kafka topic at a steady rate while a run goes on, each payload carrying its creation time
- * ({@link BenchData#timedPayload}), round-robin over the topic's partitions. Behind schedule it sends at once rather
- * than skipping, so the offered count is exact.
+ * Offers records to a Kafka topic at a steady rate while a run goes on, each payload carrying its
+ * creation time ({@link BenchData#timedPayload}), round-robin over the topic's partitions. Behind
+ * schedule it sends at once rather than skipping, so the offered count is exact.
  */
 final class KafkaFeeder implements RunSetup.Feeder {
   private final String bootstrap;
@@ -23,7 +23,13 @@ final class KafkaFeeder implements RunSetup.Feeder {
   private final int size;
   private volatile boolean closed;
 
-  KafkaFeeder(String bootstrap, String topic, int partitions, long records, double ratePerSecond, int size) {
+  KafkaFeeder(
+      String bootstrap,
+      String topic,
+      int partitions,
+      long records,
+      double ratePerSecond,
+      int size) {
     this.bootstrap = bootstrap;
     this.topic = topic;
     this.partitions = partitions;
@@ -35,13 +41,21 @@ final class KafkaFeeder implements RunSetup.Feeder {
   @Override
   public void feed() throws Exception {
     AtomicReference<Exception> failure = new AtomicReference<>();
-    // A short linger keeps batches small: latency is measured from the record's creation, producer time included.
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ProducerConfig.ACKS_CONFIG, "1",
-        ProducerConfig.LINGER_MS_CONFIG, 2,
-        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))) {
+    // A short linger keeps batches small: latency is measured from the record's creation, producer
+    // time included.
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(
+            Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ProducerConfig.ACKS_CONFIG,
+                "1",
+                ProducerConfig.LINGER_MS_CONFIG,
+                2,
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+                ByteArraySerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+                ByteArraySerializer.class))) {
       long start = System.nanoTime();
       for (long i = 0; i < records && !closed; i++) {
         long due = start + (long) (i * 1e9 / ratePerSecond);
@@ -52,8 +66,13 @@ final class KafkaFeeder implements RunSetup.Feeder {
         if (failure.get() != null) {
           throw failure.get();
         }
-        producer.send(new ProducerRecord<>(topic, (int) (i % partitions), null,
-            BenchData.timedPayload(i, System.currentTimeMillis(), size)), (metadata, e) -> {
+        producer.send(
+            new ProducerRecord<>(
+                topic,
+                (int) (i % partitions),
+                null,
+                BenchData.timedPayload(i, System.currentTimeMillis(), size)),
+            (metadata, e) -> {
               if (e != null) {
                 failure.compareAndSet(null, e);
               }

@@ -32,76 +32,141 @@ import org.apache.spark.streaming.kafka010.KafkaUtils;
 import org.apache.spark.streaming.kafka010.LocationStrategies;
 
 /**
- * The Kafka paths. Every run reads the same topic from the beginning with a consumer group of its own; the data is
- * in place before the receiving JVM starts, so the clock starts at the receiver's start mark (consumer created, or
- * streaming context about to start).
+ * The Kafka paths. Every run reads the same topic from the beginning with a consumer group of its
+ * own; the data is in place before the receiving JVM starts, so the clock starts at the receiver's
+ * start mark (consumer created, or streaming context about to start).
  */
 final class KafkaPaths {
-  static final MeasuredPath RAW = path("kafka-raw-consumer", "Kafka: raw KafkaConsumer poll loop (ceiling)", null, 0,
-      new RawConsumer());
-  static final MeasuredPath SPARK_DIRECT = path("kafka-spark-direct",
-      "Kafka: Spark's official direct stream (KafkaUtils.createDirectStream)", null, 0, new SparkDirect());
-  static final MeasuredPath SPARKING_DIRECT = path("kafka-sparking-direct",
-      "Kafka: Sparking direct stream (SparkingKafka.directStream.foreachBatch)", RAW, 0.9, new SparkingDirect());
-  static final MeasuredPath RECEIVER = path("kafka-receiver", "Kafka: Sparking reliable receiver, WAL off", null, 0,
-      new Receiver(false));
-  static final MeasuredPath RECEIVER_WAL = path("kafka-receiver-wal", "Kafka: Sparking reliable receiver, WAL on",
-      SPARK_DIRECT, 0.6, new Receiver(true));
-  static final MeasuredPath STRUCTURED = path("kafka-structured", "Kafka: Spark Structured Streaming Kafka source",
-      null, 0, new Structured());
+  static final MeasuredPath RAW =
+      path(
+          "kafka-raw-consumer",
+          "Kafka: raw KafkaConsumer poll loop (ceiling)",
+          null,
+          0,
+          new RawConsumer());
+  static final MeasuredPath SPARK_DIRECT =
+      path(
+          "kafka-spark-direct",
+          "Kafka: Spark's official direct stream (KafkaUtils.createDirectStream)",
+          null,
+          0,
+          new SparkDirect());
+  static final MeasuredPath SPARKING_DIRECT =
+      path(
+          "kafka-sparking-direct",
+          "Kafka: Sparking direct stream (SparkingKafka.directStream.foreachBatch)",
+          RAW,
+          0.9,
+          new SparkingDirect());
+  static final MeasuredPath RECEIVER =
+      path(
+          "kafka-receiver",
+          "Kafka: Sparking reliable receiver, WAL off",
+          null,
+          0,
+          new Receiver(false));
+  static final MeasuredPath RECEIVER_WAL =
+      path(
+          "kafka-receiver-wal",
+          "Kafka: Sparking reliable receiver, WAL on",
+          SPARK_DIRECT,
+          0.6,
+          new Receiver(true));
+  static final MeasuredPath STRUCTURED =
+      path(
+          "kafka-structured",
+          "Kafka: Spark Structured Streaming Kafka source",
+          null,
+          0,
+          new Structured());
 
   private KafkaPaths() {}
 
-  private static MeasuredPath path(String id, String label, MeasuredPath reference, double goal, KafkaPath halves) {
-    return new MeasuredPath("kafka", id, label, reference == null ? null : reference.id(), goal, halves);
+  private static MeasuredPath path(
+      String id, String label, MeasuredPath reference, double goal, KafkaPath halves) {
+    return new MeasuredPath(
+        "kafka", id, label, reference == null ? null : reference.id(), goal, halves);
   }
 
   static List<MeasuredPath> all() {
     return List.of(RAW, SPARK_DIRECT, SPARKING_DIRECT, RECEIVER, RECEIVER_WAL, STRUCTURED);
   }
 
-  /** Latency at a steady offered rate: our direct stream and our reliable receiver with its write-ahead log. */
+  /**
+   * Latency at a steady offered rate: our direct stream and our reliable receiver with its
+   * write-ahead log.
+   */
   static List<MeasuredPath> latency() {
     return List.of(SPARKING_DIRECT, RECEIVER_WAL);
   }
 
-  /** Heap under overload: the reliable receiver with its write-ahead log, limited by maxRate and backpressure. */
+  /**
+   * Heap under overload: the reliable receiver with its write-ahead log, limited by maxRate and
+   * backpressure.
+   */
   static List<MeasuredPath> overload() {
     return List.of(RECEIVER_WAL);
   }
 
-  /** Throughput over receivers (reliable receiver, WAL off, unioned) and over partitions (our direct stream). */
+  /**
+   * Throughput over receivers (reliable receiver, WAL off, unioned) and over partitions (our direct
+   * stream).
+   */
   static List<Sections.Scaling> scaling() {
-    return List.of(new Sections.Scaling(RECEIVER, Sections.Scaling.RECEIVERS),
+    return List.of(
+        new Sections.Scaling(RECEIVER, Sections.Scaling.RECEIVERS),
         new Sections.Scaling(SPARKING_DIRECT, Sections.Scaling.PARTITIONS));
   }
 
-  /** Consumer settings every Kafka path shares: bytes in, from the earliest offset, no automatic commits. */
+  /**
+   * Consumer settings every Kafka path shares: bytes in, from the earliest offset, no automatic
+   * commits.
+   */
   static Map<String, Object> consumerConfig(KafkaSource source) {
     return Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, source.bootstrap(),
-        ConsumerConfig.GROUP_ID_CONFIG, source.group(),
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
-        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+        source.bootstrap(),
+        ConsumerConfig.GROUP_ID_CONFIG,
+        source.group(),
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+        "earliest",
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+        false,
+        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+        ByteArrayDeserializer.class,
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+        ByteArrayDeserializer.class);
   }
 
-  /** The setup every Kafka path shares: the broker's address, the topic, and a fresh consumer group. */
+  /**
+   * The setup every Kafka path shares: the broker's address, the topic, and a fresh consumer group.
+   */
   private abstract static class KafkaPath implements MeasuredPath.Halves {
     @Override
     public RunSetup prepare(String pathId, BenchEnvironment env, BenchConfig config, int run) {
       Variant variant = config.variant();
       String bootstrap = env.kafka().bootstrapServers();
-      String topic = variant.paced() ? env.freshTopic(variant.partitions())
-          : env.backlog(variant.partitions(), config.records());
-      KafkaSource source = new KafkaSource(bootstrap, topic, variant.partitions(),
-          "bench-" + pathId + "-" + run + "-" + System.nanoTime());
+      String topic =
+          variant.paced()
+              ? env.freshTopic(variant.partitions())
+              : env.backlog(variant.partitions(), config.records());
+      KafkaSource source =
+          new KafkaSource(
+              bootstrap,
+              topic,
+              variant.partitions(),
+              "bench-" + pathId + "-" + run + "-" + System.nanoTime());
       if (!variant.paced()) {
         return RunSetup.of(source);
       }
-      KafkaFeeder feeder = new KafkaFeeder(bootstrap, topic, variant.partitions(), config.offeredRecords(),
-          variant.offeredRate(), config.size());
+      KafkaFeeder feeder =
+          new KafkaFeeder(
+              bootstrap,
+              topic,
+              variant.partitions(),
+              config.offeredRecords(),
+              variant.offeredRate(),
+              config.size());
       return new RunSetup() {
         @Override
         public ReceiverRun.Source source() {
@@ -116,7 +181,9 @@ final class KafkaPaths {
     }
   }
 
-  /** The ceiling: one {@link KafkaConsumer} polling all four partitions and touching every value. */
+  /**
+   * The ceiling: one {@link KafkaConsumer} polling all four partitions and touching every value.
+   */
   private static final class RawConsumer extends KafkaPath {
     @Override
     public void receive(ReceiverRun run) {
@@ -144,7 +211,8 @@ final class KafkaPaths {
           Progress.add(n, bytes);
         }
         if (firstData >= 0) {
-          // The steady figure, comparable to a direct stream's single batch: from the first poll that returned
+          // The steady figure, comparable to a direct stream's single batch: from the first poll
+          // that returned
           // records to the target, without the consumer's start-up and group join.
           Progress.span(total, totalBytes, firstData, System.currentTimeMillis());
         }
@@ -157,25 +225,45 @@ final class KafkaPaths {
     @Override
     public void receive(ReceiverRun run) throws Exception {
       KafkaSource source = run.kafka();
-      SparkCount.run(run, false, 0, jssc -> KafkaUtils.createDirectStream(jssc,
-              LocationStrategies.PreferConsistent(),
-              ConsumerStrategies.<byte[], byte[]>Subscribe(List.of(source.topic()), consumerConfig(source)))
-          // Counting the mapped records, not the KafkaRDD itself: KafkaRDD.count() answers from offsets alone.
-          .foreachRDD(rdd -> SparkCount.countPayloads(rdd, ConsumerRecord::value)));
+      SparkCount.run(
+          run,
+          false,
+          0,
+          jssc ->
+              KafkaUtils.createDirectStream(
+                      jssc,
+                      LocationStrategies.PreferConsistent(),
+                      ConsumerStrategies.<byte[], byte[]>Subscribe(
+                          List.of(source.topic()), consumerConfig(source)))
+                  // Counting the mapped records, not the KafkaRDD itself: KafkaRDD.count() answers
+                  // from offsets alone.
+                  .foreachRDD(rdd -> SparkCount.countPayloads(rdd, ConsumerRecord::value)));
     }
   }
 
-  /** Our direct stream, counting in {@code foreachBatch} (which commits each batch's offsets after it). */
+  /**
+   * Our direct stream, counting in {@code foreachBatch} (which commits each batch's offsets after
+   * it).
+   */
   private static final class SparkingDirect extends KafkaPath {
     @Override
     public void receive(ReceiverRun run) throws Exception {
       KafkaSettings settings = settings(run.kafka());
-      SparkCount.run(run, false, 0, jssc -> SparkingKafka.directStream(jssc, settings)
-          .foreachBatch((records, time) -> SparkCount.countPayloads(records, KafkaRecord::value)));
+      SparkCount.run(
+          run,
+          false,
+          0,
+          jssc ->
+              SparkingKafka.directStream(jssc, settings)
+                  .foreachBatch(
+                      (records, time) -> SparkCount.countPayloads(records, KafkaRecord::value)));
     }
   }
 
-  /** Our reliable receiver (one, with its default single consumer thread), the write-ahead log off or on. */
+  /**
+   * Our reliable receiver (one, with its default single consumer thread), the write-ahead log off
+   * or on.
+   */
   private static final class Receiver extends KafkaPath {
     private final boolean wal;
 
@@ -187,48 +275,67 @@ final class KafkaPaths {
     public void receive(ReceiverRun run) throws Exception {
       KafkaSource source = run.kafka();
       int receivers = run.job().receivers();
-      SparkCount.run(run, wal, 0, jssc -> {
-        JavaDStream<KafkaRecord> stream = receivers == 1 ? SparkingKafka.receiverStream(jssc, settings(source))
-            : SparkingKafka.receiverStreams(jssc, receiverShares(source, receivers));
-        stream.foreachRDD(rdd -> SparkCount.countPayloads(rdd, KafkaRecord::value));
-      });
+      SparkCount.run(
+          run,
+          wal,
+          0,
+          jssc -> {
+            JavaDStream<KafkaRecord> stream =
+                receivers == 1
+                    ? SparkingKafka.receiverStream(jssc, settings(source))
+                    : SparkingKafka.receiverStreams(jssc, receiverShares(source, receivers));
+            stream.foreachRDD(rdd -> SparkCount.countPayloads(rdd, KafkaRecord::value));
+          });
     }
   }
 
-  /** Spark Structured Streaming's Kafka source, a processing-time query counting rows and value bytes per batch. */
+  /**
+   * Spark Structured Streaming's Kafka source, a processing-time query counting rows and value
+   * bytes per batch.
+   */
   private static final class Structured extends KafkaPath {
     @Override
     public void receive(ReceiverRun run) throws Exception {
       KafkaSource source = run.kafka();
       Path checkpoint = TempDirs.create("sparking-bench-structured-");
-      SparkSession spark = SparkSession.builder()
-          .master(SparkCount.MASTER)
-          .appName("sparking-bench")
-          .config("spark.ui.enabled", "false")
-          .config("spark.driver.host", "127.0.0.1")
-          .config("spark.driver.bindAddress", "127.0.0.1")
-          // One shuffle partition per core rather than 200: the count's aggregate has one row to shuffle.
-          .config("spark.sql.shuffle.partitions", "4")
-          .getOrCreate();
+      SparkSession spark =
+          SparkSession.builder()
+              .master(SparkCount.MASTER)
+              .appName("sparking-bench")
+              .config("spark.ui.enabled", "false")
+              .config("spark.driver.host", "127.0.0.1")
+              .config("spark.driver.bindAddress", "127.0.0.1")
+              // One shuffle partition per core rather than 200: the count's aggregate has one row
+              // to shuffle.
+              .config("spark.sql.shuffle.partitions", "4")
+              .getOrCreate();
       try {
-        Dataset<Row> rows = spark.readStream().format("kafka")
-            .option("kafka.bootstrap.servers", source.bootstrap())
-            .option("subscribe", source.topic())
-            .option("startingOffsets", "earliest")
-            .option("kafka.group.id", source.group())
-            .load();
-        VoidFunction2<Dataset<Row>, Long> countBatch = (batch, id) -> {
-          long start = System.currentTimeMillis();
-          Row totals = batch.agg(count(lit(1)), sum(length(col("value")))).first();
-          Progress.batch(totals.getLong(0), totals.isNullAt(1) ? 0 : totals.getLong(1), start,
-              System.currentTimeMillis());
-        };
+        Dataset<Row> rows =
+            spark
+                .readStream()
+                .format("kafka")
+                .option("kafka.bootstrap.servers", source.bootstrap())
+                .option("subscribe", source.topic())
+                .option("startingOffsets", "earliest")
+                .option("kafka.group.id", source.group())
+                .load();
+        VoidFunction2<Dataset<Row>, Long> countBatch =
+            (batch, id) -> {
+              long start = System.currentTimeMillis();
+              Row totals = batch.agg(count(lit(1)), sum(length(col("value")))).first();
+              Progress.batch(
+                  totals.getLong(0),
+                  totals.isNullAt(1) ? 0 : totals.getLong(1),
+                  start,
+                  System.currentTimeMillis());
+            };
         Progress.ready();
-        StreamingQuery query = rows.writeStream()
-            .trigger(Trigger.ProcessingTime(run.job().batchInterval().toMillis()))
-            .option("checkpointLocation", checkpoint.toString())
-            .foreachBatch(countBatch)
-            .start();
+        StreamingQuery query =
+            rows.writeStream()
+                .trigger(Trigger.ProcessingTime(run.job().batchInterval().toMillis()))
+                .option("checkpointLocation", checkpoint.toString())
+                .foreachBatch(countBatch)
+                .start();
         try {
           Progress.awaitDone(run.target().timeout());
         } finally {
@@ -249,7 +356,8 @@ final class KafkaPaths {
       for (int p = r; p < source.partitions(); p += receivers) {
         share.add(new TopicPartition(source.topic(), p));
       }
-      shares.add(KafkaSettings.builder(source.bootstrap(), source.group()).partitions(share).build());
+      shares.add(
+          KafkaSettings.builder(source.bootstrap(), source.group()).partitions(share).build());
     }
     return shares;
   }

@@ -46,7 +46,8 @@ record PathResult(MeasuredPath path, List<RunResult> runs, String failure) {
   }
 
   private double median(ToDoubleFunction<RunResult> figure) {
-    double[] values = runs.stream().mapToDouble(figure).filter(v -> !Double.isNaN(v)).sorted().toArray();
+    double[] values =
+        runs.stream().mapToDouble(figure).filter(v -> !Double.isNaN(v)).sorted().toArray();
     if (values.length == 0) {
       return Double.NaN;
     }
@@ -56,7 +57,9 @@ record PathResult(MeasuredPath path, List<RunResult> runs, String failure) {
 
   @Override
   public String toString() {
-    return path.id() + (ok() ? " " + Arrays.toString(runs.stream().mapToDouble(RunResult::rate).toArray())
-        : " failed: " + failure);
+    return path.id()
+        + (ok()
+            ? " " + Arrays.toString(runs.stream().mapToDouble(RunResult::rate).toArray())
+            : " failed: " + failure);
   }
 }

@@ -3,7 +3,9 @@ package io.sparking.bench;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Every measured path, in the order of the table: each reference before the paths compared to it. */
+/**
+ * Every measured path, in the order of the table: each reference before the paths compared to it.
+ */
 final class Paths {
   private Paths() {}
 
@@ -33,8 +35,15 @@ final class Paths {
   }
 
   static MeasuredPath byId(String id) {
-    return all().stream().filter(p -> p.id().equals(id)).findFirst().orElseThrow(() ->
-        new IllegalArgumentException("No measured path '" + id + "'; known: "
-            + all().stream().map(MeasuredPath::id).toList()));
+    return all().stream()
+        .filter(p -> p.id().equals(id))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "No measured path '"
+                        + id
+                        + "'; known: "
+                        + all().stream().map(MeasuredPath::id).toList()));
   }
 }

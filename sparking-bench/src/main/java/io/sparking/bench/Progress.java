@@ -9,16 +9,17 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The receiving JVM's count of one run, and the lines that tell the bench JVM about it.
  *
- * <p>State is static because Spark's output functions must be serializable and run on the driver: they reach the
- * count through this class rather than through a captured object (the stream graph is checkpointed). One receiving
- * JVM runs exactly one run, so one count per JVM is all there is.
+ * <p>State is static because Spark's output functions must be serializable and run on the driver:
+ * they reach the count through this class rather than through a captured object (the stream graph
+ * is checkpointed). One receiving JVM runs exactly one run, so one count per JVM is all there is.
  *
- * <p>Lines on stdout, each starting with {@link #PREFIX}: {@code READY <millis> [port]} (the receiver's start mark),
- * {@code BATCH <records> <bytes> <startMillis> <endMillis>} (a Spark batch that held records), {@code DONE <records>
- * <bytes> <doneMillis> <peakHeapBytes>}, {@code FAIL <message>}, {@code HEAP <millis> <usedBytes> <afterGcBytes>} (the
- * peak of each second and the heap left by the last collections) and, for runs that measure latency, {@code LATENCY <records> <p50Millis> <p99Millis> <maxMillis>}
- * before {@code DONE}. Times are wall-clock milliseconds, comparable
- * between the JVMs of one machine.
+ * <p>Lines on stdout, each starting with {@link #PREFIX}: {@code READY <millis> [port]} (the
+ * receiver's start mark), {@code BATCH <records> <bytes> <startMillis> <endMillis>} (a Spark batch
+ * that held records), {@code DONE <records> <bytes> <doneMillis> <peakHeapBytes>}, {@code FAIL
+ * <message>}, {@code HEAP <millis> <usedBytes> <afterGcBytes>} (the peak of each second and the
+ * heap left by the last collections) and, for runs that measure latency, {@code LATENCY <records>
+ * <p50Millis> <p99Millis> <maxMillis>} before {@code DONE}. Times are wall-clock milliseconds,
+ * comparable between the JVMs of one machine.
  */
 public final class Progress {
   /** The start of every protocol line; other output of the receiving JVM is only logged. */
@@ -29,9 +30,14 @@ public final class Progress {
   private static final CountDownLatch DONE = new CountDownLatch(1);
   private static volatile long target = Long.MAX_VALUE;
   private static volatile long doneMillis;
-  /** Latency histogram in milliseconds, one bucket per ms up to a minute, the last bucket for anything later. */
+
+  /**
+   * Latency histogram in milliseconds, one bucket per ms up to a minute, the last bucket for
+   * anything later.
+   */
   private static final java.util.concurrent.atomic.AtomicLongArray LATENCIES =
       new java.util.concurrent.atomic.AtomicLongArray(60_001);
+
   private static volatile long latencyFromRecord = Long.MAX_VALUE;
   // The receiving JVM's stdout is the protocol channel; loggers write to stderr (log4j2.xml).
   private static final PrintStream OUT = System.out;
@@ -63,8 +69,8 @@ public final class Progress {
   }
 
   /**
-   * Counts one Spark batch that took from {@code startMillis} to {@code endMillis} to count; the run is done at
-   * {@code endMillis} of the batch that reaches the target.
+   * Counts one Spark batch that took from {@code startMillis} to {@code endMillis} to count; the
+   * run is done at {@code endMillis} of the batch that reaches the target.
    */
   public static void batch(long records, long bytes, long startMillis, long endMillis) {
     if (records == 0) {
@@ -80,7 +86,8 @@ public final class Progress {
   }
 
   /**
-   * Measures latency from record number {@code warmUpRecords} on (the ones before include the stream's start-up).
+   * Measures latency from record number {@code warmUpRecords} on (the ones before include the
+   * stream's start-up).
    */
   static void measureLatency(long warmUpRecords) {
     latencyFromRecord = warmUpRecords;
@@ -92,15 +99,17 @@ public final class Progress {
   }
 
   /**
-   * Records the latency of the record with {@code payload} whose output happened at {@code outputMillis}: from the
-   * creation time the payload carries; payloads without one and warm-up records are skipped.
+   * Records the latency of the record with {@code payload} whose output happened at {@code
+   * outputMillis}: from the creation time the payload carries; payloads without one and warm-up
+   * records are skipped.
    */
   public static void latency(byte[] payload, long outputMillis) {
     long created = BenchData.createdMillis(payload);
     if (created < 0 || BenchData.number(payload) < latencyFromRecord) {
       return;
     }
-    LATENCIES.incrementAndGet((int) Math.max(0, Math.min(LATENCIES.length() - 1, outputMillis - created)));
+    LATENCIES.incrementAndGet(
+        (int) Math.max(0, Math.min(LATENCIES.length() - 1, outputMillis - created)));
   }
 
   /** Reports a heap sample. */
@@ -109,14 +118,17 @@ public final class Progress {
   }
 
   /**
-   * Reports a span of a path outside Spark for its steady figure, as a {@code BATCH} line, without counting its
-   * records again (they went through {@link #add}).
+   * Reports a span of a path outside Spark for its steady figure, as a {@code BATCH} line, without
+   * counting its records again (they went through {@link #add}).
    */
   public static void span(long records, long bytes, long startMillis, long endMillis) {
     line("BATCH " + records + " " + bytes + " " + startMillis + " " + endMillis);
   }
 
-  /** Reports a free-form figure besides the count (one line, such as latency percentiles); printed with the run. */
+  /**
+   * Reports a free-form figure besides the count (one line, such as latency percentiles); printed
+   * with the run.
+   */
   public static void note(String text) {
     line("NOTE " + text.replace('\n', ' '));
   }
@@ -151,7 +163,15 @@ public final class Progress {
         max = i;
       }
     }
-    line("LATENCY " + total + " " + percentile(total, 0.50) + " " + percentile(total, 0.99) + " " + max);
+    line(
+        "LATENCY "
+            + total
+            + " "
+            + percentile(total, 0.50)
+            + " "
+            + percentile(total, 0.99)
+            + " "
+            + max);
   }
 
   private static long percentile(long total, double fraction) {

@@ -10,8 +10,9 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * What a receiving JVM reported through its {@link Progress} lines, read from its output as it comes, and bounded
- * waits for those reports that also notice a JVM that died or a feeder that failed.
+ * What a receiving JVM reported through its {@link Progress} lines, read from its output as it
+ * comes, and bounded waits for those reports that also notice a JVM that died or a feeder that
+ * failed.
  */
 final class ReceiverReport implements Consumer<String> {
   private static final long POLL_MILLIS = 20;
@@ -56,11 +57,14 @@ final class ReceiverReport implements Consumer<String> {
           notes.add(rest);
         }
       }
-      default -> { }
+      default -> {}
     }
   }
 
-  /** Free-form figures the receiver reported besides its count (such as latency percentiles), in order. */
+  /**
+   * Free-form figures the receiver reported besides its count (such as latency percentiles), in
+   * order.
+   */
   List<String> notes() {
     synchronized (notes) {
       return List.copyOf(notes);
@@ -68,7 +72,8 @@ final class ReceiverReport implements Consumer<String> {
   }
 
   /** The receiver's start mark, once it reported ready. */
-  long awaitReady(JavaProcess jvm, Duration timeout, Supplier<Throwable> otherFailure) throws Exception {
+  long awaitReady(JavaProcess jvm, Duration timeout, Supplier<Throwable> otherFailure)
+      throws Exception {
     await(jvm, timeout, otherFailure, () -> readyMillis != null, "ready");
     return readyMillis;
   }
@@ -79,7 +84,8 @@ final class ReceiverReport implements Consumer<String> {
   }
 
   /** {@code records, bytes, doneMillis, peakHeapBytes}, once the receiver reached its target. */
-  long[] awaitDone(JavaProcess jvm, Duration timeout, Supplier<Throwable> otherFailure) throws Exception {
+  long[] awaitDone(JavaProcess jvm, Duration timeout, Supplier<Throwable> otherFailure)
+      throws Exception {
     await(jvm, timeout, otherFailure, () -> done != null, "done");
     return done;
   }
@@ -103,12 +109,18 @@ final class ReceiverReport implements Consumer<String> {
     return latency;
   }
 
-  private void await(JavaProcess jvm, Duration timeout, Supplier<Throwable> otherFailure, BooleanSupplier reached,
-      String what) throws Exception {
+  private void await(
+      JavaProcess jvm,
+      Duration timeout,
+      Supplier<Throwable> otherFailure,
+      BooleanSupplier reached,
+      String what)
+      throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!reached.getAsBoolean()) {
       if (failure != null) {
-        throw new IllegalStateException("The receiving JVM failed: " + failure + "\n" + jvm.logTail(30));
+        throw new IllegalStateException(
+            "The receiving JVM failed: " + failure + "\n" + jvm.logTail(30));
       }
       Throwable other = otherFailure.get();
       if (other != null) {
@@ -118,14 +130,23 @@ final class ReceiverReport implements Consumer<String> {
         // Its last lines may still be on their way through the pipe.
         jvm.waitFor(Duration.ofSeconds(5));
         if (!reached.getAsBoolean()) {
-          throw new IllegalStateException("The receiving JVM exited before it was " + what
-              + (failure != null ? " (" + failure + ")" : "") + ". Log tail:\n" + jvm.logTail(40));
+          throw new IllegalStateException(
+              "The receiving JVM exited before it was "
+                  + what
+                  + (failure != null ? " (" + failure + ")" : "")
+                  + ". Log tail:\n"
+                  + jvm.logTail(40));
         }
         return;
       }
       if (System.nanoTime() - deadline > 0) {
-        throw new TimeoutException("The receiving JVM was not " + what + " within " + timeout + ". Log tail:\n"
-            + jvm.logTail(30));
+        throw new TimeoutException(
+            "The receiving JVM was not "
+                + what
+                + " within "
+                + timeout
+                + ". Log tail:\n"
+                + jvm.logTail(30));
       }
       Thread.sleep(POLL_MILLIS);
     }

@@ -9,12 +9,13 @@ import java.util.Objects;
 import java.util.OptionalLong;
 
 /**
- * What the receiving JVM of one run needs, typed: which path, the run's target, the streaming job's settings, and
- * where the source is. The bench JVM builds it ({@link Runner}), {@link #toArgs()} puts it on the receiving JVM's
- * command line as {@code key=value} arguments, and {@link #fromArgs} reads it back there ({@link ReceivingJvm}):
- * the one place that knows the keys.
+ * What the receiving JVM of one run needs, typed: which path, the run's target, the streaming job's
+ * settings, and where the source is. The bench JVM builds it ({@link Runner}), {@link #toArgs()}
+ * puts it on the receiving JVM's command line as {@code key=value} arguments, and {@link #fromArgs}
+ * reads it back there ({@link ReceivingJvm}): the one place that knows the keys.
  *
- * <p>Not serializable on purpose: Spark functions must capture the plain values they need, not this.
+ * <p>Not serializable on purpose: Spark functions must capture the plain values they need, not
+ * this.
  *
  * @param pathId the {@link MeasuredPath#id()} to run
  * @param target when the run is done, and how it is bounded
@@ -34,14 +35,15 @@ record ReceiverRun(String pathId, Target target, StreamingJob job, Source source
    *
    * @param records records to count before the run is done
    * @param timeout the longest the run may take
-   * @param latencyWarmUpRecords when present, the run measures each record's latency, leaving out this many first
-   *     records (the stream's start-up)
+   * @param latencyWarmUpRecords when present, the run measures each record's latency, leaving out
+   *     this many first records (the stream's start-up)
    */
   record Target(long records, Duration timeout, OptionalLong latencyWarmUpRecords) {
     Target {
       require(records >= 1, "records=" + records + " is out of range: pass 1 or more");
       require(timeout.toSeconds() >= 1, "timeout=" + timeout + " is too short: pass 1 s or more");
-      require(latencyWarmUpRecords.orElse(0) >= 0,
+      require(
+          latencyWarmUpRecords.orElse(0) >= 0,
           "latencyWarmUpRecords=" + latencyWarmUpRecords + " is negative: pass 0 or more");
     }
 
@@ -55,16 +57,23 @@ record ReceiverRun(String pathId, Target target, StreamingJob job, Source source
    *
    * @param batchInterval the batch (or trigger) interval
    * @param receivers receivers of a receiver path, unioned
-   * @param maxRatePerReceiver records/s each receiver (or direct stream partition) may take, backpressure on;
-   *     empty for no limit
-   * @param paced whether records are offered while the job runs, so the run is ready once it completed two batches
+   * @param maxRatePerReceiver records/s each receiver (or direct stream partition) may take,
+   *     backpressure on; empty for no limit
+   * @param paced whether records are offered while the job runs, so the run is ready once it
+   *     completed two batches
    */
-  record StreamingJob(Duration batchInterval, int receivers, OptionalLong maxRatePerReceiver, boolean paced) {
+  record StreamingJob(
+      Duration batchInterval, int receivers, OptionalLong maxRatePerReceiver, boolean paced) {
     StreamingJob {
-      require(batchInterval.toMillis() >= 1, "batchInterval=" + batchInterval + " is too short: pass 1 ms or more");
+      require(
+          batchInterval.toMillis() >= 1,
+          "batchInterval=" + batchInterval + " is too short: pass 1 ms or more");
       require(receivers >= 1, "receivers=" + receivers + " is out of range: pass 1 or more");
-      require(maxRatePerReceiver.orElse(1) >= 1,
-          "maxRatePerReceiver=" + maxRatePerReceiver + " is out of range: pass 1 or more records/s, or none");
+      require(
+          maxRatePerReceiver.orElse(1) >= 1,
+          "maxRatePerReceiver="
+              + maxRatePerReceiver
+              + " is out of range: pass 1 or more records/s, or none");
     }
   }
 
@@ -76,7 +85,8 @@ record ReceiverRun(String pathId, Target target, StreamingJob job, Source source
    *
    * @param partitions the topic's partitions
    */
-  record KafkaSource(String bootstrap, String topic, int partitions, String group) implements Source {
+  record KafkaSource(String bootstrap, String topic, int partitions, String group)
+      implements Source {
     KafkaSource {
       Objects.requireNonNull(bootstrap, "bootstrap");
       Objects.requireNonNull(topic, "topic");
@@ -88,7 +98,8 @@ record ReceiverRun(String pathId, Target target, StreamingJob job, Source source
   /**
    * Flume events pushed to the receiving JVM.
    *
-   * @param port the loopback port the receiver listens on; 0 for one the kernel picks (then reported as ready)
+   * @param port the loopback port the receiver listens on; 0 for one the kernel picks (then
+   *     reported as ready)
    */
   record FlumePush(int port) implements Source {
     FlumePush {
@@ -128,7 +139,8 @@ record ReceiverRun(String pathId, Target target, StreamingJob job, Source source
     if (kind.isInstance(source)) {
       return kind.cast(source);
     }
-    throw new IllegalStateException(pathId + " needs a " + kind.getSimpleName() + " source but was given " + source);
+    throw new IllegalStateException(
+        pathId + " needs a " + kind.getSimpleName() + " source but was given " + source);
   }
 
   /** The receiving JVM's arguments: the path's id, then {@code key=value} pairs. */
@@ -136,7 +148,9 @@ record ReceiverRun(String pathId, Target target, StreamingJob job, Source source
     Map<String, String> args = new LinkedHashMap<>();
     args.put("records", Long.toString(target.records()));
     args.put("timeoutSeconds", Long.toString(target.timeout().toSeconds()));
-    target.latencyWarmUpRecords().ifPresent(n -> args.put("latencyWarmUpRecords", Long.toString(n)));
+    target
+        .latencyWarmUpRecords()
+        .ifPresent(n -> args.put("latencyWarmUpRecords", Long.toString(n)));
     args.put("batchMillis", Long.toString(job.batchInterval().toMillis()));
     args.put("receivers", Integer.toString(job.receivers()));
     job.maxRatePerReceiver().ifPresent(n -> args.put("maxRate", Long.toString(n)));
@@ -164,7 +178,8 @@ record ReceiverRun(String pathId, Target target, StreamingJob job, Source source
   /**
    * Reads what {@link #toArgs()} wrote.
    *
-   * @throws IllegalArgumentException naming the argument, for a missing, unknown, repeated or malformed one
+   * @throws IllegalArgumentException naming the argument, for a missing, unknown, repeated or
+   *     malformed one
    */
   static ReceiverRun fromArgs(List<String> argv) {
     if (argv.isEmpty()) {
@@ -173,24 +188,40 @@ record ReceiverRun(String pathId, Target target, StreamingJob job, Source source
     try {
       return read(argv.get(0), new Args(argv.subList(1, argv.size())));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("Bad receiving JVM arguments " + argv + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "Bad receiving JVM arguments " + argv + ": " + e.getMessage(), e);
     }
   }
 
   private static ReceiverRun read(String pathId, Args args) {
-    Target target = new Target(args.positiveLong("records"), Duration.ofSeconds(args.positiveLong("timeoutSeconds")),
-        args.optionalLong("latencyWarmUpRecords"));
-    StreamingJob job = new StreamingJob(Duration.ofMillis(args.positiveLong("batchMillis")),
-        args.positiveInt("receivers"), args.optionalLong("maxRate"), args.bool("paced"));
+    Target target =
+        new Target(
+            args.positiveLong("records"),
+            Duration.ofSeconds(args.positiveLong("timeoutSeconds")),
+            args.optionalLong("latencyWarmUpRecords"));
+    StreamingJob job =
+        new StreamingJob(
+            Duration.ofMillis(args.positiveLong("batchMillis")),
+            args.positiveInt("receivers"),
+            args.optionalLong("maxRate"),
+            args.bool("paced"));
     String kind = args.string("source");
-    Source source = switch (kind) {
-      case "kafka" -> new KafkaSource(args.string("bootstrap"), args.string("topic"), args.positiveInt("partitions"),
-          args.string("group"));
-      case "flume-push" -> new FlumePush(args.integer("port"));
-      case "flume-pull" -> new FlumePull(args.integer("port"), args.positiveInt("connections"));
-      default -> throw new IllegalArgumentException("receiving JVM argument source=" + kind
-          + " is invalid: pass kafka, flume-push or flume-pull");
-    };
+    Source source =
+        switch (kind) {
+          case "kafka" ->
+              new KafkaSource(
+                  args.string("bootstrap"),
+                  args.string("topic"),
+                  args.positiveInt("partitions"),
+                  args.string("group"));
+          case "flume-push" -> new FlumePush(args.integer("port"));
+          case "flume-pull" -> new FlumePull(args.integer("port"), args.positiveInt("connections"));
+          default ->
+              throw new IllegalArgumentException(
+                  "receiving JVM argument source="
+                      + kind
+                      + " is invalid: pass kafka, flume-push or flume-pull");
+        };
     args.requireAllRead();
     return new ReceiverRun(pathId, target, job, source);
   }
@@ -209,11 +240,12 @@ record ReceiverRun(String pathId, Target target, StreamingJob job, Source source
       for (String pair : pairs) {
         int eq = pair.indexOf('=');
         if (eq < 1) {
-          throw new IllegalArgumentException("receiving JVM argument '" + pair + "' is invalid: pass key=value");
+          throw new IllegalArgumentException(
+              "receiving JVM argument '" + pair + "' is invalid: pass key=value");
         }
         if (values.put(pair.substring(0, eq), pair.substring(eq + 1)) != null) {
-          throw new IllegalArgumentException("receiving JVM argument " + pair.substring(0, eq)
-              + " is given twice: pass it once");
+          throw new IllegalArgumentException(
+              "receiving JVM argument " + pair.substring(0, eq) + " is given twice: pass it once");
         }
       }
     }
@@ -221,7 +253,8 @@ record ReceiverRun(String pathId, Target target, StreamingJob job, Source source
     String string(String key) {
       String value = values.remove(key);
       if (value == null) {
-        throw new IllegalArgumentException("receiving JVM argument " + key + " is missing: pass " + key + "=<value>");
+        throw new IllegalArgumentException(
+            "receiving JVM argument " + key + " is missing: pass " + key + "=<value>");
       }
       return value;
     }
@@ -252,7 +285,9 @@ record ReceiverRun(String pathId, Target target, StreamingJob job, Source source
     }
 
     OptionalLong optionalLong(String key) {
-      return values.containsKey(key) ? OptionalLong.of(parseLong(key, string(key))) : OptionalLong.empty();
+      return values.containsKey(key)
+          ? OptionalLong.of(parseLong(key, string(key)))
+          : OptionalLong.empty();
     }
 
     boolean bool(String key) {
@@ -266,8 +301,10 @@ record ReceiverRun(String pathId, Target target, StreamingJob job, Source source
 
     void requireAllRead() {
       if (!values.isEmpty()) {
-        throw new IllegalArgumentException("receiving JVM arguments " + values.keySet()
-            + " are unknown: the bench and receiving JVMs must run the same build");
+        throw new IllegalArgumentException(
+            "receiving JVM arguments "
+                + values.keySet()
+                + " are unknown: the bench and receiving JVMs must run the same build");
       }
     }
 
@@ -280,8 +317,8 @@ record ReceiverRun(String pathId, Target target, StreamingJob job, Source source
     }
 
     private static IllegalArgumentException invalid(String key, String value, String expected) {
-      return new IllegalArgumentException("receiving JVM argument " + key + "=" + value + " is invalid: pass "
-          + expected);
+      return new IllegalArgumentException(
+          "receiving JVM argument " + key + "=" + value + " is invalid: pass " + expected);
     }
   }
 }

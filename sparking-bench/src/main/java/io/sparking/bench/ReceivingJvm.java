@@ -9,16 +9,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The main class of a receiving JVM: runs one run of one {@link MeasuredPath}'s {@link MeasuredPath#receive} and
- * reports through {@link Progress}, including the peak heap this JVM used.
+ * The main class of a receiving JVM: runs one run of one {@link MeasuredPath}'s {@link
+ * MeasuredPath#receive} and reports through {@link Progress}, including the peak heap this JVM
+ * used.
  *
  * <p>Arguments: a {@link ReceiverRun}, as {@link ReceiverRun#toArgs()} wrote it.
  */
 public final class ReceivingJvm {
   private static final Logger LOG = LoggerFactory.getLogger(ReceivingJvm.class);
-  /** How often the heap is sampled: often enough to see the peak between two young collections of a busy run. */
+
+  /**
+   * How often the heap is sampled: often enough to see the peak between two young collections of a
+   * busy run.
+   */
   private static final Duration HEAP_SAMPLE = Duration.ofMillis(50);
-  /** Every this many samples, one is reported, to show how the heap moves over a run (a plateau or a climb). */
+
+  /**
+   * Every this many samples, one is reported, to show how the heap moves over a run (a plateau or a
+   * climb).
+   */
   private static final int REPORT_EVERY = 20;
 
   private ReceivingJvm() {}
@@ -38,7 +47,8 @@ public final class ReceivingJvm {
         Progress.done(heap.peak());
         exit = 0;
       } else {
-        Progress.fail("stopped after " + Progress.records() + " of " + run.target().records() + " records");
+        Progress.fail(
+            "stopped after " + Progress.records() + " of " + run.target().records() + " records");
       }
     } catch (Throwable e) {
       LOG.error("Receiving failed", e);
@@ -73,12 +83,13 @@ public final class ReceivingJvm {
     }
 
     /**
-     * The heap in use right after the latest collection (young or old), over all heap pools: what survived, not
-     * garbage not yet collected. 0 before the first collection.
+     * The heap in use right after the latest collection (young or old), over all heap pools: what
+     * survived, not garbage not yet collected. 0 before the first collection.
      */
     private static long afterLastCollection() {
       com.sun.management.GcInfo latest = null;
-      for (java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      for (java.lang.management.GarbageCollectorMXBean gc :
+          ManagementFactory.getGarbageCollectorMXBeans()) {
         if (gc instanceof com.sun.management.GarbageCollectorMXBean sun) {
           com.sun.management.GcInfo info = sun.getLastGcInfo();
           if (info != null && (latest == null || info.getEndTime() > latest.getEndTime())) {

@@ -17,8 +17,9 @@ import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.style.Styler;
 
 /**
- * The benchmark's report: a markdown table (path, median records/s, min–max, steady-state rate, peak heap, ratio to
- * its reference against the goal) and a bar chart of the medians, written next to each other.
+ * The benchmark's report: a markdown table (path, median records/s, min–max, steady-state rate,
+ * peak heap, ratio to its reference against the goal) and a bar chart of the medians, written next
+ * to each other.
  */
 final class Report {
   private final BenchConfig config;
@@ -29,13 +30,24 @@ final class Report {
   private final String loadAfter;
   private final List<Sections.Row> rows;
 
-  Report(BenchConfig config, List<PathResult> results, List<String> notes, String startedAt, String loadBefore,
+  Report(
+      BenchConfig config,
+      List<PathResult> results,
+      List<String> notes,
+      String startedAt,
+      String loadBefore,
       String loadAfter) {
     this(config, results, List.of(), notes, startedAt, loadBefore, loadAfter);
   }
 
-  Report(BenchConfig config, List<PathResult> results, List<Sections.Row> rows, List<String> notes,
-      String startedAt, String loadBefore, String loadAfter) {
+  Report(
+      BenchConfig config,
+      List<PathResult> results,
+      List<Sections.Row> rows,
+      List<String> notes,
+      String startedAt,
+      String loadBefore,
+      String loadAfter) {
     this.rows = List.copyOf(rows);
     this.config = config;
     this.results = results;
@@ -45,13 +57,17 @@ final class Report {
     this.loadAfter = loadAfter;
   }
 
-  /** The machine's load averages as {@code /proc/loadavg} gives them (1, 5, 15 min), or the JVM's 1-min figure. */
+  /**
+   * The machine's load averages as {@code /proc/loadavg} gives them (1, 5, 15 min), or the JVM's
+   * 1-min figure.
+   */
   static String loadAverage() {
     try {
       String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
       return f[0] + " " + f[1] + " " + f[2];
     } catch (IOException | RuntimeException e) {
-      return String.format(Locale.ROOT, "%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+      return String.format(
+          Locale.ROOT, "%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
   }
 
@@ -59,16 +75,26 @@ final class Report {
   String markdown() {
     StringBuilder md = new StringBuilder();
     md.append("# Sparking benchmark ").append(startedAt).append("\n\n");
-    md.append(String.format(Locale.ROOT, "%,d records of %d bytes, %d run(s) per path (median), batch interval %d ms;"
-            + " %d cores, Java %s; load average (1/5/15 min) before %s, after %s.%n%n",
-        config.records(), config.size(), config.runs(), config.batchInterval().toMillis(),
-        Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), loadBefore, loadAfter));
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "%,d records of %d bytes, %d run(s) per path (median), batch interval %d ms;"
+                + " %d cores, Java %s; load average (1/5/15 min) before %s, after %s.%n%n",
+            config.records(),
+            config.size(),
+            config.runs(),
+            config.batchInterval().toMillis(),
+            Runtime.getRuntime().availableProcessors(),
+            System.getProperty("java.version"),
+            loadBefore,
+            loadAfter));
     md.append(throughputTable());
-    md.append("\nrecords/s: from the receiver's start (Kafka: consumer created or stream started; Flume: feeding"
-        + " started) to the moment its count reached the target. steady: Spark paths only, see docs/performance.md."
-        + " heap: peak used heap of the receiving JVM (sampled every 50 ms). CPU per record: CPU time of the whole"
-        + " machine (every process of the run: receiving JVM, broker or agents, feeder) while the clock ran, over the"
-        + " records counted; busy: the share of all cores in use meanwhile.\n");
+    md.append(
+        "\nrecords/s: from the receiver's start (Kafka: consumer created or stream started; Flume: feeding"
+            + " started) to the moment its count reached the target. steady: Spark paths only, see docs/performance.md."
+            + " heap: peak used heap of the receiving JVM (sampled every 50 ms). CPU per record: CPU time of the whole"
+            + " machine (every process of the run: receiving JVM, broker or agents, feeder) while the clock ran, over the"
+            + " records counted; busy: the share of all cores in use meanwhile.\n");
     for (String note : notes) {
       md.append("\n- ").append(note);
     }
@@ -87,21 +113,33 @@ final class Report {
   /** One line about a section's run, as printed while the bench goes on. */
   static String summary(String section, RunResult r) {
     return switch (section) {
-      case "latency" -> r.latency() == null ? "no latency reported"
-          : String.format(Locale.ROOT, "p50 %,d ms, p99 %,d ms, max %,d ms over %,d records", r.latency()[1],
-              r.latency()[2], r.latency()[3], r.latency()[0]);
-      case "overload" -> String.format(Locale.ROOT, "%s records/s taken (steady); peak heap %s; %s",
-          rate(r.steadyRate()),
-          megabytes(r.peakHeapBytes()), plateau(r.heapSamples()));
-      default -> String.format(Locale.ROOT, "%,.0f records/s (steady %s)", r.rate(), rate(r.steadyRate()));
+      case "latency" ->
+          r.latency() == null
+              ? "no latency reported"
+              : String.format(
+                  Locale.ROOT,
+                  "p50 %,d ms, p99 %,d ms, max %,d ms over %,d records",
+                  r.latency()[1],
+                  r.latency()[2],
+                  r.latency()[3],
+                  r.latency()[0]);
+      case "overload" ->
+          String.format(
+              Locale.ROOT,
+              "%s records/s taken (steady); peak heap %s; %s",
+              rate(r.steadyRate()),
+              megabytes(r.peakHeapBytes()),
+              plateau(r.heapSamples()));
+      default ->
+          String.format(Locale.ROOT, "%,.0f records/s (steady %s)", r.rate(), rate(r.steadyRate()));
     };
   }
 
   /**
-   * Whether the heap stopped growing, from the one-second samples: the heap left after the collections (what
-   * survives; the peaks also hold garbage not collected yet) over the last third of the run against the middle
-   * third (the first third holds start-up). Bounded when the last third's maximum is no more than 10% (or 64 MB)
-   * above the middle third's.
+   * Whether the heap stopped growing, from the one-second samples: the heap left after the
+   * collections (what survives; the peaks also hold garbage not collected yet) over the last third
+   * of the run against the middle third (the first third holds start-up). Bounded when the last
+   * third's maximum is no more than 10% (or 64 MB) above the middle third's.
    */
   static String plateau(List<long[]> samples) {
     if (samples.size() < 6) {
@@ -109,12 +147,25 @@ final class Report {
     }
     int third = samples.size() / 3;
     // After-GC figures once the run has some in its middle and last thirds; else the peaks.
-    int column = samples.subList(third, samples.size()).stream().allMatch(s -> s.length > 2 && s[2] > 0) ? 2 : 1;
-    long middle = samples.subList(third, 2 * third).stream().mapToLong(s -> s[column]).max().orElse(0);
-    long last = samples.subList(2 * third, samples.size()).stream().mapToLong(s -> s[column]).max().orElse(0);
+    int column =
+        samples.subList(third, samples.size()).stream().allMatch(s -> s.length > 2 && s[2] > 0)
+            ? 2
+            : 1;
+    long middle =
+        samples.subList(third, 2 * third).stream().mapToLong(s -> s[column]).max().orElse(0);
+    long last =
+        samples.subList(2 * third, samples.size()).stream()
+            .mapToLong(s -> s[column])
+            .max()
+            .orElse(0);
     boolean flat = last <= Math.max(middle * 1.1, middle + 64L * 1024 * 1024);
-    return String.format(Locale.ROOT, "%s (%s: middle third %s, last third %s)", flat ? "plateaued" : "STILL GROWING",
-        column == 2 ? "after GC" : "peaks", megabytes(middle), megabytes(last));
+    return String.format(
+        Locale.ROOT,
+        "%s (%s: middle third %s, last third %s)",
+        flat ? "plateaued" : "STILL GROWING",
+        column == 2 ? "after GC" : "peaks",
+        megabytes(middle),
+        megabytes(last));
   }
 
   private String sectionTables() {
@@ -122,32 +173,56 @@ final class Report {
     List<Sections.Row> latency = rows.stream().filter(r -> r.section().equals("latency")).toList();
     if (!latency.isEmpty()) {
       long budget = config.batchInterval().toMillis() + 1000;
-      t.append(String.format(Locale.ROOT, "%n## Latency%n%nRecords offered at a steady rate for %d s, each carrying"
-          + " its creation time; latency is creation to the end of its batch's output, the first 5 s (or quarter)"
-          + " left out. Goal: p99 ≤ batch interval + 1 s = %,d ms.%n%n", config.sizes().latencySeconds(), budget));
-      t.append("| path | offered | p50 | p99 | max | records measured | goal |\n|---|---|---:|---:|---:|---:|---|\n");
+      t.append(
+          String.format(
+              Locale.ROOT,
+              "%n## Latency%n%nRecords offered at a steady rate for %d s, each carrying"
+                  + " its creation time; latency is creation to the end of its batch's output, the first 5 s (or quarter)"
+                  + " left out. Goal: p99 ≤ batch interval + 1 s = %,d ms.%n%n",
+              config.sizes().latencySeconds(),
+              budget));
+      t.append(
+          "| path | offered | p50 | p99 | max | records measured | goal |\n|---|---|---:|---:|---:|---:|---|\n");
       for (Sections.Row row : latency) {
         t.append("| ").append(row.path().label()).append(" | ").append(row.setting()).append(" | ");
         long[] l = row.result() == null ? null : row.result().latency();
         if (l == null) {
-          t.append("failed: ").append(String.valueOf(row.failure()).replace('|', '/')).append(" | | | | |\n");
+          t.append("failed: ")
+              .append(String.valueOf(row.failure()).replace('|', '/'))
+              .append(" | | | | |\n");
           continue;
         }
-        t.append(String.format(Locale.ROOT, "%,d ms | %,d ms | %,d ms | %,d | p99 ≤ %,d ms %s |%n", l[1], l[2], l[3],
-            l[0], budget, l[2] <= budget ? "met" : "NOT met"));
+        t.append(
+            String.format(
+                Locale.ROOT,
+                "%,d ms | %,d ms | %,d ms | %,d | p99 ≤ %,d ms %s |%n",
+                l[1],
+                l[2],
+                l[3],
+                l[0],
+                budget,
+                l[2] <= budget ? "met" : "NOT met"));
       }
     }
-    List<Sections.Row> overload = rows.stream().filter(r -> r.section().equals("overload")).toList();
+    List<Sections.Row> overload =
+        rows.stream().filter(r -> r.section().equals("overload")).toList();
     if (!overload.isEmpty()) {
-      t.append(String.format(Locale.ROOT, "%n## Heap under overload%n%nThe job is limited (receiver maxRate and"
-          + " backpressure) and offered %d× its limit; heap of the receiving JVM, one sample per second (the peak of"
-          + " that second).%n%n", Sections.Sizes.OVERLOAD_FACTOR));
-      t.append("| path | load | records/s taken (steady) | peak heap | bounded? | heap over time: peak/after GC (MB, per 5 s) |\n"
-          + "|---|---|---:|---:|---|---|\n");
+      t.append(
+          String.format(
+              Locale.ROOT,
+              "%n## Heap under overload%n%nThe job is limited (receiver maxRate and"
+                  + " backpressure) and offered %d× its limit; heap of the receiving JVM, one sample per second (the peak of"
+                  + " that second).%n%n",
+              Sections.Sizes.OVERLOAD_FACTOR));
+      t.append(
+          "| path | load | records/s taken (steady) | peak heap | bounded? | heap over time: peak/after GC (MB, per 5 s) |\n"
+              + "|---|---|---:|---:|---|---|\n");
       for (Sections.Row row : overload) {
         t.append("| ").append(row.path().label()).append(" | ").append(row.setting()).append(" | ");
         if (row.result() == null) {
-          t.append("failed: ").append(String.valueOf(row.failure()).replace('|', '/')).append(" | | | |\n");
+          t.append("failed: ")
+              .append(String.valueOf(row.failure()).replace('|', '/'))
+              .append(" | | | |\n");
           continue;
         }
         RunResult r = row.result();
@@ -157,31 +232,54 @@ final class Report {
           List<long[]> window = samples.subList(i, Math.min(samples.size(), i + 5));
           long peak = window.stream().mapToLong(s -> s[1]).max().orElse(0);
           long afterGc = window.stream().mapToLong(s -> s.length > 2 ? s[2] : 0).max().orElse(0);
-          trace.append(trace.length() == 0 ? "" : ", ").append(peak / (1024 * 1024)).append('/')
+          trace
+              .append(trace.length() == 0 ? "" : ", ")
+              .append(peak / (1024 * 1024))
+              .append('/')
               .append(afterGc / (1024 * 1024));
         }
-        t.append(rate(r.steadyRate())).append(" | ").append(megabytes(r.peakHeapBytes())).append(" | ")
-            .append(plateau(samples)).append(" | ").append(trace).append(" |\n");
+        t.append(rate(r.steadyRate()))
+            .append(" | ")
+            .append(megabytes(r.peakHeapBytes()))
+            .append(" | ")
+            .append(plateau(samples))
+            .append(" | ")
+            .append(trace)
+            .append(" |\n");
       }
     }
     List<Sections.Row> scaling = rows.stream().filter(r -> r.section().equals("scaling")).toList();
     if (!scaling.isEmpty()) {
-      t.append(String.format(Locale.ROOT, "%n## Scaling%n%n%,d records per run, one run each; records/s as in the"
-          + " throughput table.%n%n", config.sizes().scalingRecords()));
-      t.append("| path | setting | records/s | steady records/s | CPU per record (busy) | vs first setting |\n"
-          + "|---|---|---:|---:|---:|---:|\n");
+      t.append(
+          String.format(
+              Locale.ROOT,
+              "%n## Scaling%n%n%,d records per run, one run each; records/s as in the"
+                  + " throughput table.%n%n",
+              config.sizes().scalingRecords()));
+      t.append(
+          "| path | setting | records/s | steady records/s | CPU per record (busy) | vs first setting |\n"
+              + "|---|---|---:|---:|---:|---:|\n");
       java.util.Map<String, Double> firstRate = new java.util.HashMap<>();
       for (Sections.Row row : scaling) {
         t.append("| ").append(row.path().label()).append(" | ").append(row.setting()).append(" | ");
         if (row.result() == null) {
-          t.append("failed: ").append(String.valueOf(row.failure()).replace('|', '/')).append(" | | | |\n");
+          t.append("failed: ")
+              .append(String.valueOf(row.failure()).replace('|', '/'))
+              .append(" | | | |\n");
           continue;
         }
         double r = row.result().rate();
-        double base = firstRate.computeIfAbsent(row.path().id() + row.setting().replaceAll("^\\d+ ", ""), k -> r);
-        t.append(rate(r)).append(" | ").append(rate(row.result().steadyRate())).append(" | ")
-            .append(cpu(row.result().cpuMicrosPerRecord(), row.result().busyShare())).append(" | ")
-            .append(String.format(Locale.ROOT, "%.2f×", r / base)).append(" |\n");
+        double base =
+            firstRate.computeIfAbsent(
+                row.path().id() + row.setting().replaceAll("^\\d+ ", ""), k -> r);
+        t.append(rate(r))
+            .append(" | ")
+            .append(rate(row.result().steadyRate()))
+            .append(" | ")
+            .append(cpu(row.result().cpuMicrosPerRecord(), row.result().busyShare()))
+            .append(" | ")
+            .append(String.format(Locale.ROOT, "%.2f×", r / base))
+            .append(" |\n");
       }
     }
     return t.toString();
@@ -189,11 +287,12 @@ final class Report {
 
   /** The throughput table alone. */
   String throughputTable() {
-    Map<String, PathResult> byId = results.stream()
-        .collect(Collectors.toMap(r -> r.path().id(), Function.identity()));
+    Map<String, PathResult> byId =
+        results.stream().collect(Collectors.toMap(r -> r.path().id(), Function.identity()));
     StringBuilder t = new StringBuilder();
-    t.append("| path | records/s (median) | min–max | steady records/s | peak heap | CPU per record (busy) |"
-        + " vs reference | goal |\n");
+    t.append(
+        "| path | records/s (median) | min–max | steady records/s | peak heap | CPU per record (busy) |"
+            + " vs reference | goal |\n");
     t.append("|---|---:|---:|---:|---:|---:|---|---|\n");
     for (PathResult r : results) {
       t.append("| ").append(r.path().label()).append(" | ");
@@ -201,11 +300,18 @@ final class Report {
         t.append("failed: ").append(r.failure().replace('|', '/')).append(" | | | | | | |\n");
         continue;
       }
-      t.append(rate(r.medianRate())).append(" | ")
-          .append(rate(r.minRate())).append("–").append(rate(r.maxRate())).append(" | ")
-          .append(rate(r.medianSteadyRate())).append(" | ")
-          .append(megabytes((long) r.medianPeakHeapBytes())).append(" | ")
-          .append(cpu(r.medianCpuMicrosPerRecord(), r.medianBusyShare())).append(" | ");
+      t.append(rate(r.medianRate()))
+          .append(" | ")
+          .append(rate(r.minRate()))
+          .append("–")
+          .append(rate(r.maxRate()))
+          .append(" | ")
+          .append(rate(r.medianSteadyRate()))
+          .append(" | ")
+          .append(megabytes((long) r.medianPeakHeapBytes()))
+          .append(" | ")
+          .append(cpu(r.medianCpuMicrosPerRecord(), r.medianBusyShare()))
+          .append(" | ");
       PathResult ref = r.path().referenceId() == null ? null : byId.get(r.path().referenceId());
       if (ref != null && ref.ok()) {
         double ratio = r.medianRate() / ref.medianRate();
@@ -215,10 +321,18 @@ final class Report {
           t.append(String.format(Locale.ROOT, " (steady %.2f×)", steady));
         }
         t.append(" | ");
-        if (r.path().goal() > 0) { // a comparison without a goal (scaling rows) shows the ratio only
-          t.append(String.format(Locale.ROOT, "≥ %.1f× %s", r.path().goal(), ratio >= r.path().goal() ? "met" : "NOT met"));
+        if (r.path().goal()
+            > 0) { // a comparison without a goal (scaling rows) shows the ratio only
+          t.append(
+              String.format(
+                  Locale.ROOT,
+                  "≥ %.1f× %s",
+                  r.path().goal(),
+                  ratio >= r.path().goal() ? "met" : "NOT met"));
           if (!Double.isNaN(steady)) {
-            t.append(String.format(Locale.ROOT, " (steady: %s)", steady >= r.path().goal() ? "met" : "NOT met"));
+            t.append(
+                String.format(
+                    Locale.ROOT, " (steady: %s)", steady >= r.path().goal() ? "met" : "NOT met"));
           }
         }
       } else if (r.path().referenceId() != null) {
@@ -234,21 +348,38 @@ final class Report {
     return t.toString();
   }
 
-  /** Writes {@code <stamp>.md} and {@code <stamp>.png} into the results directory; returns the markdown file. */
+  /**
+   * Writes {@code <stamp>.md} and {@code <stamp>.png} into the results directory; returns the
+   * markdown file.
+   */
   Path write(String stamp) throws IOException {
     Files.createDirectories(config.resultsDir());
     Path md = config.resultsDir().resolve(stamp + ".md");
-    Files.writeString(md, markdown().replace("\n\nrecords/s:", "\n\n![records/s per path](" + stamp
-        + ".png)\n\nrecords/s:"), StandardCharsets.UTF_8);
+    Files.writeString(
+        md,
+        markdown()
+            .replace(
+                "\n\nrecords/s:", "\n\n![records/s per path](" + stamp + ".png)\n\nrecords/s:"),
+        StandardCharsets.UTF_8);
     chart(config.resultsDir().resolve(stamp + ".png"));
     return md;
   }
 
   private void chart(Path png) throws IOException {
-    CategoryChart chart = new CategoryChartBuilder().width(1200).height(650)
-        .title(String.format(Locale.ROOT, "Sparking benchmark: %,d records of %d bytes, median of %d run(s)",
-            config.records(), config.size(), config.runs()))
-        .xAxisTitle("path").yAxisTitle("records/s").build();
+    CategoryChart chart =
+        new CategoryChartBuilder()
+            .width(1200)
+            .height(650)
+            .title(
+                String.format(
+                    Locale.ROOT,
+                    "Sparking benchmark: %,d records of %d bytes, median of %d run(s)",
+                    config.records(),
+                    config.size(),
+                    config.runs()))
+            .xAxisTitle("path")
+            .yAxisTitle("records/s")
+            .build();
     chart.getStyler().setLegendVisible(false);
     chart.getStyler().setXAxisLabelRotation(30);
     chart.getStyler().setLabelsVisible(true);
@@ -263,8 +394,8 @@ final class Report {
     }
     chart.addSeries("records/s", names, rates);
     String file = png.toString();
-    BitmapEncoder.saveBitmap(chart, file.substring(0, file.length() - ".png".length()),
-        BitmapEncoder.BitmapFormat.PNG);
+    BitmapEncoder.saveBitmap(
+        chart, file.substring(0, file.length() - ".png".length()), BitmapEncoder.BitmapFormat.PNG);
   }
 
   /** A rate for the table, or "n/a". */
@@ -273,11 +404,12 @@ final class Report {
   }
 
   /**
-   * Machine CPU per record and the share of all cores busy while the clock ran, such as {@code 5.4 µs (97%)}, or
-   * "n/a" off Linux.
+   * Machine CPU per record and the share of all cores busy while the clock ran, such as {@code 5.4
+   * µs (97%)}, or "n/a" off Linux.
    */
   static String cpu(double microsPerRecord, double busyShare) {
-    return Double.isNaN(microsPerRecord) ? "n/a"
+    return Double.isNaN(microsPerRecord)
+        ? "n/a"
         : String.format(Locale.ROOT, "%.2f µs (%.0f%%)", microsPerRecord, busyShare * 100);
   }
 

@@ -7,21 +7,44 @@ import java.util.List;
  *
  * @param records records the receiver counted (the target, or a few more if a batch went past it)
  * @param bytes payload bytes it read
- * @param elapsedMillis from the clock's start (receiver's start mark, or feeding start) to the target
+ * @param elapsedMillis from the clock's start (receiver's start mark, or feeding start) to the
+ *     target
  * @param steadyRate records/s once records flowed (see {@link #steadyRate(List, long)}), or NaN
  * @param peakHeapBytes the largest used heap the receiving JVM saw
- * @param heapSamples the receiving JVM's heap over the run, each {@code millis, usedBytes} (peak of one second)
+ * @param heapSamples the receiving JVM's heap over the run, each {@code millis, usedBytes} (peak of
+ *     one second)
  * @param latency {@code records, p50, p99, max} (ms) when the run measured latency, else null
- * @param cpuSeconds CPU seconds the whole machine was busy while the clock ran ({@link MachineCpu}), or NaN
+ * @param cpuSeconds CPU seconds the whole machine was busy while the clock ran ({@link
+ *     MachineCpu}), or NaN
  * @param busyShare the share of all cores busy while the clock ran, 0 to 1, or NaN
  */
-record RunResult(long records, long bytes, long elapsedMillis, double steadyRate, long peakHeapBytes,
-    List<long[]> heapSamples, long[] latency, double cpuSeconds, double busyShare) {
+record RunResult(
+    long records,
+    long bytes,
+    long elapsedMillis,
+    double steadyRate,
+    long peakHeapBytes,
+    List<long[]> heapSamples,
+    long[] latency,
+    double cpuSeconds,
+    double busyShare) {
   RunResult(long records, long bytes, long elapsedMillis, double steadyRate, long peakHeapBytes) {
-    this(records, bytes, elapsedMillis, steadyRate, peakHeapBytes, List.of(), null, Double.NaN, Double.NaN);
+    this(
+        records,
+        bytes,
+        elapsedMillis,
+        steadyRate,
+        peakHeapBytes,
+        List.of(),
+        null,
+        Double.NaN,
+        Double.NaN);
   }
 
-  /** Machine CPU microseconds per record counted: what the path costs, whichever processes do the work. */
+  /**
+   * Machine CPU microseconds per record counted: what the path costs, whichever processes do the
+   * work.
+   */
   double cpuMicrosPerRecord() {
     return cpuSeconds * 1_000_000 / Math.max(1, records);
   }
@@ -32,11 +55,12 @@ record RunResult(long records, long bytes, long elapsedMillis, double steadyRate
   }
 
   /**
-   * The steady-state rate of a Spark path from its batches ({@code records, bytes, startMillis, endMillis}, in
-   * order): with two or more batches, the records after the first batch over the time from its end to the end of
-   * the batch that reached {@code target} (so the start-up and the first batch's wait are left out); with one batch,
-   * that batch's records over its own processing time (a direct stream reads a whole backlog in one batch). NaN
-   * without batches (paths outside Spark).
+   * The steady-state rate of a Spark path from its batches ({@code records, bytes, startMillis,
+   * endMillis}, in order): with two or more batches, the records after the first batch over the
+   * time from its end to the end of the batch that reached {@code target} (so the start-up and the
+   * first batch's wait are left out); with one batch, that batch's records over its own processing
+   * time (a direct stream reads a whole backlog in one batch). NaN without batches (paths outside
+   * Spark).
    */
   static double steadyRate(List<long[]> batches, long target) {
     if (batches.isEmpty()) {

@@ -15,16 +15,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs every path {@link BenchConfig#runs()} times, each run in a receiving JVM of its own (fresh JIT and heap,
- * and one SparkContext per JVM), and prints each figure as it comes.
+ * Runs every path {@link BenchConfig#runs()} times, each run in a receiving JVM of its own (fresh
+ * JIT and heap, and one SparkContext per JVM), and prints each figure as it comes.
  */
 final class Runner {
   private static final Logger LOG = LoggerFactory.getLogger(Runner.class);
+
   /** JVM, Spark context and receivers start within this, or the run fails. */
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
+
   private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(60);
+
   /** How long a paced run warms up before its latency counts. */
   private static final Duration WARM_UP = Duration.ofSeconds(5);
+
   /** The same heap for every receiving JVM. */
   private static final String RECEIVER_HEAP = "-Xmx2g";
 
@@ -52,9 +56,9 @@ final class Runner {
   }
 
   /**
-   * Every run of every path, round by round (run 1 of every path, then run 2 ...), so that a change in the
-   * machine's load over the benchmark spreads over all paths rather than hitting one. A failed run ends its path
-   * (with the failure recorded), not the benchmark.
+   * Every run of every path, round by round (run 1 of every path, then run 2 ...), so that a change
+   * in the machine's load over the benchmark spreads over all paths rather than hitting one. A
+   * failed run ends its path (with the failure recorded), not the benchmark.
    */
   List<PathResult> runAll(List<MeasuredPath> paths) {
     Map<MeasuredPath, List<RunResult>> runs = new LinkedHashMap<>();
@@ -69,9 +73,15 @@ final class Runner {
         try {
           RunResult r = runWithOneRetry(path, run);
           runs.get(path).add(r);
-          out.printf("  %-26s %,11.0f records/s  (%,d records in %.2f s; steady %s; peak heap %s; CPU %s)%n",
-              path.id(), r.rate(), r.records(), r.elapsedMillis() / 1000.0, Report.rate(r.steadyRate()),
-              Report.megabytes(r.peakHeapBytes()), Report.cpu(r.cpuMicrosPerRecord(), r.busyShare()));
+          out.printf(
+              "  %-26s %,11.0f records/s  (%,d records in %.2f s; steady %s; peak heap %s; CPU %s)%n",
+              path.id(),
+              r.rate(),
+              r.records(),
+              r.elapsedMillis() / 1000.0,
+              Report.rate(r.steadyRate()),
+              Report.megabytes(r.peakHeapBytes()),
+              Report.cpu(r.cpuMicrosPerRecord(), r.busyShare()));
         } catch (Exception e) {
           if (e instanceof InterruptedException) {
             Thread.currentThread().interrupt();
@@ -99,19 +109,20 @@ final class Runner {
   }
 
   /**
-   * Runs once more after a failure: on a shared machine a run can fail for reasons outside the path (a port taken
-   * between choosing and binding it, a process ended by someone else). The report lists every retry; a path that
-   * fails twice in a row fails.
+   * Runs once more after a failure: on a shared machine a run can fail for reasons outside the path
+   * (a port taken between choosing and binding it, a process ended by someone else). The report
+   * lists every retry; a path that fails twice in a row fails.
    */
   private RunResult runWithOneRetry(MeasuredPath path, int run) throws Exception {
     return measure(path, config, run, "");
   }
 
   /**
-   * One run of {@code path} sized and shaped by {@code runConfig} (a section's variant), run once more after a
-   * failure; what the sections of the report use.
+   * One run of {@code path} sized and shaped by {@code runConfig} (a section's variant), run once
+   * more after a failure; what the sections of the report use.
    */
-  RunResult measure(MeasuredPath path, BenchConfig runConfig, int run, String tag) throws Exception {
+  RunResult measure(MeasuredPath path, BenchConfig runConfig, int run, String tag)
+      throws Exception {
     try {
       return runOnce(path, runConfig, run, tag);
     } catch (InterruptedException e) {
@@ -119,43 +130,61 @@ final class Runner {
     } catch (Exception first) {
       LOG.error("Run {} of {} failed; running it once more", run + 1, path.id(), first);
       out.printf("  %-26s failed (%s); running it once more%n", path.id() + tag, firstLine(first));
-      notes.add("Run " + (run + 1) + " of " + path.id() + tag + " failed once and was run again: "
-          + firstLine(first));
+      notes.add(
+          "Run "
+              + (run + 1)
+              + " of "
+              + path.id()
+              + tag
+              + " failed once and was run again: "
+              + firstLine(first));
       return runOnce(path, runConfig, run, tag);
     }
   }
 
   /** One run; {@code tag} tells a section's runs apart in the names of logs and recordings. */
-  private RunResult runOnce(MeasuredPath path, BenchConfig config, int run, String tag) throws Exception {
+  private RunResult runOnce(MeasuredPath path, BenchConfig config, int run, String tag)
+      throws Exception {
     String name = path.id() + tag + "-run" + (run + 1);
     try (RunSetup setup = path.prepare(env, config, run)) {
       List<String> argv = receiverRun(path, config, setup.source()).toArgs();
       List<String> jvm = new ArrayList<>(JvmFlags.forSpark());
       jvm.add(RECEIVER_HEAP);
       if (jfrDir != null) {
-        jvm.add("-XX:StartFlightRecording=settings=profile,filename="
-            + jfrDir.resolve(name + ".jfr").toAbsolutePath());
+        jvm.add(
+            "-XX:StartFlightRecording=settings=profile,filename="
+                + jfrDir.resolve(name + ".jfr").toAbsolutePath());
       }
       ReceiverReport report = new ReceiverReport();
       AtomicReference<Throwable> feedFailure = new AtomicReference<>();
       Thread feeding = null;
       RunSetup.Feeder feeder = null;
-      try (JavaProcess receiver = JavaProcess.start(path.id() + "-" + (run + 1), jvm,
-          System.getProperty("java.class.path"), ReceivingJvm.class.getName(), argv, workDir,
-          workDir.resolve(name + ".log"), report)) {
+      try (JavaProcess receiver =
+          JavaProcess.start(
+              path.id() + "-" + (run + 1),
+              jvm,
+              System.getProperty("java.class.path"),
+              ReceivingJvm.class.getName(),
+              argv,
+              workDir,
+              workDir.resolve(name + ".log"),
+              report)) {
         long start = report.awaitReady(receiver, READY_TIMEOUT, () -> null);
         MachineCpu cpuAtStart = MachineCpu.now();
         setup.receiverReady(report.readyPort());
         feeder = setup.feeder();
         if (feeder != null) {
           RunSetup.Feeder f = feeder;
-          feeding = new Thread(() -> {
-            try {
-              f.feed();
-            } catch (Throwable e) {
-              feedFailure.set(e);
-            }
-          }, "feed-" + path.id());
+          feeding =
+              new Thread(
+                  () -> {
+                    try {
+                      f.feed();
+                    } catch (Throwable e) {
+                      feedFailure.set(e);
+                    }
+                  },
+                  "feed-" + path.id());
           feeding.setDaemon(true);
           start = System.currentTimeMillis();
           cpuAtStart = MachineCpu.now();
@@ -167,9 +196,15 @@ final class Runner {
         if (receiver.waitFor(EXIT_TIMEOUT).isEmpty()) {
           LOG.warn("{} did not exit within {} after its run; stopping it", receiver, EXIT_TIMEOUT);
         }
-        return new RunResult(done[0], done[1], done[2] - start,
-            RunResult.steadyRate(report.batches(), config.records()), done[3], report.heapSamples(),
-            report.latency(), MachineCpu.busySeconds(cpuAtStart, cpuAtEnd),
+        return new RunResult(
+            done[0],
+            done[1],
+            done[2] - start,
+            RunResult.steadyRate(report.batches(), config.records()),
+            done[3],
+            report.heapSamples(),
+            report.latency(),
+            MachineCpu.busySeconds(cpuAtStart, cpuAtEnd),
             MachineCpu.busyShare(cpuAtStart, cpuAtEnd));
       } finally {
         if (feeder != null) {
@@ -186,10 +221,20 @@ final class Runner {
   static ReceiverRun receiverRun(MeasuredPath path, BenchConfig config, ReceiverRun.Source source) {
     Variant variant = config.variant();
     // The first seconds of a paced run hold the stream's start-up; latency counts from then on.
-    OptionalLong warmUp = variant.latency() ? OptionalLong.of((long) Math.min(config.offeredRecords() / 4,
-        variant.offeredRate() * WARM_UP.toSeconds())) : OptionalLong.empty();
-    return new ReceiverRun(path.id(), new ReceiverRun.Target(config.records(), config.runTimeout(), warmUp),
-        new ReceiverRun.StreamingJob(config.batchInterval(), variant.receivers(), variant.maxRatePerReceiver(),
+    OptionalLong warmUp =
+        variant.latency()
+            ? OptionalLong.of(
+                (long)
+                    Math.min(
+                        config.offeredRecords() / 4, variant.offeredRate() * WARM_UP.toSeconds()))
+            : OptionalLong.empty();
+    return new ReceiverRun(
+        path.id(),
+        new ReceiverRun.Target(config.records(), config.runTimeout(), warmUp),
+        new ReceiverRun.StreamingJob(
+            config.batchInterval(),
+            variant.receivers(),
+            variant.maxRatePerReceiver(),
             variant.paced()),
         source);
   }

@@ -5,16 +5,20 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The report's sections beyond plain throughput, each a set of runs of some paths under a {@link Variant}:
+ * The report's sections beyond plain throughput, each a set of runs of some paths under a {@link
+ * Variant}:
+ *
  * <ul>
- *   <li><b>latency</b>: records offered at a steady rate, each carrying its creation time; p50/p99 from creation to
- *       the output of its batch ({@link Paths#latency()});
- *   <li><b>overload</b>: a job limited to a rate, offered ten times that for a while; the receiving JVM's heap over
- *       time ({@link Paths#overload()});
- *   <li><b>scaling</b>: throughput of one path over a number of receivers, partitions or Flume connections
- *       ({@link Paths#scaling()}).
+ *   <li><b>latency</b>: records offered at a steady rate, each carrying its creation time; p50/p99
+ *       from creation to the output of its batch ({@link Paths#latency()});
+ *   <li><b>overload</b>: a job limited to a rate, offered ten times that for a while; the receiving
+ *       JVM's heap over time ({@link Paths#overload()});
+ *   <li><b>scaling</b>: throughput of one path over a number of receivers, partitions or Flume
+ *       connections ({@link Paths#scaling()}).
  * </ul>
- * A section takes whatever paths those lists hold, Kafka or Flume, so adding a path to a section is one line there.
+ *
+ * A section takes whatever paths those lists hold, Kafka or Flume, so adding a path to a section is
+ * one line there.
  */
 final class Sections {
   private Sections() {}
@@ -24,28 +28,55 @@ final class Sections {
    *
    * @param latencyRate records/s offered in the latency runs
    * @param latencySeconds how long the latency runs offer records
-   * @param overloadMaxRate records/s the job may take per receiver in the overload runs; ten times that is offered
+   * @param overloadMaxRate records/s the job may take per receiver in the overload runs; ten times
+   *     that is offered
    * @param overloadSeconds how long the overload runs last
    * @param scalingCounts the receiver and partition counts of the scaling runs
    * @param scalingRecords records per scaling run
    */
-  record Sizes(double latencyRate, int latencySeconds, long overloadMaxRate, int overloadSeconds,
-      List<Integer> scalingCounts, long scalingRecords) {
-    /** Sized so that a plain {@code ./sparking bench} measures every section within about 15 minutes on 2 cores. */
+  record Sizes(
+      double latencyRate,
+      int latencySeconds,
+      long overloadMaxRate,
+      int overloadSeconds,
+      List<Integer> scalingCounts,
+      long scalingRecords) {
+    /**
+     * Sized so that a plain {@code ./sparking bench} measures every section within about 15 minutes
+     * on 2 cores.
+     */
     static final Sizes DEFAULT = new Sizes(20_000, 30, 5_000, 30, List.of(1, 2, 4), 1_000_000);
+
     /** How many times the job's rate the overload runs offer. */
     static final int OVERLOAD_FACTOR = 10;
 
     Sizes {
-      if (latencyRate <= 0 || latencySeconds < 1 || overloadMaxRate < 1 || overloadSeconds < 1 || scalingRecords < 1) {
-        throw new IllegalArgumentException("section sizes must be positive: latency " + latencyRate + "/s for "
-            + latencySeconds + " s, overload " + overloadMaxRate + "/s for " + overloadSeconds + " s, scaling "
-            + scalingRecords + " records");
+      if (latencyRate <= 0
+          || latencySeconds < 1
+          || overloadMaxRate < 1
+          || overloadSeconds < 1
+          || scalingRecords < 1) {
+        throw new IllegalArgumentException(
+            "section sizes must be positive: latency "
+                + latencyRate
+                + "/s for "
+                + latencySeconds
+                + " s, overload "
+                + overloadMaxRate
+                + "/s for "
+                + overloadSeconds
+                + " s, scaling "
+                + scalingRecords
+                + " records");
       }
       for (int count : scalingCounts) {
         if (count < 1 || count > BenchEnvironment.PARTITIONS) {
-          throw new IllegalArgumentException("scaling count " + count + " is out of range: pass 1 to "
-              + BenchEnvironment.PARTITIONS + " (the topic's partitions, one or more per receiver)");
+          throw new IllegalArgumentException(
+              "scaling count "
+                  + count
+                  + " is out of range: pass 1 to "
+                  + BenchEnvironment.PARTITIONS
+                  + " (the topic's partitions, one or more per receiver)");
         }
       }
       scalingCounts = List.copyOf(scalingCounts);
@@ -62,11 +93,18 @@ final class Sections {
    * @param result the run, or null when it failed
    * @param failure why it failed, or null
    */
-  record Row(String section, MeasuredPath path, String setting, Variant variant, RunResult result, String failure) {}
+  record Row(
+      String section,
+      MeasuredPath path,
+      String setting,
+      Variant variant,
+      RunResult result,
+      String failure) {}
 
   /**
-   * A path measured over a count of something: Kafka receivers or partitions, or Flume connections (the push
-   * agent's avro sinks, the pull receiver's connections); {@code dimension} names it in the table.
+   * A path measured over a count of something: Kafka receivers or partitions, or Flume connections
+   * (the push agent's avro sinks, the pull receiver's connections); {@code dimension} names it in
+   * the table.
    */
   record Scaling(MeasuredPath path, String dimension) {
     static final String RECEIVERS = "receivers";
@@ -80,43 +118,78 @@ final class Sections {
     List<Row> rows = new ArrayList<>();
     Sizes sizes = config.sizes();
     if (config.measures("latency")) {
-      out.printf("%nLatency: %,.0f records/s offered for %d s%n", sizes.latencyRate(), sizes.latencySeconds());
+      out.printf(
+          "%nLatency: %,.0f records/s offered for %d s%n",
+          sizes.latencyRate(), sizes.latencySeconds());
       long records = (long) (sizes.latencyRate() * sizes.latencySeconds());
-      Variant variant = new Variant(sizes.latencyRate(), records, BenchEnvironment.PARTITIONS, 1, 0, true, 0);
+      Variant variant =
+          new Variant(sizes.latencyRate(), records, BenchEnvironment.PARTITIONS, 1, 0, true, 0);
       for (MeasuredPath path : selected(config, Paths.latency())) {
-        rows.add(run(runner, config.with(variant, records), "latency", path,
-            Report.rate(sizes.latencyRate()) + " records/s offered", out));
+        rows.add(
+            run(
+                runner,
+                config.with(variant, records),
+                "latency",
+                path,
+                Report.rate(sizes.latencyRate()) + " records/s offered",
+                out));
       }
     }
     if (config.measures("overload")) {
       double offered = (double) sizes.overloadMaxRate() * Sizes.OVERLOAD_FACTOR;
-      out.printf("%nOverload: job limited to %,d records/s, offered %,.0f records/s for %d s%n",
+      out.printf(
+          "%nOverload: job limited to %,d records/s, offered %,.0f records/s for %d s%n",
           sizes.overloadMaxRate(), offered, sizes.overloadSeconds());
-      // The run ends once the job processed what its limit allows in the time; the offer goes on until then.
+      // The run ends once the job processed what its limit allows in the time; the offer goes on
+      // until then.
       long processed = sizes.overloadMaxRate() * sizes.overloadSeconds();
-      Variant variant = new Variant(offered, (long) (offered * sizes.overloadSeconds()) * 2,
-          BenchEnvironment.PARTITIONS, 1, sizes.overloadMaxRate(), false, 0);
+      Variant variant =
+          new Variant(
+              offered,
+              (long) (offered * sizes.overloadSeconds()) * 2,
+              BenchEnvironment.PARTITIONS,
+              1,
+              sizes.overloadMaxRate(),
+              false,
+              0);
       for (MeasuredPath path : selected(config, Paths.overload())) {
-        rows.add(run(runner, config.with(variant, processed), "overload", path,
-            String.format(java.util.Locale.ROOT, "limit %,d/s, offered %,.0f/s", sizes.overloadMaxRate(), offered),
-            out));
+        rows.add(
+            run(
+                runner,
+                config.with(variant, processed),
+                "overload",
+                path,
+                String.format(
+                    java.util.Locale.ROOT,
+                    "limit %,d/s, offered %,.0f/s",
+                    sizes.overloadMaxRate(),
+                    offered),
+                out));
       }
     }
     if (config.measures("scaling")) {
-      out.printf("%nScaling: %,d records per run over %s receivers, partitions or connections%n",
+      out.printf(
+          "%nScaling: %,d records per run over %s receivers, partitions or connections%n",
           sizes.scalingRecords(), sizes.scalingCounts());
       for (Scaling scaling : Paths.scaling()) {
         if (!config.selects(scaling.path())) {
           continue;
         }
         for (int count : sizes.scalingCounts()) {
-          Variant variant = switch (scaling.dimension()) {
-            case Scaling.RECEIVERS -> Variant.THROUGHPUT.withReceivers(count);
-            case Scaling.PARTITIONS -> Variant.THROUGHPUT.withPartitions(count);
-            default -> Variant.THROUGHPUT.withConnections(count);
-          };
-          rows.add(run(runner, config.with(variant, sizes.scalingRecords()), "scaling", scaling.path(),
-              count + " " + scaling.dimension(), out));
+          Variant variant =
+              switch (scaling.dimension()) {
+                case Scaling.RECEIVERS -> Variant.THROUGHPUT.withReceivers(count);
+                case Scaling.PARTITIONS -> Variant.THROUGHPUT.withPartitions(count);
+                default -> Variant.THROUGHPUT.withConnections(count);
+              };
+          rows.add(
+              run(
+                  runner,
+                  config.with(variant, sizes.scalingRecords()),
+                  "scaling",
+                  scaling.path(),
+                  count + " " + scaling.dimension(),
+                  out));
         }
       }
     }
@@ -127,19 +200,30 @@ final class Sections {
     return paths.stream().filter(config::selects).toList();
   }
 
-  private static Row run(Runner runner, BenchConfig runConfig, String section, MeasuredPath path, String setting,
+  private static Row run(
+      Runner runner,
+      BenchConfig runConfig,
+      String section,
+      MeasuredPath path,
+      String setting,
       PrintStream out) {
     try {
-      RunResult r = runner.measure(path, runConfig, 0, "-" + section + "-" + setting.replaceAll("[^A-Za-z0-9]+", "-")
-          .replaceAll("-+$", ""));
+      RunResult r =
+          runner.measure(
+              path,
+              runConfig,
+              0,
+              "-" + section + "-" + setting.replaceAll("[^A-Za-z0-9]+", "-").replaceAll("-+$", ""));
       out.printf("  %-26s %-32s %s%n", path.id(), setting, Report.summary(section, r));
       return new Row(section, path, setting, runConfig.variant(), r, null);
     } catch (Exception e) {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
-      String failure = e.getClass().getSimpleName() + ": " + String.valueOf(e.getMessage()).lines().findFirst()
-          .orElse("");
+      String failure =
+          e.getClass().getSimpleName()
+              + ": "
+              + String.valueOf(e.getMessage()).lines().findFirst().orElse("");
       out.printf("  %-26s %-32s FAILED: %s%n", path.id(), setting, failure);
       return new Row(section, path, setting, runConfig.variant(), null, failure);
     }

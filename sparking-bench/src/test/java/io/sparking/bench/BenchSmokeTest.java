@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs the whole benchmark with tiny sizes: every path must produce a figure and the report must be written. It
- * asserts nothing about speed; a figure from 2000 records says nothing.
+ * Runs the whole benchmark with tiny sizes: every path must produce a figure and the report must be
+ * written. It asserts nothing about speed; a figure from 2000 records says nothing.
  */
 class BenchSmokeTest {
   private static final long RECORDS = 2_000;
@@ -24,60 +24,98 @@ class BenchSmokeTest {
   @Test
   void everyPathProducesAFigureAndTheReportIsWritten() throws Exception {
     System.setProperty("java.awt.headless", "true");
-    // Tiny sections too: latency at 500 records/s for 4 s, overload with a 100 records/s limit for 4 s, and scaling
-    // at 2 receivers and 2 partitions (1 is the plain run's shape; 2 exercises the union and another topic).
-    BenchConfig config = new BenchConfig(RECORDS, 100, 1, BenchConfig.GROUPS, Duration.ofMillis(500), results,
-        BenchConfig.SECTIONS, new Sections.Sizes(500, 4, 100, 4, List.of(2), RECORDS), Variant.THROUGHPUT);
+    // Tiny sections too: latency at 500 records/s for 4 s, overload with a 100 records/s limit for
+    // 4 s, and scaling
+    // at 2 receivers and 2 partitions (1 is the plain run's shape; 2 exercises the union and
+    // another topic).
+    BenchConfig config =
+        new BenchConfig(
+            RECORDS,
+            100,
+            1,
+            BenchConfig.GROUPS,
+            Duration.ofMillis(500),
+            results,
+            BenchConfig.SECTIONS,
+            new Sections.Sizes(500, 4, 100, 4, List.of(2), RECORDS),
+            Variant.THROUGHPUT);
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
 
-    Bench.Outcome outcome = Bench.run(config, new PrintStream(printed, true, StandardCharsets.UTF_8));
+    Bench.Outcome outcome =
+        Bench.run(config, new PrintStream(printed, true, StandardCharsets.UTF_8));
 
-    assertThat(outcome.results()).extracting(r -> r.path().id())
-        .containsExactlyElementsOf(Paths.all().stream().filter(config::selects).map(MeasuredPath::id).toList());
-    assertThat(outcome.results()).allSatisfy(r -> {
-      assertThat(r.failure()).as("failure of %s", r.path().id()).isNull();
-      assertThat(r.runs()).as("runs of %s", r.path().id()).hasSize(1);
-      RunResult run = r.runs().get(0);
-      assertThat(run.records()).as("records of %s", r.path().id()).isGreaterThanOrEqualTo(RECORDS);
-      assertThat(run.bytes()).as("bytes of %s", r.path().id()).isGreaterThanOrEqualTo(RECORDS * 100);
-      assertThat(run.rate()).as("rate of %s", r.path().id()).isPositive();
-    });
+    assertThat(outcome.results())
+        .extracting(r -> r.path().id())
+        .containsExactlyElementsOf(
+            Paths.all().stream().filter(config::selects).map(MeasuredPath::id).toList());
+    assertThat(outcome.results())
+        .allSatisfy(
+            r -> {
+              assertThat(r.failure()).as("failure of %s", r.path().id()).isNull();
+              assertThat(r.runs()).as("runs of %s", r.path().id()).hasSize(1);
+              RunResult run = r.runs().get(0);
+              assertThat(run.records())
+                  .as("records of %s", r.path().id())
+                  .isGreaterThanOrEqualTo(RECORDS);
+              assertThat(run.bytes())
+                  .as("bytes of %s", r.path().id())
+                  .isGreaterThanOrEqualTo(RECORDS * 100);
+              assertThat(run.rate()).as("rate of %s", r.path().id()).isPositive();
+            });
     assertThat(outcome.markdown()).exists().hasParent(results);
     String table = Files.readString(outcome.markdown());
     for (MeasuredPath path : Paths.all().stream().filter(config::selects).toList()) {
       assertThat(table).contains("| " + path.label() + " | ");
     }
-    // A run retried after a failure is listed under the table; a path that failed shows "failed:" in its row.
+    // A run retried after a failure is listed under the table; a path that failed shows "failed:"
+    // in its row.
     assertThat(table).doesNotContain("| failed:");
-    Path chart = results.resolve(outcome.markdown().getFileName().toString().replace(".md", ".png"));
+    Path chart =
+        results.resolve(outcome.markdown().getFileName().toString().replace(".md", ".png"));
     assertThat(chart).exists().isNotEmptyFile();
     assertThat(printed.toString(StandardCharsets.UTF_8)).contains("records/s");
 
-    assertThat(outcome.sections()).allSatisfy(row ->
-        assertThat(row.failure()).as("failure of %s %s %s", row.section(), row.path().id(), row.setting()).isNull());
-    assertThat(outcome.sections()).extracting(Sections.Row::section).containsOnly("latency", "overload", "scaling");
+    assertThat(outcome.sections())
+        .allSatisfy(
+            row ->
+                assertThat(row.failure())
+                    .as("failure of %s %s %s", row.section(), row.path().id(), row.setting())
+                    .isNull());
+    assertThat(outcome.sections())
+        .extracting(Sections.Row::section)
+        .containsOnly("latency", "overload", "scaling");
     // Latency: every record after the warm-up measured, with ordered percentiles.
-    List<Sections.Row> latency = outcome.sections().stream().filter(r -> r.section().equals("latency")).toList();
-    assertThat(latency).extracting(r -> r.path().id()).containsExactlyElementsOf(
-        Paths.latency().stream().map(MeasuredPath::id).toList());
-    assertThat(latency).allSatisfy(row -> {
-      long[] l = row.result().latency();
-      assertThat(l).as("latency of %s", row.path().id()).isNotNull();
-      // 2000 offered, the first quarter (500) left out as warm-up.
-      assertThat(l[0]).as("records measured by %s", row.path().id()).isEqualTo(1500);
-      assertThat(l[1]).isLessThanOrEqualTo(l[2]);
-      assertThat(l[2]).isLessThanOrEqualTo(l[3]);
-    });
+    List<Sections.Row> latency =
+        outcome.sections().stream().filter(r -> r.section().equals("latency")).toList();
+    assertThat(latency)
+        .extracting(r -> r.path().id())
+        .containsExactlyElementsOf(Paths.latency().stream().map(MeasuredPath::id).toList());
+    assertThat(latency)
+        .allSatisfy(
+            row -> {
+              long[] l = row.result().latency();
+              assertThat(l).as("latency of %s", row.path().id()).isNotNull();
+              // 2000 offered, the first quarter (500) left out as warm-up.
+              assertThat(l[0]).as("records measured by %s", row.path().id()).isEqualTo(1500);
+              assertThat(l[1]).isLessThanOrEqualTo(l[2]);
+              assertThat(l[2]).isLessThanOrEqualTo(l[3]);
+            });
     // Overload: the job took its limited share, and the heap was sampled over the run.
-    List<Sections.Row> overload = outcome.sections().stream().filter(r -> r.section().equals("overload")).toList();
-    assertThat(overload).isNotEmpty().allSatisfy(row -> {
-      assertThat(row.result().records()).isGreaterThanOrEqualTo(400);
-      assertThat(row.result().heapSamples()).isNotEmpty();
-      assertThat(row.result().peakHeapBytes()).isPositive();
-    });
+    List<Sections.Row> overload =
+        outcome.sections().stream().filter(r -> r.section().equals("overload")).toList();
+    assertThat(overload)
+        .isNotEmpty()
+        .allSatisfy(
+            row -> {
+              assertThat(row.result().records()).isGreaterThanOrEqualTo(400);
+              assertThat(row.result().heapSamples()).isNotEmpty();
+              assertThat(row.result().peakHeapBytes()).isPositive();
+            });
     // Scaling: each series at 2.
-    List<Sections.Row> scaling = outcome.sections().stream().filter(r -> r.section().equals("scaling")).toList();
-    assertThat(scaling).hasSize(Paths.scaling().size())
+    List<Sections.Row> scaling =
+        outcome.sections().stream().filter(r -> r.section().equals("scaling")).toList();
+    assertThat(scaling)
+        .hasSize(Paths.scaling().size())
         .allSatisfy(row -> assertThat(row.result().records()).isGreaterThanOrEqualTo(RECORDS));
     assertThat(table).contains("## Latency", "## Heap under overload", "## Scaling");
   }

@@ -15,13 +15,16 @@ import org.apache.spark.streaming.api.java.JavaDStream;
 import org.apache.spark.streaming.api.java.JavaStreamingContext;
 
 /**
- * One local Spark context for the test JVM and, per test, a streaming context on it with named streams whose every
- * record is collected by name: for running several overloads of the compatibility API side by side.
+ * One local Spark context for the test JVM and, per test, a streaming context on it with named
+ * streams whose every record is collected by name: for running several overloads of the
+ * compatibility API side by side.
  */
-@SuppressWarnings("deprecation") // the DStream API is deprecated in Spark 3.5 yet it is what Sparking serves
+@SuppressWarnings(
+    "deprecation") // the DStream API is deprecated in Spark 3.5 yet it is what Sparking serves
 public final class CompatStreams implements AutoCloseable {
   /** Bound on anything a test waits for. */
   public static final Duration WAIT = Duration.ofSeconds(90);
+
   private static JavaSparkContext sparkContext;
 
   private final JavaStreamingContext jssc;
@@ -40,14 +43,17 @@ public final class CompatStreams implements AutoCloseable {
   /** Sixteen cores: each receiver holds one while it runs, and the batches need more. */
   private static synchronized JavaSparkContext sparkContext() {
     if (sparkContext == null) {
-      sparkContext = new JavaSparkContext(new SparkConf()
-          .setMaster("local[16]")
-          .setAppName("sparking-compat-test")
-          .set("spark.ui.enabled", "false")
-          .set("spark.driver.host", "127.0.0.1")
-          .set("spark.driver.bindAddress", "127.0.0.1")
-          .set("spark.streaming.gracefulStopTimeout", WAIT.toMillis() + "ms"));
-      Runtime.getRuntime().addShutdownHook(new Thread(sparkContext::stop, "stop-test-spark-context"));
+      sparkContext =
+          new JavaSparkContext(
+              new SparkConf()
+                  .setMaster("local[16]")
+                  .setAppName("sparking-compat-test")
+                  .set("spark.ui.enabled", "false")
+                  .set("spark.driver.host", "127.0.0.1")
+                  .set("spark.driver.bindAddress", "127.0.0.1")
+                  .set("spark.streaming.gracefulStopTimeout", WAIT.toMillis() + "ms"));
+      Runtime.getRuntime()
+          .addShutdownHook(new Thread(sparkContext::stop, "stop-test-spark-context"));
     }
     return sparkContext;
   }
@@ -70,11 +76,15 @@ public final class CompatStreams implements AutoCloseable {
     return this;
   }
 
-  /** Waits until every stream collected at least {@code count} records, then stops after processing all stored. */
+  /**
+   * Waits until every stream collected at least {@code count} records, then stops after processing
+   * all stored.
+   */
   public Map<String, List<String>> awaitAndStop(int count) {
     try {
-      await("every stream with " + count + " records").atMost(WAIT).until(
-          () -> collected.values().stream().allMatch(c -> c.size() >= count));
+      await("every stream with " + count + " records")
+          .atMost(WAIT)
+          .until(() -> collected.values().stream().allMatch(c -> c.size() >= count));
     } finally {
       stop();
     }

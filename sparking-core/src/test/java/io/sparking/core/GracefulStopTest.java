@@ -27,14 +27,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 import scala.reflect.ClassTag$;
 
 /**
- * {@link GracefulStop} with receivers that store without pause: a drainable one ends with every stored number
- * processed in the same run, with the write-ahead log on; one that cannot be drained leaves blocks, and the stop
- * says so instead of hiding it.
+ * {@link GracefulStop} with receivers that store without pause: a drainable one ends with every
+ * stored number processed in the same run, with the write-ahead log on; one that cannot be drained
+ * leaves blocks, and the stop says so instead of hiding it.
  */
 class GracefulStopTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
+
   /** Numbers the receivers stored, by kind: the receivers run in this JVM (local mode). */
   private static final AtomicLong DRAINABLE_STORED = new AtomicLong();
+
   private static final AtomicLong PLAIN_STORED = new AtomicLong();
 
   @TempDir Path checkpoint;
@@ -44,7 +46,8 @@ class GracefulStopTest {
   void drainsAReceiverThenProcessesEveryRecordItStored(String port) throws Exception {
     DRAINABLE_STORED.set(0);
     int given = freePort();
-    LocalStreaming.Builder builder = LocalStreaming.builder(checkpoint).writeAheadLog(true).master("local[2]");
+    LocalStreaming.Builder builder =
+        LocalStreaming.builder(checkpoint).writeAheadLog(true).master("local[2]");
     if (port.equals("a given port")) {
       builder.set(DrainCoordinator.PORT_SETTING, String.valueOf(given));
     }
@@ -52,9 +55,10 @@ class GracefulStopTest {
     StopReport report;
     try (LocalStreaming spark = builder.start()) {
       JavaStreamingContext jssc = spark.context();
-      JavaReceiverInputDStream<Integer> numbers = new JavaReceiverInputDStream<>(
-          new DrainableReceiverStream<>(jssc.ssc(), new Numbers(), "numbers", Integer.class),
-          ClassTag$.MODULE$.apply(Integer.class));
+      JavaReceiverInputDStream<Integer> numbers =
+          new JavaReceiverInputDStream<>(
+              new DrainableReceiverStream<>(jssc.ssc(), new Numbers(), "numbers", Integer.class),
+              ClassTag$.MODULE$.apply(Integer.class));
       numbers.foreachRDD(rdd -> out.addAll(rdd.collect()));
       jssc.start();
       await().atMost(WAIT).until(() -> out.size() >= 20_000);
@@ -64,7 +68,9 @@ class GracefulStopTest {
       }
       report = GracefulStop.stop(jssc);
     }
-    System.out.printf("drainable receiver: stored=%d processed=%d %s%n", DRAINABLE_STORED.get(), out.size(), report);
+    System.out.printf(
+        "drainable receiver: stored=%d processed=%d %s%n",
+        DRAINABLE_STORED.get(), out.size(), report);
     assertThat(report.receivers()).isEqualTo(1);
     assertThat(report.complete()).as("%s", report).isTrue();
     assertThat((long) out.size()).as("processed in this run").isEqualTo(DRAINABLE_STORED.get());
@@ -75,19 +81,26 @@ class GracefulStopTest {
   void saysWhatAReceiverItCannotDrainLeftForARestart() {
     OutputCollector<Integer> out = OutputCollector.create();
     StopReport report;
-    try (LocalStreaming spark = LocalStreaming.builder(checkpoint).writeAheadLog(true).master("local[2]")
-        .set("spark.streaming.gracefulStopTimeout", "2s").start()) {
+    try (LocalStreaming spark =
+        LocalStreaming.builder(checkpoint)
+            .writeAheadLog(true)
+            .master("local[2]")
+            .set("spark.streaming.gracefulStopTimeout", "2s")
+            .start()) {
       JavaStreamingContext jssc = spark.context();
       jssc.receiverStream(new PlainNumbers()).foreachRDD(rdd -> out.addAll(rdd.collect()));
       jssc.start();
       await().atMost(WAIT).until(() -> out.size() >= 200);
       report = GracefulStop.stop(jssc);
     }
-    System.out.printf("plain receiver: stored=%d processed=%d %s%n", PLAIN_STORED.get(), out.size(), report);
+    System.out.printf(
+        "plain receiver: stored=%d processed=%d %s%n", PLAIN_STORED.get(), out.size(), report);
     assertThat(report.receivers()).as("Sparking receivers").isZero();
     assertThat(report.complete()).as("%s", report).isFalse();
     assertThat(report.leftBlocks()).as("%s", report).isPositive();
-    assertThat(report.leftRecords()).as("%s", report).isPositive()
+    assertThat(report.leftRecords())
+        .as("%s", report)
+        .isPositive()
         .isLessThanOrEqualTo(PLAIN_STORED.get() - out.size());
   }
 
@@ -109,17 +122,20 @@ class GracefulStopTest {
     @Override
     protected void startReceiving() {
       running = true;
-      thread = new Thread(() -> {
-        int next = 0;
-        while (running) {
-          List<Integer> block = new ArrayList<>();
-          for (int i = 0; i < 100; i++) {
-            block.add(next++);
-          }
-          store(block.iterator());
-          DRAINABLE_STORED.addAndGet(block.size());
-        }
-      }, "numbers");
+      thread =
+          new Thread(
+              () -> {
+                int next = 0;
+                while (running) {
+                  List<Integer> block = new ArrayList<>();
+                  for (int i = 0; i < 100; i++) {
+                    block.add(next++);
+                  }
+                  store(block.iterator());
+                  DRAINABLE_STORED.addAndGet(block.size());
+                }
+              },
+              "numbers");
       thread.start();
     }
 
@@ -137,8 +153,8 @@ class GracefulStopTest {
   }
 
   /**
-   * A receiver of Spark's own kind, which nothing can drain: stores one number per block, 200 a second, until
-   * stopped.
+   * A receiver of Spark's own kind, which nothing can drain: stores one number per block, 200 a
+   * second, until stopped.
    */
   private static final class PlainNumbers extends Receiver<Integer> {
     PlainNumbers() {
@@ -147,18 +163,21 @@ class GracefulStopTest {
 
     @Override
     public void onStart() {
-      new Thread(() -> {
-        int next = 0;
-        while (!isStopped()) {
-          store(List.of(next++).iterator());
-          PLAIN_STORED.incrementAndGet();
-          try {
-            Thread.sleep(5);
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-      }, "plain-numbers").start();
+      new Thread(
+              () -> {
+                int next = 0;
+                while (!isStopped()) {
+                  store(List.of(next++).iterator());
+                  PLAIN_STORED.incrementAndGet();
+                  try {
+                    Thread.sleep(5);
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                }
+              },
+              "plain-numbers")
+          .start();
     }
 
     @Override

@@ -25,11 +25,12 @@ import java.util.regex.Pattern;
 import sun.misc.Signal;
 
 /**
- * What every demo does around its own sources: numbered start-up steps with their times, job JVMs whose batch lines
- * it prints with a prefix, a run until {@code --duration} or Ctrl-C, and a stop in a fixed order that leaves no
- * process behind and loses nothing: the sample text stops first, then the demo waits until every job has processed
- * every line of it, then the jobs stop (gracefully, all at once), then the sources (broker, agents). The closing
- * summary says what each job processed against what was produced, and how long the start took.
+ * What every demo does around its own sources: numbered start-up steps with their times, job JVMs
+ * whose batch lines it prints with a prefix, a run until {@code --duration} or Ctrl-C, and a stop
+ * in a fixed order that leaves no process behind and loses nothing: the sample text stops first,
+ * then the demo waits until every job has processed every line of it, then the jobs stop
+ * (gracefully, all at once), then the sources (broker, agents). The closing summary says what each
+ * job processed against what was produced, and how long the start took.
  */
 final class DemoSession {
   /** One demo's sources and jobs, started through the session so that it stops them. */
@@ -37,26 +38,38 @@ final class DemoSession {
     /** How many {@link DemoSession#step} calls {@link #start} makes. */
     int steps();
 
-    /** Starts the jobs, the sources and the sample text; everything started is handed to the session. */
+    /**
+     * Starts the jobs, the sources and the sample text; everything started is handed to the
+     * session.
+     */
     void start(DemoSession session) throws Exception;
   }
 
   private static final Pattern SHOWN = Pattern.compile("^(batch |total records=|error:).*");
   private static final Pattern BATCH = Pattern.compile("^batch \\S+ records=(\\d+).*");
   private static final Pattern TOTAL = Pattern.compile("^total records=(\\d+)$");
+
   /** How long the jobs may take to process what the sample text left them when it stopped. */
   private static final Duration DRAIN_WAIT = Duration.ofSeconds(60);
+
   private static final Duration JOB_STOP_WAIT = Duration.ofSeconds(45);
 
   private final long durationSeconds;
   private final String batchInterval;
   private final CountDownLatch stopRequested = new CountDownLatch(1);
   private final CountDownLatch stopped = new CountDownLatch(1);
+
   /** Read by the threads that copy the jobs' output while the start adds to it. */
   private final List<Job> jobs = new CopyOnWriteArrayList<>();
+
   private final Deque<AutoCloseable> sources = new ArrayDeque<>();
-  /** When this JVM started: the command's start, but for the few milliseconds the launcher script takes. */
+
+  /**
+   * When this JVM started: the command's start, but for the few milliseconds the launcher script
+   * takes.
+   */
   private final long startMillis = ManagementFactory.getRuntimeMXBean().getStartTime();
+
   private SampleText feeder;
   private Path work;
   private Path checkpoints;
@@ -69,28 +82,40 @@ final class DemoSession {
     this.batchInterval = batchInterval;
   }
 
-  /** Runs {@code scenario} until {@code --duration} passed or Ctrl-C, then stops everything; returns the exit code. */
+  /**
+   * Runs {@code scenario} until {@code --duration} passed or Ctrl-C, then stops everything; returns
+   * the exit code.
+   */
   int run(Scenario scenario) throws Exception {
     work = Files.createDirectories(Path.of(".sparking", "demo").toAbsolutePath());
     checkpoints = TempDirs.create("sparking-demo-checkpoints-");
     steps = scenario.steps();
     onStopSignal("INT");
     onStopSignal("TERM");
-    Thread onExit = new Thread(() -> {
-      stopRequested.countDown();
-      try {
-        // Any other exit (SIGHUP, System.exit): hold the JVM until the cleanup below has stopped every process.
-        stopped.await(JOB_STOP_WAIT.plus(DRAIN_WAIT).toSeconds() + 60, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "demo-shutdown");
+    Thread onExit =
+        new Thread(
+            () -> {
+              stopRequested.countDown();
+              try {
+                // Any other exit (SIGHUP, System.exit): hold the JVM until the cleanup below has
+                // stopped every process.
+                stopped.await(JOB_STOP_WAIT.plus(DRAIN_WAIT).toSeconds() + 60, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "demo-shutdown");
     Runtime.getRuntime().addShutdownHook(onExit);
     boolean ranToTheEnd = false;
     try {
       scenario.start(this);
-      System.out.println(format("Everything is started (%.1f s); batch lines follow as the jobs get going. %s",
-          seconds(), durationSeconds > 0 ? "Stopping after " + durationSeconds + " s." : "Ctrl-C stops everything."));
+      System.out.println(
+          format(
+              "Everything is started (%.1f s); batch lines follow as the jobs get going. %s",
+              seconds(),
+              durationSeconds > 0
+                  ? "Stopping after " + durationSeconds + " s."
+                  : "Ctrl-C stops everything."));
       awaitStop();
       ranToTheEnd = true;
       return StreamingJob.OK;
@@ -106,46 +131,56 @@ final class DemoSession {
   }
 
   /**
-   * Turns Ctrl-C (INT) or TERM into a stop request, so the JVM does not begin its shutdown: its hooks all run at
-   * once, and the testkit's hooks would kill the jobs before they finish their last batch. The stop then runs in
-   * order and the demo exits 0. A second signal exits at once.
+   * Turns Ctrl-C (INT) or TERM into a stop request, so the JVM does not begin its shutdown: its
+   * hooks all run at once, and the testkit's hooks would kill the jobs before they finish their
+   * last batch. The stop then runs in order and the demo exits 0. A second signal exits at once.
    */
   private void onStopSignal(String name) {
     try {
-      Signal.handle(new Signal(name), signal -> {
-        if (stopRequested.getCount() == 0) {
-          System.err.println("Second " + name + ": stopping at once.");
-          System.exit(128 + signal.getNumber());
-        }
-        stopRequested.countDown();
-      });
+      Signal.handle(
+          new Signal(name),
+          signal -> {
+            if (stopRequested.getCount() == 0) {
+              System.err.println("Second " + name + ": stopping at once.");
+              System.exit(128 + signal.getNumber());
+            }
+            stopRequested.countDown();
+          });
     } catch (IllegalArgumentException ignored) {
-      // The signal is ignored (say, INT in a background job) or not available here: nothing to catch.
+      // The signal is ignored (say, INT in a background job) or not available here: nothing to
+      // catch.
     }
   }
 
   private void awaitStop() throws InterruptedException {
-    long deadline = durationSeconds > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(durationSeconds) : 0;
+    long deadline =
+        durationSeconds > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(durationSeconds) : 0;
     while (!stopRequested.await(500, TimeUnit.MILLISECONDS)) {
       if (deadline != 0 && System.nanoTime() - deadline >= 0) {
         return;
       }
       for (Job job : jobs) {
         if (!job.process.isAlive()) {
-          throw new IllegalStateException(job.process + " exited early; its log is " + job.process.logFile()
-              + ":\n" + job.process.logTail(20));
+          throw new IllegalStateException(
+              job.process
+                  + " exited early; its log is "
+                  + job.process.logFile()
+                  + ":\n"
+                  + job.process.logTail(20));
         }
       }
     }
   }
 
   /**
-   * Stops everything in order. After a normal run the jobs first get the chance to process every line the sample
-   * text delivered, so that the summary compares like with like: a job stopped while its source still held lines
-   * (the broker's log, an agent's channel) would report fewer through no fault of its own.
+   * Stops everything in order. After a normal run the jobs first get the chance to process every
+   * line the sample text delivered, so that the summary compares like with like: a job stopped
+   * while its source still held lines (the broker's log, an agent's channel) would report fewer
+   * through no fault of its own.
    */
   private void stopAll(boolean ranToTheEnd) {
-    System.out.println("Stopping: the sample text stops, the jobs catch up with it and stop, then the sources stop.");
+    System.out.println(
+        "Stopping: the sample text stops, the jobs catch up with it and stop, then the sources stop.");
     List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
     if (feeder != null) {
       closeQuietly(feeder, errors);
@@ -163,27 +198,41 @@ final class DemoSession {
     System.out.println("Demo stopped; logs are in " + work);
   }
 
-  /** Waits until every job's batch lines add up to {@code produced}, at most {@link #DRAIN_WAIT}. */
+  /**
+   * Waits until every job's batch lines add up to {@code produced}, at most {@link #DRAIN_WAIT}.
+   */
   private void awaitCaughtUp(long produced) {
-    System.out.println(format("Waiting until every job has processed the %,d %s (at most %d s; Ctrl-C again stops"
-        + " at once) ...", produced, feeder.what(), DRAIN_WAIT.toSeconds()));
+    System.out.println(
+        format(
+            "Waiting until every job has processed the %,d %s (at most %d s; Ctrl-C again stops"
+                + " at once) ...",
+            produced, feeder.what(), DRAIN_WAIT.toSeconds()));
     long start = System.nanoTime();
     long deadline = start + DRAIN_WAIT.toNanos();
     while (true) {
       List<Job> behind = jobs.stream().filter(job -> job.printed.get() < produced).toList();
       if (behind.isEmpty()) {
-        System.out.println(format("      every job caught up in %.1f s", (System.nanoTime() - start) / 1e9));
+        System.out.println(
+            format("      every job caught up in %.1f s", (System.nanoTime() - start) / 1e9));
         return;
       }
       List<Job> exited = behind.stream().filter(job -> !job.process.isAlive()).toList();
       if (!exited.isEmpty() || System.nanoTime() - deadline >= 0) {
-        StringBuilder message = new StringBuilder(exited.isEmpty()
-            ? "The jobs did not catch up within " + DRAIN_WAIT.toSeconds() + " s: "
-            : "A job exited before it caught up: ");
+        StringBuilder message =
+            new StringBuilder(
+                exited.isEmpty()
+                    ? "The jobs did not catch up within " + DRAIN_WAIT.toSeconds() + " s: "
+                    : "A job exited before it caught up: ");
         for (Job job : behind) {
-          message.append(format("%s has processed %,d of %,d %s%s (log: %s); ", job.title(),
-              job.printed.get(), produced, feeder.what(), job.process.isAlive() ? "" : " and exited",
-              job.process.logFile()));
+          message.append(
+              format(
+                  "%s has processed %,d of %,d %s%s (log: %s); ",
+                  job.title(),
+                  job.printed.get(),
+                  produced,
+                  feeder.what(),
+                  job.process.isAlive() ? "" : " and exited",
+                  job.process.logFile()));
         }
         System.out.println(message.append("stopping anyway.").toString());
         return;
@@ -197,17 +246,23 @@ final class DemoSession {
     }
   }
 
-  /** Sends every job SIGTERM at once (each stops gracefully, SIGKILL after a grace period) and waits for all. */
+  /**
+   * Sends every job SIGTERM at once (each stops gracefully, SIGKILL after a grace period) and waits
+   * for all.
+   */
   private void stopJobs(List<Throwable> errors) {
     List<Thread> stoppers = new ArrayList<>();
     for (Job job : jobs) {
-      Thread stopper = new Thread(() -> {
-        try {
-          job.process.stop(JOB_STOP_WAIT);
-        } catch (RuntimeException e) {
-          errors.add(e);
-        }
-      }, "demo-stop-" + job.name);
+      Thread stopper =
+          new Thread(
+              () -> {
+                try {
+                  job.process.stop(JOB_STOP_WAIT);
+                } catch (RuntimeException e) {
+                  errors.add(e);
+                }
+              },
+              "demo-stop-" + job.name);
       stopper.start();
       stoppers.add(stopper);
     }
@@ -230,29 +285,52 @@ final class DemoSession {
       for (Job job : jobs) {
         long processed = job.processed();
         all &= processed == produced;
-        System.out.println(format("  %s processed %,d of %,d %s%s", job.title(), processed, produced,
-            feeder.what(), job.total.get() < 0 ? " (counted from its batch lines: it printed no total)" : ""));
+        System.out.println(
+            format(
+                "  %s processed %,d of %,d %s%s",
+                job.title(),
+                processed,
+                produced,
+                feeder.what(),
+                job.total.get() < 0 ? " (counted from its batch lines: it printed no total)" : ""));
       }
-      System.out.println(format(all ? "  every job processed exactly the %,d %s"
-          : "  not every job processed exactly the %,d %s: see the jobs' logs in " + work, produced, feeder.what()));
+      System.out.println(
+          format(
+              all
+                  ? "  every job processed exactly the %,d %s"
+                  : "  not every job processed exactly the %,d %s: see the jobs' logs in " + work,
+              produced,
+              feeder.what()));
     }
     System.out.println("  start: " + startTimes());
   }
 
   private String startTimes() {
     StringBuilder line = new StringBuilder();
-    long firstLine = jobs.stream().mapToLong(job -> job.firstBatchMillis.get()).filter(t -> t > 0).min().orElse(0);
-    line.append(firstLine > 0 ? format("first batch line %.1f s after the command", since(firstLine))
-        : "no batch line");
+    long firstLine =
+        jobs.stream()
+            .mapToLong(job -> job.firstBatchMillis.get())
+            .filter(t -> t > 0)
+            .min()
+            .orElse(0);
+    line.append(
+        firstLine > 0
+            ? format("first batch line %.1f s after the command", since(firstLine))
+            : "no batch line");
     for (Job job : jobs) {
       long first = job.firstRecordsMillis.get();
-      line.append(format(", %s job's first records %s", job.label,
-          first > 0 ? format("%.1f s", since(first)) : "never"));
+      line.append(
+          format(
+              ", %s job's first records %s",
+              job.label, first > 0 ? format("%.1f s", since(first)) : "never"));
     }
     return line.toString();
   }
 
-  /** Formats with the same separators whatever the machine's locale: {@code 20,118} and {@code 12.4}. */
+  /**
+   * Formats with the same separators whatever the machine's locale: {@code 20,118} and {@code
+   * 12.4}.
+   */
   private static String format(String format, Object... args) {
     return String.format(Locale.ROOT, format, args);
   }
@@ -265,7 +343,10 @@ final class DemoSession {
     }
   }
 
-  /** The directory for the demo's logs and files, {@code .sparking/demo} under the working directory. */
+  /**
+   * The directory for the demo's logs and files, {@code .sparking/demo} under the working
+   * directory.
+   */
   Path work() {
     return work;
   }
@@ -288,48 +369,70 @@ final class DemoSession {
     return (epochMillis - startMillis) / 1e3;
   }
 
-  /** Takes {@code source} (a broker, an agent) to close after the jobs stopped, in reverse order of starting. */
+  /**
+   * Takes {@code source} (a broker, an agent) to close after the jobs stopped, in reverse order of
+   * starting.
+   */
   <T extends AutoCloseable> T source(T source) {
     sources.push(source);
     return source;
   }
 
   /**
-   * Starts {@code feeder}, the demo's one sample text: it stops before the jobs, which then process all it
-   * delivered before they stop.
+   * Starts {@code feeder}, the demo's one sample text: it stops before the jobs, which then process
+   * all it delivered before they stop.
    */
   void feed(SampleText feeder) {
     if (this.feeder != null) {
-      throw new IllegalStateException("The demo already feeds " + this.feeder.what() + "; it compares every job"
-          + " with one sample text");
+      throw new IllegalStateException(
+          "The demo already feeds "
+              + this.feeder.what()
+              + "; it compares every job"
+              + " with one sample text");
     }
     this.feeder = feeder;
     feeder.start();
   }
 
   /**
-   * Starts {@code job} with {@code args} in a JVM of its own through the launcher, adding the demo's batch interval
-   * and a fresh checkpoint directory; its batch lines are printed with {@code label} in front, and the summary
-   * calls it the {@code label} job.
+   * Starts {@code job} with {@code args} in a JVM of its own through the launcher, adding the
+   * demo's batch interval and a fresh checkpoint directory; its batch lines are printed with {@code
+   * label} in front, and the summary calls it the {@code label} job.
    */
   void startJob(String label, String job, List<String> args) throws IOException {
     List<String> all = new ArrayList<>();
     all.add(job);
     all.addAll(args);
-    all.addAll(List.of("--batch-interval", batchInterval, "--checkpoint-dir", checkpoints.resolve(job).toString()));
+    all.addAll(
+        List.of(
+            "--batch-interval",
+            batchInterval,
+            "--checkpoint-dir",
+            checkpoints.resolve(job).toString()));
     List<String> jvm = new ArrayList<>(JvmFlags.forLocalJob());
-    // The start is CPU-bound on a small machine (three or four JVMs at once), so the jobs leave out work the demo
-    // never gains from. The JIT's optimizing compiler pays back only at rates far above the demo's: with the quick
-    // compiler alone a job spent half the CPU up to its first batch (about 4 s instead of 8 s on 2 cores). Nobody
-    // looks at Spark's web UI during the demo: without it a job starts no web server and takes no port.
+    // The start is CPU-bound on a small machine (three or four JVMs at once), so the jobs leave out
+    // work the demo
+    // never gains from. The JIT's optimizing compiler pays back only at rates far above the demo's:
+    // with the quick
+    // compiler alone a job spent half the CPU up to its first batch (about 4 s instead of 8 s on 2
+    // cores). Nobody
+    // looks at Spark's web UI during the demo: without it a job starts no web server and takes no
+    // port.
     jvm.add("-XX:TieredStopAtLevel=1");
     jvm.add("-Dspark.ui.enabled=false");
     Job started = new Job(label, job, String.format("[%-8s] ", label));
-    started.process = JavaProcess.start(job, jvm, System.getProperty("java.class.path"), Sparking.class.getName(),
-        all, work, work.resolve(job + ".log"), started::read);
+    started.process =
+        JavaProcess.start(
+            job,
+            jvm,
+            System.getProperty("java.class.path"),
+            Sparking.class.getName(),
+            all,
+            work,
+            work.resolve(job + ".log"),
+            started::read);
     jobs.add(started);
   }
-
 
   /** Prints, once, when every job has processed its first records: the moment the start is over. */
   private void reportFlowing() {
@@ -343,7 +446,10 @@ final class DemoSession {
     }
   }
 
-  /** A job's JVM and what its output said so far: the records of its batch lines, its total, and when. */
+  /**
+   * A job's JVM and what its output said so far: the records of its batch lines, its total, and
+   * when.
+   */
   private final class Job {
     final String label;
     final String name;
@@ -365,12 +471,18 @@ final class DemoSession {
       return label + " job (" + name + ")";
     }
 
-    /** Its {@code total records=} line, or the sum of its batch lines when it printed none (it was killed). */
+    /**
+     * Its {@code total records=} line, or the sum of its batch lines when it printed none (it was
+     * killed).
+     */
     long processed() {
       return total.get() >= 0 ? total.get() : printed.get();
     }
 
-    /** Takes one line of the job's output (on the thread that copies it); prints what the demo shows. */
+    /**
+     * Takes one line of the job's output (on the thread that copies it); prints what the demo
+     * shows.
+     */
     void read(String line) {
       if (!SHOWN.matcher(line).matches()) {
         return;

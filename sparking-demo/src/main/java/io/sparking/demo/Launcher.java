@@ -4,7 +4,10 @@ import io.sparking.jobs.Sparking;
 import io.sparking.jobs.StreamingJob;
 import picocli.CommandLine;
 
-/** The class behind {@code ./sparking}: every job of the application jar, and the demo, which starts its own sources. */
+/**
+ * The class behind {@code ./sparking}: every job of the application jar, and the demo, which starts
+ * its own sources.
+ */
 public final class Launcher {
   private Launcher() {}
 

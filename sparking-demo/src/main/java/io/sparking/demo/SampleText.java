@@ -2,16 +2,18 @@ package io.sparking.demo;
 
 import java.io.IOException;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Lines of sample text written to a {@link Sink} at a steady rate on a thread of its own, until closed. The words
- * are drawn with a skew so that a word count's top words are stable enough to read.
+ * Lines of sample text written to a {@link Sink} at a steady rate on a thread of its own, until
+ * closed. The words are drawn with a skew so that a word count's top words are stable enough to
+ * read.
  */
 final class SampleText implements AutoCloseable {
-  private static final String[] WORDS = ("spark kafka flume stream batch receiver offset commit block log"
-      + " partition topic agent sink source event record window state join").split(" ");
+  private static final String[] WORDS =
+      ("spark kafka flume stream batch receiver offset commit block log"
+              + " partition topic agent sink source event record window state join")
+          .split(" ");
   private static final int WORDS_PER_LINE = 6;
 
   /** Where the lines go (a Kafka topic, followed files). */
@@ -33,8 +35,8 @@ final class SampleText implements AutoCloseable {
   private volatile boolean running = true;
 
   /**
-   * Sample text for {@code sink} at {@code rate} lines per second; {@code what} names the count in the summary,
-   * such as {@code produced records}.
+   * Sample text for {@code sink} at {@code rate} lines per second; {@code what} names the count in
+   * the summary, such as {@code produced records}.
    */
   SampleText(String what, int rate, Sink sink) {
     this.what = what;

@@ -9,13 +9,14 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Flume addresses as users write them, {@code host:port} or {@code host:port,host:port,...} (IPv6 hosts in brackets,
- * {@code [::1]:9999}), parsed and checked once for every stream factory and job. Errors follow Sparking's one
- * grammar, {@code <setting>=<value> is <problem>: <what to do>}.
+ * Flume addresses as users write them, {@code host:port} or {@code host:port,host:port,...} (IPv6
+ * hosts in brackets, {@code [::1]:9999}), parsed and checked once for every stream factory and job.
+ * Errors follow Sparking's one grammar, {@code <setting>=<value> is <problem>: <what to do>}.
  */
 public final class FlumeAddresses {
   /** Host names, IPv4 addresses, and IPv6 addresses (without their brackets). */
-  private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._-]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.%\\w]*");
+  private static final Pattern HOST =
+      Pattern.compile("[A-Za-z0-9._-]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.%\\w]*");
 
   private FlumeAddresses() {}
 
@@ -27,8 +28,8 @@ public final class FlumeAddresses {
   }
 
   /**
-   * The addresses of {@code list}, {@code host:port} separated by commas, as {@code setting} (the name the error
-   * gives it); each once.
+   * The addresses of {@code list}, {@code host:port} separated by commas, as {@code setting} (the
+   * name the error gives it); each once.
    */
   public static List<InetSocketAddress> parseList(String setting, String list) {
     List<InetSocketAddress> out = new ArrayList<>();
@@ -36,12 +37,21 @@ public final class FlumeAddresses {
       String e = entry.trim();
       int colon = e.startsWith("[") ? e.indexOf("]:") + 1 : e.lastIndexOf(':');
       if (e.isEmpty() || colon <= 0) {
-        throw InvalidSetting.of(setting, "'" + list + "'", "not a list of host:port (entry '" + e + "' "
-            + (e.isEmpty() ? "is empty" : "has no host before a ':port'") + ")",
+        throw InvalidSetting.of(
+            setting,
+            "'" + list + "'",
+            "not a list of host:port (entry '"
+                + e
+                + "' "
+                + (e.isEmpty() ? "is empty" : "has no host before a ':port'")
+                + ")",
             "pass addresses separated by commas, such as agent1:9999,agent2:9999");
       }
       String host = e.substring(0, colon);
-      out.add(of(host.startsWith("[") ? host.substring(1, host.length() - 1) : host, e.substring(colon + 1)));
+      out.add(
+          of(
+              host.startsWith("[") ? host.substring(1, host.length() - 1) : host,
+              e.substring(colon + 1)));
     }
     check(setting, out);
     return List.copyOf(out);
@@ -50,17 +60,24 @@ public final class FlumeAddresses {
   /** Checks a list of addresses given through the API: not empty, each valid, each once. */
   static void check(String setting, List<InetSocketAddress> addresses) {
     if (addresses == null || addresses.isEmpty()) {
-      throw InvalidSetting.of(setting, addresses == null ? null : "''", "empty", "pass at least one host:port");
+      throw InvalidSetting.of(
+          setting, addresses == null ? null : "''", "empty", "pass at least one host:port");
     }
     Set<String> seen = new HashSet<>();
     for (InetSocketAddress address : addresses) {
       if (address == null) {
-        throw InvalidSetting.of(setting, render(addresses), "a list with a null entry",
+        throw InvalidSetting.of(
+            setting,
+            render(addresses),
+            "a list with a null entry",
             "pass host:port addresses only");
       }
       check(setting, address.getHostString(), address.getPort());
       if (!seen.add(text(address))) {
-        throw InvalidSetting.of(setting, render(addresses), "a list in which " + text(address) + " appears twice",
+        throw InvalidSetting.of(
+            setting,
+            render(addresses),
+            "a list in which " + text(address) + " appears twice",
             "name each address once");
       }
     }
@@ -70,7 +87,8 @@ public final class FlumeAddresses {
   static void check(String setting, String host, int port) {
     checkHost(setting, host);
     if (port < 1 || port > 65535) {
-      throw InvalidSetting.of("port", port + " (for " + host + ")", "out of range", "pass 1 to 65535");
+      throw InvalidSetting.of(
+          "port", port + " (for " + host + ")", "out of range", "pass 1 to 65535");
     }
   }
 
@@ -89,11 +107,17 @@ public final class FlumeAddresses {
 
   private static void checkHost(String setting, String host) {
     if (host == null || host.isBlank()) {
-      throw InvalidSetting.of(setting, "'" + (host == null ? "" : host) + "'", "empty",
+      throw InvalidSetting.of(
+          setting,
+          "'" + (host == null ? "" : host) + "'",
+          "empty",
           "pass a host name or IP address, such as 127.0.0.1");
     }
     if (!HOST.matcher(host.trim()).matches()) {
-      throw InvalidSetting.of(setting, "'" + host + "'", "not a host name or IP address",
+      throw InvalidSetting.of(
+          setting,
+          "'" + host + "'",
+          "not a host name or IP address",
           "pass one such as 127.0.0.1, agent-1.example.com or ::1");
     }
   }
@@ -103,10 +127,12 @@ public final class FlumeAddresses {
     try {
       port = Integer.parseInt(String.valueOf(text).trim());
     } catch (NumberFormatException e) {
-      throw InvalidSetting.of("port", "'" + text + "' (for " + host + ")", "not a number", "pass 1 to 65535");
+      throw InvalidSetting.of(
+          "port", "'" + text + "' (for " + host + ")", "not a number", "pass 1 to 65535");
     }
     if (port < 1 || port > 65535) {
-      throw InvalidSetting.of("port", port + " (for " + host + ")", "out of range", "pass 1 to 65535");
+      throw InvalidSetting.of(
+          "port", port + " (for " + host + ")", "out of range", "pass 1 to 65535");
     }
     return port;
   }

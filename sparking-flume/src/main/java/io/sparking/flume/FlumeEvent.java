@@ -14,25 +14,28 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * One Flume event as Spark sees it: the event's headers and its body, immutable and serializable so it can live in
- * Spark blocks and the write-ahead log.
+ * One Flume event as Spark sees it: the event's headers and its body, immutable and serializable so
+ * it can live in Spark blocks and the write-ahead log.
  *
  * <pre>{@code
  * stream.map(FlumeEvent::bodyAsString)
  * }</pre>
  *
- * <p>Java serialization (Spark's default {@code spark.serializer}, used for received blocks and the write-ahead log)
- * writes an event compactly: the header count, each name and value as UTF-8, then the body. Spark's serializer runs
- * over every received event, and the default form (a {@code LinkedHashMap} object graph and a byte array object per
- * event) cost a third of the receiving JVM's time in the benchmark.
+ * <p>Java serialization (Spark's default {@code spark.serializer}, used for received blocks and the
+ * write-ahead log) writes an event compactly: the header count, each name and value as UTF-8, then
+ * the body. Spark's serializer runs over every received event, and the default form (a {@code
+ * LinkedHashMap} object graph and a byte array object per event) cost a third of the receiving
+ * JVM's time in the benchmark.
  */
 public final class FlumeEvent implements Serializable {
   // 2: the compact form of writeObject; 1 was the default form of the fields.
   private static final long serialVersionUID = 2L;
+
   /** No field is written the default way: {@link #writeObject} writes them all. */
   private static final ObjectStreamField[] serialPersistentFields = {};
 
-  // Not final only so that readObject can set them; nothing changes them after construction. Not transient either:
+  // Not final only so that readObject can set them; nothing changes them after construction. Not
+  // transient either:
   // Kryo's field serializer (spark.serializer=KryoSerializer) skips transient fields.
   private Map<String, String> headers;
   private byte[] body;
@@ -80,7 +83,9 @@ public final class FlumeEvent implements Serializable {
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof FlumeEvent that && headers.equals(that.headers) && Arrays.equals(body, that.body);
+    return other instanceof FlumeEvent that
+        && headers.equals(that.headers)
+        && Arrays.equals(body, that.body);
   }
 
   @Override
@@ -140,10 +145,14 @@ public final class FlumeEvent implements Serializable {
   }
 
   private static Map<String, String> copyOf(Map<String, String> headers) {
-    // A plain LinkedHashMap, never Map.of(): Kryo (spark.serializer) cannot rebuild the JDK's immutable maps.
+    // A plain LinkedHashMap, never Map.of(): Kryo (spark.serializer) cannot rebuild the JDK's
+    // immutable maps.
     Map<String, String> copy = new LinkedHashMap<>(headers.size() * 2);
-    headers.forEach((name, value) -> copy.put(Objects.requireNonNull(name, "header name"),
-        Objects.requireNonNull(value, () -> "value of header " + name)));
+    headers.forEach(
+        (name, value) ->
+            copy.put(
+                Objects.requireNonNull(name, "header name"),
+                Objects.requireNonNull(value, () -> "value of header " + name)));
     return copy;
   }
 }

@@ -1,15 +1,16 @@
 package io.sparking.flume;
 
-import io.sparking.core.spi.ReceiverStorage;
 import io.sparking.core.spi.InvalidSetting;
+import io.sparking.core.spi.ReceiverStorage;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Optional;
 import org.apache.spark.storage.StorageLevel;
 
 /**
- * How a pull receiver pulls from agents running Sparking's pull sink (or Spark 2.4's {@code SparkSink}): batch
- * size, connections per agent, and the bounds on every call. Built once, validated at {@link Builder#build()}.
+ * How a pull receiver pulls from agents running Sparking's pull sink (or Spark 2.4's {@code
+ * SparkSink}): batch size, connections per agent, and the bounds on every call. Built once,
+ * validated at {@link Builder#build()}.
  *
  * <pre>{@code
  * PullSettings settings = PullSettings.builder()
@@ -24,31 +25,44 @@ public final class PullSettings implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /**
-   * Default storage level without the write-ahead log: serialized, memory then disk, replicated twice, as Spark's own
-   * receivers use.
+   * Default storage level without the write-ahead log: serialized, memory then disk, replicated
+   * twice, as Spark's own receivers use.
    */
   public static final StorageLevel DEFAULT_STORAGE_LEVEL = ReceiverStorage.DEFAULT_LEVEL;
+
   /**
-   * Default storage level with the write-ahead log on: serialized, memory then disk, one copy. The log already
-   * makes a block durable, so Spark keeps one copy whatever the level asks (and warns about a second).
+   * Default storage level with the write-ahead log on: serialized, memory then disk, one copy. The
+   * log already makes a block durable, so Spark keeps one copy whatever the level asks (and warns
+   * about a second).
    */
   public static final StorageLevel DEFAULT_STORAGE_LEVEL_WITH_WRITE_AHEAD_LOG =
       ReceiverStorage.DEFAULT_LEVEL_WITH_WRITE_AHEAD_LOG;
+
   /** Default most events asked for in one call. */
   public static final int DEFAULT_BATCH_SIZE = 1000;
+
   /** Default connections to each agent, each with one batch in flight at a time. */
   public static final int DEFAULT_CONNECTIONS_PER_AGENT = 5;
-  /** Default bound on one call (getEventBatch, ack or nack) before the connection is dropped and made again. */
+
+  /**
+   * Default bound on one call (getEventBatch, ack or nack) before the connection is dropped and
+   * made again.
+   */
   public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(30);
+
   /** Default bound on connecting to an agent. */
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
   /** Default pause after a batch came back empty or with an error, before asking again. */
   public static final Duration DEFAULT_EMPTY_BACKOFF = Duration.ofMillis(100);
+
   /** Default pause before connecting again after a connection failed. */
   public static final Duration DEFAULT_RECONNECT_BACKOFF = Duration.ofSeconds(1);
+
   /**
-   * Default time a stopping receiver lets calls in flight come back, so that their batches are nacked (delivered
-   * again at once) rather than left to the sink's own timeout. Then the connections are closed regardless.
+   * Default time a stopping receiver lets calls in flight come back, so that their batches are
+   * nacked (delivered again at once) rather than left to the sink's own timeout. Then the
+   * connections are closed regardless.
    */
   public static final Duration DEFAULT_STOP_GRACE = Duration.ofSeconds(5);
 
@@ -62,20 +76,30 @@ public final class PullSettings implements Serializable {
   private final Duration stopGrace;
 
   private PullSettings(Builder b) {
-    this.storageLevel = b.storageLevelChosen
-        ? InvalidSetting.required("storageLevel", b.storageLevel,
-            "pass a Spark StorageLevel, or leave it unset for the default") : null;
+    this.storageLevel =
+        b.storageLevelChosen
+            ? InvalidSetting.required(
+                "storageLevel",
+                b.storageLevel,
+                "pass a Spark StorageLevel, or leave it unset for the default")
+            : null;
     this.batchSize = InvalidSetting.inRange("batchSize", b.batchSize, 1, 100_000, "events");
-    this.connectionsPerAgent = InvalidSetting.inRange("connectionsPerAgent", b.connectionsPerAgent, 1, 64, "");
-    this.callTimeout = InvalidSetting.inRange("callTimeout", b.callTimeout, Duration.ofMillis(100),
-        Duration.ofMinutes(10));
-    this.connectTimeout = InvalidSetting.inRange("connectTimeout", b.connectTimeout, Duration.ofMillis(100),
-        Duration.ofMinutes(5));
-    this.emptyBackoff = InvalidSetting.inRange("emptyBackoff", b.emptyBackoff, Duration.ZERO,
-        Duration.ofMinutes(1));
-    this.reconnectBackoff = InvalidSetting.inRange("reconnectBackoff", b.reconnectBackoff, Duration.ofMillis(10),
-        Duration.ofMinutes(5));
-    this.stopGrace = InvalidSetting.inRange("stopGrace", b.stopGrace, Duration.ZERO, Duration.ofMinutes(5));
+    this.connectionsPerAgent =
+        InvalidSetting.inRange("connectionsPerAgent", b.connectionsPerAgent, 1, 64, "");
+    this.callTimeout =
+        InvalidSetting.inRange(
+            "callTimeout", b.callTimeout, Duration.ofMillis(100), Duration.ofMinutes(10));
+    this.connectTimeout =
+        InvalidSetting.inRange(
+            "connectTimeout", b.connectTimeout, Duration.ofMillis(100), Duration.ofMinutes(5));
+    this.emptyBackoff =
+        InvalidSetting.inRange(
+            "emptyBackoff", b.emptyBackoff, Duration.ZERO, Duration.ofMinutes(1));
+    this.reconnectBackoff =
+        InvalidSetting.inRange(
+            "reconnectBackoff", b.reconnectBackoff, Duration.ofMillis(10), Duration.ofMinutes(5));
+    this.stopGrace =
+        InvalidSetting.inRange("stopGrace", b.stopGrace, Duration.ZERO, Duration.ofMinutes(5));
   }
 
   /** Settings with every default. */
@@ -89,8 +113,8 @@ public final class PullSettings implements Serializable {
   }
 
   /**
-   * Where Spark keeps received blocks, if chosen; otherwise the stream picks
-   * {@link #DEFAULT_STORAGE_LEVEL_WITH_WRITE_AHEAD_LOG} or {@link #DEFAULT_STORAGE_LEVEL} by whether
+   * Where Spark keeps received blocks, if chosen; otherwise the stream picks {@link
+   * #DEFAULT_STORAGE_LEVEL_WITH_WRITE_AHEAD_LOG} or {@link #DEFAULT_STORAGE_LEVEL} by whether
    * {@code spark.streaming.receiver.writeAheadLog.enable} is on.
    */
   public Optional<StorageLevel> storageLevel() {
@@ -135,10 +159,22 @@ public final class PullSettings implements Serializable {
   @Override
   public String toString() {
     return "PullSettings{storageLevel="
-        + (storageLevel == null ? "default" : storageLevel.description()) + ", batchSize=" + batchSize
-        + ", connectionsPerAgent=" + connectionsPerAgent + ", callTimeout=" + callTimeout + ", connectTimeout="
-        + connectTimeout + ", emptyBackoff=" + emptyBackoff + ", reconnectBackoff=" + reconnectBackoff
-        + ", stopGrace=" + stopGrace + "}";
+        + (storageLevel == null ? "default" : storageLevel.description())
+        + ", batchSize="
+        + batchSize
+        + ", connectionsPerAgent="
+        + connectionsPerAgent
+        + ", callTimeout="
+        + callTimeout
+        + ", connectTimeout="
+        + connectTimeout
+        + ", emptyBackoff="
+        + emptyBackoff
+        + ", reconnectBackoff="
+        + reconnectBackoff
+        + ", stopGrace="
+        + stopGrace
+        + "}";
   }
 
   /** Builds {@link PullSettings}; every setting is optional. */
@@ -156,8 +192,9 @@ public final class PullSettings implements Serializable {
     private Builder() {}
 
     /**
-     * Where Spark keeps received blocks, kept as given. Default: {@link #DEFAULT_STORAGE_LEVEL_WITH_WRITE_AHEAD_LOG}
-     * when the write-ahead log is on, {@link #DEFAULT_STORAGE_LEVEL} otherwise.
+     * Where Spark keeps received blocks, kept as given. Default: {@link
+     * #DEFAULT_STORAGE_LEVEL_WITH_WRITE_AHEAD_LOG} when the write-ahead log is on, {@link
+     * #DEFAULT_STORAGE_LEVEL} otherwise.
      */
     public Builder storageLevel(StorageLevel storageLevel) {
       this.storageLevel = storageLevel;
@@ -165,15 +202,18 @@ public final class PullSettings implements Serializable {
       return this;
     }
 
-    /** Most events per call, 1-100000; default {@value #DEFAULT_BATCH_SIZE}. The sink may cap it lower. */
+    /**
+     * Most events per call, 1-100000; default {@value #DEFAULT_BATCH_SIZE}. The sink may cap it
+     * lower.
+     */
     public Builder batchSize(int batchSize) {
       this.batchSize = batchSize;
       return this;
     }
 
     /**
-     * Connections to each agent, 1-64; default {@value #DEFAULT_CONNECTIONS_PER_AGENT}. Keep it at or below the
-     * sink's {@code threads}, or connections wait for each other.
+     * Connections to each agent, 1-64; default {@value #DEFAULT_CONNECTIONS_PER_AGENT}. Keep it at
+     * or below the sink's {@code threads}, or connections wait for each other.
      */
     public Builder connectionsPerAgent(int connectionsPerAgent) {
       this.connectionsPerAgent = connectionsPerAgent;
@@ -181,9 +221,9 @@ public final class PullSettings implements Serializable {
     }
 
     /**
-     * Bound on each call, 100 ms to 10 min; default 30 s. Keep it above the sink's wait on an empty channel
-     * (Sparking's sink: {@code batchWait}); Spark 2.4's sink never answers on an empty channel, so this bound is
-     * what frees the connection.
+     * Bound on each call, 100 ms to 10 min; default 30 s. Keep it above the sink's wait on an empty
+     * channel (Sparking's sink: {@code batchWait}); Spark 2.4's sink never answers on an empty
+     * channel, so this bound is what frees the connection.
      */
     public Builder callTimeout(Duration callTimeout) {
       this.callTimeout = callTimeout;
@@ -208,7 +248,10 @@ public final class PullSettings implements Serializable {
       return this;
     }
 
-    /** Time a stopping receiver gives calls in flight before closing connections, 0 to 5 min; default 5 s. */
+    /**
+     * Time a stopping receiver gives calls in flight before closing connections, 0 to 5 min;
+     * default 5 s.
+     */
     public Builder stopGrace(Duration stopGrace) {
       this.stopGrace = stopGrace;
       return this;
@@ -217,7 +260,8 @@ public final class PullSettings implements Serializable {
     /**
      * The validated settings.
      *
-     * @throws IllegalArgumentException naming the first invalid setting, its value and what is valid
+     * @throws IllegalArgumentException naming the first invalid setting, its value and what is
+     *     valid
      */
     public PullSettings build() {
       return new PullSettings(this);

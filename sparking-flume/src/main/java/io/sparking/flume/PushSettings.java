@@ -1,7 +1,7 @@
 package io.sparking.flume;
 
-import io.sparking.core.spi.ReceiverStorage;
 import io.sparking.core.spi.InvalidSetting;
+import io.sparking.core.spi.ReceiverStorage;
 import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,9 +11,9 @@ import java.util.Optional;
 import org.apache.spark.storage.StorageLevel;
 
 /**
- * How a push receiver listens for Flume's {@code avro} sink: storage level, compression and SSL matching the sink's
- * own options, and the limits that protect the receiver from a misbehaving client. Built once, validated at
- * {@link Builder#build()}.
+ * How a push receiver listens for Flume's {@code avro} sink: storage level, compression and SSL
+ * matching the sink's own options, and the limits that protect the receiver from a misbehaving
+ * client. Built once, validated at {@link Builder#build()}.
  *
  * <pre>{@code
  * PushSettings settings = PushSettings.builder()
@@ -28,29 +28,38 @@ public final class PushSettings implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /**
-   * Default storage level without the write-ahead log: serialized, memory then disk, replicated twice, as Spark's own
-   * receivers use.
+   * Default storage level without the write-ahead log: serialized, memory then disk, replicated
+   * twice, as Spark's own receivers use.
    */
   public static final StorageLevel DEFAULT_STORAGE_LEVEL = ReceiverStorage.DEFAULT_LEVEL;
+
   /**
-   * Default storage level with the write-ahead log on: serialized, memory then disk, one copy. The log already
-   * makes a block durable, so Spark keeps one copy whatever the level asks (and warns about a second).
+   * Default storage level with the write-ahead log on: serialized, memory then disk, one copy. The
+   * log already makes a block durable, so Spark keeps one copy whatever the level asks (and warns
+   * about a second).
    */
   public static final StorageLevel DEFAULT_STORAGE_LEVEL_WITH_WRITE_AHEAD_LOG =
       ReceiverStorage.DEFAULT_LEVEL_WITH_WRITE_AHEAD_LOG;
+
   /** Default compression level for {@link Compression#DEFLATE}, the same as Flume's. */
   public static final int DEFAULT_COMPRESSION_LEVEL = 6;
+
   /**
-   * Default largest request (one {@code appendBatch} call, all events with their headers and Avro framing) the
-   * receiver accepts: 64 MiB. A connection that declares more is closed before anything is allocated for it.
+   * Default largest request (one {@code appendBatch} call, all events with their headers and Avro
+   * framing) the receiver accepts: 64 MiB. A connection that declares more is closed before
+   * anything is allocated for it.
    */
   public static final int DEFAULT_MAX_FRAME_BYTES = 64 * 1024 * 1024;
+
   /** Smallest accepted {@code maxFrameBytes}: 1 KiB. */
   public static final int MIN_MAX_FRAME_BYTES = 1024;
+
   /** Largest accepted {@code maxFrameBytes}: 1 GiB. */
   public static final int MAX_MAX_FRAME_BYTES = 1024 * 1024 * 1024;
+
   /** Default number of threads that answer calls (each blocks while its batch is stored). */
   public static final int DEFAULT_THREADS_PER_RECEIVER = 8;
+
   /** Default keystore type, as Flume's. */
   public static final String DEFAULT_KEYSTORE_TYPE = "JKS";
 
@@ -58,7 +67,9 @@ public final class PushSettings implements Serializable {
   public enum Compression {
     /** {@code compression-type = none}, the sink's default. */
     NONE,
-    /** {@code compression-type = deflate}: the zlib stream wraps the whole connection, SSL included. */
+    /**
+     * {@code compression-type = deflate}: the zlib stream wraps the whole connection, SSL included.
+     */
     DEFLATE
   }
 
@@ -72,28 +83,45 @@ public final class PushSettings implements Serializable {
   private final String keystoreType;
 
   private PushSettings(Builder b) {
-    this.storageLevel = b.storageLevelChosen
-        ? InvalidSetting.required("storageLevel", b.storageLevel,
-            "pass a Spark StorageLevel, or leave it unset for the default") : null;
-    this.compression = InvalidSetting.required("compression", b.compression, "pass NONE or DEFLATE");
-    this.compressionLevel = InvalidSetting.inRange("compressionLevel", b.compressionLevel, 0, 9, "");
-    this.maxFrameBytes = InvalidSetting.inRange("maxFrameBytes", b.maxFrameBytes, MIN_MAX_FRAME_BYTES,
-        MAX_MAX_FRAME_BYTES, "bytes");
-    this.threadsPerReceiver = InvalidSetting.inRange("threadsPerReceiver", b.threadsPerReceiver, 1, 256, "");
-    this.keystoreType = InvalidSetting.required("keystoreType", b.keystoreType,
-        "pass a KeyStore type such as JKS or PKCS12")
-        .toUpperCase(Locale.ROOT);
+    this.storageLevel =
+        b.storageLevelChosen
+            ? InvalidSetting.required(
+                "storageLevel",
+                b.storageLevel,
+                "pass a Spark StorageLevel, or leave it unset for the default")
+            : null;
+    this.compression =
+        InvalidSetting.required("compression", b.compression, "pass NONE or DEFLATE");
+    this.compressionLevel =
+        InvalidSetting.inRange("compressionLevel", b.compressionLevel, 0, 9, "");
+    this.maxFrameBytes =
+        InvalidSetting.inRange(
+            "maxFrameBytes", b.maxFrameBytes, MIN_MAX_FRAME_BYTES, MAX_MAX_FRAME_BYTES, "bytes");
+    this.threadsPerReceiver =
+        InvalidSetting.inRange("threadsPerReceiver", b.threadsPerReceiver, 1, 256, "");
+    this.keystoreType =
+        InvalidSetting.required(
+                "keystoreType", b.keystoreType, "pass a KeyStore type such as JKS or PKCS12")
+            .toUpperCase(Locale.ROOT);
     this.keystorePath = b.keystorePath;
     this.keystorePassword = b.keystorePassword;
     if (keystorePath != null) {
       if (!Files.isReadable(Path.of(keystorePath))) {
-        // Checked here so the job fails at once on the driver; executors read the same path when they start.
-        throw InvalidSetting.of("keystore", keystorePath, "no readable file", "pass the path of the keystore with the"
-            + " receiver's key, present on every executor host");
+        // Checked here so the job fails at once on the driver; executors read the same path when
+        // they start.
+        throw InvalidSetting.of(
+            "keystore",
+            keystorePath,
+            "no readable file",
+            "pass the path of the keystore with the"
+                + " receiver's key, present on every executor host");
       }
       if (keystorePassword == null) {
-        throw InvalidSetting.of("keystorePassword", null, "missing", "the keystore " + keystorePath
-            + " needs its password");
+        throw InvalidSetting.of(
+            "keystorePassword",
+            null,
+            "missing",
+            "the keystore " + keystorePath + " needs its password");
       }
     }
   }
@@ -109,8 +137,8 @@ public final class PushSettings implements Serializable {
   }
 
   /**
-   * Where Spark keeps received blocks, if chosen; otherwise the stream picks
-   * {@link #DEFAULT_STORAGE_LEVEL_WITH_WRITE_AHEAD_LOG} or {@link #DEFAULT_STORAGE_LEVEL} by whether
+   * Where Spark keeps received blocks, if chosen; otherwise the stream picks {@link
+   * #DEFAULT_STORAGE_LEVEL_WITH_WRITE_AHEAD_LOG} or {@link #DEFAULT_STORAGE_LEVEL} by whether
    * {@code spark.streaming.receiver.writeAheadLog.enable} is on.
    */
   public Optional<StorageLevel> storageLevel() {
@@ -160,9 +188,18 @@ public final class PushSettings implements Serializable {
   @Override
   public String toString() {
     return "PushSettings{storageLevel="
-        + (storageLevel == null ? "default" : storageLevel.description()) + ", compression=" + compression
-        + ", compressionLevel=" + compressionLevel + ", maxFrameBytes=" + maxFrameBytes + ", threadsPerReceiver="
-        + threadsPerReceiver + ", ssl=" + (sslEnabled() ? keystorePath + " (" + keystoreType + ")" : "off") + "}";
+        + (storageLevel == null ? "default" : storageLevel.description())
+        + ", compression="
+        + compression
+        + ", compressionLevel="
+        + compressionLevel
+        + ", maxFrameBytes="
+        + maxFrameBytes
+        + ", threadsPerReceiver="
+        + threadsPerReceiver
+        + ", ssl="
+        + (sslEnabled() ? keystorePath + " (" + keystoreType + ")" : "off")
+        + "}";
   }
 
   /** Builds {@link PushSettings}; every setting is optional. */
@@ -180,8 +217,9 @@ public final class PushSettings implements Serializable {
     private Builder() {}
 
     /**
-     * Where Spark keeps received blocks, kept as given. Default: {@link #DEFAULT_STORAGE_LEVEL_WITH_WRITE_AHEAD_LOG}
-     * when the write-ahead log is on, {@link #DEFAULT_STORAGE_LEVEL} otherwise.
+     * Where Spark keeps received blocks, kept as given. Default: {@link
+     * #DEFAULT_STORAGE_LEVEL_WITH_WRITE_AHEAD_LOG} when the write-ahead log is on, {@link
+     * #DEFAULT_STORAGE_LEVEL} otherwise.
      */
     public Builder storageLevel(StorageLevel storageLevel) {
       this.storageLevel = storageLevel;
@@ -195,7 +233,9 @@ public final class PushSettings implements Serializable {
       return this;
     }
 
-    /** Deflate level 0-9 of the receiver's responses; default {@value #DEFAULT_COMPRESSION_LEVEL}. */
+    /**
+     * Deflate level 0-9 of the receiver's responses; default {@value #DEFAULT_COMPRESSION_LEVEL}.
+     */
     public Builder compressionLevel(int compressionLevel) {
       this.compressionLevel = compressionLevel;
       return this;
@@ -214,8 +254,8 @@ public final class PushSettings implements Serializable {
     }
 
     /**
-     * Turns SSL on with the keystore holding the receiver's key, as the sink's {@code ssl = true}; the path must be
-     * readable on every host a receiver may run on.
+     * Turns SSL on with the keystore holding the receiver's key, as the sink's {@code ssl = true};
+     * the path must be readable on every host a receiver may run on.
      */
     public Builder ssl(String keystorePath, String keystorePassword) {
       this.keystorePath = Objects.requireNonNull(keystorePath, "keystorePath");
@@ -223,7 +263,10 @@ public final class PushSettings implements Serializable {
       return this;
     }
 
-    /** The keystore type, for example {@code JKS} or {@code PKCS12}; default {@value #DEFAULT_KEYSTORE_TYPE}. */
+    /**
+     * The keystore type, for example {@code JKS} or {@code PKCS12}; default {@value
+     * #DEFAULT_KEYSTORE_TYPE}.
+     */
     public Builder keystoreType(String keystoreType) {
       this.keystoreType = keystoreType;
       return this;
@@ -232,7 +275,8 @@ public final class PushSettings implements Serializable {
     /**
      * The validated settings.
      *
-     * @throws IllegalArgumentException naming the first invalid setting, its value and what is valid
+     * @throws IllegalArgumentException naming the first invalid setting, its value and what is
+     *     valid
      */
     public PushSettings build() {
       return new PushSettings(this);

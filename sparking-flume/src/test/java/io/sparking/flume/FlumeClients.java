@@ -18,7 +18,10 @@ final class FlumeClients {
 
   /** Flume's {@link RpcClient}, closeable with try-with-resources. */
   record Sender(RpcClient rpc) implements AutoCloseable {
-    /** Sends {@code events} in batches of the client's batch size, each acknowledged before the next goes. */
+    /**
+     * Sends {@code events} in batches of the client's batch size, each acknowledged before the next
+     * goes.
+     */
     void sendAll(List<Event> events) throws EventDeliveryException {
       int batch = rpc.getBatchSize();
       for (int i = 0; i < events.size(); i += batch) {
@@ -32,7 +35,9 @@ final class FlumeClients {
     }
   }
 
-  /** A client for {@code 127.0.0.1:port} with short timeouts and optional extra client properties. */
+  /**
+   * A client for {@code 127.0.0.1:port} with short timeouts and optional extra client properties.
+   */
   static Sender client(int port, int batchSize, Map<String, String> extra) {
     Properties props = new Properties();
     props.setProperty("client.type", "default");
@@ -69,5 +74,4 @@ final class FlumeClients {
     }
     return expected;
   }
-
 }

@@ -19,8 +19,8 @@ import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
 
 /**
- * Events survive both of Spark's serializers unchanged (headers in order, long and non-ASCII values, empty and
- * binary bodies), and the Java form stays compact.
+ * Events survive both of Spark's serializers unchanged (headers in order, long and non-ASCII
+ * values, empty and binary bodies), and the Java form stays compact.
  */
 class FlumeEventSerializationTest {
   private static final ClassTag<FlumeEvent> TAG = ClassTag$.MODULE$.apply(FlumeEvent.class);
@@ -35,7 +35,10 @@ class FlumeEventSerializationTest {
     for (int i = 0; i < binary.length; i++) {
       binary[i] = (byte) i;
     }
-    return List.of(FlumeEvent.of(headers, binary), FlumeEvent.of(Map.of(), new byte[0]), FlumeEvent.ofString("a"));
+    return List.of(
+        FlumeEvent.of(headers, binary),
+        FlumeEvent.of(Map.of(), new byte[0]),
+        FlumeEvent.ofString("a"));
   }
 
   @Test
@@ -55,10 +58,12 @@ class FlumeEventSerializationTest {
       FlumeEvent event = FlumeEvent.of(Map.of(), new byte[100]);
       for (int i = 0; i < 100; i++) {
         out.writeObject(event);
-        out.reset(); // as Spark's JavaSerializer does every 100 objects; the worst case is a reset per event
+        out.reset(); // as Spark's JavaSerializer does every 100 objects; the worst case is a reset
+        // per event
       }
     }
-    // The default form of a LinkedHashMap and a byte[] took about 350 bytes per event with a reset each time.
+    // The default form of a LinkedHashMap and a byte[] took about 350 bytes per event with a reset
+    // each time.
     assertThat(bytes.size() / 100).isLessThan(220);
   }
 
@@ -68,7 +73,8 @@ class FlumeEventSerializationTest {
       ByteBuffer serialized = instance.serialize(event, TAG);
       FlumeEvent copy = instance.deserialize(serialized, TAG);
       assertThat(copy).isEqualTo(event);
-      assertThat(List.copyOf(copy.headers().keySet())).containsExactlyElementsOf(event.headers().keySet());
+      assertThat(List.copyOf(copy.headers().keySet()))
+          .containsExactlyElementsOf(event.headers().keySet());
       assertThat(copy.body()).isEqualTo(event.body());
     }
   }

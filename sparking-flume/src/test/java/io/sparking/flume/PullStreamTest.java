@@ -13,25 +13,31 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.spark.streaming.api.java.JavaReceiverInputDStream;
 import org.junit.jupiter.api.Test;
 
-/** Pull receivers pulling from real Flume 1.11 agents, with Sparking's sink and with Spark 2.4.8's. */
-@SuppressWarnings("deprecation") // the DStream API is deprecated in Spark 3.5 yet it is what Sparking serves
+/**
+ * Pull receivers pulling from real Flume 1.11 agents, with Sparking's sink and with Spark 2.4.8's.
+ */
+@SuppressWarnings(
+    "deprecation") // the DStream API is deprecated in Spark 3.5 yet it is what Sparking serves
 class PullStreamTest {
-  private static final PullSettings SETTINGS = PullSettings.builder()
-      .batchSize(500)
-      .connectionsPerAgent(2)
-      .callTimeout(Duration.ofSeconds(5))
-      .stopGrace(Duration.ofSeconds(2))
-      .build();
+  private static final PullSettings SETTINGS =
+      PullSettings.builder()
+          .batchSize(500)
+          .connectionsPerAgent(2)
+          .callTimeout(Duration.ofSeconds(5))
+          .stopGrace(Duration.ofSeconds(2))
+          .build();
 
   @Test
   void pullsEveryEventOnceFromOneAgent() throws Exception {
     try (FlumeAgent agent = Agents.sparkingPullSink();
-        SparkStreams spark = SparkStreams.start(1,
-            jssc -> SparkingFlume.pullStream(jssc, List.of(sinkOf(agent)), SETTINGS))) {
+        SparkStreams spark =
+            SparkStreams.start(
+                1, jssc -> SparkingFlume.pullStream(jssc, List.of(sinkOf(agent)), SETTINGS))) {
       Agents.feed(agent, "a", 3000);
       spark.awaitEvents(3000).stopGracefully();
 
-      assertThat(spark.events()).containsExactlyInAnyOrderElementsOf(FlumeClients.expected("a", 0, 3000));
+      assertThat(spark.events())
+          .containsExactlyInAnyOrderElementsOf(FlumeClients.expected("a", 0, 3000));
     }
   }
 
@@ -39,10 +45,13 @@ class PullStreamTest {
   void reportsStoredEventsBytesAndRoundTripsToSparkMetrics() throws Exception {
     AtomicReference<JavaReceiverInputDStream<FlumeEvent>> stream = new AtomicReference<>();
     try (FlumeAgent agent = Agents.sparkingPullSink();
-        SparkStreams spark = SparkStreams.start(1, jssc -> {
-          stream.set(SparkingFlume.pullStream(jssc, List.of(sinkOf(agent)), SETTINGS));
-          return stream.get();
-        })) {
+        SparkStreams spark =
+            SparkStreams.start(
+                1,
+                jssc -> {
+                  stream.set(SparkingFlume.pullStream(jssc, List.of(sinkOf(agent)), SETTINGS));
+                  return stream.get();
+                })) {
       int streamId = stream.get().inputDStream().id();
       assertThat(stream.get().inputDStream().name())
           .isEqualTo("flume-pull@127.0.0.1:" + agent.port(Agents.SINK_PORT) + "#" + streamId);
@@ -55,14 +64,22 @@ class PullStreamTest {
       assertThat(metrics.getMeters().get("records").getCount()).isEqualTo(3000);
       assertThat(metrics.getMeters().get("bytes").getCount())
           .isEqualTo(expected.stream().mapToLong(FlumeEvent::bodyLength).sum());
-      // An ack travels with the next getEventBatch and its answer is read when that batch is back: the count of
-      // acked batches catches up with the stored blocks within one sink batchWait once the channel is empty.
-      await().atMost(Duration.ofSeconds(30)).until(() -> metrics.getCounters().get("flume.pull.batchesAcked")
-          .getCount() == metrics.getMeters().get("blocks").getCount());
+      // An ack travels with the next getEventBatch and its answer is read when that batch is back:
+      // the count of
+      // acked batches catches up with the stored blocks within one sink batchWait once the channel
+      // is empty.
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  metrics.getCounters().get("flume.pull.batchesAcked").getCount()
+                      == metrics.getMeters().get("blocks").getCount());
       long acked = metrics.getCounters().get("flume.pull.batchesAcked").getCount();
-      // At most 500 events a batch, so at least 6 batches; every batch is one answered getEventBatch call.
+      // At most 500 events a batch, so at least 6 batches; every batch is one answered
+      // getEventBatch call.
       assertThat(acked).isGreaterThanOrEqualTo(6);
-      assertThat(metrics.getTimers().get("flume.pull.roundTrips").getCount()).isGreaterThanOrEqualTo(acked);
+      assertThat(metrics.getTimers().get("flume.pull.roundTrips").getCount())
+          .isGreaterThanOrEqualTo(acked);
       assertThat(metrics.getCounters().get("flume.pull.batchesNacked").getCount()).isZero();
       spark.stopGracefully();
       assertThat(spark.events()).containsExactlyInAnyOrderElementsOf(expected);
@@ -73,8 +90,12 @@ class PullStreamTest {
   void pullsEveryEventOnceFromTwoAgentsThroughOneReceiver() throws Exception {
     try (FlumeAgent first = Agents.sparkingPullSink();
         FlumeAgent second = Agents.sparkingPullSink();
-        SparkStreams spark = SparkStreams.start(1, jssc -> SparkingFlume.pullStream(jssc,
-            List.of(sinkOf(first), sinkOf(second)), SETTINGS))) {
+        SparkStreams spark =
+            SparkStreams.start(
+                1,
+                jssc ->
+                    SparkingFlume.pullStream(
+                        jssc, List.of(sinkOf(first), sinkOf(second)), SETTINGS))) {
       Agents.feed(first, "a", 2000);
       Agents.feed(second, "b", 2000);
       spark.awaitEvents(4000).stopGracefully();
@@ -88,20 +109,23 @@ class PullStreamTest {
   @Test
   void pullsFromSpark248SparkSinkRunningInFlume111() throws Exception {
     try (FlumeAgent agent = Agents.spark248PullSink();
-        SparkStreams spark = SparkStreams.start(1,
-            jssc -> SparkingFlume.pullStream(jssc, List.of(sinkOf(agent)), SETTINGS))) {
+        SparkStreams spark =
+            SparkStreams.start(
+                1, jssc -> SparkingFlume.pullStream(jssc, List.of(sinkOf(agent)), SETTINGS))) {
       Agents.feed(agent, "old", 2000);
       spark.awaitEvents(2000).stopGracefully();
 
-      assertThat(spark.events()).containsExactlyInAnyOrderElementsOf(FlumeClients.expected("old", 0, 2000));
+      assertThat(spark.events())
+          .containsExactlyInAnyOrderElementsOf(FlumeClients.expected("old", 0, 2000));
     }
   }
 
   @Test
   void stoppingOnAnEmptyChannelFinishesWithinTheGracePlusAFewSeconds() throws Exception {
     try (FlumeAgent agent = Agents.sparkingPullSink();
-        SparkStreams spark = SparkStreams.start(1,
-            jssc -> SparkingFlume.pullStream(jssc, List.of(sinkOf(agent)), SETTINGS))) {
+        SparkStreams spark =
+            SparkStreams.start(
+                1, jssc -> SparkingFlume.pullStream(jssc, List.of(sinkOf(agent)), SETTINGS))) {
       long start = System.nanoTime();
       spark.stopGracefully();
       Duration took = Duration.ofNanos(System.nanoTime() - start);
@@ -114,13 +138,15 @@ class PullStreamTest {
   @Test
   void stoppingWhileSpark248SinkBlocksOnAnEmptyChannelFinishesWithinBoundedTime() throws Exception {
     try (FlumeAgent agent = Agents.spark248PullSink();
-        SparkStreams spark = SparkStreams.start(1,
-            jssc -> SparkingFlume.pullStream(jssc, List.of(sinkOf(agent)), SETTINGS))) {
+        SparkStreams spark =
+            SparkStreams.start(
+                1, jssc -> SparkingFlume.pullStream(jssc, List.of(sinkOf(agent)), SETTINGS))) {
       long start = System.nanoTime();
       spark.stopGracefully();
       Duration took = Duration.ofNanos(System.nanoTime() - start);
 
-      // The old sink never answers on an empty channel: the stop closes the connections after the grace period.
+      // The old sink never answers on an empty channel: the stop closes the connections after the
+      // grace period.
       assertThat(took).isLessThan(SETTINGS.stopGrace().plusSeconds(8));
       assertThat(spark.events()).isEmpty();
     }

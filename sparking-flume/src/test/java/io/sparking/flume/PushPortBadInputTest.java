@@ -23,10 +23,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Bad clients on the push receiver's port, each between two good Flume clients: the bad connection is dropped (or,
- * for a silent one, left alone), the server keeps serving, and what it acknowledged is exactly what was stored. The
- * batch store is a plain list standing in for Spark. More cases (HTTP, truncated frame, oversized batch) are in
- * {@link PushServerRobustnessTest}.
+ * Bad clients on the push receiver's port, each between two good Flume clients: the bad connection
+ * is dropped (or, for a silent one, left alone), the server keeps serving, and what it acknowledged
+ * is exactly what was stored. The batch store is a plain list standing in for Spark. More cases
+ * (HTTP, truncated frame, oversized batch) are in {@link PushServerRobustnessTest}.
  */
 class PushPortBadInputTest {
   private static final int BATCH = 50;
@@ -48,43 +48,56 @@ class PushPortBadInputTest {
 
   @Test
   void randomBytesAreDroppedAndAcknowledgedEventsStayExact() throws Exception {
-    survives(PushSettings.defaults(), port -> {
-      RawClient.assertRandomBytesAreDropped(port, 5);
-    });
+    survives(
+        PushSettings.defaults(),
+        port -> {
+          RawClient.assertRandomBytesAreDropped(port, 5);
+        });
   }
 
   @Test
   void declaredLengthFarOverTheLimitIsRefusedBeforeAnythingIsBuffered() throws Exception {
-    survives(PushSettings.defaults(), port -> {
-      try (RawClient liar = new RawClient(port)) {
-        liar.sendFrameHeader(1, 1, Integer.MAX_VALUE);
-        long total = 256L * 1024 * 1024;
-        long written = liar.streamUntilDropped(total);
-        assertThat(written).as("bytes the receiver accepted after a 2 GiB declaration").isLessThan(total / 4);
-      }
-      try (RawClient liar = new RawClient(port)) {
-        liar.sendFrameHeader(2, 1, -5).assertClosedByServer();
-      }
-      try (RawClient justOver = new RawClient(port)) {
-        justOver.sendFrameHeader(3, 1, PushSettings.DEFAULT_MAX_FRAME_BYTES).assertClosedByServer();
-      }
-    });
+    survives(
+        PushSettings.defaults(),
+        port -> {
+          try (RawClient liar = new RawClient(port)) {
+            liar.sendFrameHeader(1, 1, Integer.MAX_VALUE);
+            long total = 256L * 1024 * 1024;
+            long written = liar.streamUntilDropped(total);
+            assertThat(written)
+                .as("bytes the receiver accepted after a 2 GiB declaration")
+                .isLessThan(total / 4);
+          }
+          try (RawClient liar = new RawClient(port)) {
+            liar.sendFrameHeader(2, 1, -5).assertClosedByServer();
+          }
+          try (RawClient justOver = new RawClient(port)) {
+            justOver
+                .sendFrameHeader(3, 1, PushSettings.DEFAULT_MAX_FRAME_BYTES)
+                .assertClosedByServer();
+          }
+        });
   }
 
   @Test
-  void pullClientOnThePushPortFailsWithTheUnknownMessageAndTheServerKeepsServing() throws Exception {
-    survives(PushSettings.defaults(), port -> {
-      // A pull receiver pointed at a push port by mistake: a valid Avro handshake, another protocol.
-      try (NettyTransceiver transceiver = new NettyTransceiver(new InetSocketAddress("127.0.0.1", port), 10_000)) {
-        SparkFlumeProtocol.Callback pull = SpecificRequestor.getClient(SparkFlumeProtocol.Callback.class,
-            transceiver);
-        CallFuture<EventBatch> answer = new CallFuture<>();
-        pull.getEventBatch(10, answer);
-        assertThatThrownBy(() -> answer.get(20, TimeUnit.SECONDS))
-            .isInstanceOf(ExecutionException.class)
-            .hasStackTraceContaining("getEventBatch");
-      }
-    });
+  void pullClientOnThePushPortFailsWithTheUnknownMessageAndTheServerKeepsServing()
+      throws Exception {
+    survives(
+        PushSettings.defaults(),
+        port -> {
+          // A pull receiver pointed at a push port by mistake: a valid Avro handshake, another
+          // protocol.
+          try (NettyTransceiver transceiver =
+              new NettyTransceiver(new InetSocketAddress("127.0.0.1", port), 10_000)) {
+            SparkFlumeProtocol.Callback pull =
+                SpecificRequestor.getClient(SparkFlumeProtocol.Callback.class, transceiver);
+            CallFuture<EventBatch> answer = new CallFuture<>();
+            pull.getEventBatch(10, answer);
+            assertThatThrownBy(() -> answer.get(20, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .hasStackTraceContaining("getEventBatch");
+          }
+        });
   }
 
   @Test
@@ -93,8 +106,9 @@ class PushPortBadInputTest {
     try (RawClient silent = new RawClient(server.port());
         RawClient halfHeader = new RawClient(server.port())) {
       halfHeader.send(new byte[] {0, 0, 0});
-      survives(port -> { });
-      // Not closed on purpose: Flume's avro sink connects at start and says nothing until it has events.
+      survives(port -> {});
+      // Not closed on purpose: Flume's avro sink connects at start and says nothing until it has
+      // events.
       assertThat(silent.stillOpen(Duration.ofMillis(200))).isTrue();
       assertThat(halfHeader.stillOpen(Duration.ofMillis(200))).isTrue();
     }
@@ -103,13 +117,16 @@ class PushPortBadInputTest {
   @Test
   void singleEventOverMaxFrameBytesIsRefusedAndNothingAcknowledgedIsLost() throws Exception {
     PushSettings small = PushSettings.builder().maxFrameBytes(64 * 1024).build();
-    survives(small, port -> {
-      try (FlumeClients.Sender client = FlumeClients.client(port, 1, Map.of())) {
-        assertThatThrownBy(() -> client.rpc().append(EventBuilder.withBody(new byte[100 * 1024])))
-            .isInstanceOf(EventDeliveryException.class);
-      }
-      assertThat(server.failedBatches()).as("a refused frame never reaches the store").isZero();
-    });
+    survives(
+        small,
+        port -> {
+          try (FlumeClients.Sender client = FlumeClients.client(port, 1, Map.of())) {
+            assertThatThrownBy(
+                    () -> client.rpc().append(EventBuilder.withBody(new byte[100 * 1024])))
+                .isInstanceOf(EventDeliveryException.class);
+          }
+          assertThat(server.failedBatches()).as("a refused frame never reaches the store").isZero();
+        });
   }
 
   private void survives(PushSettings settings, BadClient bad) throws Exception {
@@ -118,8 +135,8 @@ class PushPortBadInputTest {
   }
 
   /**
-   * A good client sends {@link #BATCH} events, {@code bad} runs, a new good client sends {@link #BATCH} more: every
-   * acknowledged event was stored exactly once, and nothing else was.
+   * A good client sends {@link #BATCH} events, {@code bad} runs, a new good client sends {@link
+   * #BATCH} more: every acknowledged event was stored exactly once, and nothing else was.
    */
   private void survives(BadClient bad) throws Exception {
     try (FlumeClients.Sender before = FlumeClients.client(server.port(), BATCH, Map.of())) {
@@ -133,7 +150,8 @@ class PushPortBadInputTest {
       after.sendAll(FlumeClients.events("after", 0, BATCH));
     }
     assertThat(server.acknowledgedEvents()).isEqualTo(2 * BATCH);
-    List<FlumeEvent> expected = new java.util.ArrayList<>(FlumeClients.expected("before", 0, BATCH));
+    List<FlumeEvent> expected =
+        new java.util.ArrayList<>(FlumeClients.expected("before", 0, BATCH));
     expected.addAll(FlumeClients.expected("after", 0, BATCH));
     assertThat(stored).containsExactlyElementsOf(expected);
   }

@@ -28,8 +28,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The push server on its own (no Spark): what it answers when storing fails, and what it does with clients that do
- * not speak Avro RPC or declare more than it accepts. The batch store here is a plain list standing in for Spark.
+ * The push server on its own (no Spark): what it answers when storing fails, and what it does with
+ * clients that do not speak Avro RPC or declare more than it accepts. The batch store here is a
+ * plain list standing in for Spark.
  */
 class PushServerRobustnessTest {
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
@@ -47,15 +48,21 @@ class PushServerRobustnessTest {
   @Test
   void failedStoreAnswersFailedAndTheResentBatchIsStoredOnce() throws Exception {
     AtomicInteger failuresLeft = new AtomicInteger(2);
-    server = AvroPushServer.start("127.0.0.1", 0, PushSettings.defaults(), events -> {
-      if (failuresLeft.getAndDecrement() > 0) {
-        throw new IllegalStateException("block manager unavailable");
-      }
-      stored.addAll(events);
-    });
+    server =
+        AvroPushServer.start(
+            "127.0.0.1",
+            0,
+            PushSettings.defaults(),
+            events -> {
+              if (failuresLeft.getAndDecrement() > 0) {
+                throw new IllegalStateException("block manager unavailable");
+              }
+              stored.addAll(events);
+            });
     List<Event> batch = FlumeClients.events("r", 0, 50);
     int failedAttempts = 0;
-    // What the avro sink does: a failed append rolls the transaction back, the client is replaced (Flume's client
+    // What the avro sink does: a failed append rolls the transaction back, the client is replaced
+    // (Flume's client
     // refuses further calls after a failure) and the same events go again.
     while (true) {
       try (FlumeClients.Sender client = FlumeClients.client(server.port(), 50, Map.of())) {
@@ -77,7 +84,9 @@ class PushServerRobustnessTest {
   void garbageOnPushPortClosesThatConnectionAndTheNextClientGetsThrough() throws Exception {
     server = AvroPushServer.start("127.0.0.1", 0, PushSettings.defaults(), stored::addAll);
     try (Socket garbage = connect(server.port())) {
-      garbage.getOutputStream().write("GET / HTTP/1.1\r\nHost: flume\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      garbage
+          .getOutputStream()
+          .write("GET / HTTP/1.1\r\nHost: flume\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
       garbage.getOutputStream().flush();
       assertClosedByServer(garbage);
     }
@@ -89,9 +98,9 @@ class PushServerRobustnessTest {
     server = AvroPushServer.start("127.0.0.1", 0, PushSettings.defaults(), stored::addAll);
     try (Socket liar = connect(server.port())) {
       DataOutputStream out = new DataOutputStream(liar.getOutputStream());
-      out.writeInt(1);                   // serial
-      out.writeInt(1);                   // one buffer
-      out.writeInt(Integer.MAX_VALUE);   // of 2 GiB, which avro-ipc would wait for and then allocate
+      out.writeInt(1); // serial
+      out.writeInt(1); // one buffer
+      out.writeInt(Integer.MAX_VALUE); // of 2 GiB, which avro-ipc would wait for and then allocate
       out.write(new byte[4096]);
       out.flush();
       assertClosedByServer(liar);
@@ -99,7 +108,7 @@ class PushServerRobustnessTest {
     try (Socket liar = connect(server.port())) {
       DataOutputStream out = new DataOutputStream(liar.getOutputStream());
       out.writeInt(2);
-      out.writeInt(500_000_000);         // buffers, which avro-ipc would pre-size a list for
+      out.writeInt(500_000_000); // buffers, which avro-ipc would pre-size a list for
       out.flush();
       assertClosedByServer(liar);
     }
@@ -126,8 +135,10 @@ class PushServerRobustnessTest {
     PushSettings settings = PushSettings.builder().maxFrameBytes(64 * 1024).build();
     server = AvroPushServer.start("127.0.0.1", 0, settings, stored::addAll);
     byte[] bigBody = new byte[1024];
-    List<Event> big = java.util.stream.IntStream.range(0, 100)
-        .mapToObj(i -> EventBuilder.withBody(bigBody)).toList();
+    List<Event> big =
+        java.util.stream.IntStream.range(0, 100)
+            .mapToObj(i -> EventBuilder.withBody(bigBody))
+            .toList();
     RpcClient tooBig = RpcClientFactory.getDefaultInstance("127.0.0.1", server.port(), 100);
     try {
       assertThatThrownBy(() -> tooBig.appendBatch(big)).isInstanceOf(EventDeliveryException.class);
@@ -140,16 +151,21 @@ class PushServerRobustnessTest {
 
   @Test
   void portInUseIsReportedWithHostAndPort() throws Exception {
-    try (ServerSocket taken = new ServerSocket(FreePorts.next(), 1, InetAddress.getLoopbackAddress())) {
+    try (ServerSocket taken =
+        new ServerSocket(FreePorts.next(), 1, InetAddress.getLoopbackAddress())) {
       int port = taken.getLocalPort();
-      assertThatThrownBy(() -> AvroPushServer.start("127.0.0.1", port, PushSettings.defaults(), stored::addAll))
+      assertThatThrownBy(
+              () ->
+                  AvroPushServer.start("127.0.0.1", port, PushSettings.defaults(), stored::addAll))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("127.0.0.1:" + port)
           .hasMessageContaining("Another process holds the port");
     }
   }
 
-  /** Flume's stock client ({@code getDefaultInstance}) delivers a batch that is stored exactly once. */
+  /**
+   * Flume's stock client ({@code getDefaultInstance}) delivers a batch that is stored exactly once.
+   */
   private void assertDefaultClientGetsThrough() throws EventDeliveryException {
     stored.clear();
     RpcClient client = RpcClientFactory.getDefaultInstance("127.0.0.1", server.port(), 10);

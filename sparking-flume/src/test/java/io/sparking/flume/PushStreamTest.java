@@ -17,21 +17,26 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.spark.streaming.api.java.JavaReceiverInputDStream;
 import org.junit.jupiter.api.Test;
 
-/** Flume's RPC client, as used by the avro sink, pushing into Spark through one or several push receivers. */
-@SuppressWarnings("deprecation") // the DStream API is deprecated in Spark 3.5 yet it is what Sparking serves
+/**
+ * Flume's RPC client, as used by the avro sink, pushing into Spark through one or several push
+ * receivers.
+ */
+@SuppressWarnings(
+    "deprecation") // the DStream API is deprecated in Spark 3.5 yet it is what Sparking serves
 class PushStreamTest {
 
   @Test
   void deliversEveryEventOfOneSenderOnceWithBodyAndHeaders() throws Exception {
     int port = FreePorts.next();
-    try (SparkStreams spark = SparkStreams.start(1,
-        jssc -> SparkingFlume.pushStream(jssc, "127.0.0.1", port))) {
+    try (SparkStreams spark =
+        SparkStreams.start(1, jssc -> SparkingFlume.pushStream(jssc, "127.0.0.1", port))) {
       try (FlumeClients.Sender client = FlumeClients.client(port, 100, Map.of())) {
         client.sendAll(FlumeClients.events("a", 0, 2000));
       }
       spark.awaitEvents(2000).stopGracefully();
 
-      assertThat(spark.events()).containsExactlyInAnyOrderElementsOf(FlumeClients.expected("a", 0, 2000));
+      assertThat(spark.events())
+          .containsExactlyInAnyOrderElementsOf(FlumeClients.expected("a", 0, 2000));
     }
   }
 
@@ -39,13 +44,18 @@ class PushStreamTest {
   void reportsStoredEventsAndAnsweredBatchesToSparkMetrics() throws Exception {
     int port = FreePorts.next();
     AtomicReference<JavaReceiverInputDStream<FlumeEvent>> stream = new AtomicReference<>();
-    try (SparkStreams spark = SparkStreams.start(1, jssc -> {
-      stream.set(SparkingFlume.pushStream(jssc, "127.0.0.1", port));
-      return stream.get();
-    })) {
+    try (SparkStreams spark =
+        SparkStreams.start(
+            1,
+            jssc -> {
+              stream.set(SparkingFlume.pushStream(jssc, "127.0.0.1", port));
+              return stream.get();
+            })) {
       int streamId = stream.get().inputDStream().id();
-      assertThat(stream.get().inputDStream().name()).isEqualTo("flume-push@127.0.0.1:" + port + "#" + streamId);
-      // Registered once the server listens; kept from here: the stop removes it from the metrics system.
+      assertThat(stream.get().inputDStream().name())
+          .isEqualTo("flume-push@127.0.0.1:" + port + "#" + streamId);
+      // Registered once the server listens; kept from here: the stop removes it from the metrics
+      // system.
       MetricRegistry metrics = SparkStreams.awaitReceiverMetrics(streamId);
       try (FlumeClients.Sender client = FlumeClients.client(port, 100, Map.of())) {
         client.sendAll(FlumeClients.events("p", 0, 1000));
@@ -54,8 +64,9 @@ class PushStreamTest {
 
       // The client sends 10 batches of 100.
       assertThat(metrics.getMeters().get("records").getCount()).isEqualTo(1000);
-      assertThat(metrics.getMeters().get("bytes").getCount()).isEqualTo(
-          FlumeClients.expected("p", 0, 1000).stream().mapToLong(FlumeEvent::bodyLength).sum());
+      assertThat(metrics.getMeters().get("bytes").getCount())
+          .isEqualTo(
+              FlumeClients.expected("p", 0, 1000).stream().mapToLong(FlumeEvent::bodyLength).sum());
       assertThat(metrics.getMeters().get("flume.push.batches").getCount()).isEqualTo(10);
       assertThat(metrics.getCounters().get("flume.push.batchesFailed").getCount()).isZero();
       spark.stopGracefully();
@@ -66,11 +77,14 @@ class PushStreamTest {
   void unionOfTwoReceiversGetsEveryEventOfTwoSendersOnce() throws Exception {
     int portA = FreePorts.next();
     int portB = FreePorts.next();
-    List<InetSocketAddress> addresses = List.of(new InetSocketAddress("127.0.0.1", portA),
-        new InetSocketAddress("127.0.0.1", portB));
-    ExecutorService senders = Executors.newFixedThreadPool(2, r -> new Thread(r, "test-flume-sender"));
-    try (SparkStreams spark = SparkStreams.start(2,
-        jssc -> SparkingFlume.pushStreams(jssc, addresses, PushSettings.defaults()))) {
+    List<InetSocketAddress> addresses =
+        List.of(
+            new InetSocketAddress("127.0.0.1", portA), new InetSocketAddress("127.0.0.1", portB));
+    ExecutorService senders =
+        Executors.newFixedThreadPool(2, r -> new Thread(r, "test-flume-sender"));
+    try (SparkStreams spark =
+        SparkStreams.start(
+            2, jssc -> SparkingFlume.pushStreams(jssc, addresses, PushSettings.defaults()))) {
       List<Future<?>> sent = new ArrayList<>();
       sent.add(senders.submit(() -> send(portA, "a", 1500)));
       sent.add(senders.submit(() -> send(portB, "b", 1500)));
@@ -91,41 +105,56 @@ class PushStreamTest {
   @Test
   void deflateCompressedSinkIsUnderstood() throws Exception {
     int port = FreePorts.next();
-    PushSettings settings = PushSettings.builder().compression(PushSettings.Compression.DEFLATE).build();
-    try (SparkStreams spark = SparkStreams.start(1,
-        jssc -> SparkingFlume.pushStream(jssc, "127.0.0.1", port, settings))) {
-      try (FlumeClients.Sender client = FlumeClients.client(port, 100,
-          Map.of("compression-type", "deflate", "compression-level", "6"))) {
+    PushSettings settings =
+        PushSettings.builder().compression(PushSettings.Compression.DEFLATE).build();
+    try (SparkStreams spark =
+        SparkStreams.start(
+            1, jssc -> SparkingFlume.pushStream(jssc, "127.0.0.1", port, settings))) {
+      try (FlumeClients.Sender client =
+          FlumeClients.client(
+              port, 100, Map.of("compression-type", "deflate", "compression-level", "6"))) {
         client.sendAll(FlumeClients.events("z", 0, 500));
       }
       spark.awaitEvents(500).stopGracefully();
 
-      assertThat(spark.events()).containsExactlyInAnyOrderElementsOf(FlumeClients.expected("z", 0, 500));
+      assertThat(spark.events())
+          .containsExactlyInAnyOrderElementsOf(FlumeClients.expected("z", 0, 500));
     }
   }
 
   @Test
   void avroSinkOfARealAgentDeliversEveryEventOnce() throws Exception {
     try (FlumeAgent agent = Agents.avroSinkTo("none");
-        SparkStreams spark = SparkStreams.start(1,
-            jssc -> SparkingFlume.pushStream(jssc, "127.0.0.1", agent.port(Agents.RECEIVER_PORT)))) {
+        SparkStreams spark =
+            SparkStreams.start(
+                1,
+                jssc ->
+                    SparkingFlume.pushStream(
+                        jssc, "127.0.0.1", agent.port(Agents.RECEIVER_PORT)))) {
       Agents.feed(agent, "f", 3000);
       spark.awaitEvents(3000).stopGracefully();
 
-      assertThat(spark.events()).containsExactlyInAnyOrderElementsOf(FlumeClients.expected("f", 0, 3000));
+      assertThat(spark.events())
+          .containsExactlyInAnyOrderElementsOf(FlumeClients.expected("f", 0, 3000));
     }
   }
 
   @Test
   void deflateAvroSinkOfARealAgentDeliversEveryEventOnce() throws Exception {
-    PushSettings settings = PushSettings.builder().compression(PushSettings.Compression.DEFLATE).build();
+    PushSettings settings =
+        PushSettings.builder().compression(PushSettings.Compression.DEFLATE).build();
     try (FlumeAgent agent = Agents.avroSinkTo("deflate");
-        SparkStreams spark = SparkStreams.start(1, jssc -> SparkingFlume.pushStream(jssc, "127.0.0.1",
-            agent.port(Agents.RECEIVER_PORT), settings))) {
+        SparkStreams spark =
+            SparkStreams.start(
+                1,
+                jssc ->
+                    SparkingFlume.pushStream(
+                        jssc, "127.0.0.1", agent.port(Agents.RECEIVER_PORT), settings))) {
       Agents.feed(agent, "d", 1000);
       spark.awaitEvents(1000).stopGracefully();
 
-      assertThat(spark.events()).containsExactlyInAnyOrderElementsOf(FlumeClients.expected("d", 0, 1000));
+      assertThat(spark.events())
+          .containsExactlyInAnyOrderElementsOf(FlumeClients.expected("d", 0, 1000));
     }
   }
 

@@ -44,8 +44,10 @@ class SettingsValidationTest {
         .hasMessageContaining("127.0.0.1:4141 appears twice");
     assertThatThrownBy(() -> FlumeAddresses.check("addresses", List.of()))
         .hasMessageContaining("pass at least one host:port");
-    assertThatThrownBy(() -> FlumeAddresses.check("addresses",
-        List.of(InetSocketAddress.createUnresolved("agent", 0))))
+    assertThatThrownBy(
+            () ->
+                FlumeAddresses.check(
+                    "addresses", List.of(InetSocketAddress.createUnresolved("agent", 0))))
         .hasMessage("port=0 (for agent) is out of range: pass 1 to 65535");
   }
 
@@ -56,9 +58,11 @@ class SettingsValidationTest {
         .containsExactly("agent-1|9999", "::1|4141", "10.0.0.7|1");
     assertThat(FlumeAddresses.of(" 127.0.0.1 ", "41414").getPort()).isEqualTo(41414);
     assertThatThrownBy(() -> FlumeAddresses.parseList("addresses", "a:1,a:1"))
-        .hasMessage("addresses=a:1,a:1 is a list in which a:1 appears twice: name each address once");
+        .hasMessage(
+            "addresses=a:1,a:1 is a list in which a:1 appears twice: name each address once");
     assertThatThrownBy(() -> FlumeAddresses.parseList("addresses", "a:1,,b:2"))
-        .hasMessageContaining("addresses='a:1,,b:2' is not a list of host:port (entry '' is empty)");
+        .hasMessageContaining(
+            "addresses='a:1,,b:2' is not a list of host:port (entry '' is empty)");
     assertThatThrownBy(() -> FlumeAddresses.of("bad host", "1"))
         .hasMessageStartingWith("host='bad host' is not a host name or IP address:");
     assertThatThrownBy(() -> FlumeAddresses.of("h", "x1"))

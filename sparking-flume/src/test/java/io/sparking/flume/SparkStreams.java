@@ -22,54 +22,66 @@ import org.apache.spark.streaming.scheduler.StreamingListenerReceiverError;
 import org.apache.spark.streaming.scheduler.StreamingListenerReceiverStarted;
 
 /**
- * One Spark context for the whole test JVM (local mode, write-ahead log on) and short-lived streaming contexts on
- * it that collect every event their stream produced.
+ * One Spark context for the whole test JVM (local mode, write-ahead log on) and short-lived
+ * streaming contexts on it that collect every event their stream produced.
  */
-@SuppressWarnings("deprecation") // the DStream API is deprecated in Spark 3.5 yet it is what Sparking serves
+@SuppressWarnings(
+    "deprecation") // the DStream API is deprecated in Spark 3.5 yet it is what Sparking serves
 final class SparkStreams implements AutoCloseable {
   /** Batch interval of every test stream. */
   static final Duration BATCH = Duration.ofMillis(250);
+
   /** Bound for anything a test waits for. */
   static final Duration WAIT = Duration.ofSeconds(60);
 
   private static final AtomicInteger RUNS = new AtomicInteger();
-  private static final Map<String, ConcurrentLinkedQueue<FlumeEvent>> COLLECTED = new ConcurrentHashMap<>();
+  private static final Map<String, ConcurrentLinkedQueue<FlumeEvent>> COLLECTED =
+      new ConcurrentHashMap<>();
   private static JavaSparkContext sparkContext;
 
   private final JavaStreamingContext jssc;
   private final Path checkpoint;
   private final ConcurrentLinkedQueue<FlumeEvent> events = new ConcurrentLinkedQueue<>();
   private final AtomicInteger receiversStarted = new AtomicInteger();
-  private final List<String> receiverErrors = java.util.Collections.synchronizedList(new ArrayList<>());
+  private final List<String> receiverErrors =
+      java.util.Collections.synchronizedList(new ArrayList<>());
   private boolean stopped;
 
   private SparkStreams(Function<JavaStreamingContext, JavaDStream<FlumeEvent>> stream) {
     checkpoint = TempDirs.create("sparking-flume-checkpoint-");
     jssc = new JavaStreamingContext(sparkContext(), Durations.milliseconds(BATCH.toMillis()));
     jssc.checkpoint(checkpoint.toString());
-    // Checkpointing serializes the DStream graph, so the output function captures only a key, not this object.
+    // Checkpointing serializes the DStream graph, so the output function captures only a key, not
+    // this object.
     String key = "run-" + RUNS.incrementAndGet();
     COLLECTED.put(key, events);
     stream.apply(jssc).foreachRDD(rdd -> COLLECTED.get(key).addAll(rdd.collect()));
-    jssc.addStreamingListener(new StreamingListener() {
-      @Override
-      public void onReceiverStarted(StreamingListenerReceiverStarted started) {
-        receiversStarted.incrementAndGet();
-      }
+    jssc.addStreamingListener(
+        new StreamingListener() {
+          @Override
+          public void onReceiverStarted(StreamingListenerReceiverStarted started) {
+            receiversStarted.incrementAndGet();
+          }
 
-      @Override
-      public void onReceiverError(StreamingListenerReceiverError error) {
-        receiverErrors.add(error.receiverInfo().lastErrorMessage() + ": " + error.receiverInfo().lastError());
-      }
-    });
+          @Override
+          public void onReceiverError(StreamingListenerReceiverError error) {
+            receiverErrors.add(
+                error.receiverInfo().lastErrorMessage() + ": " + error.receiverInfo().lastError());
+          }
+        });
   }
 
-  /** Starts the stream {@code stream} builds and waits until its {@code receivers} receivers run. */
-  static SparkStreams start(int receivers, Function<JavaStreamingContext, JavaDStream<FlumeEvent>> stream) {
+  /**
+   * Starts the stream {@code stream} builds and waits until its {@code receivers} receivers run.
+   */
+  static SparkStreams start(
+      int receivers, Function<JavaStreamingContext, JavaDStream<FlumeEvent>> stream) {
     SparkStreams streams = new SparkStreams(stream);
     try {
       streams.jssc.start();
-      await("receivers started").atMost(WAIT).until(() -> streams.receiversStarted.get() >= receivers);
+      await("receivers started")
+          .atMost(WAIT)
+          .until(() -> streams.receiversStarted.get() >= receivers);
       return streams;
     } catch (RuntimeException | Error e) {
       streams.close();
@@ -78,26 +90,32 @@ final class SparkStreams implements AutoCloseable {
   }
 
   /**
-   * Three cores: each receiver holds one for as long as it runs, and the jobs that collect the events need one more.
+   * Three cores: each receiver holds one for as long as it runs, and the jobs that collect the
+   * events need one more.
    */
   private static synchronized JavaSparkContext sparkContext() {
     if (sparkContext == null) {
-      SparkConf conf = new SparkConf()
-          .setMaster("local[3]")
-          .setAppName("sparking-flume-test")
-          .set("spark.ui.enabled", "false")
-          .set("spark.driver.host", "127.0.0.1")
-          .set("spark.driver.bindAddress", "127.0.0.1")
-          .set("spark.streaming.receiver.writeAheadLog.enable", "true")
-          // Kryo, which most production jobs set: blocks, the write-ahead log and the receivers themselves go through
-          // it here, while the jobs' tests (sparking-jobs) run with Spark's default Java serialization.
-          .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-          .set("spark.streaming.stopGracefullyOnShutdown", "false")
-          // The default (ten batches) can end a graceful stop before the stored blocks were processed; a test that
-          // counts every event must see them all.
-          .set("spark.streaming.gracefulStopTimeout", WAIT.toMillis() + "ms");
+      SparkConf conf =
+          new SparkConf()
+              .setMaster("local[3]")
+              .setAppName("sparking-flume-test")
+              .set("spark.ui.enabled", "false")
+              .set("spark.driver.host", "127.0.0.1")
+              .set("spark.driver.bindAddress", "127.0.0.1")
+              .set("spark.streaming.receiver.writeAheadLog.enable", "true")
+              // Kryo, which most production jobs set: blocks, the write-ahead log and the receivers
+              // themselves go through
+              // it here, while the jobs' tests (sparking-jobs) run with Spark's default Java
+              // serialization.
+              .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
+              .set("spark.streaming.stopGracefullyOnShutdown", "false")
+              // The default (ten batches) can end a graceful stop before the stored blocks were
+              // processed; a test that
+              // counts every event must see them all.
+              .set("spark.streaming.gracefulStopTimeout", WAIT.toMillis() + "ms");
       sparkContext = new JavaSparkContext(conf);
-      Runtime.getRuntime().addShutdownHook(new Thread(sparkContext::stop, "stop-test-spark-context"));
+      Runtime.getRuntime()
+          .addShutdownHook(new Thread(sparkContext::stop, "stop-test-spark-context"));
     }
     return sparkContext;
   }
@@ -108,14 +126,20 @@ final class SparkStreams implements AutoCloseable {
   }
 
   /**
-   * The metrics of receiver {@code streamId} as Spark's metrics system of this JVM holds them (local mode: the
-   * driver is the executor), once the receiver registered them (after its server or connections started).
+   * The metrics of receiver {@code streamId} as Spark's metrics system of this JVM holds them
+   * (local mode: the driver is the executor), once the receiver registered them (after its server
+   * or connections started).
    */
   static com.codahale.metrics.MetricRegistry awaitReceiverMetrics(int streamId) {
     String name = "sparking.receiver." + streamId;
-    List<org.apache.spark.metrics.source.Source> sources = await("metrics source " + name).atMost(WAIT).until(
-        () -> scala.jdk.javaapi.CollectionConverters.asJava(
-            org.apache.spark.SparkEnv.get().metricsSystem().getSourcesByName(name)), s -> !s.isEmpty());
+    List<org.apache.spark.metrics.source.Source> sources =
+        await("metrics source " + name)
+            .atMost(WAIT)
+            .until(
+                () ->
+                    scala.jdk.javaapi.CollectionConverters.asJava(
+                        org.apache.spark.SparkEnv.get().metricsSystem().getSourcesByName(name)),
+                s -> !s.isEmpty());
     // Stream ids restart in every streaming context: the last registered source is this run's.
     return sources.get(sources.size() - 1).metricRegistry();
   }
@@ -131,7 +155,10 @@ final class SparkStreams implements AutoCloseable {
     return this;
   }
 
-  /** Stops the stream after every received block was processed, so nothing stored is left out of the count. */
+  /**
+   * Stops the stream after every received block was processed, so nothing stored is left out of the
+   * count.
+   */
   void stopGracefully() {
     if (!stopped) {
       stopped = true;

@@ -5,8 +5,9 @@ import org.apache.spark.streaming.scheduler.StreamingListener;
 import org.apache.spark.streaming.scheduler.StreamingListenerBatchCompleted;
 
 /**
- * Prints each batch's line once Spark reports the batch completed, with its processing delay (first job start to
- * last job end) and scheduling delay (batch submitted to first job start), from Spark's {@link BatchInfo}.
+ * Prints each batch's line once Spark reports the batch completed, with its processing delay (first
+ * job start to last job end) and scheduling delay (batch submitted to first job start), from
+ * Spark's {@link BatchInfo}.
  */
 final class BatchDelayListener implements StreamingListener {
   private final String job;
@@ -18,7 +19,10 @@ final class BatchDelayListener implements StreamingListener {
   @Override
   public void onBatchCompleted(StreamingListenerBatchCompleted completed) {
     BatchInfo info = completed.batchInfo();
-    BatchReporter.printCompleted(job, info.batchTime().milliseconds(), millis(info.processingDelay()),
+    BatchReporter.printCompleted(
+        job,
+        info.batchTime().milliseconds(),
+        millis(info.processingDelay()),
         millis(info.schedulingDelay()));
   }
 

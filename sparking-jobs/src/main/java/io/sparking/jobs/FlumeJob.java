@@ -17,20 +17,22 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /**
- * What the Flume jobs share: their addresses, parsed and checked by the connector, the start-up check, the
- * write-ahead log, and the stream itself.
+ * What the Flume jobs share: their addresses, parsed and checked by the connector, the start-up
+ * check, the write-ahead log, and the stream itself.
  *
- * <p>Push jobs run receivers that listen where Flume's {@code avro} sinks send. The receivers run inside Spark,
- * where a port that is already taken only shows as a receiver restarting over and over; so in local mode the job
- * binds each port once on the driver (and releases it) before Spark starts, and fails with exit 1 naming the port.
- * On a cluster the receivers run on executors, which the driver cannot check.
+ * <p>Push jobs run receivers that listen where Flume's {@code avro} sinks send. The receivers run
+ * inside Spark, where a port that is already taken only shows as a receiver restarting over and
+ * over; so in local mode the job binds each port once on the driver (and releases it) before Spark
+ * starts, and fails with exit 1 naming the port. On a cluster the receivers run on executors, which
+ * the driver cannot check.
  *
- * <p>Pull jobs connect to agents running Sparking's sink; the job first opens one TCP connection to each agent,
- * bounded by {@code --connect-timeout}, so that an agent that is down fails the job at once rather than leaving
- * the receivers to retry for ever.
+ * <p>Pull jobs connect to agents running Sparking's sink; the job first opens one TCP connection to
+ * each agent, bounded by {@code --connect-timeout}, so that an agent that is down fails the job at
+ * once rather than leaving the receivers to retry for ever.
  *
- * <p>A job picks its arguments by extending {@link OneAgent} ({@code <host> <port>}, a word count) or
- * {@link SeveralAgents} ({@code <host:port,...>}, a count), and its side by the {@link Mode} it passes up.
+ * <p>A job picks its arguments by extending {@link OneAgent} ({@code <host> <port>}, a word count)
+ * or {@link SeveralAgents} ({@code <host:port,...>}, a count), and its side by the {@link Mode} it
+ * passes up.
  */
 abstract class FlumeJob extends StreamingJob {
   /** How Spark meets the agents. */
@@ -52,12 +54,20 @@ abstract class FlumeJob extends StreamingJob {
 
   /** The arguments {@code <host> <port>} of one agent, and a word count of its events. */
   abstract static class OneAgent extends FlumeJob {
-    @Parameters(index = "1", paramLabel = "<host>", description = "Push: the address the receiver listens on, the"
-        + " avro sink's hostname. Pull: the host of the agent's Sparking sink")
+    @Parameters(
+        index = "1",
+        paramLabel = "<host>",
+        description =
+            "Push: the address the receiver listens on, the"
+                + " avro sink's hostname. Pull: the host of the agent's Sparking sink")
     String host;
 
-    @Parameters(index = "2", paramLabel = "<port>", description = "Push: the port the receiver listens on, the avro"
-        + " sink's port. Pull: the port of the agent's Sparking sink")
+    @Parameters(
+        index = "2",
+        paramLabel = "<port>",
+        description =
+            "Push: the port the receiver listens on, the avro"
+                + " sink's port. Pull: the port of the agent's Sparking sink")
     String port;
 
     OneAgent(Mode mode) {
@@ -77,8 +87,12 @@ abstract class FlumeJob extends StreamingJob {
 
   /** The argument {@code <host:port,...>} of several agents, and a count of their events. */
   abstract static class SeveralAgents extends FlumeJob {
-    @Parameters(index = "1", paramLabel = "<host:port,...>", description = "Addresses separated by commas. Push: one"
-        + " receiver listens on each, an avro sink's target. Pull: the agents' Sparking sinks")
+    @Parameters(
+        index = "1",
+        paramLabel = "<host:port,...>",
+        description =
+            "Addresses separated by commas. Push: one"
+                + " receiver listens on each, an avro sink's target. Pull: the agents' Sparking sinks")
     String addressList;
 
     SeveralAgents(Mode mode) {
@@ -99,11 +113,14 @@ abstract class FlumeJob extends StreamingJob {
   /** The job's addresses from its positional arguments; the connector refuses bad ones. */
   protected abstract List<InetSocketAddress> parseAddresses();
 
-  /** The stream of event bodies: one push receiver per address, or one pull receiver for all agents. */
+  /**
+   * The stream of event bodies: one push receiver per address, or one pull receiver for all agents.
+   */
   protected JavaDStream<String> bodies(JavaStreamingContext jssc) {
-    JavaDStream<FlumeEvent> events = mode == Mode.PUSH
-        ? SparkingFlume.pushStreams(jssc, addresses, PushSettings.defaults())
-        : SparkingFlume.pullStream(jssc, addresses, PullSettings.defaults());
+    JavaDStream<FlumeEvent> events =
+        mode == Mode.PUSH
+            ? SparkingFlume.pushStreams(jssc, addresses, PushSettings.defaults())
+            : SparkingFlume.pullStream(jssc, addresses, PullSettings.defaults());
     return events.map(FlumeEvent::bodyAsString);
   }
 
@@ -116,8 +133,11 @@ abstract class FlumeJob extends StreamingJob {
   /** The addresses: where the receivers listen, or the agents they pull from. */
   @Override
   protected Map<String, String> sources() {
-    return Map.of("addresses", addresses.stream().map(a -> a.getHostString() + ":" + a.getPort())
-        .collect(Collectors.joining(",")));
+    return Map.of(
+        "addresses",
+        addresses.stream()
+            .map(a -> a.getHostString() + ":" + a.getPort())
+            .collect(Collectors.joining(",")));
   }
 
   @Override
@@ -139,7 +159,8 @@ abstract class FlumeJob extends StreamingJob {
 
   @Override
   protected void configure(SparkConf conf) {
-    // Push receivers answer a batch, and pull receivers ack it, only once it is stored: with the log written ahead
+    // Push receivers answer a batch, and pull receivers ack it, only once it is stored: with the
+    // log written ahead
     // that means a driver failure loses nothing the agents let go of.
     conf.setIfMissing("spark.streaming.receiver.writeAheadLog.enable", "true");
     conf.setIfMissing("spark.streaming.backpressure.enabled", "true");

@@ -7,12 +7,14 @@ import org.apache.spark.util.ShutdownHookManager$;
 import scala.runtime.BoxedUnit;
 
 /**
- * Turns SIGTERM/Ctrl-C into a graceful stop that the job's own thread performs, while Spark is still whole.
+ * Turns SIGTERM/Ctrl-C into a graceful stop that the job's own thread performs, while Spark is
+ * still whole.
  *
- * <p>Spark's own {@code spark.streaming.stopGracefullyOnShutdown} hook runs after the hook that stops the local
- * executor (Spark runs higher priorities first, and the executor's hook has the default 100, streaming's 51). In
- * local mode a batch that still has tasks then waits forever for an executor that is gone. This hook has a higher
- * priority than both: it asks the job to stop and waits until the job has stopped its context and reported.
+ * <p>Spark's own {@code spark.streaming.stopGracefullyOnShutdown} hook runs after the hook that
+ * stops the local executor (Spark runs higher priorities first, and the executor's hook has the
+ * default 100, streaming's 51). In local mode a batch that still has tasks then waits forever for
+ * an executor that is gone. This hook has a higher priority than both: it asks the job to stop and
+ * waits until the job has stopped its context and reported.
  */
 final class GracefulShutdown implements AutoCloseable {
   /** Above the executor's default 100, so it runs while tasks can still run. */
@@ -23,15 +25,18 @@ final class GracefulShutdown implements AutoCloseable {
   private final Object hook;
 
   GracefulShutdown(Duration maxWait) {
-    this.hook = ShutdownHookManager$.MODULE$.addShutdownHook(PRIORITY, () -> {
-      requested.countDown();
-      try {
-        finished.await(maxWait.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return BoxedUnit.UNIT;
-    });
+    this.hook =
+        ShutdownHookManager$.MODULE$.addShutdownHook(
+            PRIORITY,
+            () -> {
+              requested.countDown();
+              try {
+                finished.await(maxWait.toMillis(), TimeUnit.MILLISECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              return BoxedUnit.UNIT;
+            });
   }
 
   /** Whether the JVM is shutting down and wants the job to stop. */

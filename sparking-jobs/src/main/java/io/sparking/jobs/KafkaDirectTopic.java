@@ -6,10 +6,17 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.streaming.api.java.JavaStreamingContext;
 import picocli.CommandLine.Command;
 
-/** Counts records of one or more topics with the direct stream, committing offsets after each batch's output. */
-@Command(name = "KafkaDirectTopic", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Counts records of Kafka topics with the direct stream (no receivers); offsets are committed"
-        + " after each batch's output.")
+/**
+ * Counts records of one or more topics with the direct stream, committing offsets after each
+ * batch's output.
+ */
+@Command(
+    name = "KafkaDirectTopic",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description =
+        "Counts records of Kafka topics with the direct stream (no receivers); offsets are committed"
+            + " after each batch's output.")
 public final class KafkaDirectTopic extends KafkaJob {
 
   /** None: the direct stream reads in the batches' tasks. */
@@ -32,7 +39,9 @@ public final class KafkaDirectTopic extends KafkaJob {
   @Override
   protected void defineStreams(JavaStreamingContext jssc, BatchReporter reporter) {
     SparkingKafka.directStream(jssc, settings())
-        .foreachBatch((records, time) -> reporter.report(records.map(KafkaRecord::valueAsString), time, false));
+        .foreachBatch(
+            (records, time) ->
+                reporter.report(records.map(KafkaRecord::valueAsString), time, false));
   }
 
   /** Runs the job; see {@code --help}. */

@@ -10,14 +10,20 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /**
- * What the Kafka jobs share: {@code <spark-master> <topics> <bootstrap-servers>} and the consumer's options, checked
- * by the connector, the start-up check of brokers and topics, and the write-ahead log of the receiver jobs.
+ * What the Kafka jobs share: {@code <spark-master> <topics> <bootstrap-servers>} and the consumer's
+ * options, checked by the connector, the start-up check of brokers and topics, and the write-ahead
+ * log of the receiver jobs.
  */
 abstract class KafkaJob extends StreamingJob {
-  @Parameters(index = "1", paramLabel = "<topics>", description = "A topic, or several separated by commas")
+  @Parameters(
+      index = "1",
+      paramLabel = "<topics>",
+      description = "A topic, or several separated by commas")
   String topics;
 
-  @Parameters(index = "2", paramLabel = "<bootstrap-servers>",
+  @Parameters(
+      index = "2",
+      paramLabel = "<bootstrap-servers>",
       description = "Kafka brokers, host:port[,host:port...] (not a ZooKeeper address)")
   String bootstrapServers;
 
@@ -37,7 +43,9 @@ abstract class KafkaJob extends StreamingJob {
     return settings;
   }
 
-  /** Whether the job's receivers write ahead (receiver jobs yes, the direct job has no receivers). */
+  /**
+   * Whether the job's receivers write ahead (receiver jobs yes, the direct job has no receivers).
+   */
   protected boolean writeAheadLog() {
     return true;
   }
@@ -65,7 +73,8 @@ abstract class KafkaJob extends StreamingJob {
 
   @Override
   protected void configure(SparkConf conf) {
-    conf.setIfMissing("spark.streaming.receiver.writeAheadLog.enable", String.valueOf(writeAheadLog()));
+    conf.setIfMissing(
+        "spark.streaming.receiver.writeAheadLog.enable", String.valueOf(writeAheadLog()));
     conf.setIfMissing("spark.streaming.backpressure.enabled", "true");
   }
 }

@@ -8,11 +8,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** Counts records of several topics, one reliable receiver per topic, unioned into one stream. */
-@Command(name = "KafkaMultiTopics", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Counts records of several Kafka topics: one reliable receiver per topic, unioned.")
+@Command(
+    name = "KafkaMultiTopics",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description =
+        "Counts records of several Kafka topics: one reliable receiver per topic, unioned.")
 public final class KafkaMultiTopics extends KafkaJob {
-  @Option(names = "--repartition", paramLabel = "<n>", defaultValue = "0",
-      description = "Spread each batch over n partitions before processing; 0 keeps the receivers' blocks")
+  @Option(
+      names = "--repartition",
+      paramLabel = "<n>",
+      defaultValue = "0",
+      description =
+          "Spread each batch over n partitions before processing; 0 keeps the receivers' blocks")
   int repartition;
 
   @Override

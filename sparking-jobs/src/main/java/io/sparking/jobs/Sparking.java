@@ -5,28 +5,44 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** The jobs by their classic names: the main class of the application jar, and the commands of {@code ./sparking}. */
-@Command(name = "sparking", mixinStandardHelpOptions = true,
+/**
+ * The jobs by their classic names: the main class of the application jar, and the commands of
+ * {@code ./sparking}.
+ */
+@Command(
+    name = "sparking",
+    mixinStandardHelpOptions = true,
     description = "Reliable ingestion of Kafka and Flume data into Spark Streaming. Run a job:",
-    subcommands = {KafkaSingleTopic.class, KafkaMultiTopics.class, KafkaDirectTopic.class, KafkaExactlyOnce.class,
-        KafkaFlumeJoin.class, FlumeSinglePushBased.class, FlumeMultiPushBased.class, FlumeSinglePullBased.class,
-        FlumeMultiPullBased.class},
-    footer = {"", "Examples:",
-        "  ./sparking demo",
-        "  ./sparking demo flume",
-        "  ./sparking KafkaSingleTopic local[2] words localhost:9092",
-        "  ./sparking KafkaMultiTopics local[4] clicks,views localhost:9092",
-        "  ./sparking KafkaDirectTopic local[2] words localhost:9092 --duration 60",
-        "  ./sparking KafkaExactlyOnce local[2] words localhost:9092 --jdbc-url jdbc:h2:file:./words-db",
-        "  ./sparking KafkaFlumeJoin local[3] orders localhost:9092 127.0.0.1 9999",
-        "  ./sparking FlumeSinglePushBased local[2] 127.0.0.1 41414",
-        "  ./sparking FlumeMultiPushBased local[4] 127.0.0.1:41411,127.0.0.1:41412",
-        "  ./sparking FlumeSinglePullBased local[2] 127.0.0.1 9999",
-        "  ./sparking FlumeMultiPullBased local[2] agent1:9999,agent2:9999",
-        "  ./sparking bench --records 200000 --runs 1   (throughput of every path; see docs/performance.md)",
-        "  ./sparking submit KafkaMultiTopics --master spark://host:7077 -- clicks,views broker:9092",
-        "                                               (spark-submit to a cluster; see docs/cluster.md)",
-        "Run ./sparking <job> --help for a job's options."})
+    subcommands = {
+      KafkaSingleTopic.class,
+      KafkaMultiTopics.class,
+      KafkaDirectTopic.class,
+      KafkaExactlyOnce.class,
+      KafkaFlumeJoin.class,
+      FlumeSinglePushBased.class,
+      FlumeMultiPushBased.class,
+      FlumeSinglePullBased.class,
+      FlumeMultiPullBased.class
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  ./sparking demo",
+      "  ./sparking demo flume",
+      "  ./sparking KafkaSingleTopic local[2] words localhost:9092",
+      "  ./sparking KafkaMultiTopics local[4] clicks,views localhost:9092",
+      "  ./sparking KafkaDirectTopic local[2] words localhost:9092 --duration 60",
+      "  ./sparking KafkaExactlyOnce local[2] words localhost:9092 --jdbc-url jdbc:h2:file:./words-db",
+      "  ./sparking KafkaFlumeJoin local[3] orders localhost:9092 127.0.0.1 9999",
+      "  ./sparking FlumeSinglePushBased local[2] 127.0.0.1 41414",
+      "  ./sparking FlumeMultiPushBased local[4] 127.0.0.1:41411,127.0.0.1:41412",
+      "  ./sparking FlumeSinglePullBased local[2] 127.0.0.1 9999",
+      "  ./sparking FlumeMultiPullBased local[2] agent1:9999,agent2:9999",
+      "  ./sparking bench --records 200000 --runs 1   (throughput of every path; see docs/performance.md)",
+      "  ./sparking submit KafkaMultiTopics --master spark://host:7077 -- clicks,views broker:9092",
+      "                                               (spark-submit to a cluster; see docs/cluster.md)",
+      "Run ./sparking <job> --help for a job's options."
+    })
 public final class Sparking implements Runnable {
   @Spec CommandSpec spec;
 

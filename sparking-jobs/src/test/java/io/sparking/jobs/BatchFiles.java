@@ -17,10 +17,10 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
- * What a job wrote with {@code --output-dir}, counted by record: {@link BatchOutput} writes each batch's records one
- * per line and renames the file into place, so a visible file is complete and each is read once, as it appears.
- * Re-run batch files ({@code batch-<time>.rerun-<k>.txt}, a batch run again after a recovery) count like the others,
- * and are also counted apart.
+ * What a job wrote with {@code --output-dir}, counted by record: {@link BatchOutput} writes each
+ * batch's records one per line and renames the file into place, so a visible file is complete and
+ * each is read once, as it appears. Re-run batch files ({@code batch-<time>.rerun-<k>.txt}, a batch
+ * run again after a recovery) count like the others, and are also counted apart.
  */
 final class BatchFiles {
   /** How many records an assertion message names as examples. */
@@ -46,8 +46,11 @@ final class BatchFiles {
     }
     List<Path> fresh;
     try (Stream<Path> all = Files.list(dir)) {
-      fresh = all.filter(f -> f.getFileName().toString().startsWith(BatchOutput.PREFIX))
-          .filter(f -> !read.contains(f)).sorted().toList();
+      fresh =
+          all.filter(f -> f.getFileName().toString().startsWith(BatchOutput.PREFIX))
+              .filter(f -> !read.contains(f))
+              .sorted()
+              .toList();
     }
     for (Path file : fresh) {
       List<String> records;
@@ -101,9 +104,9 @@ final class BatchFiles {
   }
 
   /**
-   * Reads what is new and asserts that the files hold exactly {@code sent}, as a multiset: every record as many times
-   * as it was sent, none missing, none more often, nothing else. So a lost record and a duplicate of another cannot
-   * make up the right total.
+   * Reads what is new and asserts that the files hold exactly {@code sent}, as a multiset: every
+   * record as many times as it was sent, none missing, none more often, nothing else. So a lost
+   * record and a duplicate of another cannot make up the right total.
    */
   void assertHoldsExactly(Collection<String> sent) throws IOException {
     scan();
@@ -120,9 +123,17 @@ final class BatchFiles {
         (difference < 0 ? missing : surplus).add(record);
       }
     }
-    assertThat(missing.size()).as("records sent but missing from the batch files in %s (%d sent, %d output),"
-        + " such as %s", dir, sent.size(), lines(), missing.subList(0, Math.min(EXAMPLES, missing.size()))).isZero();
-    assertThat(surplus.size()).as("records in the batch files in %s beyond those sent (duplicates, or never sent),"
-        + " such as %s", dir, surplus.subList(0, Math.min(EXAMPLES, surplus.size()))).isZero();
+    assertThat(missing.size())
+        .as(
+            "records sent but missing from the batch files in %s (%d sent, %d output),"
+                + " such as %s",
+            dir, sent.size(), lines(), missing.subList(0, Math.min(EXAMPLES, missing.size())))
+        .isZero();
+    assertThat(surplus.size())
+        .as(
+            "records in the batch files in %s beyond those sent (duplicates, or never sent),"
+                + " such as %s",
+            dir, surplus.subList(0, Math.min(EXAMPLES, surplus.size())))
+        .isZero();
   }
 }

@@ -7,13 +7,17 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Checkpoint directories: shared-storage URIs reach Spark as given, local ones are created and owned. */
+/**
+ * Checkpoint directories: shared-storage URIs reach Spark as given, local ones are created and
+ * owned.
+ */
 class CheckpointDirectoryTest {
   @TempDir Path work;
 
   @Test
   void clusterStorageUrisKeepTheirAuthority() {
-    assertThat(CheckpointDirectory.prepare("hdfs://namenode:8020/sparking/words", "KafkaSingleTopic"))
+    assertThat(
+            CheckpointDirectory.prepare("hdfs://namenode:8020/sparking/words", "KafkaSingleTopic"))
         .isEqualTo("hdfs://namenode:8020/sparking/words");
     assertThat(CheckpointDirectory.prepare("s3a://bucket/sparking/words", "KafkaSingleTopic"))
         .isEqualTo("s3a://bucket/sparking/words");
@@ -22,7 +26,8 @@ class CheckpointDirectoryTest {
   @Test
   void localDirectoryIsCreatedAndMarkedAsTheJobs() {
     Path dir = work.resolve("cp");
-    assertThat(CheckpointDirectory.prepare("file:" + dir, "KafkaSingleTopic")).isEqualTo(dir.toString());
+    assertThat(CheckpointDirectory.prepare("file:" + dir, "KafkaSingleTopic"))
+        .isEqualTo(dir.toString());
     assertThat(dir.resolve(CheckpointDirectory.OWNER_FILE)).exists();
     assertThat(Files.isDirectory(dir)).isTrue();
   }

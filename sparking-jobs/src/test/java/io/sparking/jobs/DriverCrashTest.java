@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.sparking.jobs.FaultScenario.Fault;
 import io.sparking.jobs.FaultScenario.Result;
-import io.sparking.testkit.FailingWriteAheadLog;
 import io.sparking.runtime.FlumeAgent;
 import io.sparking.runtime.FlumeConfFiles;
+import io.sparking.testkit.FailingWriteAheadLog;
 import io.sparking.testkit.KafkaBrokerExtension;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,33 +30,41 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Zero data loss under real faults: each job runs in a JVM of its own with {@code --output-dir}, a real process is
- * killed or stopped mid-stream, and every id sent must be in the output files afterwards (duplicates are counted
- * and printed; see docs/reliability.md for why they occur). {@code -Pfaults} sends 200k ids instead of 20k.
+ * Zero data loss under real faults: each job runs in a JVM of its own with {@code --output-dir}, a
+ * real process is killed or stopped mid-stream, and every id sent must be in the output files
+ * afterwards (duplicates are counted and printed; see docs/reliability.md for why they occur).
+ * {@code -Pfaults} sends 200k ids instead of 20k.
  */
 class DriverCrashTest {
   @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
   /**
-   * The FlumeSource driver-kill scenarios' feed rate until the kill: the first half in about 30 s. The kill waits for the
-   * first batch file, which takes seconds (more on a loaded machine, where a push agent's sink may also back off
-   * for a while before it reaches the new receiver), so it lands while the first half is still fed; what is left
-   * then goes to the agent at once, as it would pile up in Kafka while a driver is down.
+   * The FlumeSource driver-kill scenarios' feed rate until the kill: the first half in about 30 s.
+   * The kill waits for the first batch file, which takes seconds (more on a loaded machine, where a
+   * push agent's sink may also back off for a while before it reaches the new receiver), so it
+   * lands while the first half is still fed; what is left then goes to the agent at once, as it
+   * would pile up in Kafka while a driver is down.
    */
   private static final int FLUME_RATE = Math.max(300, FaultScenario.IDS / 60);
 
-  /** What follows the kill: the second half is sent, and the same command starts again from the same checkpoint. */
-  private static final Fault KILL_DRIVER_AND_RESTART_AFTER_THE_KILL = scenario -> {
-    // The second half arrives while no driver runs: Kafka keeps it, a FlumeSource agent keeps it in its channel.
-    scenario.sendRest();
-    scenario.restartJob();
-  };
+  /**
+   * What follows the kill: the second half is sent, and the same command starts again from the same
+   * checkpoint.
+   */
+  private static final Fault KILL_DRIVER_AND_RESTART_AFTER_THE_KILL =
+      scenario -> {
+        // The second half arrives while no driver runs: Kafka keeps it, a FlumeSource agent keeps
+        // it in its channel.
+        scenario.sendRest();
+        scenario.restartJob();
+      };
 
   /** The driver dies (SIGKILL) and the same command starts again from the same checkpoint. */
-  private static final Fault KILL_DRIVER_AND_RESTART = scenario -> {
-    scenario.killJob();
-    KILL_DRIVER_AND_RESTART_AFTER_THE_KILL.inject(scenario);
-  };
+  private static final Fault KILL_DRIVER_AND_RESTART =
+      scenario -> {
+        scenario.killJob();
+        KILL_DRIVER_AND_RESTART_AFTER_THE_KILL.inject(scenario);
+      };
 
   @TempDir Path work;
 
@@ -73,103 +81,149 @@ class DriverCrashTest {
   @Test
   void kafkaSingleTopicLosesNothingWhenTheBrokerStopsAndRestarts() throws Exception {
     FaultScenario scenario = kafka("KafkaSingleTopic-brokerRestart", "KafkaSingleTopic");
-    assertNoLoss(scenario.run(s -> {
-      KAFKA.broker().stop();
-      try {
-        // The job keeps running, batch after batch, while its broker is gone.
-        s.awaitMoreBatches(3);
-      } finally {
-        KAFKA.broker().restart();
-      }
-    }));
+    assertNoLoss(
+        scenario.run(
+            s -> {
+              KAFKA.broker().stop();
+              try {
+                // The job keeps running, batch after batch, while its broker is gone.
+                s.awaitMoreBatches(3);
+              } finally {
+                KAFKA.broker().restart();
+              }
+            }));
   }
 
   @Test
   void kafkaDirectTopicLosesNothingWhenTheBrokerStopsAndRestarts() throws Exception {
     FaultScenario scenario = kafka("KafkaDirectTopic-brokerRestart", "KafkaDirectTopic");
-    assertNoLoss(scenario.run(s -> {
-      // The direct stream asks the broker for the latest offsets to generate each batch, so while the broker is
-      // down no batch is generated: the job waits (up to the consumer's default.api.timeout.ms, 60 s) rather than
-      // running on. The outage lasts the broker's own stop and start.
-      KAFKA.broker().stop();
-      KAFKA.broker().restart();
-      // The same job, never restarted, generates and outputs batches again.
-      s.awaitMoreBatches(3);
-    }));
+    assertNoLoss(
+        scenario.run(
+            s -> {
+              // The direct stream asks the broker for the latest offsets to generate each batch, so
+              // while the broker is
+              // down no batch is generated: the job waits (up to the consumer's
+              // default.api.timeout.ms, 60 s) rather than
+              // running on. The outage lasts the broker's own stop and start.
+              KAFKA.broker().stop();
+              KAFKA.broker().restart();
+              // The same job, never restarted, generates and outputs batches again.
+              s.awaitMoreBatches(3);
+            }));
   }
 
   /**
-   * The agent is killed twice with SIGKILL, by PID, and restarted on the same directories and port while the pull
-   * job keeps running: once before the job starts, with the whole first half in its file channel (nothing else
-   * holds those ids any more: the source's saved position is past them), and once mid-stream, while the second
-   * half is being read, stored in the channel and pulled. The job's receiver reconnects by itself.
+   * The agent is killed twice with SIGKILL, by PID, and restarted on the same directories and port
+   * while the pull job keeps running: once before the job starts, with the whole first half in its
+   * file channel (nothing else holds those ids any more: the source's saved position is past them),
+   * and once mid-stream, while the second half is being read, stored in the channel and pulled. The
+   * job's receiver reconnects by itself.
    */
   @Test
   void flumeSinglePullBasedLosesNothingWhenTheAgentIsKilled() throws Exception {
     try (DurableFlume flume = DurableFlume.start(work)) {
       AtomicBoolean crashedWithFullChannel = new AtomicBoolean();
-      FaultScenario.Source source = ids -> {
-        flume.append(ids);
-        if (crashedWithFullChannel.compareAndSet(false, true)) {
-          flume.awaitSourcePosition(flume.inputSize());
-          flume.agent.kill();
-          flume.agent.restart();
-        }
-      };
-      FaultScenario scenario = new FaultScenario("FlumeSinglePullBased-agentKill", work, source, List.of(),
-          "FlumeSinglePullBased", "local[2]", "127.0.0.1", String.valueOf(flume.port()));
+      FaultScenario.Source source =
+          ids -> {
+            flume.append(ids);
+            if (crashedWithFullChannel.compareAndSet(false, true)) {
+              flume.awaitSourcePosition(flume.inputSize());
+              flume.agent.kill();
+              flume.agent.restart();
+            }
+          };
+      FaultScenario scenario =
+          new FaultScenario(
+              "FlumeSinglePullBased-agentKill",
+              work,
+              source,
+              List.of(),
+              "FlumeSinglePullBased",
+              "local[2]",
+              "127.0.0.1",
+              String.valueOf(flume.port()));
       AtomicInteger readAtKill = new AtomicInteger();
-      Result result = scenario.run(s -> {
-        long firstHalfEnd = flume.inputSize();
-        s.sendRest();
-        // Kill once the source has put part of the second half into the channel.
-        flume.awaitSourcePosition(firstHalfEnd + 1);
-        flume.agent.kill();
-        List<String> lines = Files.readAllLines(flume.input);
-        readAtKill.set(flume.linesBefore(flume.savedPosition()));
-        Set<String> outputAtKill = s.idsSoFar();
-        long readAgainAlreadyOutput = lines.subList(readAtKill.get(), lines.size()).stream()
-            .filter(outputAtKill::contains).count();
-        System.out.println("  scenario=FlumeSinglePullBased-agentKill lines_in_file=" + lines.size()
-            + " source_position_at_kill_lines=" + readAtKill + " output_at_kill=" + outputAtKill.size()
-            + " lines_after_saved_position=" + (lines.size() - readAtKill.get())
-            + " of_which_already_output=" + readAgainAlreadyOutput);
-        // The receiver noticed: its pull failed and it is trying again.
-        s.awaitJobLogLine("Pulling from 127.0.0.1:" + flume.port(), Duration.ofSeconds(60));
-        flume.agent.restart();
-      });
-      // Where the duplicates come from: an id before the saved position can only have come twice out of the
-      // channel (a batch the receiver stored but whose ack died with the agent, rolled back and delivered again);
+      Result result =
+          scenario.run(
+              s -> {
+                long firstHalfEnd = flume.inputSize();
+                s.sendRest();
+                // Kill once the source has put part of the second half into the channel.
+                flume.awaitSourcePosition(firstHalfEnd + 1);
+                flume.agent.kill();
+                List<String> lines = Files.readAllLines(flume.input);
+                readAtKill.set(flume.linesBefore(flume.savedPosition()));
+                Set<String> outputAtKill = s.idsSoFar();
+                long readAgainAlreadyOutput =
+                    lines.subList(readAtKill.get(), lines.size()).stream()
+                        .filter(outputAtKill::contains)
+                        .count();
+                System.out.println(
+                    "  scenario=FlumeSinglePullBased-agentKill lines_in_file="
+                        + lines.size()
+                        + " source_position_at_kill_lines="
+                        + readAtKill
+                        + " output_at_kill="
+                        + outputAtKill.size()
+                        + " lines_after_saved_position="
+                        + (lines.size() - readAtKill.get())
+                        + " of_which_already_output="
+                        + readAgainAlreadyOutput);
+                // The receiver noticed: its pull failed and it is trying again.
+                s.awaitJobLogLine("Pulling from 127.0.0.1:" + flume.port(), Duration.ofSeconds(60));
+                flume.agent.restart();
+              });
+      // Where the duplicates come from: an id before the saved position can only have come twice
+      // out of the
+      // channel (a batch the receiver stored but whose ack died with the agent, rolled back and
+      // delivered again);
       // one after it may also have been read twice by the restarted source.
       List<String> lines = Files.readAllLines(flume.input);
       Map<String, Integer> counts = scenario.countsSoFar();
       long fromChannel = duplicatesOf(lines.subList(0, readAtKill.get()), counts);
       long afterPosition = duplicatesOf(lines.subList(readAtKill.get(), lines.size()), counts);
-      System.out.println("  scenario=FlumeSinglePullBased-agentKill duplicates_before_saved_position=" + fromChannel
-          + " duplicates_after_saved_position=" + afterPosition);
+      System.out.println(
+          "  scenario=FlumeSinglePullBased-agentKill duplicates_before_saved_position="
+              + fromChannel
+              + " duplicates_after_saved_position="
+              + afterPosition);
       assertNoLoss(result);
     }
   }
 
   /**
-   * The pull receiver's store fails once mid-stream (a write-ahead-log write fails inside Spark, see
-   * {@link FailingWriteAheadLog}): the connection nacks that batch, the sink puts it back into its channel and
-   * delivers it again, and the job runs on. The Kafka receiver's failed store runs by default in sparking-kafka's
-   * {@code ReceiverRestartTest}; this one runs with {@code -Pfaults} (or {@code -Dsparking.faults.all=true}).
+   * The pull receiver's store fails once mid-stream (a write-ahead-log write fails inside Spark,
+   * see {@link FailingWriteAheadLog}): the connection nacks that batch, the sink puts it back into
+   * its channel and delivers it again, and the job runs on. The Kafka receiver's failed store runs
+   * by default in sparking-kafka's {@code ReceiverRestartTest}; this one runs with {@code -Pfaults}
+   * (or {@code -Dsparking.faults.all=true}).
    */
   @Test
   @EnabledIfSystemProperty(named = "sparking.faults.all", matches = "true")
   void flumeSinglePullBasedLosesNothingWhenAStoreFails() throws Exception {
-    try (FlumeSource flume = FlumeSource.start(work, "pull-single.properties", "FLUME_SINK_PORT", false)) {
+    try (FlumeSource flume =
+        FlumeSource.start(work, "pull-single.properties", "FLUME_SINK_PORT", false)) {
       Path wal = Files.createDirectories(work.resolve("failing-wal"));
-      FaultScenario scenario = new FaultScenario("FlumeSinglePullBased-storeFailure", work, flume::append,
-          List.of("-Dspark.streaming.receiver.writeAheadLog.class=" + FailingWriteAheadLog.class.getName(),
-              "-D" + FailingWriteAheadLog.DIR_KEY + "=" + wal,
-              "-D" + FailingWriteAheadLog.FAIL_AT_KEY + "=3"),
-          "FlumeSinglePullBased", "local[2]", "127.0.0.1", String.valueOf(flume.port()));
+      FaultScenario scenario =
+          new FaultScenario(
+              "FlumeSinglePullBased-storeFailure",
+              work,
+              flume::append,
+              List.of(
+                  "-Dspark.streaming.receiver.writeAheadLog.class="
+                      + FailingWriteAheadLog.class.getName(),
+                  "-D" + FailingWriteAheadLog.DIR_KEY + "=" + wal,
+                  "-D" + FailingWriteAheadLog.FAIL_AT_KEY + "=3"),
+              "FlumeSinglePullBased",
+              "local[2]",
+              "127.0.0.1",
+              String.valueOf(flume.port()));
       // The third write fails while the first half streams in; the job logs the nack and goes on.
-      assertNoLoss(scenario.run(s -> s.awaitJobLogLine("nacking it so the sink delivers it again",
-          Duration.ofSeconds(60))));
+      assertNoLoss(
+          scenario.run(
+              s ->
+                  s.awaitJobLogLine(
+                      "nacking it so the sink delivers it again", Duration.ofSeconds(60))));
     }
   }
 
@@ -179,79 +233,111 @@ class DriverCrashTest {
 
   @Test
   void flumeSinglePullBasedLosesNothingWhenTheDriverIsKilled() throws Exception {
-    assertNoLossWhenTheDriverIsKilledMidStream("FlumeSinglePullBased", "pull-single.properties", "FLUME_SINK_PORT",
-        false);
+    assertNoLossWhenTheDriverIsKilledMidStream(
+        "FlumeSinglePullBased", "pull-single.properties", "FLUME_SINK_PORT", false);
   }
 
   @Test
   void flumeSinglePushBasedLosesNothingWhenTheDriverIsKilled() throws Exception {
-    assertNoLossWhenTheDriverIsKilledMidStream("FlumeSinglePushBased", "push-single.properties",
-        "FLUME_RECEIVER_PORT", true);
+    assertNoLossWhenTheDriverIsKilledMidStream(
+        "FlumeSinglePushBased", "push-single.properties", "FLUME_RECEIVER_PORT", true);
   }
 
   /**
-   * Runs {@code job} against one agent of {@code conf/flume/<conf>} whose file is fed at {@link #FLUME_RATE} from the
-   * moment the job's receiver runs, kills the driver once the first batch file exists, feeds the rest at once and
-   * starts the same command again. The FlumeSource receivers store whatever the agent holds at once (Spark's
-   * {@code maxRate} does not reach them), so the feed sets the pace: the kill must land while it still feeds the
-   * first half, and part of the first half must reach the output only after the kill. Prints both numbers.
+   * Runs {@code job} against one agent of {@code conf/flume/<conf>} whose file is fed at {@link
+   * #FLUME_RATE} from the moment the job's receiver runs, kills the driver once the first batch
+   * file exists, feeds the rest at once and starts the same command again. The FlumeSource
+   * receivers store whatever the agent holds at once (Spark's {@code maxRate} does not reach them),
+   * so the feed sets the pace: the kill must land while it still feeds the first half, and part of
+   * the first half must reach the output only after the kill. Prints both numbers.
    */
-  private void assertNoLossWhenTheDriverIsKilledMidStream(String job, String conf, String portKey, boolean push)
-      throws Exception {
+  private void assertNoLossWhenTheDriverIsKilledMidStream(
+      String job, String conf, String portKey, boolean push) throws Exception {
     try (FlumeSource flume = FlumeSource.start(work, conf, portKey, push, FLUME_RATE)) {
-      FaultScenario scenario = new FaultScenario(job, work, flume::append, List.of(), job, "local[2]", "127.0.0.1",
-          String.valueOf(flume.port())).firstHalfOnceReceiving();
+      FaultScenario scenario =
+          new FaultScenario(
+                  job,
+                  work,
+                  flume::append,
+                  List.of(),
+                  job,
+                  "local[2]",
+                  "127.0.0.1",
+                  String.valueOf(flume.port()))
+              .firstHalfOnceReceiving();
       AtomicLong fedAtKill = new AtomicLong();
       AtomicReference<Set<String>> outputAtKill = new AtomicReference<>();
-      Result result = scenario.run(s -> {
-        s.killJob();
-        fedAtKill.set(flume.fed());
-        flume.feedTheRestAtOnce();
-        outputAtKill.set(s.idsSoFar());
-        KILL_DRIVER_AND_RESTART_AFTER_THE_KILL.inject(s);
-      });
+      Result result =
+          scenario.run(
+              s -> {
+                s.killJob();
+                fedAtKill.set(flume.fed());
+                flume.feedTheRestAtOnce();
+                outputAtKill.set(s.idsSoFar());
+                KILL_DRIVER_AND_RESTART_AFTER_THE_KILL.inject(s);
+              });
       List<String> firstHalf = scenario.ids().subList(0, FaultScenario.IDS / 2);
       Map<String, Integer> output = scenario.countsSoFar();
-      long firstHalfOutputAfterKill = firstHalf.stream()
-          .filter(id -> output.containsKey(id) && !outputAtKill.get().contains(id)).count();
-      System.out.println("  scenario=" + job + " feed_rate_per_s=" + FLUME_RATE + " first_half=" + firstHalf.size()
-          + " fed_at_kill=" + fedAtKill + " output_at_kill=" + outputAtKill.get().size()
-          + " first_half_output_after_kill=" + firstHalfOutputAfterKill);
+      long firstHalfOutputAfterKill =
+          firstHalf.stream()
+              .filter(id -> output.containsKey(id) && !outputAtKill.get().contains(id))
+              .count();
+      System.out.println(
+          "  scenario="
+              + job
+              + " feed_rate_per_s="
+              + FLUME_RATE
+              + " first_half="
+              + firstHalf.size()
+              + " fed_at_kill="
+              + fedAtKill
+              + " output_at_kill="
+              + outputAtKill.get().size()
+              + " first_half_output_after_kill="
+              + firstHalfOutputAfterKill);
       assertNoLoss(result);
-      assertThat(fedAtKill.get()).as("ids fed to the agent when the driver died: the feed was still running")
+      assertThat(fedAtKill.get())
+          .as("ids fed to the agent when the driver died: the feed was still running")
           .isLessThan(firstHalf.size());
-      assertThat(firstHalfOutputAfterKill).as("ids of the first half that reached the output only after the kill:"
-          + " events were still flowing").isPositive();
+      assertThat(firstHalfOutputAfterKill)
+          .as(
+              "ids of the first half that reached the output only after the kill:"
+                  + " events were still flowing")
+          .isPositive();
     }
   }
 
   /**
-   * A Kafka scenario {@code name} for {@code job} (its own topic of 3 partitions and group), reading at
-   * {@link FaultScenario#ratePerSecond()} so that the fault lands mid-stream.
+   * A Kafka scenario {@code name} for {@code job} (its own topic of 3 partitions and group),
+   * reading at {@link FaultScenario#ratePerSecond()} so that the fault lands mid-stream.
    */
   private FaultScenario kafka(String name, String job) {
     return FaultScenario.kafka(KAFKA.broker(), name, work, job);
   }
 
   private static void assertNoLoss(Result result) {
-    assertThat(result.unexpected()).as("ids in the output that were never sent: %s", result).isZero();
+    assertThat(result.unexpected())
+        .as("ids in the output that were never sent: %s", result)
+        .isZero();
     assertThat(result.lost()).as("ids lost: %s", result).isZero();
     assertThat(result.distinct()).isEqualTo(result.sent());
   }
 
   /**
-   * One agent of {@code conf/flume/pull-durable.properties} (file channel, our pull sink), with Flume's TAILDIR
-   * source in place of the shipped exec source, data under {@code work}, so a killed agent restarts on the same
-   * channel, position file and port.
+   * One agent of {@code conf/flume/pull-durable.properties} (file channel, our pull sink), with
+   * Flume's TAILDIR source in place of the shipped exec source, data under {@code work}, so a
+   * killed agent restarts on the same channel, position file and port.
    *
-   * <p>Why TAILDIR: the scenario must count only what Sparking could lose or duplicate, so the agent's source must
-   * itself lose nothing across a kill. An exec {@code tail -F} keeps no position: restarted, it reads the file
-   * again from the top ({@code -n +1}, every id twice) or from its end (the lines read but not yet in the channel
-   * lost). TAILDIR saves the offset of what it committed to the channel in a position file; restarted, it resumes
-   * there. The file is written every {@code writePosInterval} (500 ms here, 3 s by default), so the lines read since
-   * the last write are read again: duplicates from the source, which the scenario prints apart (the lines after
-   * the saved position that were already output). A spooling-directory source would also keep its position, but
-   * needs the ids in whole files dropped into a directory, not appended to one.
+   * <p>Why TAILDIR: the scenario must count only what Sparking could lose or duplicate, so the
+   * agent's source must itself lose nothing across a kill. An exec {@code tail -F} keeps no
+   * position: restarted, it reads the file again from the top ({@code -n +1}, every id twice) or
+   * from its end (the lines read but not yet in the channel lost). TAILDIR saves the offset of what
+   * it committed to the channel in a position file; restarted, it resumes there. The file is
+   * written every {@code writePosInterval} (500 ms here, 3 s by default), so the lines read since
+   * the last write are read again: duplicates from the source, which the scenario prints apart (the
+   * lines after the saved position that were already output). A spooling-directory source would
+   * also keep its position, but needs the ids in whole files dropped into a directory, not appended
+   * to one.
    */
   private static final class DurableFlume implements AutoCloseable {
     private static final Pattern POSITION = Pattern.compile("\"pos\"\\s*:\\s*(\\d+)");
@@ -269,29 +355,41 @@ class DriverCrashTest {
       Path input = Files.createFile(work.resolve("flume-durable-input.log"));
       Path data = Files.createDirectories(work.resolve("flume-durable-data"));
       String shipped = FlumeConfFiles.text("pull-durable.properties");
-      String execSource = String.join("\n",
-          "agent.sources.tail.type = exec",
-          "agent.sources.tail.command = tail -n +1 -F ${FLUME_INPUT_FILE}",
-          "agent.sources.tail.restart = true",
-          "agent.sources.tail.batchSize = 1000",
-          "agent.sources.tail.batchTimeout = 200");
-      String taildirSource = String.join("\n",
-          "agent.sources.tail.type = TAILDIR",
-          "agent.sources.tail.filegroups = input",
-          "agent.sources.tail.filegroups.input = ${FLUME_INPUT_FILE}",
-          "agent.sources.tail.positionFile = ${FLUME_DATA_DIR}/taildir-position.json",
-          "agent.sources.tail.writePosInterval = 500",
-          "agent.sources.tail.batchSize = 1000");
-      assertThat(shipped).as("conf/flume/pull-durable.properties with the exec source this test replaces")
-          .contains(execSource).contains("spark.timeout = 60");
-      String conf = shipped.replace(execSource, taildirSource)
-          // Batches a dying receiver had taken return to the channel within the test's time (as in FlumeSource below).
-          .replace("spark.timeout = 60", "spark.timeout = 10");
-      FlumeAgent agent = FlumeAgent.builder().name("agent").configuration(conf)
-          .placeholder("FLUME_INPUT_FILE", input)
-          .placeholder("FLUME_DATA_DIR", data)
-          .listenPort("FLUME_SINK_PORT")
-          .start();
+      String execSource =
+          String.join(
+              "\n",
+              "agent.sources.tail.type = exec",
+              "agent.sources.tail.command = tail -n +1 -F ${FLUME_INPUT_FILE}",
+              "agent.sources.tail.restart = true",
+              "agent.sources.tail.batchSize = 1000",
+              "agent.sources.tail.batchTimeout = 200");
+      String taildirSource =
+          String.join(
+              "\n",
+              "agent.sources.tail.type = TAILDIR",
+              "agent.sources.tail.filegroups = input",
+              "agent.sources.tail.filegroups.input = ${FLUME_INPUT_FILE}",
+              "agent.sources.tail.positionFile = ${FLUME_DATA_DIR}/taildir-position.json",
+              "agent.sources.tail.writePosInterval = 500",
+              "agent.sources.tail.batchSize = 1000");
+      assertThat(shipped)
+          .as("conf/flume/pull-durable.properties with the exec source this test replaces")
+          .contains(execSource)
+          .contains("spark.timeout = 60");
+      String conf =
+          shipped
+              .replace(execSource, taildirSource)
+              // Batches a dying receiver had taken return to the channel within the test's time (as
+              // in FlumeSource below).
+              .replace("spark.timeout = 60", "spark.timeout = 10");
+      FlumeAgent agent =
+          FlumeAgent.builder()
+              .name("agent")
+              .configuration(conf)
+              .placeholder("FLUME_INPUT_FILE", input)
+              .placeholder("FLUME_DATA_DIR", data)
+              .listenPort("FLUME_SINK_PORT")
+              .start();
       return new DurableFlume(agent, input, data.resolve("taildir-position.json"));
     }
 
@@ -307,10 +405,14 @@ class DriverCrashTest {
       return Files.size(input);
     }
 
-    /** The byte offset up to which the source has committed the file to the channel, as last saved; 0 before. */
+    /**
+     * The byte offset up to which the source has committed the file to the channel, as last saved;
+     * 0 before.
+     */
     long savedPosition() {
       try {
-        Matcher m = POSITION.matcher(Files.exists(positionFile) ? Files.readString(positionFile) : "");
+        Matcher m =
+            POSITION.matcher(Files.exists(positionFile) ? Files.readString(positionFile) : "");
         return m.find() ? Long.parseLong(m.group(1)) : 0;
       } catch (IOException | RuntimeException e) {
         // Being rewritten at this moment: the next look sees it whole.
@@ -318,9 +420,13 @@ class DriverCrashTest {
       }
     }
 
-    /** Waits until the saved position reaches {@code bytes}: everything before it is in the channel. */
+    /**
+     * Waits until the saved position reaches {@code bytes}: everything before it is in the channel.
+     */
     void awaitSourcePosition(long bytes) {
-      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(50))
           .until(() -> savedPosition() >= bytes);
     }
 

@@ -34,10 +34,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Exactly once under a real fault: {@link KafkaExactlyOnce} runs in a JVM of its own, stores uniquely numbered ids
- * read from a real broker in an embedded H2 file, is killed with SIGKILL mid-stream and started again with the same
- * command. Afterwards the test opens the database file itself and counts, by id: none lost, none twice, in the
- * records, in the word counts and in the stored offsets. {@code -Pfaults} sends 200k ids instead of 20k.
+ * Exactly once under a real fault: {@link KafkaExactlyOnce} runs in a JVM of its own, stores
+ * uniquely numbered ids read from a real broker in an embedded H2 file, is killed with SIGKILL
+ * mid-stream and started again with the same command. Afterwards the test opens the database file
+ * itself and counts, by id: none lost, none twice, in the records, in the word counts and in the
+ * stored offsets. {@code -Pfaults} sends 200k ids instead of 20k.
  */
 class ExactlyOnceCrashTest {
   @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
@@ -53,22 +54,37 @@ class ExactlyOnceCrashTest {
     KAFKA.broker().createTopic(topic, PARTITIONS);
     List<String> sent = KafkaBroker.numbered("id", 0, ids);
     String jdbcUrl = "jdbc:h2:file:" + work.resolve("db").resolve("results");
-    List<String> args = List.of("KafkaExactlyOnce", "local[2]", topic, KAFKA.broker().bootstrapServers(),
-        "--jdbc-url", jdbcUrl, "--batch-interval", "1s", "--duration", "900");
-    // A bounded rate spreads the ids over batches, so the kill lands between (or inside) transactions.
-    List<String> rate = List.of("-Dspark.streaming.kafka.maxRatePerPartition="
-        + Math.max(1, FaultScenario.ratePerSecond() / PARTITIONS));
+    List<String> args =
+        List.of(
+            "KafkaExactlyOnce",
+            "local[2]",
+            topic,
+            KAFKA.broker().bootstrapServers(),
+            "--jdbc-url",
+            jdbcUrl,
+            "--batch-interval",
+            "1s",
+            "--duration",
+            "900");
+    // A bounded rate spreads the ids over batches, so the kill lands between (or inside)
+    // transactions.
+    List<String> rate =
+        List.of(
+            "-Dspark.streaming.kafka.maxRatePerPartition="
+                + Math.max(1, FaultScenario.ratePerSecond() / PARTITIONS));
     JobRunner runner = new JobRunner(work);
 
     KAFKA.broker().produce(topic, sent.subList(0, ids / 2));
     long rowsAtKill;
-    try (JavaProcess first = runner.start(work.resolve("job-1.log"), rate, args.toArray(String[]::new))) {
+    try (JavaProcess first =
+        runner.start(work.resolve("job-1.log"), rate, args.toArray(String[]::new))) {
       rowsAtKill = awaitRows(first, 1, Duration.ofSeconds(120));
       first.kill();
     }
     // The second half arrives while no driver runs.
     KAFKA.broker().produce(topic, sent.subList(ids / 2, ids));
-    try (JavaProcess second = runner.start(work.resolve("job-2.log"), rate, args.toArray(String[]::new))) {
+    try (JavaProcess second =
+        runner.start(work.resolve("job-2.log"), rate, args.toArray(String[]::new))) {
       try {
         awaitRows(second, ids, FaultScenario.ALL_IDS_TIMEOUT);
       } catch (AssertionError e) {
@@ -76,63 +92,106 @@ class ExactlyOnceCrashTest {
         System.out.println(e.getMessage());
       }
       second.stop(Duration.ofSeconds(60));
-      // A graceful stop ends with the total, printed after the database was closed. The restarted job starts at
+      // A graceful stop ends with the total, printed after the database was closed. The restarted
+      // job starts at
       // the stored offsets, so it never meets a batch that was stored before.
-      assertThat(JobRunner.read(second.logFile())).as("log of the restarted job:%n%s", second.logTail(40))
+      assertThat(JobRunner.read(second.logFile()))
+          .as("log of the restarted job:%n%s", second.logTail(40))
           .anyMatch(line -> line.startsWith("total records="))
           .noneMatch(line -> line.contains("already_stored="));
     }
 
-    Map<String, Long> stored = countBy(jdbcUrl, "SELECT record_value, COUNT(*) FROM " + JdbcResultStore.RECORDS
-        + " GROUP BY record_value");
-    Map<String, Long> words = countBy(jdbcUrl, "SELECT word, occurrences FROM " + JdbcResultStore.WORD_COUNTS);
-    Map<String, Long> offsets = countBy(jdbcUrl, "SELECT topic || '-' || partition_id, next_offset FROM "
-        + JdbcResultStore.OFFSETS);
-    // Counted with hash sets: AssertJ's subset and containment checks are linear per element, too slow for 200k.
+    Map<String, Long> stored =
+        countBy(
+            jdbcUrl,
+            "SELECT record_value, COUNT(*) FROM "
+                + JdbcResultStore.RECORDS
+                + " GROUP BY record_value");
+    Map<String, Long> words =
+        countBy(jdbcUrl, "SELECT word, occurrences FROM " + JdbcResultStore.WORD_COUNTS);
+    Map<String, Long> offsets =
+        countBy(
+            jdbcUrl,
+            "SELECT topic || '-' || partition_id, next_offset FROM " + JdbcResultStore.OFFSETS);
+    // Counted with hash sets: AssertJ's subset and containment checks are linear per element, too
+    // slow for 200k.
     Set<String> expected = new HashSet<>(sent);
     long rows = stored.values().stream().mapToLong(Long::longValue).sum();
     long lost = sent.stream().filter(id -> !stored.containsKey(id)).count();
     long duplicates = rows - stored.size();
     long unexpected = stored.keySet().stream().filter(id -> !expected.contains(id)).count();
-    System.out.println("scenario=KafkaExactlyOnce-killDriver sent=" + ids + " distinct=" + stored.size() + " lost="
-        + lost + " duplicates=" + duplicates + " rows=" + rows + " rows_committed_before_kill=" + rowsAtKill);
+    System.out.println(
+        "scenario=KafkaExactlyOnce-killDriver sent="
+            + ids
+            + " distinct="
+            + stored.size()
+            + " lost="
+            + lost
+            + " duplicates="
+            + duplicates
+            + " rows="
+            + rows
+            + " rows_committed_before_kill="
+            + rowsAtKill);
 
     assertThat(unexpected).as("ids stored that were never sent").isZero();
     assertThat(lost).as("ids lost").isZero();
     assertThat(duplicates).as("ids stored twice").isZero();
     assertThat(rows).isEqualTo(ids);
-    assertThat(words.keySet().equals(expected)).as("word_counts holds exactly the ids sent (%d words)", words.size())
+    assertThat(words.keySet().equals(expected))
+        .as("word_counts holds exactly the ids sent (%d words)", words.size())
         .isTrue();
-    assertThat(words.values().stream().filter(n -> n != 1L).count()).as("words not counted exactly once").isZero();
-    assertThat(offsets).as("stored positions: the end of every partition").isEqualTo(endOffsets(topic));
+    assertThat(words.values().stream().filter(n -> n != 1L).count())
+        .as("words not counted exactly once")
+        .isZero();
+    assertThat(offsets)
+        .as("stored positions: the end of every partition")
+        .isEqualTo(endOffsets(topic));
   }
 
   @Test
   void refusesOptionsThatWouldBypassTheDatabase() {
     String[] job = {"KafkaExactlyOnce", "local[2]", "words", "127.0.0.1:9092"};
-    assertRefused(job, List.of("--checkpoint-dir", work.resolve("cp").toString()), "keeps no checkpoint");
-    assertRefused(job, List.of("--output-dir", work.resolve("out").toString()), "writes its results to the database");
+    assertRefused(
+        job, List.of("--checkpoint-dir", work.resolve("cp").toString()), "keeps no checkpoint");
+    assertRefused(
+        job,
+        List.of("--output-dir", work.resolve("out").toString()),
+        "writes its results to the database");
     assertRefused(job, List.of("--jdbc-url", "results.db"), "is not a JDBC URL");
   }
 
   private static void assertRefused(String[] job, List<String> options, String message) {
     StringWriter err = new StringWriter();
-    int exit = StreamingJob.commandLine(new Sparking()).setErr(new PrintWriter(err, true))
-        .execute(java.util.stream.Stream.concat(java.util.Arrays.stream(job), options.stream())
-            .toArray(String[]::new));
+    int exit =
+        StreamingJob.commandLine(new Sparking())
+            .setErr(new PrintWriter(err, true))
+            .execute(
+                java.util.stream.Stream.concat(java.util.Arrays.stream(job), options.stream())
+                    .toArray(String[]::new));
     assertThat(exit).as("exit for %s; stderr: %s", options, err).isEqualTo(StreamingJob.USAGE);
     assertThat(err.toString()).contains(options.get(0)).contains(message);
   }
 
-  /** Waits until the job's log reports at least {@code rows} rows in the table; returns the rows reported. */
+  /**
+   * Waits until the job's log reports at least {@code rows} rows in the table; returns the rows
+   * reported.
+   */
   private static long awaitRows(JavaProcess job, long rows, Duration timeout) throws IOException {
     try {
-      await().atMost(timeout).pollInterval(Duration.ofMillis(200)).until(() -> {
-        assertThat(job.isAlive()).as("the job is running; log:%n%s", job.logTail(40)).isTrue();
-        return reportedRows(job) >= rows;
-      });
+      await()
+          .atMost(timeout)
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () -> {
+                assertThat(job.isAlive())
+                    .as("the job is running; log:%n%s", job.logTail(40))
+                    .isTrue();
+                return reportedRows(job) >= rows;
+              });
     } catch (ConditionTimeoutException e) {
-      throw new AssertionError("no " + rows + " rows reported within " + timeout + "; log:\n" + job.logTail(40), e);
+      throw new AssertionError(
+          "no " + rows + " rows reported within " + timeout + "; log:\n" + job.logTail(40), e);
     }
     return reportedRows(job);
   }
@@ -148,10 +207,14 @@ class ExactlyOnceCrashTest {
     return rows;
   }
 
-  /** The two-column result of {@code query} (a text and a number) as a map; the job has stopped, the file is free. */
+  /**
+   * The two-column result of {@code query} (a text and a number) as a map; the job has stopped, the
+   * file is free.
+   */
   private static Map<String, Long> countBy(String jdbcUrl, String query) throws SQLException {
     Map<String, Long> result = new HashMap<>();
-    try (Connection c = DriverManager.getConnection(jdbcUrl); Statement s = c.createStatement();
+    try (Connection c = DriverManager.getConnection(jdbcUrl);
+        Statement s = c.createStatement();
         ResultSet rows = s.executeQuery(query)) {
       while (rows.next()) {
         result.put(rows.getString(1), rows.getLong(2));
@@ -167,8 +230,10 @@ class ExactlyOnceCrashTest {
     }
     try (Admin admin = KAFKA.broker().admin()) {
       return admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).entrySet().stream()
-          .collect(Collectors.toMap(e -> e.getKey().topic() + "-" + e.getKey().partition(),
-              e -> e.getValue().offset()));
+          .collect(
+              Collectors.toMap(
+                  e -> e.getKey().topic() + "-" + e.getKey().partition(),
+                  e -> e.getValue().offset()));
     }
   }
 }

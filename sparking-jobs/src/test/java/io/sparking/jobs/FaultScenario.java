@@ -16,26 +16,37 @@ import java.util.Set;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
- * One zero-loss experiment: sends uniquely numbered ids to a source, runs a job in a JVM of its own with a durable
- * output ({@code --output-dir}), injects a fault once the first batch file exists, and then counts, by id, what
- * reached the output: lost ids (must be none) and duplicates (counted, explained, never hidden).
+ * One zero-loss experiment: sends uniquely numbered ids to a source, runs a job in a JVM of its own
+ * with a durable output ({@code --output-dir}), injects a fault once the first batch file exists,
+ * and then counts, by id, what reached the output: lost ids (must be none) and duplicates (counted,
+ * explained, never hidden).
  *
- * <p>The ids go out in two halves: the first before the job starts, the second after the fault (while a killed
- * driver is down, or after a stopped broker is back), so the fault always hits a stream with work in flight and
- * more to come. The job reads at a bounded rate ({@link #RATE_SECONDS} seconds for all ids), so the first batch
- * file appears well before the first half is through. Where the rate is the source's own (a Flume agent fed at a
- * bounded rate: Spark's {@code maxRate} does not reach receivers that store whole agent batches), the first half
- * goes out once the job's receivers run instead ({@link #firstHalfOnceReceiving()}), so that it has not piled up
- * before the job reads it.
+ * <p>The ids go out in two halves: the first before the job starts, the second after the fault
+ * (while a killed driver is down, or after a stopped broker is back), so the fault always hits a
+ * stream with work in flight and more to come. The job reads at a bounded rate ({@link
+ * #RATE_SECONDS} seconds for all ids), so the first batch file appears well before the first half
+ * is through. Where the rate is the source's own (a Flume agent fed at a bounded rate: Spark's
+ * {@code maxRate} does not reach receivers that store whole agent batches), the first half goes out
+ * once the job's receivers run instead ({@link #firstHalfOnceReceiving()}), so that it has not
+ * piled up before the job reads it.
  *
- * <p>A {@link Launcher} starts the job: by default as a local-mode JVM ({@link JobRunner}); sparking-app's cluster
- * tests submit it to a standalone cluster instead, through this module's test jar.
+ * <p>A {@link Launcher} starts the job: by default as a local-mode JVM ({@link JobRunner});
+ * sparking-app's cluster tests submit it to a standalone cluster instead, through this module's
+ * test jar.
  */
 public final class FaultScenario {
-  /** How many ids a scenario sends: {@code -Dsparking.faults.ids}, 200k in the {@code faults} profile. */
+  /**
+   * How many ids a scenario sends: {@code -Dsparking.faults.ids}, 200k in the {@code faults}
+   * profile.
+   */
   public static final int IDS = Integer.getInteger("sparking.faults.ids", 20_000);
-  /** The receivers' rate limit makes reading all ids take about this long, so faults land mid-stream. */
+
+  /**
+   * The receivers' rate limit makes reading all ids take about this long, so faults land
+   * mid-stream.
+   */
   static final int RATE_SECONDS = 10;
+
   /** The longest a scenario waits for all ids to reach the output after the fault. */
   static final Duration ALL_IDS_TIMEOUT = Duration.ofSeconds(180);
 
@@ -52,36 +63,73 @@ public final class FaultScenario {
   /** Starts one run of a scenario's job; the scenario stops it by the returned handle. */
   public interface Launcher {
     /**
-     * Starts the job named {@code args.get(0)} with the rest of {@code args} as its arguments, its output in
-     * {@code log}, and {@code sparkSettings} (such as rate limits) in its Spark configuration.
+     * Starts the job named {@code args.get(0)} with the rest of {@code args} as its arguments, its
+     * output in {@code log}, and {@code sparkSettings} (such as rate limits) in its Spark
+     * configuration.
      */
     JavaProcess start(Path log, Map<String, String> sparkSettings, List<String> args);
   }
 
-  /** The outcome, by id. {@code rerunDuplicates} is the part of the duplicates that re-run batch files hold. */
-  public record Result(String name, int sent, int distinct, int lost, long duplicates, long rerunDuplicates,
-      int unexpected, int batchFiles, int rerunFiles) {
+  /**
+   * The outcome, by id. {@code rerunDuplicates} is the part of the duplicates that re-run batch
+   * files hold.
+   */
+  public record Result(
+      String name,
+      int sent,
+      int distinct,
+      int lost,
+      long duplicates,
+      long rerunDuplicates,
+      int unexpected,
+      int batchFiles,
+      int rerunFiles) {
     /** The outcome of sending {@code sent}, counted in {@code output}. */
     static Result of(String name, List<String> sent, BatchFiles output) {
       Map<String, Integer> counts = output.counts();
       Set<String> expected = new HashSet<>(sent);
       int lost = (int) sent.stream().filter(id -> !counts.containsKey(id)).count();
       int unexpected = (int) counts.keySet().stream().filter(id -> !expected.contains(id)).count();
-      return new Result(name, sent.size(), counts.size(), lost, output.lines() - counts.size(),
-          output.rerunLines(), unexpected, output.files(), output.rerunFiles());
+      return new Result(
+          name,
+          sent.size(),
+          counts.size(),
+          lost,
+          output.lines() - counts.size(),
+          output.rerunLines(),
+          unexpected,
+          output.files(),
+          output.rerunFiles());
     }
 
     /** {@code scenario=<name> sent=<n> distinct=<n> lost=<n> duplicates=<n>}. */
     public String line() {
-      return "scenario=" + name + " sent=" + sent + " distinct=" + distinct + " lost=" + lost + " duplicates="
+      return "scenario="
+          + name
+          + " sent="
+          + sent
+          + " distinct="
+          + distinct
+          + " lost="
+          + lost
+          + " duplicates="
           + duplicates;
     }
 
     /** How the duplicates split into re-run batch files and the rest, and the ids never sent. */
     public String explanation() {
-      return "  scenario=" + name + " batch_files=" + batchFiles + " rerun_batch_files=" + rerunFiles
-          + " records_in_rerun_batch_files=" + rerunDuplicates + " duplicates_beyond_reruns="
-          + (duplicates - rerunDuplicates) + " unexpected_ids=" + unexpected;
+      return "  scenario="
+          + name
+          + " batch_files="
+          + batchFiles
+          + " rerun_batch_files="
+          + rerunFiles
+          + " records_in_rerun_batch_files="
+          + rerunDuplicates
+          + " duplicates_beyond_reruns="
+          + (duplicates - rerunDuplicates)
+          + " unexpected_ids="
+          + unexpected;
     }
   }
 
@@ -101,15 +149,23 @@ public final class FaultScenario {
   private boolean firstHalfOnceReceiving;
 
   /**
-   * A scenario named {@code name} (its directory under {@code work}) that runs {@code job} in local mode with
-   * {@code jvmFlags} and {@code args} plus the checkpoint and output directories and a 1 s batch interval.
+   * A scenario named {@code name} (its directory under {@code work}) that runs {@code job} in local
+   * mode with {@code jvmFlags} and {@code args} plus the checkpoint and output directories and a 1
+   * s batch interval.
    */
-  FaultScenario(String name, Path work, Source source, List<String> jvmFlags, String job, String... args) {
+  FaultScenario(
+      String name, Path work, Source source, List<String> jvmFlags, String job, String... args) {
     this(name, work, source, local(work, jvmFlags), Map.of(), job, args);
   }
 
-  private FaultScenario(String name, Path work, Source source, Launcher launcher, Map<String, String> sparkSettings,
-      String job, String... args) {
+  private FaultScenario(
+      String name,
+      Path work,
+      Source source,
+      Launcher launcher,
+      Map<String, String> sparkSettings,
+      String job,
+      String... args) {
     this.name = name;
     this.dir = work.resolve(name);
     this.source = source;
@@ -119,41 +175,76 @@ public final class FaultScenario {
     List<String> all = new ArrayList<>(List.of(job));
     all.addAll(List.of(args));
     // A safety stop only: the scenario stops the job by its handle.
-    all.addAll(List.of("--checkpoint-dir", dir.resolve("checkpoint").toString(), "--output-dir",
-        dir.resolve("out").toString(), "--batch-interval", "1s", "--duration", "900"));
+    all.addAll(
+        List.of(
+            "--checkpoint-dir",
+            dir.resolve("checkpoint").toString(),
+            "--output-dir",
+            dir.resolve("out").toString(),
+            "--batch-interval",
+            "1s",
+            "--duration",
+            "900"));
     this.jobArgs = all;
   }
 
   /**
-   * A scenario for a Kafka job: its own topic of 3 partitions on {@code broker}, the group named after the topic
-   * ({@link #kafkaTopic()}), and the receivers' rate limit that spreads all ids over about {@link #RATE_SECONDS}.
+   * A scenario for a Kafka job: its own topic of 3 partitions on {@code broker}, the group named
+   * after the topic ({@link #kafkaTopic()}), and the receivers' rate limit that spreads all ids
+   * over about {@link #RATE_SECONDS}.
    */
   static FaultScenario kafka(KafkaBroker broker, String name, Path work, String job) {
     return kafka(broker, name, work, job, ratePerSecond());
   }
 
-  /** Like {@link #kafka(KafkaBroker, String, Path, String)}, reading at most {@code rate} records per second. */
+  /**
+   * Like {@link #kafka(KafkaBroker, String, Path, String)}, reading at most {@code rate} records
+   * per second.
+   */
   static FaultScenario kafka(KafkaBroker broker, String name, Path work, String job, int rate) {
     return kafka(broker, name, work, job, rate, "local[2]", local(work, List.of()));
   }
 
   /**
-   * Like {@link #kafka(KafkaBroker, String, Path, String, int)}, for the Spark master {@code master} (the job's
-   * first argument), started by {@code launcher}: say, submitted to a standalone cluster.
+   * Like {@link #kafka(KafkaBroker, String, Path, String, int)}, for the Spark master {@code
+   * master} (the job's first argument), started by {@code launcher}: say, submitted to a standalone
+   * cluster.
    */
-  public static FaultScenario kafka(KafkaBroker broker, String name, Path work, String job, int rate,
-      String master, Launcher launcher) {
+  public static FaultScenario kafka(
+      KafkaBroker broker,
+      String name,
+      Path work,
+      String job,
+      int rate,
+      String master,
+      Launcher launcher) {
     String topic = job + "-" + System.nanoTime();
     broker.createTopic(topic, 3);
-    FaultScenario scenario = new FaultScenario(name, work, ids -> broker.produce(topic, ids), launcher,
-        Map.of("spark.streaming.receiver.maxRate", String.valueOf(rate),
-            "spark.streaming.kafka.maxRatePerPartition", String.valueOf(Math.max(1, rate / 3))),
-        job, master, topic, broker.bootstrapServers(), "--group", topic);
+    FaultScenario scenario =
+        new FaultScenario(
+            name,
+            work,
+            ids -> broker.produce(topic, ids),
+            launcher,
+            Map.of(
+                "spark.streaming.receiver.maxRate",
+                String.valueOf(rate),
+                "spark.streaming.kafka.maxRatePerPartition",
+                String.valueOf(Math.max(1, rate / 3))),
+            job,
+            master,
+            topic,
+            broker.bootstrapServers(),
+            "--group",
+            topic);
     scenario.kafkaTopic = topic;
     return scenario;
   }
 
-  /** Runs the job in a JVM of its own in local mode, with {@code jvmFlags}; Spark settings become system properties. */
+  /**
+   * Runs the job in a JVM of its own in local mode, with {@code jvmFlags}; Spark settings become
+   * system properties.
+   */
   private static Launcher local(Path work, List<String> jvmFlags) {
     JobRunner runner = new JobRunner(work);
     return (log, sparkSettings, args) -> {
@@ -166,14 +257,16 @@ public final class FaultScenario {
 
   private String kafkaTopic;
 
-  /** The topic (and consumer group) of a scenario made by {@link #kafka}; null for other sources. */
+  /**
+   * The topic (and consumer group) of a scenario made by {@link #kafka}; null for other sources.
+   */
   public String kafkaTopic() {
     return kafkaTopic;
   }
 
   /**
-   * Adds {@code options} to the job's command line of every run, such as
-   * {@code --consumer-property session.timeout.ms=10000}. Returns this scenario.
+   * Adds {@code options} to the job's command line of every run, such as {@code --consumer-property
+   * session.timeout.ms=10000}. Returns this scenario.
    */
   public FaultScenario jobOptions(String... options) {
     jobArgs.addAll(List.of(options));
@@ -181,9 +274,9 @@ public final class FaultScenario {
   }
 
   /**
-   * Makes the first run stop by itself, gracefully, after {@code seconds} ({@code --duration}) instead of running
-   * until the scenario stops it; the fault then sees a job that has ended (see {@link #awaitJobExit}). Restarts
-   * keep the long safety duration. Returns this scenario.
+   * Makes the first run stop by itself, gracefully, after {@code seconds} ({@code --duration})
+   * instead of running until the scenario stops it; the fault then sees a job that has ended (see
+   * {@link #awaitJobExit}). Restarts keep the long safety duration. Returns this scenario.
    */
   FaultScenario firstRunDuration(long seconds) {
     this.firstRunDurationSeconds = seconds;
@@ -191,8 +284,8 @@ public final class FaultScenario {
   }
 
   /**
-   * Makes the first run stop by itself, gracefully, once it processed {@code records} ({@code --max-records}), as
-   * {@link #firstRunDuration} does after a time. Returns this scenario.
+   * Makes the first run stop by itself, gracefully, once it processed {@code records} ({@code
+   * --max-records}), as {@link #firstRunDuration} does after a time. Returns this scenario.
    */
   FaultScenario firstRunMaxRecords(long records) {
     this.firstRunMaxRecords = records;
@@ -200,20 +293,26 @@ public final class FaultScenario {
   }
 
   /**
-   * Sends the first half only once the first run printed a receiver's placement line (its receivers run), rather
-   * than before it starts: for a source that sets the pace itself. Returns this scenario.
+   * Sends the first half only once the first run printed a receiver's placement line (its receivers
+   * run), rather than before it starts: for a source that sets the pace itself. Returns this
+   * scenario.
    */
   FaultScenario firstHalfOnceReceiving() {
     this.firstHalfOnceReceiving = true;
     return this;
   }
 
-  /** Spark's receiver rate limit, per second, that spreads all ids over about {@link #RATE_SECONDS}. */
+  /**
+   * Spark's receiver rate limit, per second, that spreads all ids over about {@link #RATE_SECONDS}.
+   */
   public static int ratePerSecond() {
     return Math.max(1_000, IDS / RATE_SECONDS);
   }
 
-  /** Runs the scenario with {@code fault}, prints its line and returns the counts; always stops the job. */
+  /**
+   * Runs the scenario with {@code fault}, prints its line and returns the counts; always stops the
+   * job.
+   */
   public Result run(Fault fault) throws Exception {
     try {
       if (firstHalfOnceReceiving) {
@@ -226,7 +325,9 @@ public final class FaultScenario {
       }
       if (firstRunDurationSeconds > 0 || firstRunMaxRecords > 0) {
         // The first run may end by itself before the scenario looks: the fault awaits its exit.
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+        await()
+            .atMost(Duration.ofSeconds(120))
+            .pollInterval(Duration.ofMillis(200))
             .until(() -> output.scan().files() > 0 || !job.isAlive());
       } else {
         awaitOrFail(Duration.ofSeconds(120), "a first batch file", () -> output.scan().files() > 0);
@@ -234,7 +335,9 @@ public final class FaultScenario {
       fault.inject(this);
       sendRest();
       try {
-        await().atMost(ALL_IDS_TIMEOUT).pollInterval(Duration.ofMillis(500))
+        await()
+            .atMost(ALL_IDS_TIMEOUT)
+            .pollInterval(Duration.ofMillis(500))
             .until(() -> output.scan().distinct() >= IDS);
       } catch (ConditionTimeoutException e) {
         // Counted and reported below: a loss must show as numbers, not as a timeout.
@@ -259,8 +362,9 @@ public final class FaultScenario {
   }
 
   /**
-   * Stops the job with SIGTERM, as an operator or a cluster manager does, and waits (bounded) until it exited;
-   * returns its exit code. The job stops gracefully: see docs/reliability.md for what that processes.
+   * Stops the job with SIGTERM, as an operator or a cluster manager does, and waits (bounded) until
+   * it exited; returns its exit code. The job stops gracefully: see docs/reliability.md for what
+   * that processes.
    */
   int stopJobGracefully() {
     job.stop(Duration.ofSeconds(60));
@@ -269,11 +373,15 @@ public final class FaultScenario {
     return exit;
   }
 
-  /** Waits up to {@code timeout} until the job ended by itself (say after {@code --duration}); its exit code. */
+  /**
+   * Waits up to {@code timeout} until the job ended by itself (say after {@code --duration}); its
+   * exit code.
+   */
   int awaitJobExit(Duration timeout) {
     java.util.OptionalInt exit = job.waitFor(timeout);
     if (exit.isEmpty()) {
-      throw new AssertionError(name + ": the job did not end within " + timeout + "; log:\n" + job.logTail(60));
+      throw new AssertionError(
+          name + ": the job did not end within " + timeout + "; log:\n" + job.logTail(60));
     }
     job.close();
     return exit.getAsInt();
@@ -289,7 +397,10 @@ public final class FaultScenario {
     return output.scan().counts();
   }
 
-  /** The ids this scenario sends, in order: the first half before the job starts, the rest after the fault. */
+  /**
+   * The ids this scenario sends, in order: the first half before the job starts, the rest after the
+   * fault.
+   */
   public List<String> ids() {
     return ids;
   }
@@ -299,20 +410,28 @@ public final class FaultScenario {
     return JobRunner.read(job.logFile());
   }
 
-  /** Waits (bounded) until the running job printed a line containing {@code text}; it must keep running. */
+  /**
+   * Waits (bounded) until the running job printed a line containing {@code text}; it must keep
+   * running.
+   */
   public void awaitJobLogLine(String text, Duration timeout) {
-    awaitOrFail(timeout, "log line containing '" + text + "'",
+    awaitOrFail(
+        timeout,
+        "log line containing '" + text + "'",
         () -> jobLog().stream().anyMatch(l -> l.contains(text)));
   }
 
-  /** Starts the job again with the very same command line (same checkpoint directory, group and output). */
+  /**
+   * Starts the job again with the very same command line (same checkpoint directory, group and
+   * output).
+   */
   void restartJob() {
     startJob();
   }
 
   /**
-   * Starts the job again as a deploy of new code does: same sources, group and output, but a new, empty checkpoint
-   * directory (a checkpoint holds the old code's classes).
+   * Starts the job again as a deploy of new code does: same sources, group and output, but a new,
+   * empty checkpoint directory (a checkpoint holds the old code's classes).
    */
   void restartJobOnNewCheckpoint() {
     int at = jobArgs.indexOf("--checkpoint-dir") + 1;
@@ -328,10 +447,14 @@ public final class FaultScenario {
     }
   }
 
-  /** Waits until the running job printed {@code count} more batch lines: it keeps running through the fault. */
+  /**
+   * Waits until the running job printed {@code count} more batch lines: it keeps running through
+   * the fault.
+   */
   void awaitMoreBatches(int count) throws IOException {
     long before = batchLines();
-    awaitOrFail(Duration.ofSeconds(60), count + " more batches", () -> batchLines() >= before + count);
+    awaitOrFail(
+        Duration.ofSeconds(60), count + " more batches", () -> batchLines() >= before + count);
   }
 
   private long batchLines() throws IOException {
@@ -350,14 +473,22 @@ public final class FaultScenario {
     job = launcher.start(log, sparkSettings, args);
   }
 
-  private void awaitOrFail(Duration timeout, String what, java.util.concurrent.Callable<Boolean> condition) {
+  private void awaitOrFail(
+      Duration timeout, String what, java.util.concurrent.Callable<Boolean> condition) {
     try {
-      await().atMost(timeout).pollInterval(Duration.ofMillis(200)).until(() -> {
-        assertThat(job.isAlive()).as("%s is running; log:%n%s", name, job.logTail(40)).isTrue();
-        return condition.call();
-      });
+      await()
+          .atMost(timeout)
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () -> {
+                assertThat(job.isAlive())
+                    .as("%s is running; log:%n%s", name, job.logTail(40))
+                    .isTrue();
+                return condition.call();
+              });
     } catch (ConditionTimeoutException e) {
-      throw new AssertionError(name + ": no " + what + " within " + timeout + "; job log:\n" + job.logTail(60), e);
+      throw new AssertionError(
+          name + ": no " + what + " within " + timeout + "; job log:\n" + job.logTail(60), e);
     }
   }
 }

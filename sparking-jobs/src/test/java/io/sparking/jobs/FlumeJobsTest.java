@@ -24,11 +24,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs each Flume job as its users do, in a JVM of its own through its {@code main}, against real Flume agents
- * started from the configurations in {@code conf/flume}, fed by appending lines to the files they follow.
+ * Runs each Flume job as its users do, in a JVM of its own through its {@code main}, against real
+ * Flume agents started from the configurations in {@code conf/flume}, fed by appending lines to the
+ * files they follow.
  */
 class FlumeJobsTest {
   private static final int EVENTS = 2_000;
+
   /** Safety stop: a job that misses events ends by itself, and the test fails on its total. */
   private static final String SAFETY_DURATION = "90";
 
@@ -42,29 +44,35 @@ class FlumeJobsTest {
 
   @Test
   void flumeSinglePushBasedReceivesExactlyTheEventsOfOneAgent() throws Exception {
-    runAgainstAgents("FlumeSinglePushBased", "local[2]", "push-single.properties", List.of("agent"));
+    runAgainstAgents(
+        "FlumeSinglePushBased", "local[2]", "push-single.properties", List.of("agent"));
   }
 
   @Test
   void flumeMultiPushBasedReceivesExactlyTheEventsOfTwoAgents() throws Exception {
-    runAgainstAgents("FlumeMultiPushBased", "local[3]", "push-multi.properties", List.of("push1", "push2"));
+    runAgainstAgents(
+        "FlumeMultiPushBased", "local[3]", "push-multi.properties", List.of("push1", "push2"));
   }
 
   @Test
   void flumeSinglePullBasedReceivesExactlyTheEventsOfOneAgent() throws Exception {
-    runAgainstAgents("FlumeSinglePullBased", "local[2]", "pull-single.properties", List.of("agent"));
+    runAgainstAgents(
+        "FlumeSinglePullBased", "local[2]", "pull-single.properties", List.of("agent"));
   }
 
   @Test
   void flumeMultiPullBasedReceivesExactlyTheEventsOfTwoAgents() throws Exception {
-    runAgainstAgents("FlumeMultiPullBased", "local[2]", "pull-multi.properties", List.of("pull1", "pull2"));
+    runAgainstAgents(
+        "FlumeMultiPullBased", "local[2]", "pull-multi.properties", List.of("pull1", "pull2"));
   }
 
   @Test
   void wrongArgumentCountIsAUsageError() throws Exception {
     JobRun missing = jobs.runToEnd("FlumeSinglePushBased", "local[2]", "127.0.0.1");
     assertThat(missing.exit()).isEqualTo(2);
-    assertThat(missing.output()).contains("Missing required parameter: '<port>'").contains("Usage:");
+    assertThat(missing.output())
+        .contains("Missing required parameter: '<port>'")
+        .contains("Usage:");
     JobRun extra = jobs.runToEnd("FlumeMultiPullBased", "local[2]", "127.0.0.1:9999", "surplus");
     assertThat(extra.exit()).isEqualTo(2);
     assertThat(extra.output()).contains("Unmatched argument").contains("surplus");
@@ -74,41 +82,57 @@ class FlumeJobsTest {
   void badPortIsAUsageErrorThatNamesIt() throws Exception {
     JobRun word = jobs.runToEnd("FlumeSinglePullBased", "local[2]", "127.0.0.1", "99x");
     assertThat(word.exit()).isEqualTo(2);
-    assertThat(word.output()).contains("port='99x' (for 127.0.0.1) is not a number: pass 1 to 65535");
+    assertThat(word.output())
+        .contains("port='99x' (for 127.0.0.1) is not a number: pass 1 to 65535");
     JobRun range = jobs.runToEnd("FlumeSinglePushBased", "local[2]", "127.0.0.1", "70000");
     assertThat(range.exit()).isEqualTo(2);
-    assertThat(range.output()).contains("port=70000 (for 127.0.0.1) is out of range: pass 1 to 65535");
+    assertThat(range.output())
+        .contains("port=70000 (for 127.0.0.1) is out of range: pass 1 to 65535");
   }
 
   @Test
   void malformedAddressListIsAUsageError() throws Exception {
     JobRun noPort = jobs.runToEnd("FlumeMultiPullBased", "local[2]", "127.0.0.1:9991,agent2");
     assertThat(noPort.exit()).isEqualTo(2);
-    assertThat(noPort.output()).contains("addresses='127.0.0.1:9991,agent2' is not a list of host:port (entry 'agent2' has no host")
+    assertThat(noPort.output())
+        .contains(
+            "addresses='127.0.0.1:9991,agent2' is not a list of host:port (entry 'agent2' has no host")
         .contains("agent1:9999,agent2:9999");
-    JobRun empty = jobs.runToEnd("FlumeMultiPushBased", "local[3]", "127.0.0.1:9991,,127.0.0.1:9992");
+    JobRun empty =
+        jobs.runToEnd("FlumeMultiPushBased", "local[3]", "127.0.0.1:9991,,127.0.0.1:9992");
     assertThat(empty.exit()).isEqualTo(2);
     assertThat(empty.output()).contains("entry '' is empty");
-    JobRun twice = jobs.runToEnd("FlumeMultiPushBased", "local[3]", "127.0.0.1:9991,127.0.0.1:9991");
+    JobRun twice =
+        jobs.runToEnd("FlumeMultiPushBased", "local[3]", "127.0.0.1:9991,127.0.0.1:9991");
     assertThat(twice.exit()).isEqualTo(2);
-    assertThat(twice.output()).contains("addresses=127.0.0.1:9991,127.0.0.1:9991 is a list in which 127.0.0.1:9991 appears twice");
+    assertThat(twice.output())
+        .contains(
+            "addresses=127.0.0.1:9991,127.0.0.1:9991 is a list in which 127.0.0.1:9991 appears twice");
   }
 
   @Test
   void unreachablePullAgentFailsWithinTheConnectTimeout() throws Exception {
     int refusing = FreePorts.next();
-    JobRun refused = jobs.runToEnd("FlumeSinglePullBased", "local[2]", "127.0.0.1", String.valueOf(refusing));
+    JobRun refused =
+        jobs.runToEnd("FlumeSinglePullBased", "local[2]", "127.0.0.1", String.valueOf(refusing));
     assertThat(refused.exit()).isEqualTo(1);
-    assertThat(refused.output()).contains("Could not reach a Flume agent's Sparking sink at 127.0.0.1:" + refusing)
+    assertThat(refused.output())
+        .contains("Could not reach a Flume agent's Sparking sink at 127.0.0.1:" + refusing)
         .contains("start the agent");
 
-    // A port that accepts no more connections: a connect neither succeeds nor is refused; only the timeout ends it.
+    // A port that accepts no more connections: a connect neither succeeds nor is refused; only the
+    // timeout ends it.
     try (ServerSocket full = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         Backlog backlog = Backlog.fill(full.getLocalPort())) {
       assertThat(backlog.sockets()).as("connections that fill the queue").isNotEmpty();
       long start = System.nanoTime();
-      JobRun silent = jobs.runToEnd("FlumeMultiPullBased", "local[2]",
-          "127.0.0.1:" + full.getLocalPort() + ",127.0.0.1:" + refusing, "--connect-timeout", "3");
+      JobRun silent =
+          jobs.runToEnd(
+              "FlumeMultiPullBased",
+              "local[2]",
+              "127.0.0.1:" + full.getLocalPort() + ",127.0.0.1:" + refusing,
+              "--connect-timeout",
+              "3");
       long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
       assertThat(silent.exit()).isEqualTo(1);
       assertThat(silent.output()).contains("at 127.0.0.1:" + full.getLocalPort() + " within 3 s");
@@ -120,21 +144,26 @@ class FlumeJobsTest {
   void pushPortInUseFailsWithAMessageNamingThePort() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       int port = taken.getLocalPort();
-      JobRun run = jobs.runToEnd("FlumeMultiPushBased", "local[3]",
-          "127.0.0.1:" + FreePorts.next() + ",127.0.0.1:" + port);
+      JobRun run =
+          jobs.runToEnd(
+              "FlumeMultiPushBased",
+              "local[3]",
+              "127.0.0.1:" + FreePorts.next() + ",127.0.0.1:" + port);
       assertThat(run.exit()).isEqualTo(1);
       assertThat(run.output()).contains("port " + port + " on 127.0.0.1 is already in use");
     }
   }
 
   /**
-   * Starts {@code agents} of {@code conf/flume/<conf>}, each following its own file of an equal share of
-   * {@link #EVENTS} lines, runs {@code job} against them until it counted {@link #EVENTS}, and asserts a clean stop
-   * with exactly that many, exactly the lines sent in its output files (each once), one placement line per receiver,
-   * no warning from Spark about the storage level, and top words from the single-agent jobs. The single-agent
-   * configurations take {@code <host> <port>}, the others a list.
+   * Starts {@code agents} of {@code conf/flume/<conf>}, each following its own file of an equal
+   * share of {@link #EVENTS} lines, runs {@code job} against them until it counted {@link #EVENTS},
+   * and asserts a clean stop with exactly that many, exactly the lines sent in its output files
+   * (each once), one placement line per receiver, no warning from Spark about the storage level,
+   * and top words from the single-agent jobs. The single-agent configurations take {@code <host>
+   * <port>}, the others a list.
    */
-  private void runAgainstAgents(String job, String master, String conf, List<String> agents) throws Exception {
+  private void runAgainstAgents(String job, String master, String conf, List<String> agents)
+      throws Exception {
     boolean push = conf.startsWith("push");
     boolean single = agents.size() == 1;
     List<FlumeAgent> started = new ArrayList<>();
@@ -144,32 +173,49 @@ class FlumeJobsTest {
       for (int i = 0; i < agents.size(); i++) {
         String name = agents.get(i);
         // The multi-agent files name each agent's port and followed file by its number.
-        String portKey = (push ? "FLUME_RECEIVER_PORT" : "FLUME_SINK_PORT") + (single ? "" : "_" + (i + 1));
+        String portKey =
+            (push ? "FLUME_RECEIVER_PORT" : "FLUME_SINK_PORT") + (single ? "" : "_" + (i + 1));
         List<String> events = lines(name, EVENTS / agents.size());
         sent.addAll(events);
         Path input = append(work.resolve(name + ".log"), events);
-        FlumeAgent.Builder agent = FlumeConfFiles.agent(conf, name)
-            .placeholder(single ? "FLUME_INPUT_FILE" : "FLUME_INPUT_DIR", single ? input : work);
+        FlumeAgent.Builder agent =
+            FlumeConfFiles.agent(conf, name)
+                .placeholder(
+                    single ? "FLUME_INPUT_FILE" : "FLUME_INPUT_DIR", single ? input : work);
         // A push agent sends to the job's port, which nothing listens on before the job runs.
         started.add((push ? agent.port(portKey) : agent.listenPort(portKey)).start());
         addresses.add("127.0.0.1:" + started.get(i).port(portKey));
       }
       List<String> args = new ArrayList<>(List.of(job, master));
-      args.addAll(single ? List.of(addresses.get(0).split(":")) : List.of(String.join(",", addresses)));
-      args.addAll(List.of("--batch-interval", "1s", "--max-records", String.valueOf(EVENTS),
-          "--duration", SAFETY_DURATION, "--output-dir", work.resolve("out").toString()));
+      args.addAll(
+          single ? List.of(addresses.get(0).split(":")) : List.of(String.join(",", addresses)));
+      args.addAll(
+          List.of(
+              "--batch-interval",
+              "1s",
+              "--max-records",
+              String.valueOf(EVENTS),
+              "--duration",
+              SAFETY_DURATION,
+              "--output-dir",
+              work.resolve("out").toString()));
       JobRun run = jobs.runToEnd(args.toArray(String[]::new));
       assertThat(run.exit()).as("exit code; output:%n%s", run.tail()).isEqualTo(0);
       assertThat(run.total()).as("total; output:%n%s", run.tail()).isEqualTo(EVENTS);
       new BatchFiles(work.resolve("out")).assertHoldsExactly(sent);
-      // One placement line per receiver (one per push address, one pull receiver for all agents): the job,
+      // One placement line per receiver (one per push address, one pull receiver for all agents):
+      // the job,
       // which checkpoints, registers the listener once.
-      assertThat(run.receiverLines()).as("receiver lines; output:%n%s", run.tail()).hasSize(push ? agents.size() : 1);
-      // With the write-ahead log on, the receivers ask for one copy of each block, so Spark has nothing to correct.
+      assertThat(run.receiverLines())
+          .as("receiver lines; output:%n%s", run.tail())
+          .hasSize(push ? agents.size() : 1);
+      // With the write-ahead log on, the receivers ask for one copy of each block, so Spark has
+      // nothing to correct.
       assertThat(run.output()).doesNotContain("is unnecessary when write ahead log is enabled");
       if (single) {
         // The single-agent jobs count words: every line starts with the agent's name.
-        assertThat(run.lines()).anyMatch(l -> l.matches("batch \\S+ records=\\d+ top=agent:\\d+.*"));
+        assertThat(run.lines())
+            .anyMatch(l -> l.matches("batch \\S+ records=\\d+ top=agent:\\d+.*"));
       }
     } finally {
       closeAll(started);
@@ -195,16 +241,23 @@ class FlumeJobsTest {
     }
   }
 
-  /** Lines such as {@code agent 17}: the prefix is every line's first word, so it tops the word count. */
+  /**
+   * Lines such as {@code agent 17}: the prefix is every line's first word, so it tops the word
+   * count.
+   */
   private static List<String> lines(String prefix, int count) {
     return IntStream.range(0, count).mapToObj(i -> prefix + " " + i).toList();
   }
 
   private static Path append(Path file, List<String> lines) throws IOException {
-    return Files.write(file, lines, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    return Files.write(
+        file, lines, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
   }
 
-  /** Connections that fill a listening socket's accept queue, so that further connects go unanswered. */
+  /**
+   * Connections that fill a listening socket's accept queue, so that further connects go
+   * unanswered.
+   */
   private record Backlog(List<Socket> sockets) implements AutoCloseable {
     static Backlog fill(int port) throws IOException {
       List<Socket> sockets = new ArrayList<>();

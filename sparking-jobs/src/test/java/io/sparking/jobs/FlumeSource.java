@@ -21,11 +21,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * One agent of {@code conf/flume/<file>} following a file the test appends ids to, at most {@code rate} ids a
- * second when a rate is given. Two settings differ from the shipped file, both for the test's sake: the memory
- * channel holds every id the test sends (the second half arrives while the job is down), and the pull sink rolls
- * back an unacked batch after 10 s instead of 60 s, so the batches a killed driver had taken return to the channel
- * within the test's time.
+ * One agent of {@code conf/flume/<file>} following a file the test appends ids to, at most {@code
+ * rate} ids a second when a rate is given. Two settings differ from the shipped file, both for the
+ * test's sake: the memory channel holds every id the test sends (the second half arrives while the
+ * job is down), and the pull sink rolls back an unacked batch after 10 s instead of 60 s, so the
+ * batches a killed driver had taken return to the channel within the test's time.
  */
 final class FlumeSource implements AutoCloseable {
   private final FlumeAgent agent;
@@ -40,12 +40,18 @@ final class FlumeSource implements AutoCloseable {
     this.feed = feed;
   }
 
-  /** A pull agent (our sink listens on a free port) fed at most {@code rate} ids a second once appended. */
+  /**
+   * A pull agent (our sink listens on a free port) fed at most {@code rate} ids a second once
+   * appended.
+   */
   static FlumeSource pull(Path work, int rate) throws Exception {
     return start(work, "pull-single.properties", "FLUME_SINK_PORT", false, rate);
   }
 
-  /** A push agent (its avro sink sends to a free port the job listens on) fed at most {@code rate} ids a second. */
+  /**
+   * A push agent (its avro sink sends to a free port the job listens on) fed at most {@code rate}
+   * ids a second.
+   */
   static FlumeSource push(Path work, int rate) throws Exception {
     return start(work, "push-single.properties", "FLUME_RECEIVER_PORT", true, rate);
   }
@@ -56,15 +62,23 @@ final class FlumeSource implements AutoCloseable {
   }
 
   /** An agent whose file gets what is appended at {@code rate} ids a second (0: at once). */
-  static FlumeSource start(Path work, String file, String portKey, boolean push, int rate) throws Exception {
+  static FlumeSource start(Path work, String file, String portKey, boolean push, int rate)
+      throws Exception {
     Path input = Files.createFile(work.resolve("flume-input-" + System.nanoTime() + ".log"));
-    String conf = FlumeConfFiles.text(file)
-        .replace("mem.capacity = 100000", "mem.capacity = " + Math.max(100_000, 2 * FaultScenario.IDS))
-        .replace("spark.timeout = 60", "spark.timeout = 10");
-    assertThat(conf).as("conf/flume/%s with the test's channel capacity", file)
+    String conf =
+        FlumeConfFiles.text(file)
+            .replace(
+                "mem.capacity = 100000",
+                "mem.capacity = " + Math.max(100_000, 2 * FaultScenario.IDS))
+            .replace("spark.timeout = 60", "spark.timeout = 10");
+    assertThat(conf)
+        .as("conf/flume/%s with the test's channel capacity", file)
         .contains("mem.capacity = " + Math.max(100_000, 2 * FaultScenario.IDS));
-    FlumeAgent.Builder builder = FlumeAgent.builder().name("agent").configuration(conf)
-        .placeholder("FLUME_INPUT_FILE", input);
+    FlumeAgent.Builder builder =
+        FlumeAgent.builder()
+            .name("agent")
+            .configuration(conf)
+            .placeholder("FLUME_INPUT_FILE", input);
     // A push agent sends to the job's port, which nothing listens on before the job runs.
     FlumeAgent agent = (push ? builder.port(portKey) : builder.listenPort(portKey)).start();
     return new FlumeSource(agent, input, portKey, rate > 0 ? new PacedFeed(input, rate) : null);
@@ -88,7 +102,10 @@ final class FlumeSource implements AutoCloseable {
     return feed.written();
   }
 
-  /** Lifts the paced feed's limit: what is queued, and what is appended from now, goes to the file at once. */
+  /**
+   * Lifts the paced feed's limit: what is queued, and what is appended from now, goes to the file
+   * at once.
+   */
   void feedTheRestAtOnce() {
     feed.unlimited = true;
   }
@@ -105,8 +122,9 @@ final class FlumeSource implements AutoCloseable {
   }
 
   /**
-   * Appends lines to a file at a bounded rate, in the order they were added, a tenth of a second's share every
-   * 100 ms (or everything queued, once {@link #unlimited}), from a thread of its own that closing stops.
+   * Appends lines to a file at a bounded rate, in the order they were added, a tenth of a second's
+   * share every 100 ms (or everything queued, once {@link #unlimited}), from a thread of its own
+   * that closing stops.
    */
   private static final class PacedFeed implements AutoCloseable {
     private final Path file;
@@ -114,8 +132,8 @@ final class FlumeSource implements AutoCloseable {
     private final BlockingQueue<String> queue = new LinkedBlockingQueue<>();
     private final AtomicLong written = new AtomicLong();
     private final AtomicReference<IOException> failure = new AtomicReference<>();
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
-        r -> new Thread(r, "paced-flume-feed"));
+    private final ScheduledExecutorService timer =
+        Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "paced-flume-feed"));
     volatile boolean unlimited;
 
     PacedFeed(Path file, int perSecond) {
@@ -156,7 +174,8 @@ final class FlumeSource implements AutoCloseable {
       timer.shutdownNow();
       try {
         if (!timer.awaitTermination(10, TimeUnit.SECONDS)) {
-          throw new IllegalStateException("the paced feed of " + file + " did not stop within 10 s");
+          throw new IllegalStateException(
+              "the paced feed of " + file + " did not stop within 10 s");
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

@@ -25,8 +25,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The transaction and the guard of {@link JdbcResultStore} against a real embedded H2 file: a batch is stored whole
- * or not at all, a replayed batch is skipped, and a batch that does not continue the stored position is refused.
+ * The transaction and the guard of {@link JdbcResultStore} against a real embedded H2 file: a batch
+ * is stored whole or not at all, a replayed batch is skipped, and a batch that does not continue
+ * the stored position is refused.
  */
 class JdbcResultStoreTest {
   @TempDir Path dir;
@@ -47,16 +48,26 @@ class JdbcResultStoreTest {
 
   @Test
   void storesRecordsWordCountsAndOffsetsOfABatchTogether() throws SQLException {
-    assertThat(store.storeBatch(List.of(range(0, 0, 3), range(1, 0, 1)),
-        records(record(0, 0, "a b"), record(0, 1, "b"), record(0, 2, "c"), record(1, 0, "a")),
-        Map.of("a", 2L, "b", 2L, "c", 1L), 1_000)).isEqualTo(Outcome.STORED);
+    assertThat(
+            store.storeBatch(
+                List.of(range(0, 0, 3), range(1, 0, 1)),
+                records(
+                    record(0, 0, "a b"), record(0, 1, "b"), record(0, 2, "c"), record(1, 0, "a")),
+                Map.of("a", 2L, "b", 2L, "c", 1L),
+                1_000))
+        .isEqualTo(Outcome.STORED);
 
-    assertThat(query("SELECT partition_id || ':' || record_offset, record_value FROM " + JdbcResultStore.RECORDS))
-        .containsExactlyInAnyOrderEntriesOf(Map.of("0:0", "a b", "0:1", "b", "0:2", "c", "1:0", "a"));
+    assertThat(
+            query(
+                "SELECT partition_id || ':' || record_offset, record_value FROM "
+                    + JdbcResultStore.RECORDS))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("0:0", "a b", "0:1", "b", "0:2", "c", "1:0", "a"));
     assertThat(query("SELECT word, occurrences FROM " + JdbcResultStore.WORD_COUNTS))
         .containsExactlyInAnyOrderEntriesOf(Map.of("a", "2", "b", "2", "c", "1"));
-    assertThat(store.offsets()).containsExactlyInAnyOrderEntriesOf(
-        Map.of(new TopicPartition("t", 0), 3L, new TopicPartition("t", 1), 1L));
+    assertThat(store.offsets())
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(new TopicPartition("t", 0), 3L, new TopicPartition("t", 1), 1L));
   }
 
   @Test
@@ -65,7 +76,9 @@ class JdbcResultStoreTest {
     store.storeBatch(ranges, records(record(0, 0, "a"), record(0, 1, "a")), Map.of("a", 2L), 1_000);
     store.storeBatch(List.of(range(0, 2, 3)), records(record(0, 2, "b")), Map.of("b", 1L), 2_000);
 
-    assertThat(store.storeBatch(ranges, records(record(0, 0, "a"), record(0, 1, "a")), Map.of("a", 2L), 1_000))
+    assertThat(
+            store.storeBatch(
+                ranges, records(record(0, 0, "a"), record(0, 1, "a")), Map.of("a", 2L), 1_000))
         .isEqualTo(Outcome.ALREADY_STORED);
     assertThat(store.recordCount()).isEqualTo(3);
     assertThat(query("SELECT word, occurrences FROM " + JdbcResultStore.WORD_COUNTS))
@@ -75,19 +88,37 @@ class JdbcResultStoreTest {
 
   @Test
   void refusesABatchThatWouldLeaveAGapOrRepeatPartOfAStoredOne() throws SQLException {
-    store.storeBatch(List.of(range(0, 0, 3)), records(record(0, 0, "a"), record(0, 1, "a"), record(0, 2, "a")),
-        Map.of("a", 3L), 1_000);
+    store.storeBatch(
+        List.of(range(0, 0, 3)),
+        records(record(0, 0, "a"), record(0, 1, "a"), record(0, 2, "a")),
+        Map.of("a", 3L),
+        1_000);
 
-    assertThatThrownBy(() -> store.storeBatch(List.of(range(0, 5, 6)), records(record(0, 5, "x")),
-        Map.of("x", 1L), 2_000))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("t-0 batch [5, 6) but stored next offset 3");
-    assertThatThrownBy(() -> store.storeBatch(List.of(range(0, 2, 4)), records(record(0, 2, "a"), record(0, 3, "y")),
-        Map.of("a", 1L, "y", 1L), 2_000))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("t-0 batch [2, 4)");
+    assertThatThrownBy(
+            () ->
+                store.storeBatch(
+                    List.of(range(0, 5, 6)), records(record(0, 5, "x")), Map.of("x", 1L), 2_000))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("t-0 batch [5, 6) but stored next offset 3");
+    assertThatThrownBy(
+            () ->
+                store.storeBatch(
+                    List.of(range(0, 2, 4)),
+                    records(record(0, 2, "a"), record(0, 3, "y")),
+                    Map.of("a", 1L, "y", 1L),
+                    2_000))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("t-0 batch [2, 4)");
     // One partition stored before, the other new: part of the batch would be written twice.
-    assertThatThrownBy(() -> store.storeBatch(List.of(range(0, 0, 3), range(1, 0, 1)),
-        records(record(1, 0, "z")), Map.of("z", 1L), 2_000))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("part of it was stored before");
+    assertThatThrownBy(
+            () ->
+                store.storeBatch(
+                    List.of(range(0, 0, 3), range(1, 0, 1)),
+                    records(record(1, 0, "z")),
+                    Map.of("z", 1L),
+                    2_000))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("part of it was stored before");
 
     assertThat(store.recordCount()).isEqualTo(3);
     assertThat(query("SELECT word, occurrences FROM " + JdbcResultStore.WORD_COUNTS))
@@ -101,31 +132,36 @@ class JdbcResultStoreTest {
     for (int i = 0; i < 2_500; i++) {
       good.add(record(0, i, "w"));
     }
-    Iterator<KafkaRecord> failing = new Iterator<>() {
-      private final Iterator<KafkaRecord> delegate = good.iterator();
+    Iterator<KafkaRecord> failing =
+        new Iterator<>() {
+          private final Iterator<KafkaRecord> delegate = good.iterator();
 
-      @Override
-      public boolean hasNext() {
-        return true;
-      }
+          @Override
+          public boolean hasNext() {
+            return true;
+          }
 
-      @Override
-      public KafkaRecord next() {
-        if (!delegate.hasNext()) {
-          throw new IllegalStateException("executor lost while fetching the batch");
-        }
-        return delegate.next();
-      }
-    };
+          @Override
+          public KafkaRecord next() {
+            if (!delegate.hasNext()) {
+              throw new IllegalStateException("executor lost while fetching the batch");
+            }
+            return delegate.next();
+          }
+        };
 
     // 2,500 records are past two JDBC batch inserts when the failure comes.
-    assertThatThrownBy(() -> store.storeBatch(List.of(range(0, 0, 3_000)), failing, Map.of("w", 3_000L), 1_000))
+    assertThatThrownBy(
+            () ->
+                store.storeBatch(List.of(range(0, 0, 3_000)), failing, Map.of("w", 3_000L), 1_000))
         .hasMessageContaining("executor lost");
     assertThat(store.recordCount()).isZero();
     assertThat(store.offsets()).isEmpty();
 
     // The batch, read again, is stored as if nothing had happened.
-    assertThat(store.storeBatch(List.of(range(0, 0, 2_500)), good.iterator(), Map.of("w", 2_500L), 1_000))
+    assertThat(
+            store.storeBatch(
+                List.of(range(0, 0, 2_500)), good.iterator(), Map.of("w", 2_500L), 1_000))
         .isEqualTo(Outcome.STORED);
     assertThat(store.recordCount()).isEqualTo(2_500);
   }
@@ -135,17 +171,22 @@ class JdbcResultStoreTest {
   }
 
   private static KafkaRecord record(int partition, long offset, String value) {
-    return new KafkaRecord("t", partition, offset, 0L, null, value.getBytes(StandardCharsets.UTF_8), List.of());
+    return new KafkaRecord(
+        "t", partition, offset, 0L, null, value.getBytes(StandardCharsets.UTF_8), List.of());
   }
 
   private static Iterator<KafkaRecord> records(KafkaRecord... records) {
     return List.of(records).iterator();
   }
 
-  /** A two-column query as a map of text, through a connection of its own (the store's holds the file open). */
+  /**
+   * A two-column query as a map of text, through a connection of its own (the store's holds the
+   * file open).
+   */
   private Map<String, String> query(String sql) throws SQLException {
     Map<String, String> result = new LinkedHashMap<>();
-    try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+    try (Connection c = DriverManager.getConnection(url);
+        Statement s = c.createStatement();
         ResultSet rows = s.executeQuery(sql)) {
       while (rows.next()) {
         result.put(rows.getString(1), rows.getString(2));

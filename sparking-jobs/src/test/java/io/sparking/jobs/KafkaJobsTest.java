@@ -33,7 +33,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** Runs each Kafka job as its users do, in a JVM of its own through its {@code main}, against a real KAFKA.broker(). */
+/**
+ * Runs each Kafka job as its users do, in a JVM of its own through its {@code main}, against a real
+ * KAFKA.broker().
+ */
 class KafkaJobsTest {
   @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
@@ -50,17 +53,35 @@ class KafkaJobsTest {
     KAFKA.broker().createTopic("single", 3);
     List<String> sent = KafkaBroker.numbered("word", 0, 3_000);
     KAFKA.broker().produce("single", sent);
-    JobRun run = jobs.runToEnd("KafkaSingleTopic", "local[3]", "single", KAFKA.broker().bootstrapServers(),
-        "--group", "single-job", "--batch-interval", "1s", "--max-records", "3000", "--duration", "150",
-        "--output-dir", work.resolve("out").toString());
+    JobRun run =
+        jobs.runToEnd(
+            "KafkaSingleTopic",
+            "local[3]",
+            "single",
+            KAFKA.broker().bootstrapServers(),
+            "--group",
+            "single-job",
+            "--batch-interval",
+            "1s",
+            "--max-records",
+            "3000",
+            "--duration",
+            "150",
+            "--output-dir",
+            work.resolve("out").toString());
     assertThat(run.exit()).as("exit code; output:%n%s", run.tail()).isEqualTo(0);
     assertThat(run.total()).isEqualTo(3_000);
     new BatchFiles(work.resolve("out")).assertHoldsExactly(sent);
-    assertThat(run.lines()).anyMatch(l -> l.matches("batch \\d\\d:\\d\\d:\\d\\d\\.\\d{3} records=\\d+ top=.*"));
+    assertThat(run.lines())
+        .anyMatch(l -> l.matches("batch \\d\\d:\\d\\d:\\d\\d\\.\\d{3} records=\\d+ top=.*"));
     assertEveryBatchLineCountsAndShowsDelays(run);
-    assertThat(run.lines()).as("one line for the one start of the one receiver")
-        .filteredOn(l -> l.startsWith("receiver ")).singleElement().asString()
-        .matches("receiver ReliableKafkaReceiver-0 \\(stream 0\\) started on executor driver at \\S+");
+    assertThat(run.lines())
+        .as("one line for the one start of the one receiver")
+        .filteredOn(l -> l.startsWith("receiver "))
+        .singleElement()
+        .asString()
+        .matches(
+            "receiver ReliableKafkaReceiver-0 \\(stream 0\\) started on executor driver at \\S+");
     assertCommittedToEnd("single-job", "single", 3);
   }
 
@@ -73,15 +94,33 @@ class KafkaJobsTest {
       KAFKA.broker().produce(topic, values);
       sent.addAll(values);
     }
-    JobRun run = jobs.runToEnd("KafkaMultiTopics", "local[4]", "m1,m2,m3", KAFKA.broker().bootstrapServers(),
-        "--group", "multi-job", "--batch-interval", "1s", "--max-records", "3000", "--duration", "150",
-        "--repartition", "4", "--output-dir", work.resolve("out").toString());
+    JobRun run =
+        jobs.runToEnd(
+            "KafkaMultiTopics",
+            "local[4]",
+            "m1,m2,m3",
+            KAFKA.broker().bootstrapServers(),
+            "--group",
+            "multi-job",
+            "--batch-interval",
+            "1s",
+            "--max-records",
+            "3000",
+            "--duration",
+            "150",
+            "--repartition",
+            "4",
+            "--output-dir",
+            work.resolve("out").toString());
     assertThat(run.exit()).as("exit code; output:%n%s", run.tail()).isEqualTo(0);
     assertThat(run.total()).isEqualTo(3_000);
     new BatchFiles(work.resolve("out")).assertHoldsExactly(sent);
     // One placement line per receiver: the job (which checkpoints) registers the listener once.
-    assertThat(run.receiverLines()).as("receiver lines; output:%n%s", run.tail()).hasSize(3)
-        .extracting(l -> l.replaceAll(".*\\(stream (\\d+)\\).*", "$1")).doesNotHaveDuplicates();
+    assertThat(run.receiverLines())
+        .as("receiver lines; output:%n%s", run.tail())
+        .hasSize(3)
+        .extracting(l -> l.replaceAll(".*\\(stream (\\d+)\\).*", "$1"))
+        .doesNotHaveDuplicates();
     for (String topic : List.of("m1", "m2", "m3")) {
       assertCommittedToEnd("multi-job", topic, 2);
     }
@@ -92,9 +131,22 @@ class KafkaJobsTest {
     KAFKA.broker().createTopic("direct", 4);
     List<String> sent = KafkaBroker.numbered("direct", 0, 4_000);
     KAFKA.broker().produce("direct", sent);
-    JobRun run = jobs.runToEnd("KafkaDirectTopic", "local[2]", "direct", KAFKA.broker().bootstrapServers(),
-        "--group", "direct-job", "--batch-interval", "1s", "--max-records", "4000", "--duration", "150",
-        "--output-dir", work.resolve("out").toString());
+    JobRun run =
+        jobs.runToEnd(
+            "KafkaDirectTopic",
+            "local[2]",
+            "direct",
+            KAFKA.broker().bootstrapServers(),
+            "--group",
+            "direct-job",
+            "--batch-interval",
+            "1s",
+            "--max-records",
+            "4000",
+            "--duration",
+            "150",
+            "--output-dir",
+            work.resolve("out").toString());
     assertThat(run.exit()).as("exit code; output:%n%s", run.tail()).isEqualTo(0);
     assertThat(run.total()).isEqualTo(4_000);
     new BatchFiles(work.resolve("out")).assertHoldsExactly(sent);
@@ -102,10 +154,11 @@ class KafkaJobsTest {
   }
 
   /**
-   * Orders on Kafka, clicks on Flume (a real agent tailing a file, pulled through Sparking's sink): the running totals
-   * per user (mapWithState over the joined per-batch sums) are exact whatever the batch boundaries; users with only
-   * orders or only clicks come through the outer join; the recent-clicks window holds at least the clicks of the
-   * batch and at most all of them. Malformed lines count as records but feed no user.
+   * Orders on Kafka, clicks on Flume (a real agent tailing a file, pulled through Sparking's sink):
+   * the running totals per user (mapWithState over the joined per-batch sums) are exact whatever
+   * the batch boundaries; users with only orders or only clicks come through the outer join; the
+   * recent-clicks window holds at least the clicks of the batch and at most all of them. Malformed
+   * lines count as records but feed no user.
    */
   @Test
   void kafkaFlumeJoinKeepsExactRunningTotalsPerUser() throws Exception {
@@ -127,46 +180,71 @@ class KafkaJobsTest {
     KAFKA.broker().produce("orders", orders);
     Path clickFile = Files.write(work.resolve("clicks.log"), clicks, StandardCharsets.UTF_8);
 
-    try (FlumeAgent agent = FlumeConfFiles.agent("pull-single.properties", "agent")
-        .placeholder("FLUME_INPUT_FILE", clickFile).listenPort("FLUME_SINK_PORT").start()) {
+    try (FlumeAgent agent =
+        FlumeConfFiles.agent("pull-single.properties", "agent")
+            .placeholder("FLUME_INPUT_FILE", clickFile)
+            .listenPort("FLUME_SINK_PORT")
+            .start()) {
       int records = orders.size() + clicks.size();
-      JobRun run = jobs.runToEnd("KafkaFlumeJoin", "local[3]", "orders", KAFKA.broker().bootstrapServers(),
-          "127.0.0.1", String.valueOf(agent.port("FLUME_SINK_PORT")), "--group", "join-job", "--batch-interval", "2s",
-          "--max-records", String.valueOf(records), "--duration", "150",
-          "--output-dir", work.resolve("out").toString());
+      JobRun run =
+          jobs.runToEnd(
+              "KafkaFlumeJoin",
+              "local[3]",
+              "orders",
+              KAFKA.broker().bootstrapServers(),
+              "127.0.0.1",
+              String.valueOf(agent.port("FLUME_SINK_PORT")),
+              "--group",
+              "join-job",
+              "--batch-interval",
+              "2s",
+              "--max-records",
+              String.valueOf(records),
+              "--duration",
+              "150",
+              "--output-dir",
+              work.resolve("out").toString());
       assertThat(run.exit()).as("exit code; output:%n%s", run.tail()).isEqualTo(0);
       assertThat(run.total()).isEqualTo(records);
       List<String> sent = new ArrayList<>(orders);
       sent.addAll(clicks);
       new BatchFiles(work.resolve("out")).assertHoldsExactly(sent);
 
-      Pattern userLine = Pattern.compile("user (\\S+) spent=(\\d+) clicks=(\\d+) recentClicks=(\\d+)");
+      Pattern userLine =
+          Pattern.compile("user (\\S+) spent=(\\d+) clicks=(\\d+) recentClicks=(\\d+)");
       Map<String, long[]> last = new TreeMap<>();
       for (String line : run.lines()) {
         Matcher m = userLine.matcher(line);
         if (!m.matches()) {
           continue;
         }
-        long[] now = {Long.parseLong(m.group(2)), Long.parseLong(m.group(3)), Long.parseLong(m.group(4))};
+        long[] now = {
+          Long.parseLong(m.group(2)), Long.parseLong(m.group(3)), Long.parseLong(m.group(4))
+        };
         long[] before = last.getOrDefault(m.group(1), new long[3]);
         assertThat(now[0]).as("%s: totals never decrease", line).isGreaterThanOrEqualTo(before[0]);
-        assertThat(now[2]).as("%s: the window holds this batch's clicks, and no more than all", line)
-            .isGreaterThanOrEqualTo(now[1] - before[1]).isLessThanOrEqualTo(now[1]);
+        assertThat(now[2])
+            .as("%s: the window holds this batch's clicks, and no more than all", line)
+            .isGreaterThanOrEqualTo(now[1] - before[1])
+            .isLessThanOrEqualTo(now[1]);
         last.put(m.group(1), now);
       }
       assertThat(last.keySet()).containsExactly("alice", "bob", "carol", "dave");
       for (String user : last.keySet()) {
         assertThat(last.get(user)[0]).as("%s spent", user).isEqualTo(spent.getOrDefault(user, 0L));
-        assertThat(last.get(user)[1]).as("%s clicks", user).isEqualTo(clicked.getOrDefault(user, 0L));
+        assertThat(last.get(user)[1])
+            .as("%s clicks", user)
+            .isEqualTo(clicked.getOrDefault(user, 0L));
       }
       assertEveryBatchLineCountsAndShowsDelays(run);
     }
   }
 
   /**
-   * A checkpoint made for other sources is refused before Spark starts, naming what differs and the two ways out:
-   * recovered, it would resume the old topics and brokers whatever the command line says. A checkpoint with no record
-   * of its sources (an older Sparking's) is recovered, with one warning line.
+   * A checkpoint made for other sources is refused before Spark starts, naming what differs and the
+   * two ways out: recovered, it would resume the old topics and brokers whatever the command line
+   * says. A checkpoint with no record of its sources (an older Sparking's) is recovered, with one
+   * warning line.
    */
   @Test
   void checkpointOfOtherSourcesIsRefusedBeforeSparkStarts() throws Exception {
@@ -175,34 +253,65 @@ class KafkaJobsTest {
       KAFKA.broker().produce(topic, KafkaBroker.numbered(topic, 0, 100));
     }
     String brokers = KAFKA.broker().bootstrapServers();
-    JobRun first = jobs.runToEnd("KafkaMultiTopics", "local[3]", "cp1,cp2", brokers, "--batch-interval", "1s",
-        "--max-records", "200", "--duration", "150");
+    JobRun first =
+        jobs.runToEnd(
+            "KafkaMultiTopics",
+            "local[3]",
+            "cp1,cp2",
+            brokers,
+            "--batch-interval",
+            "1s",
+            "--max-records",
+            "200",
+            "--duration",
+            "150");
     assertThat(first.exit()).as("exit code; output:%n%s", first.tail()).isEqualTo(0);
     Path checkpoint = work.resolve(".sparking/checkpoints/KafkaMultiTopics").toAbsolutePath();
 
     JobRun topics = jobs.runToEnd("KafkaMultiTopics", "local[3]", "ma,mb", brokers);
-    assertThat(topics.exit()).as("exit code; output:%n%s", topics.tail()).isEqualTo(StreamingJob.FAILED);
-    assertThat(topics.output()).contains("Checkpoint directory " + checkpoint + " holds a run of KafkaMultiTopics on"
-        + " other sources: topics cp1,cp2 there, ma,mb now. Recovering it would resume those")
-        .contains("Pass --checkpoint-dir with another directory").contains("or delete " + checkpoint)
+    assertThat(topics.exit())
+        .as("exit code; output:%n%s", topics.tail())
+        .isEqualTo(StreamingJob.FAILED);
+    assertThat(topics.output())
+        .contains(
+            "Checkpoint directory "
+                + checkpoint
+                + " holds a run of KafkaMultiTopics on"
+                + " other sources: topics cp1,cp2 there, ma,mb now. Recovering it would resume those")
+        .contains("Pass --checkpoint-dir with another directory")
+        .contains("or delete " + checkpoint)
         .doesNotContain("Recovered KafkaMultiTopics");
     assertThat(topics.total()).as("Spark never started, so no total").isEqualTo(-1);
 
     // Nothing listens there: the refusal comes before any broker is contacted.
     String elsewhere = "127.0.0.1:" + FreePorts.next();
-    JobRun brokersAndGroup = jobs.runToEnd("KafkaMultiTopics", "local[3]", "cp1,cp2", elsewhere, "--group", "other");
-    assertThat(brokersAndGroup.exit()).as("exit code; output:%n%s", brokersAndGroup.tail())
+    JobRun brokersAndGroup =
+        jobs.runToEnd("KafkaMultiTopics", "local[3]", "cp1,cp2", elsewhere, "--group", "other");
+    assertThat(brokersAndGroup.exit())
+        .as("exit code; output:%n%s", brokersAndGroup.tail())
         .isEqualTo(StreamingJob.FAILED);
-    assertThat(brokersAndGroup.output()).contains("other sources: brokers " + brokers + " there, " + elsewhere
-        + " now; group sparking-KafkaMultiTopics there, other now.").doesNotContain("Could not reach");
+    assertThat(brokersAndGroup.output())
+        .contains(
+            "other sources: brokers "
+                + brokers
+                + " there, "
+                + elsewhere
+                + " now; group sparking-KafkaMultiTopics there, other now.")
+        .doesNotContain("Could not reach");
 
     Files.delete(checkpoint.resolve(CheckpointDirectory.SOURCES_FILE));
-    JobRun older = jobs.runToEnd("KafkaMultiTopics", "local[3]", "cp1,cp2", brokers, "--duration", "2");
+    JobRun older =
+        jobs.runToEnd("KafkaMultiTopics", "local[3]", "cp1,cp2", brokers, "--duration", "2");
     assertThat(older.exit()).as("exit code; output:%n%s", older.tail()).isEqualTo(0);
-    assertThat(older.lines()).as("output:%n%s", older.tail())
-        .contains("Recovered KafkaMultiTopics from checkpoint " + checkpoint + ": it resumes what the last run left,"
-            + " with that run's streams and settings. Delete the directory to start afresh with new arguments.")
-        .filteredOn(l -> l.contains("has no record of the sources it was made for")).hasSize(1);
+    assertThat(older.lines())
+        .as("output:%n%s", older.tail())
+        .contains(
+            "Recovered KafkaMultiTopics from checkpoint "
+                + checkpoint
+                + ": it resumes what the last run left,"
+                + " with that run's streams and settings. Delete the directory to start afresh with new arguments.")
+        .filteredOn(l -> l.contains("has no record of the sources it was made for"))
+        .hasSize(1);
   }
 
   @Test
@@ -210,30 +319,57 @@ class KafkaJobsTest {
     StringWriter err = new StringWriter();
     CommandLine cli = StreamingJob.commandLine(new Sparking());
     cli.setErr(new PrintWriter(err, true));
-    int cores = cli.execute("KafkaFlumeJoin", "local[2]", "orders", KAFKA.broker().bootstrapServers(), "127.0.0.1",
-        "9999");
+    int cores =
+        cli.execute(
+            "KafkaFlumeJoin",
+            "local[2]",
+            "orders",
+            KAFKA.broker().bootstrapServers(),
+            "127.0.0.1",
+            "9999");
     assertThat(cores).isEqualTo(StreamingJob.USAGE);
-    assertThat(err.toString()).contains("master local[2] gives 2 core(s)").contains("pass local[3] or more");
-    int port = cli.execute("KafkaFlumeJoin", "local[3]", "orders", KAFKA.broker().bootstrapServers(), "127.0.0.1",
-        "99x");
+    assertThat(err.toString())
+        .contains("master local[2] gives 2 core(s)")
+        .contains("pass local[3] or more");
+    int port =
+        cli.execute(
+            "KafkaFlumeJoin",
+            "local[3]",
+            "orders",
+            KAFKA.broker().bootstrapServers(),
+            "127.0.0.1",
+            "99x");
     assertThat(port).isEqualTo(StreamingJob.USAGE);
     assertThat(err.toString()).contains("port='99x' (for 127.0.0.1) is not a number");
   }
 
   /**
-   * Every batch prints {@code batch <time> records=<n>} (then its top words, where the job reports them), followed by
-   * its processing and scheduling delays once Spark reported the batch completed; the lines add up to the total.
+   * Every batch prints {@code batch <time> records=<n>} (then its top words, where the job reports
+   * them), followed by its processing and scheduling delays once Spark reported the batch
+   * completed; the lines add up to the total.
    */
   static void assertEveryBatchLineCountsAndShowsDelays(JobRun run) {
     List<String> batches = run.lines().stream().filter(l -> l.startsWith("batch ")).toList();
-    assertThat(batches).as("batch lines; output:%n%s", run.tail()).isNotEmpty().allMatch(l -> l.matches(
-        "batch \\d\\d:\\d\\d:\\d\\d\\.\\d{3} records=\\d+( top=\\S*)?( processing=\\d+ms scheduling=\\d+ms)?"));
-    // Only batches whose completion was not reported before the stop miss their delays: printed last, at the stop.
+    assertThat(batches)
+        .as("batch lines; output:%n%s", run.tail())
+        .isNotEmpty()
+        .allMatch(
+            l ->
+                l.matches(
+                    "batch \\d\\d:\\d\\d:\\d\\d\\.\\d{3} records=\\d+( top=\\S*)?( processing=\\d+ms scheduling=\\d+ms)?"));
+    // Only batches whose completion was not reported before the stop miss their delays: printed
+    // last, at the stop.
     List<Boolean> delays = batches.stream().map(l -> l.contains(" processing=")).toList();
     assertThat(delays).as("batch lines with delays; output:%n%s", run.tail()).startsWith(true);
-    assertThat(delays.subList(delays.indexOf(false) < 0 ? delays.size() : delays.indexOf(false), delays.size()))
-        .as("lines without delays come only at the end; output:%n%s", run.tail()).doesNotContain(true);
-    long sum = batches.stream().mapToLong(l -> Long.parseLong(l.replaceAll(".* records=(\\d+).*", "$1"))).sum();
+    assertThat(
+            delays.subList(
+                delays.indexOf(false) < 0 ? delays.size() : delays.indexOf(false), delays.size()))
+        .as("lines without delays come only at the end; output:%n%s", run.tail())
+        .doesNotContain(true);
+    long sum =
+        batches.stream()
+            .mapToLong(l -> Long.parseLong(l.replaceAll(".* records=(\\d+).*", "$1")))
+            .sum();
     assertThat(sum).as("records over all batch lines").isEqualTo(run.total());
   }
 
@@ -242,10 +378,23 @@ class KafkaJobsTest {
     KAFKA.broker().createTopic("term", 2);
     KAFKA.broker().produce("term", KafkaBroker.numbered("term", 0, 2_000));
     Path log = work.resolve("term.log");
-    try (JavaProcess job = jobs.start(log, "KafkaSingleTopic", "local[2]", "term", KAFKA.broker().bootstrapServers(),
-        "--group", "term-job", "--batch-interval", "1s")) {
-      await().atMost(JobRunner.JOB_TIMEOUT)
-          .until(() -> JobRunner.read(log).stream().anyMatch(l -> l.matches("batch .* records=[1-9].*")));
+    try (JavaProcess job =
+        jobs.start(
+            log,
+            "KafkaSingleTopic",
+            "local[2]",
+            "term",
+            KAFKA.broker().bootstrapServers(),
+            "--group",
+            "term-job",
+            "--batch-interval",
+            "1s")) {
+      await()
+          .atMost(JobRunner.JOB_TIMEOUT)
+          .until(
+              () ->
+                  JobRunner.read(log).stream()
+                      .anyMatch(l -> l.matches("batch .* records=[1-9].*")));
       job.stop(Duration.ofSeconds(60));
       assertThat(job.waitFor(Duration.ofSeconds(1))).isPresent();
     }
@@ -258,7 +407,8 @@ class KafkaJobsTest {
   void zooKeeperAddressIsAUsageErrorThatExplainsBootstrapServers() throws Exception {
     JobRun run = jobs.runToEnd("KafkaSingleTopic", "local[2]", "t", "localhost:2181");
     assertThat(run.exit()).isEqualTo(2);
-    assertThat(String.join("\n", run.lines())).contains("is a ZooKeeper address")
+    assertThat(String.join("\n", run.lines()))
+        .contains("is a ZooKeeper address")
         .contains("bootstrap servers such as localhost:9092");
     JobRun chroot = jobs.runToEnd("KafkaMultiTopics", "local[2]", "t", "zk1:2182/kafka");
     assertThat(chroot.exit()).isEqualTo(2);
@@ -268,7 +418,8 @@ class KafkaJobsTest {
   void wrongArgumentCountIsAUsageError() throws Exception {
     JobRun run = jobs.runToEnd("KafkaDirectTopic", "local[2]", "t");
     assertThat(run.exit()).isEqualTo(2);
-    assertThat(String.join("\n", run.lines())).contains("Missing required parameter: '<bootstrap-servers>'")
+    assertThat(String.join("\n", run.lines()))
+        .contains("Missing required parameter: '<bootstrap-servers>'")
         .contains("Usage:");
     JobRun extra = jobs.runToEnd("KafkaSingleTopic", "local[2]", "t", "h:9092", "surplus");
     assertThat(extra.exit()).isEqualTo(2);
@@ -278,33 +429,45 @@ class KafkaJobsTest {
   void unreachableBrokersFailWithinTheConnectTimeout() throws Exception {
     int nothing = FreePorts.next();
     long start = System.nanoTime();
-    JobRun run = jobs.runToEnd("KafkaSingleTopic", "local[2]", "t", "127.0.0.1:" + nothing,
-        "--connect-timeout", "3");
+    JobRun run =
+        jobs.runToEnd(
+            "KafkaSingleTopic", "local[2]", "t", "127.0.0.1:" + nothing, "--connect-timeout", "3");
     long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
     assertThat(run.exit()).isEqualTo(1);
-    assertThat(String.join("\n", run.lines())).contains("Could not reach Kafka at 127.0.0.1:" + nothing);
+    assertThat(String.join("\n", run.lines()))
+        .contains("Could not reach Kafka at 127.0.0.1:" + nothing);
     assertThat(seconds).as("seconds until the error").isLessThan(60);
   }
 
   @Test
   void missingTopicFailsWithAHintToCreateIt() throws Exception {
-    JobRun run = jobs.runToEnd("KafkaDirectTopic", "local[2]", "nope", KAFKA.broker().bootstrapServers());
+    JobRun run =
+        jobs.runToEnd("KafkaDirectTopic", "local[2]", "nope", KAFKA.broker().bootstrapServers());
     assertThat(run.exit()).isEqualTo(1);
-    assertThat(String.join("\n", run.lines())).contains("Topic(s) [nope] do not exist")
+    assertThat(String.join("\n", run.lines()))
+        .contains("Topic(s) [nope] do not exist")
         .contains("--create --topic nope");
   }
 
-  private static void assertCommittedToEnd(String group, String topic, int partitions) throws Exception {
+  private static void assertCommittedToEnd(String group, String topic, int partitions)
+      throws Exception {
     try (Admin admin = KAFKA.broker().admin()) {
       Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
       for (int p = 0; p < partitions; p++) {
         latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
       }
-      Map<TopicPartition, Long> ends = admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).entrySet()
-          .stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
-      Map<TopicPartition, Long> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
-          .get(10, TimeUnit.SECONDS).entrySet().stream().filter(e -> e.getKey().topic().equals(topic))
-          .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
+      Map<TopicPartition, Long> ends =
+          admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).entrySet().stream()
+              .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
+      Map<TopicPartition, Long> committed =
+          admin
+              .listConsumerGroupOffsets(group)
+              .partitionsToOffsetAndMetadata()
+              .get(10, TimeUnit.SECONDS)
+              .entrySet()
+              .stream()
+              .filter(e -> e.getKey().topic().equals(topic))
+              .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
       assertThat(committed).as("committed offsets of %s on %s", group, topic).isEqualTo(ends);
     }
   }

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sparking.jobs.JobRunner.JobRun;
 import io.sparking.runtime.KafkaBroker;
-import io.sparking.testkit.KafkaBrokerExtension;
 import io.sparking.runtime.SelfSignedKeyStores;
+import io.sparking.testkit.KafkaBrokerExtension;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,8 +16,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Kafka jobs, each in a JVM of its own, against a broker that requires SASL_SSL, with the security settings
- * given only as {@code --consumer-property} options.
+ * The Kafka jobs, each in a JVM of its own, against a broker that requires SASL_SSL, with the
+ * security settings given only as {@code --consumer-property} options.
  */
 class SecureKafkaJobsTest {
   @RegisterExtension static final KafkaBrokerExtension KAFKA = KafkaBrokerExtension.saslSsl();
@@ -35,9 +35,24 @@ class SecureKafkaJobsTest {
     KAFKA.broker().createTopic("secure-single", 2);
     List<String> sent = KafkaBroker.numbered("word", 0, 2_000);
     KAFKA.broker().produce("secure-single", sent);
-    JobRun run = jobs.runToEnd(args(KAFKA.broker().clientSecurityProperties(), "KafkaSingleTopic", "local[2]",
-        "secure-single", KAFKA.broker().bootstrapServers(), "--group", "secure-single-job", "--batch-interval", "1s",
-        "--max-records", "2000", "--duration", "150", "--output-dir", work.resolve("out").toString()));
+    JobRun run =
+        jobs.runToEnd(
+            args(
+                KAFKA.broker().clientSecurityProperties(),
+                "KafkaSingleTopic",
+                "local[2]",
+                "secure-single",
+                KAFKA.broker().bootstrapServers(),
+                "--group",
+                "secure-single-job",
+                "--batch-interval",
+                "1s",
+                "--max-records",
+                "2000",
+                "--duration",
+                "150",
+                "--output-dir",
+                work.resolve("out").toString()));
     assertThat(run.exit()).as("exit code; output:%n%s", run.tail()).isEqualTo(0);
     assertThat(run.total()).isEqualTo(2_000);
     new BatchFiles(work.resolve("out")).assertHoldsExactly(sent);
@@ -46,34 +61,58 @@ class SecureKafkaJobsTest {
   @Test
   void wrongPasswordExitsWithAnErrorNamingAuthenticationAndTheJaasSetting() throws Exception {
     KAFKA.broker().createTopic("secure-password", 1);
-    Map<String, String> security = KAFKA.broker().clientSecurityPropertiesWithPassword("not-the-password");
-    JobRun run = jobs.runToEnd(args(security, "KafkaSingleTopic", "local[2]", "secure-password",
-        KAFKA.broker().bootstrapServers(), "--connect-timeout", "30"));
+    Map<String, String> security =
+        KAFKA.broker().clientSecurityPropertiesWithPassword("not-the-password");
+    JobRun run =
+        jobs.runToEnd(
+            args(
+                security,
+                "KafkaSingleTopic",
+                "local[2]",
+                "secure-password",
+                KAFKA.broker().bootstrapServers(),
+                "--connect-timeout",
+                "30"));
     assertThat(run.exit()).as("exit code; output:%n%s", run.tail()).isEqualTo(1);
-    assertThat(run.output()).contains("error: Kafka at " + KAFKA.broker().bootstrapServers()
-        + " refused the connection: authentication failed").contains("sasl.jaas.config");
+    assertThat(run.output())
+        .contains(
+            "error: Kafka at "
+                + KAFKA.broker().bootstrapServers()
+                + " refused the connection: authentication failed")
+        .contains("sasl.jaas.config");
     assertThat(run.total()).as("a job that never started prints no total").isEqualTo(-1);
   }
 
   @Test
-  void untrustedCertificateExitsWithAnErrorNamingTheSslHandshakeAndTheTruststore() throws Exception {
+  void untrustedCertificateExitsWithAnErrorNamingTheSslHandshakeAndTheTruststore()
+      throws Exception {
     KAFKA.broker().createTopic("secure-certificate", 1);
     SelfSignedKeyStores stranger = SelfSignedKeyStores.create(work, "stranger");
     Map<String, String> security = KAFKA.broker().clientSecurityPropertiesTrusting(stranger);
-    JobRun run = jobs.runToEnd(args(security, "KafkaDirectTopic", "local[2]", "secure-certificate",
-        KAFKA.broker().bootstrapServers(), "--connect-timeout", "30"));
+    JobRun run =
+        jobs.runToEnd(
+            args(
+                security,
+                "KafkaDirectTopic",
+                "local[2]",
+                "secure-certificate",
+                KAFKA.broker().bootstrapServers(),
+                "--connect-timeout",
+                "30"));
     assertThat(run.exit()).as("exit code; output:%n%s", run.tail()).isEqualTo(1);
-    assertThat(run.output()).contains("refused the connection: SSL handshake failed")
+    assertThat(run.output())
+        .contains("refused the connection: SSL handshake failed")
         .contains("ssl.truststore.location (" + stranger.truststore() + ")");
   }
 
   /** {@code job} followed by one {@code --consumer-property key=value} per security setting. */
   private static String[] args(Map<String, String> security, String... job) {
     List<String> args = new ArrayList<>(List.of(job));
-    security.forEach((key, value) -> {
-      args.add("--consumer-property");
-      args.add(key + "=" + value);
-    });
+    security.forEach(
+        (key, value) -> {
+          args.add("--consumer-property");
+          args.add(key + "=" + value);
+        });
     return args.toArray(String[]::new);
   }
 }

@@ -19,22 +19,25 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 
 /**
- * One Kafka record as Spark receives it: where it came from (topic, partition, offset), its timestamp, key, value
- * and headers. Immutable and serializable, so it can live in Spark blocks, the write-ahead log and shuffles.
+ * One Kafka record as Spark receives it: where it came from (topic, partition, offset), its
+ * timestamp, key, value and headers. Immutable and serializable, so it can live in Spark blocks,
+ * the write-ahead log and shuffles.
  *
- * <p>Keys and values are the raw bytes from the broker; {@link #valueAsString()} and {@link #keyAsString()} decode
- * UTF-8 for the common text case.
+ * <p>Keys and values are the raw bytes from the broker; {@link #valueAsString()} and {@link
+ * #keyAsString()} decode UTF-8 for the common text case.
  *
- * <p>Java serialization writes a compact form (a serialization proxy): receivers serialize every record into Spark
- * blocks and the write-ahead log, and tasks deserialize them again, so the default field-by-field form (with a
- * nested object per header list) was the largest cost of the receiver path. Kryo ({@code spark.serializer=
- * org.apache.spark.serializer.KryoSerializer}) writes the same fields through {@link KryoSerializable}; its field
- * serializer could not rebuild the immutable header list, and this form is smaller and quicker still.
+ * <p>Java serialization writes a compact form (a serialization proxy): receivers serialize every
+ * record into Spark blocks and the write-ahead log, and tasks deserialize them again, so the
+ * default field-by-field form (with a nested object per header list) was the largest cost of the
+ * receiver path. Kryo ({@code spark.serializer= org.apache.spark.serializer.KryoSerializer}) writes
+ * the same fields through {@link KryoSerializable}; its field serializer could not rebuild the
+ * immutable header list, and this form is smaller and quicker still.
  */
 public final class KafkaRecord implements Serializable, KryoSerializable {
   private static final long serialVersionUID = 1L;
 
-  // Not final only so that Kryo's read can set them; nothing changes them after construction or read.
+  // Not final only so that Kryo's read can set them; nothing changes them after construction or
+  // read.
   private String topic;
   private int partition;
   private long offset;
@@ -50,7 +53,13 @@ public final class KafkaRecord implements Serializable, KryoSerializable {
    * @param value the value bytes, or null (a tombstone)
    * @param headers the headers in broker order
    */
-  public KafkaRecord(String topic, int partition, long offset, long timestamp, byte[] key, byte[] value,
+  public KafkaRecord(
+      String topic,
+      int partition,
+      long offset,
+      long timestamp,
+      byte[] key,
+      byte[] value,
       List<KafkaHeader> headers) {
     this.topic = Objects.requireNonNull(topic, "topic");
     this.partition = partition;
@@ -73,8 +82,14 @@ public final class KafkaRecord implements Serializable, KryoSerializable {
       }
       headers = List.of(copied);
     }
-    return new KafkaRecord(record.topic(), record.partition(), record.offset(), record.timestamp(), record.key(),
-        record.value(), headers);
+    return new KafkaRecord(
+        record.topic(),
+        record.partition(),
+        record.offset(),
+        record.timestamp(),
+        record.key(),
+        record.value(),
+        headers);
   }
 
   /** The topic the record was read from. */
@@ -92,7 +107,10 @@ public final class KafkaRecord implements Serializable, KryoSerializable {
     return offset;
   }
 
-  /** The record's timestamp in epoch milliseconds (create or log-append time, as the topic is configured). */
+  /**
+   * The record's timestamp in epoch milliseconds (create or log-append time, as the topic is
+   * configured).
+   */
   public long timestamp() {
     return timestamp;
   }
@@ -130,8 +148,13 @@ public final class KafkaRecord implements Serializable, KryoSerializable {
     if (!(o instanceof KafkaRecord r)) {
       return false;
     }
-    return partition == r.partition && offset == r.offset && timestamp == r.timestamp && topic.equals(r.topic)
-        && Arrays.equals(key, r.key) && Arrays.equals(value, r.value) && headers.equals(r.headers);
+    return partition == r.partition
+        && offset == r.offset
+        && timestamp == r.timestamp
+        && topic.equals(r.topic)
+        && Arrays.equals(key, r.key)
+        && Arrays.equals(value, r.value)
+        && headers.equals(r.headers);
   }
 
   @Override
@@ -145,7 +168,10 @@ public final class KafkaRecord implements Serializable, KryoSerializable {
   }
 
   /** Serializes this record as its compact {@link SerializedForm}. */
-  /** Kryo's form: the fields one after the other, numbers as variable-length integers where they are small. */
+  /**
+   * Kryo's form: the fields one after the other, numbers as variable-length integers where they are
+   * small.
+   */
   @Override
   public void write(Kryo kryo, Output out) {
     out.writeString(topic);
@@ -203,15 +229,19 @@ public final class KafkaRecord implements Serializable, KryoSerializable {
     return new SerializedForm(this);
   }
 
-  /** A record is only ever read through its {@link SerializedForm}; a stream claiming otherwise is forged. */
+  /**
+   * A record is only ever read through its {@link SerializedForm}; a stream claiming otherwise is
+   * forged.
+   */
   private void readObject(ObjectInputStream in) throws java.io.InvalidObjectException {
-    throw new java.io.InvalidObjectException("KafkaRecord is serialized through its SerializedForm");
+    throw new java.io.InvalidObjectException(
+        "KafkaRecord is serialized through its SerializedForm");
   }
 
   /**
-   * The serialized form of a {@link KafkaRecord}: the fields written one after the other, byte arrays as a length
-   * (-1 for null) and their bytes. The topic goes through {@code writeObject}, so a block of records from one topic
-   * holds it once and back-references after that.
+   * The serialized form of a {@link KafkaRecord}: the fields written one after the other, byte
+   * arrays as a length (-1 for null) and their bytes. The topic goes through {@code writeObject},
+   * so a block of records from one topic holds it once and back-references after that.
    */
   private static final class SerializedForm implements Externalizable {
     private static final long serialVersionUID = 1L;

@@ -19,8 +19,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.spark.storage.StorageLevel;
 
 /**
- * What a Sparking Kafka stream reads and how: brokers, consumer group, topics (or an explicit partition set) and any
- * Kafka consumer setting, passed through untouched. Built once with {@link #builder}, validated at construction.
+ * What a Sparking Kafka stream reads and how: brokers, consumer group, topics (or an explicit
+ * partition set) and any Kafka consumer setting, passed through untouched. Built once with {@link
+ * #builder}, validated at construction.
  *
  * <pre>{@code
  * KafkaSettings settings = KafkaSettings.builder("broker1:9092,broker2:9092", "word-count")
@@ -30,23 +31,30 @@ import org.apache.spark.storage.StorageLevel;
  *     .build();
  * }</pre>
  *
- * <p>Required: bootstrap servers, group id, and topics or partitions. Sparking commits offsets itself, so
- * {@code enable.auto.commit} must stay false; records carry raw bytes, so key and value deserializers are fixed. When
- * no {@code auto.offset.reset} is given, a new group starts at the earliest offset, so nothing already in the topic is
- * skipped.
+ * <p>Required: bootstrap servers, group id, and topics or partitions. Sparking commits offsets
+ * itself, so {@code enable.auto.commit} must stay false; records carry raw bytes, so key and value
+ * deserializers are fixed. When no {@code auto.offset.reset} is given, a new group starts at the
+ * earliest offset, so nothing already in the topic is skipped.
  */
 public final class KafkaSettings implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** Default number of consumer threads per receiver. */
   public static final int DEFAULT_THREADS_PER_RECEIVER = 1;
+
   /** Where receivers keep blocks without the write-ahead log: two serialized copies. */
   public static final StorageLevel DEFAULT_STORAGE_LEVEL = ReceiverStorage.DEFAULT_LEVEL;
-  /** Where receivers keep blocks with the write-ahead log: one serialized copy, the log holds the other. */
+
+  /**
+   * Where receivers keep blocks with the write-ahead log: one serialized copy, the log holds the
+   * other.
+   */
   public static final StorageLevel DEFAULT_STORAGE_LEVEL_WITH_WRITE_AHEAD_LOG =
       ReceiverStorage.DEFAULT_LEVEL_WITH_WRITE_AHEAD_LOG;
+
   /** Default time one {@code poll} waits for records. */
   public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(500);
+
   private static final int MAX_THREADS_PER_RECEIVER = 64;
 
   private final String bootstrapServers;
@@ -62,33 +70,46 @@ public final class KafkaSettings implements Serializable {
   private KafkaSettings(Builder b) {
     this.bootstrapServers = BootstrapServers.validate(b.bootstrapServers);
     if (b.groupId == null || b.groupId.isBlank()) {
-      throw InvalidSetting.of("group.id", "'" + b.groupId + "'", "empty", "pass the consumer group whose committed"
-          + " offsets the stream resumes from, such as \"word-count\"");
+      throw InvalidSetting.of(
+          "group.id",
+          "'" + b.groupId + "'",
+          "empty",
+          "pass the consumer group whose committed"
+              + " offsets the stream resumes from, such as \"word-count\"");
     }
     this.groupId = b.groupId;
     if (b.topics.isEmpty() == b.partitions.isEmpty()) {
-      throw InvalidSetting.of("topics", b.topics + " with partitions=" + b.partitions, "ambiguous",
+      throw InvalidSetting.of(
+          "topics",
+          b.topics + " with partitions=" + b.partitions,
+          "ambiguous",
           "give either topics or partitions: topics subscribe through the group, partitions are assigned as listed");
     }
     for (String topic : b.topics) {
       if (topic == null || topic.isBlank() || topic.contains(",")) {
-        throw InvalidSetting.of("topics", b.topics, "not a list of topic names ('" + topic + "')",
+        throw InvalidSetting.of(
+            "topics",
+            b.topics,
+            "not a list of topic names ('" + topic + "')",
             "pass one name per entry, such as topics(\"a\", \"b\")");
       }
     }
     this.topics = List.copyOf(b.topics);
     this.partitions = List.copyOf(b.partitions);
     this.threadsPerReceiver =
-        InvalidSetting.inRange("threadsPerReceiver", b.threadsPerReceiver, 1, MAX_THREADS_PER_RECEIVER, "");
-    this.pollTimeout = InvalidSetting.inRange("pollTimeout", b.pollTimeout, Duration.ofMillis(1),
-        Duration.ofMinutes(1));
+        InvalidSetting.inRange(
+            "threadsPerReceiver", b.threadsPerReceiver, 1, MAX_THREADS_PER_RECEIVER, "");
+    this.pollTimeout =
+        InvalidSetting.inRange(
+            "pollTimeout", b.pollTimeout, Duration.ofMillis(1), Duration.ofMinutes(1));
     this.storageLevel = b.storageLevel;
     this.name = b.name;
     this.consumerProperties = checkedProperties(b.consumerProperties);
   }
 
   /**
-   * Starts settings for a stream of {@code groupId} reading from the brokers in {@code bootstrapServers}.
+   * Starts settings for a stream of {@code groupId} reading from the brokers in {@code
+   * bootstrapServers}.
    *
    * @param bootstrapServers comma-separated {@code host:port} of Kafka brokers (not ZooKeeper)
    * @param groupId the consumer group; its committed offsets are where a restarted stream resumes
@@ -127,7 +148,10 @@ public final class KafkaSettings implements Serializable {
     return pollTimeout;
   }
 
-  /** The storage level for received blocks, if set; otherwise the receiver picks one from the WAL setting. */
+  /**
+   * The storage level for received blocks, if set; otherwise the receiver picks one from the WAL
+   * setting.
+   */
   public Optional<StorageLevel> storageLevel() {
     return Optional.ofNullable(storageLevel);
   }
@@ -145,7 +169,9 @@ public final class KafkaSettings implements Serializable {
     return consumerProperties;
   }
 
-  /** The complete configuration for a {@code KafkaConsumer<byte[], byte[]>} reading these settings. */
+  /**
+   * The complete configuration for a {@code KafkaConsumer<byte[], byte[]>} reading these settings.
+   */
   public Map<String, Object> consumerConfig() {
     Map<String, Object> config = new HashMap<>();
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -154,11 +180,15 @@ public final class KafkaSettings implements Serializable {
     config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    config.put(
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     return config;
   }
 
-  /** A copy of these settings reading {@code partitions} instead, for one receiver of a partition set. */
+  /**
+   * A copy of these settings reading {@code partitions} instead, for one receiver of a partition
+   * set.
+   */
   public KafkaSettings withPartitions(Collection<TopicPartition> partitions) {
     Builder b = toBuilder();
     b.topics.clear();
@@ -194,15 +224,25 @@ public final class KafkaSettings implements Serializable {
       switch (key) {
         case ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG -> {
           if (!"false".equals(String.valueOf(e.getValue()).toLowerCase(Locale.ROOT))) {
-            throw InvalidSetting.of(key, e.getValue(), "a commit before Spark has stored the records", "remove it"
-                + " (Sparking commits after store, or after output for the direct stream)");
+            throw InvalidSetting.of(
+                key,
+                e.getValue(),
+                "a commit before Spark has stored the records",
+                "remove it"
+                    + " (Sparking commits after store, or after output for the direct stream)");
           }
         }
-        case ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG ->
-            throw InvalidSetting.of(key, e.getValue(), "not supported", "remove it: records carry the raw bytes"
-                + " (KafkaRecord.key()/value()); decode them in a map over the stream");
+        case ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG ->
+            throw InvalidSetting.of(
+                key,
+                e.getValue(),
+                "not supported",
+                "remove it: records carry the raw bytes"
+                    + " (KafkaRecord.key()/value()); decode them in a map over the stream");
         case ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, ConsumerConfig.GROUP_ID_CONFIG ->
-            throw InvalidSetting.of(key, e.getValue(), "given twice", "pass it to KafkaSettings.builder(...) only");
+            throw InvalidSetting.of(
+                key, e.getValue(), "given twice", "pass it to KafkaSettings.builder(...) only");
         default -> {
           if (e.getValue() == null) {
             throw InvalidSetting.of(key, null, "missing", "pass a value or leave the setting out");
@@ -241,13 +281,18 @@ public final class KafkaSettings implements Serializable {
       return this;
     }
 
-    /** Reads exactly these partitions (no group rebalancing), committing offsets under the group id. */
+    /**
+     * Reads exactly these partitions (no group rebalancing), committing offsets under the group id.
+     */
     public Builder partitions(Collection<TopicPartition> partitions) {
       this.partitions.addAll(partitions);
       return this;
     }
 
-    /** Consumer threads per receiver, each with its own {@code KafkaConsumer}; default 1, at most 64. */
+    /**
+     * Consumer threads per receiver, each with its own {@code KafkaConsumer}; default 1, at most
+     * 64.
+     */
     public Builder threadsPerReceiver(int threads) {
       this.threadsPerReceiver = threads;
       return this;
@@ -260,8 +305,9 @@ public final class KafkaSettings implements Serializable {
     }
 
     /**
-     * Storage level of received blocks. Default: {@code MEMORY_AND_DISK_SER_2}, or {@code MEMORY_AND_DISK_SER} when
-     * the write-ahead log is on (the log already makes the data durable, so a second copy only costs).
+     * Storage level of received blocks. Default: {@code MEMORY_AND_DISK_SER_2}, or {@code
+     * MEMORY_AND_DISK_SER} when the write-ahead log is on (the log already makes the data durable,
+     * so a second copy only costs).
      */
     public Builder storageLevel(StorageLevel level) {
       this.storageLevel = Objects.requireNonNull(level, "storageLevel");
@@ -274,7 +320,10 @@ public final class KafkaSettings implements Serializable {
       return this;
     }
 
-    /** Any Kafka consumer setting ({@code security.protocol}, {@code sasl.jaas.config}, ...), passed through. */
+    /**
+     * Any Kafka consumer setting ({@code security.protocol}, {@code sasl.jaas.config}, ...), passed
+     * through.
+     */
     public Builder consumerProperty(String key, Object value) {
       this.consumerProperties.put(Objects.requireNonNull(key, "key"), value);
       return this;

@@ -18,19 +18,29 @@ import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
 
 /**
- * Records go through Spark's serializer on every receiver path (blocks, write-ahead log) and in shuffles: they must
- * come back equal, headers and null keys included, with Java serialization (Spark's default) and with Kryo (the
- * serializer most production jobs set), one at a time and as a stream of many like a block.
+ * Records go through Spark's serializer on every receiver path (blocks, write-ahead log) and in
+ * shuffles: they must come back equal, headers and null keys included, with Java serialization
+ * (Spark's default) and with Kryo (the serializer most production jobs set), one at a time and as a
+ * stream of many like a block.
  */
 class KafkaRecordSerializationTest {
   private static final ClassTag<KafkaRecord> TAG = ClassTag$.MODULE$.apply(KafkaRecord.class);
 
-  private static final List<KafkaRecord> RECORDS = List.of(
-      new KafkaRecord("clicks", 0, 0, 1_700_000_000_000L, null, bytes("v0"), List.of()),
-      new KafkaRecord("clicks", 3, 1L << 40, -1, bytes("k"), null, List.of()),
-      new KafkaRecord("views", 2_000, 42, 5, bytes(""), bytes("x".repeat(70_000)),
-          List.of(new KafkaHeader("trace", bytes("abc")), new KafkaHeader("empty", null),
-              new KafkaHeader("ü-ñ", new byte[0]))));
+  private static final List<KafkaRecord> RECORDS =
+      List.of(
+          new KafkaRecord("clicks", 0, 0, 1_700_000_000_000L, null, bytes("v0"), List.of()),
+          new KafkaRecord("clicks", 3, 1L << 40, -1, bytes("k"), null, List.of()),
+          new KafkaRecord(
+              "views",
+              2_000,
+              42,
+              5,
+              bytes(""),
+              bytes("x".repeat(70_000)),
+              List.of(
+                  new KafkaHeader("trace", bytes("abc")),
+                  new KafkaHeader("empty", null),
+                  new KafkaHeader("ü-ñ", new byte[0]))));
 
   @Test
   void javaSerializationRoundTrips() {
@@ -44,11 +54,16 @@ class KafkaRecordSerializationTest {
 
   @Test
   void kryoWritesARecordCompactly() {
-    // Registered (as docs/performance.md advises), Kryo writes a class id instead of the class name per record.
-    SerializerInstance kryo = new KryoSerializer(new SparkConf()
-        .set("spark.kryo.classesToRegister", KafkaRecord.class.getName())).newInstance();
-    KafkaRecord record = new KafkaRecord("bench", 1, 123_456, 1_700_000_000_000L, null, new byte[100], List.of());
-    // Class id, topic, varint partition and offset, 8-byte timestamp, key and value lengths, 100 bytes, header count.
+    // Registered (as docs/performance.md advises), Kryo writes a class id instead of the class name
+    // per record.
+    SerializerInstance kryo =
+        new KryoSerializer(
+                new SparkConf().set("spark.kryo.classesToRegister", KafkaRecord.class.getName()))
+            .newInstance();
+    KafkaRecord record =
+        new KafkaRecord("bench", 1, 123_456, 1_700_000_000_000L, null, new byte[100], List.of());
+    // Class id, topic, varint partition and offset, 8-byte timestamp, key and value lengths, 100
+    // bytes, header count.
     assertThat(kryo.serialize(record, TAG).remaining()).isLessThan(130);
     assertThat(kryo.deserialize(kryo.serialize(record, TAG), TAG)).isEqualTo(record);
   }
@@ -71,7 +86,8 @@ class KafkaRecordSerializationTest {
     SerializationStream stream = instance.serializeStream(out);
     block.forEach(r -> stream.writeObject(r, TAG));
     stream.close();
-    DeserializationStream in = instance.deserializeStream(new java.io.ByteArrayInputStream(out.toByteArray()));
+    DeserializationStream in =
+        instance.deserializeStream(new java.io.ByteArrayInputStream(out.toByteArray()));
     List<KafkaRecord> read = new ArrayList<>();
     scala.collection.Iterator<Object> it = in.asIterator();
     while (it.hasNext()) {

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.sparking.runtime.KafkaBroker;
-import io.sparking.testkit.KafkaBrokerExtension;
 import io.sparking.runtime.LocalStreaming;
-import io.sparking.testkit.OutputCollector;
 import io.sparking.testkit.FailingWriteAheadLog;
+import io.sparking.testkit.KafkaBrokerExtension;
+import io.sparking.testkit.OutputCollector;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -25,20 +25,23 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A receiver that fails mid-stream is restarted by Spark and loses nothing: the failure is real (a write-ahead-log
- * write that fails inside Spark's block store, plugged in through {@link FailingWriteAheadLog}), the receiver is the
- * production one, and the output is counted by id.
+ * A receiver that fails mid-stream is restarted by Spark and loses nothing: the failure is real (a
+ * write-ahead-log write that fails inside Spark's block store, plugged in through {@link
+ * FailingWriteAheadLog}), the receiver is the production one, and the output is counted by id.
  *
- * <p>Why the write-ahead log and not the Kafka consumer: a consumer plug-in cannot make {@code poll} fail on demand
- * (Kafka catches and logs exceptions of {@code interceptor.classes}, and Sparking fixes the deserializers), while a
- * failed block store is the failure that matters most for loss: the records of that block were polled, their offsets
- * must not be committed, and the restarted receiver must read them again.
+ * <p>Why the write-ahead log and not the Kafka consumer: a consumer plug-in cannot make {@code
+ * poll} fail on demand (Kafka catches and logs exceptions of {@code interceptor.classes}, and
+ * Sparking fixes the deserializers), while a failed block store is the failure that matters most
+ * for loss: the records of that block were polled, their offsets must not be committed, and the
+ * restarted receiver must read them again.
  */
 class ReceiverRestartTest {
   /** 20,000 in every build; {@code -Pfaults} sends 200,000. */
   private static final int IDS = Integer.getInteger("sparking.faults.ids", 20_000);
+
   /** All ids in about 5 s, so the failed write comes about 1 s into the stream at any size. */
   private static final int RATE = Math.max(4_000, IDS / 5);
+
   private static final Duration WAIT = Duration.ofSeconds(Math.max(150, IDS / 500));
   @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
 
@@ -54,21 +57,30 @@ class ReceiverRestartTest {
     ReceiverEvents events = new ReceiverEvents();
 
     OutputCollector<String> out = OutputCollector.create();
-    // RATE records/s in blocks of 100 ms: all ids take about 5 s, and write 10 fails about 1 s into the stream.
-    try (LocalStreaming spark = LocalStreaming.builder(checkpoint).writeAheadLog(true)
-        .set("spark.streaming.receiver.maxRate", String.valueOf(RATE))
-        .set("spark.streaming.receiver.writeAheadLog.class", FailingWriteAheadLog.class.getName())
-        .set(FailingWriteAheadLog.DIR_KEY, receiverLog.toString())
-        .set(FailingWriteAheadLog.FAIL_AT_KEY, "10")
-        .start()) {
+    // RATE records/s in blocks of 100 ms: all ids take about 5 s, and write 10 fails about 1 s into
+    // the stream.
+    try (LocalStreaming spark =
+        LocalStreaming.builder(checkpoint)
+            .writeAheadLog(true)
+            .set("spark.streaming.receiver.maxRate", String.valueOf(RATE))
+            .set(
+                "spark.streaming.receiver.writeAheadLog.class",
+                FailingWriteAheadLog.class.getName())
+            .set(FailingWriteAheadLog.DIR_KEY, receiverLog.toString())
+            .set(FailingWriteAheadLog.FAIL_AT_KEY, "10")
+            .start()) {
       spark.context().addStreamingListener(events);
-      KafkaSettings settings = KafkaSettings.builder(KAFKA.broker().bootstrapServers(), "store-fault-group")
-          .topics("store-fault").build();
+      KafkaSettings settings =
+          KafkaSettings.builder(KAFKA.broker().bootstrapServers(), "store-fault-group")
+              .topics("store-fault")
+              .build();
       SparkingKafka.receiverStream(spark.context(), settings)
           .foreachRDD(rdd -> out.addAll(rdd.map(KafkaRecord::valueAsString).collect()));
       spark.context().start();
 
-      await().atMost(WAIT).pollInterval(Duration.ofMillis(250))
+      await()
+          .atMost(WAIT)
+          .pollInterval(Duration.ofMillis(250))
           .until(() -> out.values().stream().distinct().count() >= IDS);
     }
 
@@ -76,19 +88,34 @@ class ReceiverRestartTest {
     out.values().forEach(id -> counts.merge(id, 1, Integer::sum));
     long lost = sent.stream().filter(id -> !counts.containsKey(id)).count();
     long duplicates = out.size() - counts.size();
-    System.out.println("scenario=kafkaReceiverStoreFailure sent=" + IDS + " distinct=" + counts.size() + " lost="
-        + lost + " duplicates=" + duplicates + " receiver_starts=" + events.started.get() + " wal_writes="
-        + FailingWriteAheadLog.writes());
+    System.out.println(
+        "scenario=kafkaReceiverStoreFailure sent="
+            + IDS
+            + " distinct="
+            + counts.size()
+            + " lost="
+            + lost
+            + " duplicates="
+            + duplicates
+            + " receiver_starts="
+            + events.started.get()
+            + " wal_writes="
+            + FailingWriteAheadLog.writes());
 
     assertThat(FailingWriteAheadLog.failures()).as("injected write failures").isEqualTo(1);
-    assertThat(events.stopMessages).as("receiver stops reported to the driver")
+    assertThat(events.stopMessages)
+        .as("receiver stops reported to the driver")
         .anySatisfy(m -> assertThat(m).contains("Could not store block"));
-    assertThat(events.started.get()).as("receiver starts: the first, and Spark's restart").isGreaterThanOrEqualTo(2);
+    assertThat(events.started.get())
+        .as("receiver starts: the first, and Spark's restart")
+        .isGreaterThanOrEqualTo(2);
     assertThat(counts.keySet()).as("only ids that were sent").isSubsetOf(sent);
     assertThat(lost).as("ids lost").isZero();
   }
 
-  /** What the driver learns about the receiver: its starts, and the reasons of its stops and errors. */
+  /**
+   * What the driver learns about the receiver: its starts, and the reasons of its stops and errors.
+   */
   private static final class ReceiverEvents implements StreamingListener {
     final AtomicInteger started = new AtomicInteger();
     final Queue<String> stopMessages = new ConcurrentLinkedQueue<>();
@@ -100,12 +127,14 @@ class ReceiverRestartTest {
 
     @Override
     public void onReceiverStopped(StreamingListenerReceiverStopped event) {
-      stopMessages.add(event.receiverInfo().lastErrorMessage() + " / " + event.receiverInfo().lastError());
+      stopMessages.add(
+          event.receiverInfo().lastErrorMessage() + " / " + event.receiverInfo().lastError());
     }
 
     @Override
     public void onReceiverError(StreamingListenerReceiverError event) {
-      stopMessages.add(event.receiverInfo().lastErrorMessage() + " / " + event.receiverInfo().lastError());
+      stopMessages.add(
+          event.receiverInfo().lastErrorMessage() + " / " + event.receiverInfo().lastError());
     }
   }
 }

@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.codahale.metrics.MetricRegistry;
 import io.sparking.runtime.KafkaBroker;
-import io.sparking.testkit.KafkaBrokerExtension;
 import io.sparking.runtime.LocalStreaming;
+import io.sparking.testkit.KafkaBrokerExtension;
 import io.sparking.testkit.OutputCollector;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -29,10 +29,10 @@ import org.apache.spark.metrics.source.Source;
 import org.apache.spark.streaming.api.java.JavaReceiverInputDStream;
 import org.apache.spark.streaming.api.java.JavaStreamingContext;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import scala.jdk.javaapi.CollectionConverters;
 
 class ReliableReceiverTest {
@@ -41,9 +41,16 @@ class ReliableReceiverTest {
 
   @TempDir Path checkpoint;
 
-  /** With Spark's default Java serializer and with Kryo, which many jobs set (and which blocks then go through). */
+  /**
+   * With Spark's default Java serializer and with Kryo, which many jobs set (and which blocks then
+   * go through).
+   */
   @ParameterizedTest
-  @ValueSource(strings = {"org.apache.spark.serializer.JavaSerializer", "org.apache.spark.serializer.KryoSerializer"})
+  @ValueSource(
+      strings = {
+        "org.apache.spark.serializer.JavaSerializer",
+        "org.apache.spark.serializer.KryoSerializer"
+      })
   void receivesEveryProducedRecordExactlyOnceWithTheWriteAheadLog(String serializer) {
     String topic = "exact-" + serializer.substring(serializer.lastIndexOf('.') + 1);
     KAFKA.broker().createTopic(topic, 4);
@@ -51,10 +58,16 @@ class ReliableReceiverTest {
     KAFKA.broker().produce(topic, sent);
 
     OutputCollector<String> out = OutputCollector.create();
-    try (LocalStreaming spark = LocalStreaming.builder(checkpoint).writeAheadLog(true)
-        .set("spark.serializer", serializer).start()) {
-      KafkaSettings settings = KafkaSettings.builder(KAFKA.broker().bootstrapServers(), topic + "-group")
-          .topics(topic).threadsPerReceiver(2).build();
+    try (LocalStreaming spark =
+        LocalStreaming.builder(checkpoint)
+            .writeAheadLog(true)
+            .set("spark.serializer", serializer)
+            .start()) {
+      KafkaSettings settings =
+          KafkaSettings.builder(KAFKA.broker().bootstrapServers(), topic + "-group")
+              .topics(topic)
+              .threadsPerReceiver(2)
+              .build();
       collectValues(SparkingKafka.receiverStream(spark.context(), settings), out);
       spark.context().start();
 
@@ -76,8 +89,10 @@ class ReliableReceiverTest {
 
     try (LocalStreaming spark = builder.getOrCreate(define)) {
       spark.context().start();
-      // Stop mid-stream, gracefully: what is stored is committed; Spark 3.5 closes the WAL before it assigns the
-      // last blocks to a batch, so those wait in the log for the next start from the same checkpoint.
+      // Stop mid-stream, gracefully: what is stored is committed; Spark 3.5 closes the WAL before
+      // it assigns the
+      // last blocks to a batch, so those wait in the log for the next start from the same
+      // checkpoint.
       await().atMost(WAIT).until(() -> out.size() >= 5_000);
       spark.stop(true);
     }
@@ -93,15 +108,17 @@ class ReliableReceiverTest {
     }
     Set<String> distinct = new HashSet<>(out.values());
     assertThat(distinct).containsExactlyInAnyOrderElementsOf(expected);
-    System.out.printf("restart: sent=%d first-run=%d distinct=%d lost=0 duplicates=%d%n", expected.size(), firstRun,
-        distinct.size(), out.size() - distinct.size());
+    System.out.printf(
+        "restart: sent=%d first-run=%d distinct=%d lost=0 duplicates=%d%n",
+        expected.size(), firstRun, distinct.size(), out.size() - distinct.size());
   }
 
   /**
-   * An abrupt stop leaves blocks that were stored (and committed) but not processed only in the write-ahead log. The
-   * recovered context runs again the batches of the time it was down (and those it had pending), timed before the
-   * restart, with the blocks it reads back from the log: records in such batches are the proof that the log was
-   * replayed, since the new receiver's records go to batches timed after the restart.
+   * An abrupt stop leaves blocks that were stored (and committed) but not processed only in the
+   * write-ahead log. The recovered context runs again the batches of the time it was down (and
+   * those it had pending), timed before the restart, with the blocks it reads back from the log:
+   * records in such batches are the proof that the log was replayed, since the new receiver's
+   * records go to batches timed after the restart.
    */
   @Test
   void recoveryFromTheCheckpointReplaysTheWriteAheadLogAfterAnAbruptStop() {
@@ -111,18 +128,24 @@ class ReliableReceiverTest {
     // Each record as "<batch time ms> <value>".
     OutputCollector<String> out = OutputCollector.create();
     LocalStreaming.Builder builder = throttledWithWriteAheadLog();
-    KafkaSettings settings = KafkaSettings.builder(KAFKA.broker().bootstrapServers(), "recover-group")
-        .topics("recover").build();
-    Consumer<JavaStreamingContext> define = jssc -> SparkingKafka.receiverStream(jssc, settings)
-        .foreachRDD((rdd, time) -> {
-          long batch = time.milliseconds();
-          out.addAll(rdd.map(r -> batch + " " + r.valueAsString()).collect());
-        });
+    KafkaSettings settings =
+        KafkaSettings.builder(KAFKA.broker().bootstrapServers(), "recover-group")
+            .topics("recover")
+            .build();
+    Consumer<JavaStreamingContext> define =
+        jssc ->
+            SparkingKafka.receiverStream(jssc, settings)
+                .foreachRDD(
+                    (rdd, time) -> {
+                      long batch = time.milliseconds();
+                      out.addAll(rdd.map(r -> batch + " " + r.valueAsString()).collect());
+                    });
 
     try (LocalStreaming spark = builder.getOrCreate(define)) {
       spark.context().start();
       await().atMost(WAIT).until(() -> out.size() >= 5_000);
-      // Abrupt: blocks that are stored and committed but not yet processed live only in the write-ahead log.
+      // Abrupt: blocks that are stored and committed but not yet processed live only in the
+      // write-ahead log.
     }
     int firstRun = out.size();
     long restartedAt = System.currentTimeMillis();
@@ -131,14 +154,21 @@ class ReliableReceiverTest {
       await().atMost(WAIT).until(() -> values(out.values()).size() >= sent.size());
     }
     List<String> rows = out.values();
-    List<String> replayed = rows.subList(firstRun, rows.size()).stream()
-        .filter(row -> Long.parseLong(row.substring(0, row.indexOf(' '))) < restartedAt).toList();
+    List<String> replayed =
+        rows.subList(firstRun, rows.size()).stream()
+            .filter(row -> Long.parseLong(row.substring(0, row.indexOf(' '))) < restartedAt)
+            .toList();
     Set<String> distinct = values(rows);
-    System.out.printf("recover: sent=%d first-run=%d replayed-from-log=%d distinct=%d lost=0 duplicates=%d%n",
+    System.out.printf(
+        "recover: sent=%d first-run=%d replayed-from-log=%d distinct=%d lost=0 duplicates=%d%n",
         sent.size(), firstRun, replayed.size(), distinct.size(), rows.size() - distinct.size());
     assertThat(distinct).containsExactlyInAnyOrderElementsOf(sent);
-    assertThat(replayed).as("records the restarted run processed in batches timed before it started, %d ms:"
-        + " recovered from the write-ahead log", restartedAt).isNotEmpty();
+    assertThat(replayed)
+        .as(
+            "records the restarted run processed in batches timed before it started, %d ms:"
+                + " recovered from the write-ahead log",
+            restartedAt)
+        .isNotEmpty();
     assertThat(values(replayed)).as("replayed records are records sent").isSubsetOf(sent);
   }
 
@@ -158,27 +188,42 @@ class ReliableReceiverTest {
     KAFKA.broker().produce("ordering", sent);
     Duration batch = Duration.ofMillis(500);
 
-    // Each output record with its batch time; a record is stored before the batch that holds it is generated.
+    // Each output record with its batch time; a record is stored before the batch that holds it is
+    // generated.
     OutputCollector<String> out = OutputCollector.create();
     List<long[]> observations = new ArrayList<>();
     Map<Long, Map<TopicPartition, Long>> committedAt = new HashMap<>();
-    try (LocalStreaming spark = LocalStreaming.builder(checkpoint).batchInterval(batch).writeAheadLog(true)
-            // Throttled, so records wait in the receiver long after they are polled: a receiver that committed on
-            // poll would be caught ahead of storage.
-            .set("spark.streaming.receiver.maxRate", "3000").start();
+    try (LocalStreaming spark =
+            LocalStreaming.builder(checkpoint)
+                .batchInterval(batch)
+                .writeAheadLog(true)
+                // Throttled, so records wait in the receiver long after they are polled: a receiver
+                // that committed on
+                // poll would be caught ahead of storage.
+                .set("spark.streaming.receiver.maxRate", "3000")
+                .start();
         Admin admin = KAFKA.broker().admin()) {
-      KafkaSettings settings = KafkaSettings.builder(KAFKA.broker().bootstrapServers(), "ordering-group")
-          .topics("ordering").build();
-      SparkingKafka.receiverStream(spark.context(), settings).foreachRDD((rdd, time) -> {
-        List<String> rows = rdd.map(r -> r.partition() + ":" + r.offset() + ":" + time.milliseconds()).collect();
-        out.addAll(rows);
-      });
+      KafkaSettings settings =
+          KafkaSettings.builder(KAFKA.broker().bootstrapServers(), "ordering-group")
+              .topics("ordering")
+              .build();
+      SparkingKafka.receiverStream(spark.context(), settings)
+          .foreachRDD(
+              (rdd, time) -> {
+                List<String> rows =
+                    rdd.map(r -> r.partition() + ":" + r.offset() + ":" + time.milliseconds())
+                        .collect();
+                out.addAll(rows);
+              });
       spark.context().start();
       long deadline = System.nanoTime() + WAIT.toNanos();
       while (out.size() < sent.size() && System.nanoTime() < deadline) {
         long now = System.currentTimeMillis();
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("ordering-group")
-            .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+        Map<TopicPartition, OffsetAndMetadata> committed =
+            admin
+                .listConsumerGroupOffsets("ordering-group")
+                .partitionsToOffsetAndMetadata()
+                .get(10, TimeUnit.SECONDS);
         Map<TopicPartition, Long> offsets = new HashMap<>();
         committed.forEach((tp, om) -> offsets.put(tp, om.offset()));
         committedAt.put(now, offsets);
@@ -192,7 +237,8 @@ class ReliableReceiverTest {
     Map<Integer, Map<Long, Long>> batchOf = new HashMap<>();
     for (String row : out.values()) {
       String[] f = row.split(":");
-      batchOf.computeIfAbsent(Integer.parseInt(f[0]), k -> new HashMap<>())
+      batchOf
+          .computeIfAbsent(Integer.parseInt(f[0]), k -> new HashMap<>())
           .put(Long.parseLong(f[1]), Long.parseLong(f[2]));
     }
     int checked = 0;
@@ -202,11 +248,16 @@ class ReliableReceiverTest {
         Map<Long, Long> partition = batchOf.getOrDefault(e.getKey().partition(), Map.of());
         for (long offset = 0; offset < e.getValue(); offset++) {
           Long batchTime = partition.get(offset);
-          assertThat(batchTime).as("offset %d of %s committed at %d was never output", offset, e.getKey(), seenAt)
+          assertThat(batchTime)
+              .as("offset %d of %s committed at %d was never output", offset, e.getKey(), seenAt)
               .isNotNull();
-          // Committed at seenAt means stored before seenAt, so it falls in a batch generated by seenAt + 2 batches.
-          assertThat(batchTime).as("offset %d of %s committed at %d but output in batch %d", offset, e.getKey(),
-              seenAt, batchTime).isLessThanOrEqualTo(seenAt + 2 * batch.toMillis());
+          // Committed at seenAt means stored before seenAt, so it falls in a batch generated by
+          // seenAt + 2 batches.
+          assertThat(batchTime)
+              .as(
+                  "offset %d of %s committed at %d but output in batch %d",
+                  offset, e.getKey(), seenAt, batchTime)
+              .isLessThanOrEqualTo(seenAt + 2 * batch.toMillis());
           checked++;
         }
       }
@@ -218,20 +269,29 @@ class ReliableReceiverTest {
   @Test
   void unreachableBrokersAreReportedWithAClearErrorWithinBoundedTime() throws Exception {
     int nothingListens = io.sparking.runtime.FreePorts.next();
-    KafkaSettings settings = KafkaSettings.builder("127.0.0.1:" + nothingListens, "nowhere-group").topics("t")
-        .consumerProperty("default.api.timeout.ms", 3000).build();
-    java.util.concurrent.BlockingQueue<String> errors = new java.util.concurrent.LinkedBlockingQueue<>();
+    KafkaSettings settings =
+        KafkaSettings.builder("127.0.0.1:" + nothingListens, "nowhere-group")
+            .topics("t")
+            .consumerProperty("default.api.timeout.ms", 3000)
+            .build();
+    java.util.concurrent.BlockingQueue<String> errors =
+        new java.util.concurrent.LinkedBlockingQueue<>();
     try (LocalStreaming spark = LocalStreaming.builder(checkpoint).start()) {
-      spark.context().addStreamingListener(new org.apache.spark.streaming.scheduler.StreamingListener() {
-        @Override
-        public void onReceiverError(org.apache.spark.streaming.scheduler.StreamingListenerReceiverError error) {
-          errors.add(error.receiverInfo().lastErrorMessage());
-        }
-      });
+      spark
+          .context()
+          .addStreamingListener(
+              new org.apache.spark.streaming.scheduler.StreamingListener() {
+                @Override
+                public void onReceiverError(
+                    org.apache.spark.streaming.scheduler.StreamingListenerReceiverError error) {
+                  errors.add(error.receiverInfo().lastErrorMessage());
+                }
+              });
       SparkingKafka.receiverStream(spark.context(), settings).foreachRDD(rdd -> rdd.count());
       spark.context().start();
       String message = errors.poll(60, TimeUnit.SECONDS);
-      assertThat(message).isNotNull()
+      assertThat(message)
+          .isNotNull()
           .contains("no Kafka broker at 127.0.0.1:" + nothingListens + " answered within 3000 ms")
           .contains("check the address");
     }
@@ -245,22 +305,31 @@ class ReliableReceiverTest {
     int maxRate = 1_000;
     OutputCollector<Long> perBatch = OutputCollector.create();
     OutputCollector<String> out = OutputCollector.create();
-    try (LocalStreaming spark = LocalStreaming.builder(checkpoint).batchInterval(Duration.ofSeconds(1))
-        .set("spark.streaming.receiver.maxRate", String.valueOf(maxRate)).start()) {
-      KafkaSettings settings = KafkaSettings.builder(KAFKA.broker().bootstrapServers(), "throttled-group")
-          .topics("throttled").build();
-      SparkingKafka.receiverStream(spark.context(), settings).foreachRDD(rdd -> {
-        List<String> values = rdd.map(KafkaRecord::valueAsString).collect();
-        perBatch.addAll(List.of((long) values.size()));
-        out.addAll(values);
-      });
+    try (LocalStreaming spark =
+        LocalStreaming.builder(checkpoint)
+            .batchInterval(Duration.ofSeconds(1))
+            .set("spark.streaming.receiver.maxRate", String.valueOf(maxRate))
+            .start()) {
+      KafkaSettings settings =
+          KafkaSettings.builder(KAFKA.broker().bootstrapServers(), "throttled-group")
+              .topics("throttled")
+              .build();
+      SparkingKafka.receiverStream(spark.context(), settings)
+          .foreachRDD(
+              rdd -> {
+                List<String> values = rdd.map(KafkaRecord::valueAsString).collect();
+                perBatch.addAll(List.of((long) values.size()));
+                out.addAll(values);
+              });
       spark.context().start();
       await().atMost(WAIT).until(() -> out.size() >= sent.size());
     }
     assertThat(out.values()).containsExactlyInAnyOrderElementsOf(sent);
-    // Unthrottled, the 6,000 waiting records would land in one or two batches. A batch may hold a little more than
+    // Unthrottled, the 6,000 waiting records would land in one or two batches. A batch may hold a
+    // little more than
     // one second's worth, since blocks are cut every 100 ms and batches and blocks are not aligned.
-    assertThat(perBatch.values()).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(maxRate * 3 / 2));
+    assertThat(perBatch.values())
+        .allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(maxRate * 3 / 2));
     assertThat(perBatch.values().stream().filter(n -> n > 0).count()).isGreaterThanOrEqualTo(5);
   }
 
@@ -270,19 +339,27 @@ class ReliableReceiverTest {
     List<String> sent = KafkaBroker.numbered("rebalance", 0, 12_000);
     KAFKA.broker().produce("rebalance", sent);
     OutputCollector<String> out = OutputCollector.create();
-    try (LocalStreaming spark = LocalStreaming.builder(checkpoint).writeAheadLog(true)
-        .set("spark.streaming.receiver.maxRate", "3000").start()) {
-      KafkaSettings settings = KafkaSettings.builder(KAFKA.broker().bootstrapServers(), "rebalance-group")
-          .topics("rebalance").threadsPerReceiver(2).build();
+    try (LocalStreaming spark =
+        LocalStreaming.builder(checkpoint)
+            .writeAheadLog(true)
+            .set("spark.streaming.receiver.maxRate", "3000")
+            .start()) {
+      KafkaSettings settings =
+          KafkaSettings.builder(KAFKA.broker().bootstrapServers(), "rebalance-group")
+              .topics("rebalance")
+              .threadsPerReceiver(2)
+              .build();
       collectValues(SparkingKafka.receiverStream(spark.context(), settings), out);
       spark.context().start();
       await().atMost(WAIT).until(() -> out.size() >= 1_000);
 
-      // An outsider joins the group, takes partitions for a while (reading, never committing), and leaves: two
+      // An outsider joins the group, takes partitions for a while (reading, never committing), and
+      // leaves: two
       // rebalances while the receiver holds records it has polled but not yet stored.
       java.util.Map<String, Object> config = new HashMap<>(settings.consumerConfig());
       config.put("client.id", "outsider");
-      try (var outsider = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(config)) {
+      try (var outsider =
+          new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(config)) {
         outsider.subscribe(List.of("rebalance"));
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
         while (System.nanoTime() < until) {
@@ -293,13 +370,17 @@ class ReliableReceiverTest {
     }
     Set<String> distinct = new HashSet<>(out.values());
     assertThat(distinct).containsExactlyInAnyOrderElementsOf(sent);
-    System.out.printf("rebalance: sent=%d distinct=%d lost=0 duplicates=%d%n", sent.size(), distinct.size(),
-        out.size() - distinct.size());
+    System.out.printf(
+        "rebalance: sent=%d distinct=%d lost=0 duplicates=%d%n",
+        sent.size(), distinct.size(), out.size() - distinct.size());
   }
 
   @Test
   void missingTopicIsReadOnceItIsCreated() {
-    KafkaSettings settings = KafkaSettings.builder(KAFKA.broker().bootstrapServers(), "late-group").topics("late").build();
+    KafkaSettings settings =
+        KafkaSettings.builder(KAFKA.broker().bootstrapServers(), "late-group")
+            .topics("late")
+            .build();
     OutputCollector<String> out = OutputCollector.create();
     try (LocalStreaming spark = LocalStreaming.builder(checkpoint).start()) {
       collectValues(SparkingKafka.receiverStream(spark.context(), settings), out);
@@ -313,7 +394,8 @@ class ReliableReceiverTest {
   }
 
   @Test
-  void countsStoredRecordsAndBytesAndReportsLagUntilEverythingIsCommitted(@TempDir Path csv) throws Exception {
+  void countsStoredRecordsAndBytesAndReportsLagUntilEverythingIsCommitted(@TempDir Path csv)
+      throws Exception {
     int count = 3_000;
     KAFKA.broker().createTopic("metered", 2);
     long bytes = 0;
@@ -321,7 +403,9 @@ class ReliableReceiverTest {
       for (int i = 0; i < count; i++) {
         String key = "k" + i;
         String value = "value-" + i;
-        bytes += key.getBytes(StandardCharsets.UTF_8).length + value.getBytes(StandardCharsets.UTF_8).length;
+        bytes +=
+            key.getBytes(StandardCharsets.UTF_8).length
+                + value.getBytes(StandardCharsets.UTF_8).length;
         producer.send(new ProducerRecord<>("metered", key, value));
       }
       producer.flush();
@@ -330,17 +414,24 @@ class ReliableReceiverTest {
     OutputCollector<String> out = OutputCollector.create();
     // Throttled to 500 records/s, so the group is behind for several seconds: the lag must show it.
     // Spark's CSV sink, configured as docs/metrics.md says, writes the receiver's metrics too.
-    try (LocalStreaming spark = LocalStreaming.builder(checkpoint).writeAheadLog(true)
-        .set("spark.streaming.receiver.maxRate", "500")
-        .set("spark.metrics.conf.*.sink.csv.class", "org.apache.spark.metrics.sink.CsvSink")
-        .set("spark.metrics.conf.*.sink.csv.directory", csv.toString())
-        .set("spark.metrics.conf.*.sink.csv.period", "1").start()) {
-      KafkaSettings settings = KafkaSettings.builder(KAFKA.broker().bootstrapServers(), "metered-group")
-          .topics("metered").build();
-      JavaReceiverInputDStream<KafkaRecord> stream = SparkingKafka.receiverStream(spark.context(), settings);
+    try (LocalStreaming spark =
+        LocalStreaming.builder(checkpoint)
+            .writeAheadLog(true)
+            .set("spark.streaming.receiver.maxRate", "500")
+            .set("spark.metrics.conf.*.sink.csv.class", "org.apache.spark.metrics.sink.CsvSink")
+            .set("spark.metrics.conf.*.sink.csv.directory", csv.toString())
+            .set("spark.metrics.conf.*.sink.csv.period", "1")
+            .start()) {
+      KafkaSettings settings =
+          KafkaSettings.builder(KAFKA.broker().bootstrapServers(), "metered-group")
+              .topics("metered")
+              .build();
+      JavaReceiverInputDStream<KafkaRecord> stream =
+          SparkingKafka.receiverStream(spark.context(), settings);
       stream.foreachRDD(rdd -> out.addAll(rdd.map(KafkaRecord::valueAsString).collect()));
       int streamId = stream.inputDStream().id();
-      assertThat(stream.inputDStream().name()).isEqualTo("kafka[metered]@metered-group#" + streamId);
+      assertThat(stream.inputDStream().name())
+          .isEqualTo("kafka[metered]@metered-group#" + streamId);
       spark.context().start();
 
       await().atMost(WAIT).until(() -> registry(streamId) != null);
@@ -348,21 +439,27 @@ class ReliableReceiverTest {
       await().atMost(WAIT).until(() -> lag(metrics) > 0 && out.size() < count);
 
       await().atMost(WAIT).until(() -> out.size() >= count);
-      // Offsets are committed after the store and the lag is sampled every few seconds: it reaches 0 in time.
+      // Offsets are committed after the store and the lag is sampled every few seconds: it reaches
+      // 0 in time.
       await().atMost(WAIT).until(() -> lag(metrics) == 0);
       assertThat(metrics.getMeters().get("records").getCount()).isEqualTo(count);
       assertThat(metrics.getMeters().get("bytes").getCount()).isEqualTo(bytes);
       assertThat(metrics.getMeters().get("blocks").getCount()).isPositive();
       assertThat(out.size()).isEqualTo(count);
-      await().atMost(WAIT).until(() -> csvCount(csv, "sparking.receiver." + streamId + ".records") == count);
+      await()
+          .atMost(WAIT)
+          .until(() -> csvCount(csv, "sparking.receiver." + streamId + ".records") == count);
     }
   }
 
   /** The count in the last line a CSV sink wrote for {@code metric}, or -1 while there is none. */
   private static long csvCount(Path dir, String metric) throws java.io.IOException {
     try (var files = java.nio.file.Files.list(dir)) {
-      Path file = files.filter(f -> f.getFileName().toString().endsWith("." + metric + ".csv")).findFirst()
-          .orElse(null);
+      Path file =
+          files
+              .filter(f -> f.getFileName().toString().endsWith("." + metric + ".csv"))
+              .findFirst()
+              .orElse(null);
       if (file == null) {
         return -1;
       }
@@ -373,10 +470,14 @@ class ReliableReceiverTest {
     }
   }
 
-  /** The registry of receiver {@code streamId}'s source in this JVM's metrics system (local mode), or null. */
+  /**
+   * The registry of receiver {@code streamId}'s source in this JVM's metrics system (local mode),
+   * or null.
+   */
   private static MetricRegistry registry(int streamId) {
-    List<Source> sources = CollectionConverters.asJava(
-        SparkEnv.get().metricsSystem().getSourcesByName("sparking.receiver." + streamId));
+    List<Source> sources =
+        CollectionConverters.asJava(
+            SparkEnv.get().metricsSystem().getSourcesByName("sparking.receiver." + streamId));
     return sources.isEmpty() ? null : sources.get(0).metricRegistry();
   }
 
@@ -385,28 +486,38 @@ class ReliableReceiverTest {
   }
 
   private LocalStreaming.Builder throttledWithWriteAheadLog() {
-    return LocalStreaming.builder(checkpoint).writeAheadLog(true).set("spark.streaming.receiver.maxRate", "20000");
+    return LocalStreaming.builder(checkpoint)
+        .writeAheadLog(true)
+        .set("spark.streaming.receiver.maxRate", "20000");
   }
 
-  /** Defines, for getOrCreate, a reliable receiver on {@code topic} (group {@code <topic>-group}) collecting values. */
-  private static Consumer<JavaStreamingContext> collectingReceiverOn(String topic, OutputCollector<String> out) {
-    KafkaSettings settings = KafkaSettings.builder(KAFKA.broker().bootstrapServers(), topic + "-group")
-        .topics(topic).build();
+  /**
+   * Defines, for getOrCreate, a reliable receiver on {@code topic} (group {@code <topic>-group})
+   * collecting values.
+   */
+  private static Consumer<JavaStreamingContext> collectingReceiverOn(
+      String topic, OutputCollector<String> out) {
+    KafkaSettings settings =
+        KafkaSettings.builder(KAFKA.broker().bootstrapServers(), topic + "-group")
+            .topics(topic)
+            .build();
     return jssc -> collectValues(SparkingKafka.receiverStream(jssc, settings), out);
   }
 
-  private static void collectValues(org.apache.spark.streaming.api.java.JavaDStream<KafkaRecord> stream,
+  private static void collectValues(
+      org.apache.spark.streaming.api.java.JavaDStream<KafkaRecord> stream,
       OutputCollector<String> out) {
     stream.foreachRDD(rdd -> out.addAll(rdd.map(KafkaRecord::valueAsString).collect()));
   }
 
   private List<Path> walFiles() {
     try (var files = java.nio.file.Files.walk(checkpoint)) {
-      return files.filter(p -> p.toString().contains("receivedData")).filter(java.nio.file.Files::isRegularFile)
+      return files
+          .filter(p -> p.toString().contains("receivedData"))
+          .filter(java.nio.file.Files::isRegularFile)
           .toList();
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
   }
-
 }

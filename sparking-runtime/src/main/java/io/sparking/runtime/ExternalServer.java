@@ -7,13 +7,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * A server that runs in a JVM of its own (a Kafka broker, a Flume agent): stopped by its own handle, and restartable
- * on the same ports and data, for fault tests.
+ * A server that runs in a JVM of its own (a Kafka broker, a Flume agent): stopped by its own
+ * handle, and restartable on the same ports and data, for fault tests.
  */
 public abstract class ExternalServer implements AutoCloseable {
   private JavaProcess process;
 
-  /** Starts the server's process, hands it to {@link #attach}, and waits until the server serves. */
+  /**
+   * Starts the server's process, hands it to {@link #attach}, and waits until the server serves.
+   */
   protected abstract void launch();
 
   /** What the server is, for messages: "Kafka broker on 127.0.0.1:9092". */
@@ -39,7 +41,10 @@ public abstract class ExternalServer implements AutoCloseable {
     return process != null && process.isAlive();
   }
 
-  /** Stops the server (SIGTERM, then SIGKILL after a grace period) and keeps its data for {@link #restart()}. */
+  /**
+   * Stops the server (SIGTERM, then SIGKILL after a grace period) and keeps its data for {@link
+   * #restart()}.
+   */
   public final void stop() {
     if (process != null) {
       try {
@@ -62,11 +67,13 @@ public abstract class ExternalServer implements AutoCloseable {
     }
   }
 
-  /** Starts the server again on the same ports and data after {@link #stop()} or {@link #kill()}. */
+  /**
+   * Starts the server again on the same ports and data after {@link #stop()} or {@link #kill()}.
+   */
   public final void restart() {
     if (process != null) {
-      throw new IllegalStateException(describe() + " (pid " + process.pid() + ") is still running; stop or kill"
-          + " it first");
+      throw new IllegalStateException(
+          describe() + " (pid " + process.pid() + ") is still running; stop or kill" + " it first");
     }
     launch();
   }

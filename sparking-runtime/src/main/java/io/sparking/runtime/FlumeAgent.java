@@ -24,8 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real Apache Flume 1.11.0 agent ({@code org.apache.flume.node.Application}) running in a JVM of its own, from
- * the classpath the build resolved, with its configuration, log and data in a temporary directory.
+ * A real Apache Flume 1.11.0 agent ({@code org.apache.flume.node.Application}) running in a JVM of
+ * its own, from the classpath the build resolved, with its configuration, log and data in a
+ * temporary directory.
  *
  * <pre>{@code
  * try (FlumeAgent agent = FlumeAgent.builder()
@@ -37,31 +38,42 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>The configuration is Flume's properties format with {@code ${NAME}} or {@code ${NAME:-default}} placeholders,
- * filled in from {@link Builder#placeholder} values, free ports from {@link Builder#listenPort}, and {@code ${dir}},
- * the agent's directory. {@link Builder#start()} waits until every listen port accepts connections and every
- * awaited log line appeared, at most the start timeout; its error carries the tail of the agent's log.
- * {@link #close()} stops the process by its handle and deletes the directory; {@link #kill()}, {@link #stop()} and
- * {@link #restart()} keep the directory (a file channel's data survives), for fault tests.
+ * <p>The configuration is Flume's properties format with {@code ${NAME}} or {@code
+ * ${NAME:-default}} placeholders, filled in from {@link Builder#placeholder} values, free ports
+ * from {@link Builder#listenPort}, and {@code ${dir}}, the agent's directory. {@link
+ * Builder#start()} waits until every listen port accepts connections and every awaited log line
+ * appeared, at most the start timeout; its error carries the tail of the agent's log. {@link
+ * #close()} stops the process by its handle and deletes the directory; {@link #kill()}, {@link
+ * #stop()} and {@link #restart()} keep the directory (a file channel's data survives), for fault
+ * tests.
  */
 public final class FlumeAgent extends ExternalServer {
   private static final Logger LOG = LoggerFactory.getLogger(FlumeAgent.class);
+
   /** How long {@link Builder#start()} waits for the agent by default. */
   public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(60);
+
   private static final String MAIN_CLASS = "org.apache.flume.node.Application";
   private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{(\\w+)(?::-([^}]*))?\\}");
-  /** Log lines after which the agent runs without the component: waiting for its port would only time out. */
-  private static final List<String> FATAL_LOG_MARKERS = List.of(
-      "removed due to an error during configuration", "Error while starting", "Unable to start",
-      "A fatal error occurred");
+
+  /**
+   * Log lines after which the agent runs without the component: waiting for its port would only
+   * time out.
+   */
+  private static final List<String> FATAL_LOG_MARKERS =
+      List.of(
+          "removed due to an error during configuration",
+          "Error while starting",
+          "Unable to start",
+          "A fatal error occurred");
 
   /** Which agent classpath to start from. */
   public enum Runtime {
     /** Flume 1.11.0 with the Sparking sink plugin ({@code io.sparking.flume.sink.SparkingSink}). */
     SPARKING("flume-agent", false),
     /**
-     * The same plus Spark 2.4.8's old {@code org.apache.spark.streaming.flume.sink.SparkSink}, its Scala library and
-     * an Avro shim: for compatibility tests and benchmarks only.
+     * The same plus Spark 2.4.8's old {@code org.apache.spark.streaming.flume.sink.SparkSink}, its
+     * Scala library and an Avro shim: for compatibility tests and benchmarks only.
      */
     SPARKSINK_248("flume-agent-sparksink248", true);
 
@@ -105,9 +117,9 @@ public final class FlumeAgent extends ExternalServer {
   }
 
   /**
-   * The configuration of agent {@code a1} up to its sink: an avro source {@code r1} on {@code ${SOURCE_PORT}} (fed
-   * with Flume's RPC client) into a memory channel {@code c1} that sink {@code k1} drains. Append the lines of
-   * {@code k1} ({@code a1.sinks.k1.type = ...}).
+   * The configuration of agent {@code a1} up to its sink: an avro source {@code r1} on {@code
+   * ${SOURCE_PORT}} (fed with Flume's RPC client) into a memory channel {@code c1} that sink {@code
+   * k1} drains. Append the lines of {@code k1} ({@code a1.sinks.k1.type = ...}).
    *
    * @param transactionCapacity the channel's transaction capacity: the largest batch in or out
    */
@@ -116,25 +128,28 @@ public final class FlumeAgent extends ExternalServer {
   }
 
   /**
-   * The same with several sinks draining channel {@code c1} side by side, each on its own runner thread (Flume's
-   * way to drain one channel in parallel). Append the lines of each sink.
+   * The same with several sinks draining channel {@code c1} side by side, each on its own runner
+   * thread (Flume's way to drain one channel in parallel). Append the lines of each sink.
    *
    * @param sinks the sinks' names, such as {@code k1 k2}
    */
   public static String avroSourceIntoMemoryChannel(int transactionCapacity, List<String> sinks) {
-    List<String> lines = new ArrayList<>(List.of(
-        "a1.sources = r1",
-        "a1.channels = c1",
-        "a1.sinks = " + String.join(" ", sinks),
-        "a1.sources.r1.type = avro",
-        "a1.sources.r1.bind = 127.0.0.1",
-        "a1.sources.r1.port = ${SOURCE_PORT}",
-        "a1.sources.r1.channels = c1",
-        "a1.channels.c1.type = memory",
-        "a1.channels.c1.capacity = 100000",
-        "a1.channels.c1.transactionCapacity = " + transactionCapacity,
-        // A put into a full channel and a take from an empty one wait this many seconds; 1 keeps both short.
-        "a1.channels.c1.keep-alive = 1"));
+    List<String> lines =
+        new ArrayList<>(
+            List.of(
+                "a1.sources = r1",
+                "a1.channels = c1",
+                "a1.sinks = " + String.join(" ", sinks),
+                "a1.sources.r1.type = avro",
+                "a1.sources.r1.bind = 127.0.0.1",
+                "a1.sources.r1.port = ${SOURCE_PORT}",
+                "a1.sources.r1.channels = c1",
+                "a1.channels.c1.type = memory",
+                "a1.channels.c1.capacity = 100000",
+                "a1.channels.c1.transactionCapacity = " + transactionCapacity,
+                // A put into a full channel and a take from an empty one wait this many seconds; 1
+                // keeps both short.
+                "a1.channels.c1.keep-alive = 1"));
     sinks.forEach(sink -> lines.add("a1.sinks." + sink + ".channel = c1"));
     lines.add("");
     return String.join("\n", lines);
@@ -150,16 +165,22 @@ public final class FlumeAgent extends ExternalServer {
     return name;
   }
 
-  /** The port chosen for placeholder {@code key}, registered with {@link Builder#listenPort}/{@link Builder#port}. */
+  /**
+   * The port chosen for placeholder {@code key}, registered with {@link Builder#listenPort}/{@link
+   * Builder#port}.
+   */
   public int port(String key) {
     Integer port = ports.get(key);
     if (port == null) {
-      throw new IllegalArgumentException("No port for placeholder '" + key + "'; known: " + ports.keySet());
+      throw new IllegalArgumentException(
+          "No port for placeholder '" + key + "'; known: " + ports.keySet());
     }
     return port;
   }
 
-  /** The agent's directory: configuration, log, and whatever {@code ${dir}} points the channels to. */
+  /**
+   * The agent's directory: configuration, log, and whatever {@code ${dir}} points the channels to.
+   */
   public Path dir() {
     return dir;
   }
@@ -177,7 +198,8 @@ public final class FlumeAgent extends ExternalServer {
   /** The last {@code lines} lines of the agent's log. */
   public String logTail(int lines) {
     String[] all = readFrom(logFile, 0).split("\\R");
-    return String.join(System.lineSeparator(), List.of(all).subList(Math.max(0, all.length - lines), all.length));
+    return String.join(
+        System.lineSeparator(), List.of(all).subList(Math.max(0, all.length - lines), all.length));
   }
 
   @Override
@@ -200,8 +222,8 @@ public final class FlumeAgent extends ExternalServer {
   }
 
   /**
-   * The runtime's classpath; with a plugins directory, our sink comes from there instead, the way Flume's own
-   * launcher adds {@code plugins.d/<plugin>/lib} and {@code libext} jars.
+   * The runtime's classpath; with a plugins directory, our sink comes from there instead, the way
+   * Flume's own launcher adds {@code plugins.d/<plugin>/lib} and {@code libext} jars.
    */
   private String classpath() {
     String base = runtime.classpath();
@@ -220,7 +242,10 @@ public final class FlumeAgent extends ExternalServer {
           Path jars = plugin.resolve(sub);
           if (Files.isDirectory(jars)) {
             try (var files = Files.list(jars)) {
-              files.filter(f -> f.toString().endsWith(".jar")).sorted().forEach(f -> entries.add(f.toString()));
+              files
+                  .filter(f -> f.toString().endsWith(".jar"))
+                  .sorted()
+                  .forEach(f -> entries.add(f.toString()));
             }
           }
         }
@@ -234,12 +259,20 @@ public final class FlumeAgent extends ExternalServer {
   @Override
   protected void launch() {
     long logOffset = sizeOf(logFile);
-    List<String> jvmArgs = List.of(
-        "-Xmx512m",
-        "-Dlog4j.configurationFile=" + writeLogConfig(),
-        "-Dlog4j2.configurationFile=" + dir.resolve("log4j2.xml"));
-    attach(JavaProcess.start("flume-agent:" + name, jvmArgs, classpath(), MAIN_CLASS,
-        List.of("-n", name, "-f", configFile.toString(), "--no-reload-conf"), dir, logFile));
+    List<String> jvmArgs =
+        List.of(
+            "-Xmx512m",
+            "-Dlog4j.configurationFile=" + writeLogConfig(),
+            "-Dlog4j2.configurationFile=" + dir.resolve("log4j2.xml"));
+    attach(
+        JavaProcess.start(
+            "flume-agent:" + name,
+            jvmArgs,
+            classpath(),
+            MAIN_CLASS,
+            List.of("-n", name, "-f", configFile.toString(), "--no-reload-conf"),
+            dir,
+            logFile));
     awaitReady(logOffset);
     LOG.info("Flume agent {} ready (pid {}, ports {})", name, pid(), ports);
   }
@@ -264,8 +297,14 @@ public final class FlumeAgent extends ExternalServer {
         return;
       }
       if (System.nanoTime() - deadline > 0) {
-        fail("was not ready within " + startTimeout + " (ports not accepting: " + portsOf(portsLeft)
-            + ", log lines not seen: " + linesLeft + ")");
+        fail(
+            "was not ready within "
+                + startTimeout
+                + " (ports not accepting: "
+                + portsOf(portsLeft)
+                + ", log lines not seen: "
+                + linesLeft
+                + ")");
       }
       pause(100);
     }
@@ -280,8 +319,15 @@ public final class FlumeAgent extends ExternalServer {
   private void fail(String what) {
     String tail = logTail(60);
     stop();
-    throw new IllegalStateException("Flume agent " + name + " " + what + ". Configuration " + configFile
-        + ". Log tail:\n" + tail);
+    throw new IllegalStateException(
+        "Flume agent "
+            + name
+            + " "
+            + what
+            + ". Configuration "
+            + configFile
+            + ". Log tail:\n"
+            + tail);
   }
 
   private static boolean accepts(int port) {
@@ -295,19 +341,21 @@ public final class FlumeAgent extends ExternalServer {
 
   private Path writeLogConfig() {
     Path file = dir.resolve("log4j2.xml");
-    String config = String.join("\n",
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
-        "<Configuration status=\"warn\">",
-        "  <Appenders>",
-        "    <Console name=\"out\" target=\"SYSTEM_OUT\">",
-        "      <PatternLayout pattern=\"%d{HH:mm:ss.SSS} %-5p [%t] %c{1} - %m%n\"/>",
-        "    </Console>",
-        "  </Appenders>",
-        "  <Loggers>",
-        "    <Root level=\"" + logLevel + "\"><AppenderRef ref=\"out\"/></Root>",
-        "  </Loggers>",
-        "</Configuration>",
-        "");
+    String config =
+        String.join(
+            "\n",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+            "<Configuration status=\"warn\">",
+            "  <Appenders>",
+            "    <Console name=\"out\" target=\"SYSTEM_OUT\">",
+            "      <PatternLayout pattern=\"%d{HH:mm:ss.SSS} %-5p [%t] %c{1} - %m%n\"/>",
+            "    </Console>",
+            "  </Appenders>",
+            "  <Loggers>",
+            "    <Root level=\"" + logLevel + "\"><AppenderRef ref=\"out\"/></Root>",
+            "  </Loggers>",
+            "</Configuration>",
+            "");
     return writeFile(file, config);
   }
 
@@ -331,10 +379,9 @@ public final class FlumeAgent extends ExternalServer {
     }
   }
 
-
   /**
-   * Fills {@code ${NAME}} and {@code ${NAME:-default}} placeholders from {@code values}; a placeholder with neither
-   * a value nor a default fails, naming every such placeholder.
+   * Fills {@code ${NAME}} and {@code ${NAME:-default}} placeholders from {@code values}; a
+   * placeholder with neither a value nor a default fails, naming every such placeholder.
    */
   static String fill(String template, Map<String, String> values) {
     Matcher m = PLACEHOLDER.matcher(template);
@@ -353,8 +400,10 @@ public final class FlumeAgent extends ExternalServer {
     }
     m.appendTail(out);
     if (!missing.isEmpty()) {
-      throw new IllegalArgumentException("The Flume configuration has placeholders without a value or default: "
-          + missing + "; give them with placeholder(name, value), or listenPort(name) for ports");
+      throw new IllegalArgumentException(
+          "The Flume configuration has placeholders without a value or default: "
+              + missing
+              + "; give them with placeholder(name, value), or listenPort(name) for ports");
     }
     return out.toString();
   }
@@ -382,8 +431,8 @@ public final class FlumeAgent extends ExternalServer {
     }
 
     /**
-     * Loads our sink from a Flume {@code plugins.d} directory (as the plugin package unpacks) instead of the build's
-     * jar; default none.
+     * Loads our sink from a Flume {@code plugins.d} directory (as the plugin package unpacks)
+     * instead of the build's jar; default none.
      */
     public Builder pluginsDir(Path dir) {
       this.pluginsDir = Objects.requireNonNull(dir, "dir");
@@ -407,7 +456,8 @@ public final class FlumeAgent extends ExternalServer {
       try {
         this.template = Files.readString(file, StandardCharsets.UTF_8);
       } catch (IOException e) {
-        throw new UncheckedIOException("Cannot read Flume configuration " + file.toAbsolutePath(), e);
+        throw new UncheckedIOException(
+            "Cannot read Flume configuration " + file.toAbsolutePath(), e);
       }
       return this;
     }
@@ -415,8 +465,9 @@ public final class FlumeAgent extends ExternalServer {
     /** The configuration as properties (no placeholders needed, but they work in values). */
     public Builder configuration(Properties properties) {
       StringBuilder text = new StringBuilder();
-      new TreeSet<>(properties.stringPropertyNames()).forEach(k ->
-          text.append(k).append(" = ").append(properties.getProperty(k)).append('\n'));
+      new TreeSet<>(properties.stringPropertyNames())
+          .forEach(
+              k -> text.append(k).append(" = ").append(properties.getProperty(k)).append('\n'));
       this.template = text.toString();
       return this;
     }
@@ -434,15 +485,19 @@ public final class FlumeAgent extends ExternalServer {
       return this;
     }
 
-    /** Fills placeholder {@code ${key}} with a free port the agent listens on; start waits until it accepts. */
+    /**
+     * Fills placeholder {@code ${key}} with a free port the agent listens on; start waits until it
+     * accepts.
+     */
     public Builder listenPort(String key) {
       listenPorts.add(Objects.requireNonNull(key, "key"));
       return this;
     }
 
     /**
-     * Fills placeholder {@code ${key}} with {@code port}, which the agent listens on; start waits until it accepts.
-     * For a client that is told the port before the agent starts (say, from {@link FreePorts#next()}).
+     * Fills placeholder {@code ${key}} with {@code port}, which the agent listens on; start waits
+     * until it accepts. For a client that is told the port before the agent starts (say, from
+     * {@link FreePorts#next()}).
      */
     public Builder listenPort(String key, int port) {
       if (port < 1 || port > 65535) {
@@ -453,7 +508,10 @@ public final class FlumeAgent extends ExternalServer {
       return this;
     }
 
-    /** Fills placeholder {@code ${key}} with a free port the agent only connects to (a sink's target). */
+    /**
+     * Fills placeholder {@code ${key}} with a free port the agent only connects to (a sink's
+     * target).
+     */
     public Builder port(String key) {
       otherPorts.add(Objects.requireNonNull(key, "key"));
       return this;
@@ -478,10 +536,11 @@ public final class FlumeAgent extends ExternalServer {
     }
 
     /**
-     * Writes the configuration into a new temporary directory, starts the agent and waits until it is ready.
+     * Writes the configuration into a new temporary directory, starts the agent and waits until it
+     * is ready.
      *
-     * @throws IllegalStateException if it exits, logs a configuration error or is not ready in time; the message
-     *     holds the tail of its log
+     * @throws IllegalStateException if it exits, logs a configuration error or is not ready in
+     *     time; the message holds the tail of its log
      */
     public FlumeAgent start() {
       if (template == null) {

@@ -6,8 +6,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The agent configurations of {@code conf/flume}, which the build copies onto this module's classpath, so the demo and
- * the tests find them from any working directory and run what users run.
+ * The agent configurations of {@code conf/flume}, which the build copies onto this module's
+ * classpath, so the demo and the tests find them from any working directory and run what users run.
  */
 public final class FlumeConfFiles {
   private FlumeConfFiles() {}
@@ -17,8 +17,11 @@ public final class FlumeConfFiles {
     String resource = "/conf/flume/" + file;
     try (InputStream in = FlumeConfFiles.class.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalStateException("Resource " + resource + " is missing: rebuild sparking-runtime with"
-            + " ./mvnw package -DskipTests");
+        throw new IllegalStateException(
+            "Resource "
+                + resource
+                + " is missing: rebuild sparking-runtime with"
+                + " ./mvnw package -DskipTests");
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
@@ -26,7 +29,10 @@ public final class FlumeConfFiles {
     }
   }
 
-  /** A builder for agent {@code name} of {@code conf/flume/<file>}; fill its placeholders and start it. */
+  /**
+   * A builder for agent {@code name} of {@code conf/flume/<file>}; fill its placeholders and start
+   * it.
+   */
   public static FlumeAgent.Builder agent(String file, String name) {
     return FlumeAgent.builder().name(name).configuration(text(file));
   }

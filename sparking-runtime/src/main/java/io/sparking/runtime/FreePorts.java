@@ -10,8 +10,8 @@ public final class FreePorts {
   private FreePorts() {}
 
   /**
-   * A port that was free on the loopback address when asked. Another process may take it before the caller binds;
-   * servers started here fail fast in that case rather than hang.
+   * A port that was free on the loopback address when asked. Another process may take it before the
+   * caller binds; servers started here fail fast in that case rather than hang.
    */
   public static int next() {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

@@ -3,8 +3,8 @@ package io.sparking.runtime;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.Writer;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A JVM started as a child process, with its output in a log file, stopped by its own handle.
  *
- * <p>{@link #close()} stops it (SIGTERM, then SIGKILL after a grace period); a shutdown hook does the same if the
- * parent JVM exits first, so a failing test never leaves a broker or agent behind.
+ * <p>{@link #close()} stops it (SIGTERM, then SIGKILL after a grace period); a shutdown hook does
+ * the same if the parent JVM exits first, so a failing test never leaves a broker or agent behind.
  */
 public final class JavaProcess implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(JavaProcess.class);
@@ -54,26 +54,48 @@ public final class JavaProcess implements AutoCloseable {
    * @param workDir the working directory of the process
    * @param logFile where stdout and stderr go
    */
-  public static JavaProcess start(String name, List<String> jvmArgs, String classpath, String mainClass,
-      List<String> args, Path workDir, Path logFile) {
+  public static JavaProcess start(
+      String name,
+      List<String> jvmArgs,
+      String classpath,
+      String mainClass,
+      List<String> args,
+      Path workDir,
+      Path logFile) {
     return start(name, jvmArgs, classpath, mainClass, args, workDir, logFile, null);
   }
 
   /**
-   * Like {@link #start(String, List, String, String, List, Path, Path)}, and also hands every output line to
-   * {@code output} as it comes (the log file still gets all of it).
+   * Like {@link #start(String, List, String, String, List, Path, Path)}, and also hands every
+   * output line to {@code output} as it comes (the log file still gets all of it).
    */
-  public static JavaProcess start(String name, List<String> jvmArgs, String classpath, String mainClass,
-      List<String> args, Path workDir, Path logFile, Consumer<String> output) {
+  public static JavaProcess start(
+      String name,
+      List<String> jvmArgs,
+      String classpath,
+      String mainClass,
+      List<String> args,
+      Path workDir,
+      Path logFile,
+      Consumer<String> output) {
     return start(name, jvmArgs, classpath, mainClass, args, workDir, logFile, output, Map.of());
   }
 
   /**
-   * Like {@link #start(String, List, String, String, List, Path, Path, Consumer)} ({@code output} may be null), with
-   * {@code environment} added to the inherited environment (Spark's daemons read {@code SPARK_HOME} and friends).
+   * Like {@link #start(String, List, String, String, List, Path, Path, Consumer)} ({@code output}
+   * may be null), with {@code environment} added to the inherited environment (Spark's daemons read
+   * {@code SPARK_HOME} and friends).
    */
-  public static JavaProcess start(String name, List<String> jvmArgs, String classpath, String mainClass,
-      List<String> args, Path workDir, Path logFile, Consumer<String> output, Map<String, String> environment) {
+  public static JavaProcess start(
+      String name,
+      List<String> jvmArgs,
+      String classpath,
+      String mainClass,
+      List<String> args,
+      Path workDir,
+      Path logFile,
+      Consumer<String> output,
+      Map<String, String> environment) {
     List<String> command = new ArrayList<>();
     command.add(JvmFlags.javaExecutable());
     command.addAll(jvmArgs);
@@ -83,10 +105,11 @@ public final class JavaProcess implements AutoCloseable {
     command.addAll(args);
     try {
       Files.createDirectories(logFile.toAbsolutePath().getParent());
-      ProcessBuilder builder = new ProcessBuilder(command)
-          .directory(workDir.toFile())
-          .redirectErrorStream(true)
-          .redirectInput(ProcessBuilder.Redirect.PIPE);
+      ProcessBuilder builder =
+          new ProcessBuilder(command)
+              .directory(workDir.toFile())
+              .redirectErrorStream(true)
+              .redirectInput(ProcessBuilder.Redirect.PIPE);
       builder.environment().putAll(environment);
       builder.environment().putIfAbsent("SPARK_LOCAL_IP", "127.0.0.1");
       if (output == null) {
@@ -102,15 +125,21 @@ public final class JavaProcess implements AutoCloseable {
       LOG.info("Started {} (pid {}), log {}", name, process.pid(), logFile);
       return new JavaProcess(name, process, logFile, pump);
     } catch (IOException e) {
-      throw new UncheckedIOException("Could not start " + name + " with " + JvmFlags.javaExecutable(), e);
+      throw new UncheckedIOException(
+          "Could not start " + name + " with " + JvmFlags.javaExecutable(), e);
     }
   }
 
   private static void copyLines(Process process, Path logFile, Consumer<String> output) {
-    try (BufferedReader in = new BufferedReader(
-            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        Writer log = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-            StandardOpenOption.APPEND)) {
+    try (BufferedReader in =
+            new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        Writer log =
+            Files.newBufferedWriter(
+                logFile,
+                StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND)) {
       String line;
       while ((line = in.readLine()) != null) {
         log.write(line);
@@ -138,12 +167,15 @@ public final class JavaProcess implements AutoCloseable {
     return logFile;
   }
 
-  /** The process's exit code, waiting at most {@code timeout}; empty if it is still running then. */
+  /**
+   * The process's exit code, waiting at most {@code timeout}; empty if it is still running then.
+   */
   public java.util.OptionalInt waitFor(Duration timeout) {
     try {
       if (process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         if (outputPump != null) {
-          // The last lines may still be in the pipe: let the pump hand them over before callers read the log.
+          // The last lines may still be in the pipe: let the pump hand them over before callers
+          // read the log.
           outputPump.join(5_000);
         }
         return java.util.OptionalInt.of(process.exitValue());
@@ -162,13 +194,16 @@ public final class JavaProcess implements AutoCloseable {
         return "(no log at " + logFile + ")";
       }
       List<String> all = Files.readAllLines(logFile, StandardCharsets.UTF_8);
-      return String.join(System.lineSeparator(), all.subList(Math.max(0, all.size() - lines), all.size()));
+      return String.join(
+          System.lineSeparator(), all.subList(Math.max(0, all.size() - lines), all.size()));
     } catch (IOException e) {
       return "(log unreadable: " + e + ")";
     }
   }
 
-  /** Sends SIGKILL and waits (bounded) until the process is gone: a crash, as a fault test wants it. */
+  /**
+   * Sends SIGKILL and waits (bounded) until the process is gone: a crash, as a fault test wants it.
+   */
   public void kill() {
     process.destroyForcibly();
     awaitExit(Duration.ofSeconds(30));
@@ -177,7 +212,8 @@ public final class JavaProcess implements AutoCloseable {
   /** Sends SIGTERM, waits up to {@code grace}, then SIGKILL. */
   public void stop(Duration grace) {
     if (process.isAlive()) {
-      // Through the handle: Process.destroy() also closes this side of the output pipe, which would cut off what
+      // Through the handle: Process.destroy() also closes this side of the output pipe, which would
+      // cut off what
       // the process prints while it stops (a job's last batches and its total).
       process.toHandle().destroy();
       if (waitFor(grace).isEmpty()) {
@@ -190,7 +226,8 @@ public final class JavaProcess implements AutoCloseable {
 
   private void awaitExit(Duration timeout) {
     if (waitFor(timeout).isEmpty()) {
-      throw new IllegalStateException(name + " (pid " + pid() + ") is still running " + timeout + " after SIGKILL");
+      throw new IllegalStateException(
+          name + " (pid " + pid() + ") is still running " + timeout + " after SIGKILL");
     }
   }
 

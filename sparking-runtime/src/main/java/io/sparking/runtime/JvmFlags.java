@@ -11,9 +11,9 @@ import java.util.List;
 /**
  * Gives the JVM flags Spark needs on Java 17 ({@code --add-opens}/{@code --add-exports}).
  *
- * <p>The list is declared once, as the {@code sparking.spark.jvm.flags} property of the parent POM; the build filters
- * it into this module's resources, so test forks, the launcher script and every JVM the runtime starts use the same
- * flags.
+ * <p>The list is declared once, as the {@code sparking.spark.jvm.flags} property of the parent POM;
+ * the build filters it into this module's resources, so test forks, the launcher script and every
+ * JVM the runtime starts use the same flags.
  */
 public final class JvmFlags {
   private static final String RESOURCE = "spark-jvm-flags.txt";
@@ -24,8 +24,12 @@ public final class JvmFlags {
   public static List<String> forSpark() {
     try (InputStream in = JvmFlags.class.getResourceAsStream(RESOURCE)) {
       if (in == null) {
-        throw new IllegalStateException("Resource " + RESOURCE + " is missing next to " + JvmFlags.class.getName()
-            + ": rebuild sparking-runtime with ./mvnw package -DskipTests");
+        throw new IllegalStateException(
+            "Resource "
+                + RESOURCE
+                + " is missing next to "
+                + JvmFlags.class.getName()
+                + ": rebuild sparking-runtime with ./mvnw package -DskipTests");
       }
       String text = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
       return Arrays.stream(text.split("\\s+")).filter(s -> !s.isEmpty()).toList();
@@ -39,7 +43,10 @@ public final class JvmFlags {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
-  /** The flags of a JVM that runs a local-mode job: Spark's flags on Java 17 and a heap that fits such a job. */
+  /**
+   * The flags of a JVM that runs a local-mode job: Spark's flags on Java 17 and a heap that fits
+   * such a job.
+   */
   public static List<String> forLocalJob() {
     List<String> flags = new java.util.ArrayList<>(forSpark());
     flags.add("-Xmx1g");

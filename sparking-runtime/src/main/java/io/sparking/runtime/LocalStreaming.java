@@ -8,8 +8,9 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.streaming.api.java.JavaStreamingContext;
 
 /**
- * A Spark Streaming context in local mode on loopback, with its checkpoint directory (and so its write-ahead log)
- * in a directory the caller owns. Closing it stops the context and its SparkContext.
+ * A Spark Streaming context in local mode on loopback, with its checkpoint directory (and so its
+ * write-ahead log) in a directory the caller owns. Closing it stops the context and its
+ * SparkContext.
  *
  * <pre>{@code
  * try (LocalStreaming spark = LocalStreaming.builder(tempDir).writeAheadLog(true).start()) {
@@ -35,8 +36,8 @@ public final class LocalStreaming implements AutoCloseable {
   }
 
   /**
-   * Stops the context and its SparkContext; {@code graceful} first processes every record already received.
-   * Stopping twice is harmless.
+   * Stops the context and its SparkContext; {@code graceful} first processes every record already
+   * received. Stopping twice is harmless.
    */
   public void stop(boolean graceful) {
     context.stop(true, graceful);
@@ -59,7 +60,10 @@ public final class LocalStreaming implements AutoCloseable {
       this.checkpointDir = checkpointDir;
     }
 
-    /** The Spark master; default {@code local[4]} (receivers take a core each, batches need the rest). */
+    /**
+     * The Spark master; default {@code local[4]} (receivers take a core each, batches need the
+     * rest).
+     */
     public Builder master(String master) {
       this.master = master;
       return this;
@@ -83,15 +87,20 @@ public final class LocalStreaming implements AutoCloseable {
     }
 
     /**
-     * Recovers the context from the checkpoint directory if it holds one (replaying the write-ahead log), or
-     * creates a new one and lets {@code defineStreams} add its streams and outputs. Not started.
+     * Recovers the context from the checkpoint directory if it holds one (replaying the write-ahead
+     * log), or creates a new one and lets {@code defineStreams} add its streams and outputs. Not
+     * started.
      */
-    public LocalStreaming getOrCreate(java.util.function.Consumer<JavaStreamingContext> defineStreams) {
-      JavaStreamingContext jssc = JavaStreamingContext.getOrCreate(checkpointDir.toString(), () -> {
-        JavaStreamingContext created = create();
-        defineStreams.accept(created);
-        return created;
-      });
+    public LocalStreaming getOrCreate(
+        java.util.function.Consumer<JavaStreamingContext> defineStreams) {
+      JavaStreamingContext jssc =
+          JavaStreamingContext.getOrCreate(
+              checkpointDir.toString(),
+              () -> {
+                JavaStreamingContext created = create();
+                defineStreams.accept(created);
+                return created;
+              });
       return new LocalStreaming(jssc);
     }
 
@@ -101,17 +110,19 @@ public final class LocalStreaming implements AutoCloseable {
     }
 
     private JavaStreamingContext create() {
-      SparkConf sparkConf = new SparkConf()
-          .setMaster(master)
-          .setAppName("sparking-test")
-          .set("spark.ui.enabled", "false")
-          .set("spark.driver.host", "127.0.0.1")
-          .set("spark.driver.bindAddress", "127.0.0.1")
-          .set("spark.streaming.blockInterval", "100ms")
-          .set("spark.streaming.stopGracefullyOnShutdown", "false");
+      SparkConf sparkConf =
+          new SparkConf()
+              .setMaster(master)
+              .setAppName("sparking-test")
+              .set("spark.ui.enabled", "false")
+              .set("spark.driver.host", "127.0.0.1")
+              .set("spark.driver.bindAddress", "127.0.0.1")
+              .set("spark.streaming.blockInterval", "100ms")
+              .set("spark.streaming.stopGracefullyOnShutdown", "false");
       conf.forEach(sparkConf::set);
-      JavaStreamingContext jssc = new JavaStreamingContext(sparkConf,
-          new org.apache.spark.streaming.Duration(batchInterval.toMillis()));
+      JavaStreamingContext jssc =
+          new JavaStreamingContext(
+              sparkConf, new org.apache.spark.streaming.Duration(batchInterval.toMillis()));
       jssc.checkpoint(checkpointDir.toString());
       return jssc;
     }

@@ -9,8 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
- * Reads the classpath of a separate runtime (Kafka broker, Flume agent, ...) that the build resolved with
- * {@code dependency:build-classpath} into a resource of a {@code runtimes/*} module.
+ * Reads the classpath of a separate runtime (Kafka broker, Flume agent, ...) that the build
+ * resolved with {@code dependency:build-classpath} into a resource of a {@code runtimes/*} module.
  */
 final class RuntimeClasspath {
   private RuntimeClasspath() {}
@@ -19,8 +19,12 @@ final class RuntimeClasspath {
     String resource = resourceName(runtime);
     try (InputStream in = RuntimeClasspath.class.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalStateException("Classpath resource " + resource + " is missing: build the runtimes with"
-            + " ./mvnw install -DskipTests so Sparking can start " + runtime);
+        throw new IllegalStateException(
+            "Classpath resource "
+                + resource
+                + " is missing: build the runtimes with"
+                + " ./mvnw install -DskipTests so Sparking can start "
+                + runtime);
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
     } catch (IOException e) {
@@ -29,8 +33,8 @@ final class RuntimeClasspath {
   }
 
   /**
-   * The classpath of {@code runtime} plus the runtime module's own jar (or classes directory), for runtimes that
-   * compile classes of their own, such as a shim.
+   * The classpath of {@code runtime} plus the runtime module's own jar (or classes directory), for
+   * runtimes that compile classes of their own, such as a shim.
    */
   static String withOwnClasses(String runtime) {
     URL url = RuntimeClasspath.class.getResource(resourceName(runtime));
@@ -49,7 +53,8 @@ final class RuntimeClasspath {
       }
       return own + java.io.File.pathSeparator + list;
     } catch (URISyntaxException | IOException e) {
-      throw new IllegalStateException("Cannot locate the jar of runtime " + runtime + " from " + url, e);
+      throw new IllegalStateException(
+          "Cannot locate the jar of runtime " + runtime + " from " + url, e);
     }
   }
 

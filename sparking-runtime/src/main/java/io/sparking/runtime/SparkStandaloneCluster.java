@@ -30,10 +30,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real Spark 3.5.1 standalone cluster on loopback: a master ({@code org.apache.spark.deploy.master.Master}) and
- * workers ({@code org.apache.spark.deploy.worker.Worker}), each in a JVM of its own, started from Spark's jars as the
- * build resolved them (the {@code runtimes/spark} module), on free ports, with their work directories in a
- * temporary directory.
+ * A real Spark 3.5.1 standalone cluster on loopback: a master ({@code
+ * org.apache.spark.deploy.master.Master}) and workers ({@code
+ * org.apache.spark.deploy.worker.Worker}), each in a JVM of its own, started from Spark's jars as
+ * the build resolved them (the {@code runtimes/spark} module), on free ports, with their work
+ * directories in a temporary directory.
  *
  * <pre>{@code
  * try (SparkStandaloneCluster cluster = SparkStandaloneCluster.builder().workers(2).coresPerWorker(2).start()) {
@@ -41,25 +42,31 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>{@link Builder#start()} returns once every worker registered with the master (read from the master's
- * {@code /json} page), at most the start timeout; its error carries the logs' tails. The workers launch executors
- * the way an installed Spark does, from a Spark home whose {@code jars/} directory links Spark's Maven jars, so an
- * application brings only its own jar. {@link #close()} stops the workers (and any executor they left), then the
- * master, by their process handles, and deletes the directory.
+ * <p>{@link Builder#start()} returns once every worker registered with the master (read from the
+ * master's {@code /json} page), at most the start timeout; its error carries the logs' tails. The
+ * workers launch executors the way an installed Spark does, from a Spark home whose {@code jars/}
+ * directory links Spark's Maven jars, so an application brings only its own jar. {@link #close()}
+ * stops the workers (and any executor they left), then the master, by their process handles, and
+ * deletes the directory.
  *
- * <p>Fault tests crash parts of the cluster by process id: {@link #killExecutor(String, String)} kills one executor
- * JVM, {@link #killWorker(String)} a worker JVM together with its executors, both with SIGKILL.
+ * <p>Fault tests crash parts of the cluster by process id: {@link #killExecutor(String, String)}
+ * kills one executor JVM, {@link #killWorker(String)} a worker JVM together with its executors,
+ * both with SIGKILL.
  *
- * <p>Reading the web UIs' JSON needs Jackson, which Spark brings: the caller has Spark on its classpath.
+ * <p>Reading the web UIs' JSON needs Jackson, which Spark brings: the caller has Spark on its
+ * classpath.
  */
 public final class SparkStandaloneCluster implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SparkStandaloneCluster.class);
+
   /** How long {@link Builder#start()} waits for the workers to register, by default. */
   public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(120);
+
   private static final String MASTER_CLASS = "org.apache.spark.deploy.master.Master";
   private static final String WORKER_CLASS = "org.apache.spark.deploy.worker.Worker";
   private static final String HOST = "127.0.0.1";
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** How long a kill waits for a process to be gone. */
   private static final Duration KILL_TIMEOUT = Duration.ofSeconds(30);
 
@@ -77,12 +84,18 @@ public final class SparkStandaloneCluster implements AutoCloseable {
   private final int masterPort = FreePorts.next();
   private final int masterWebUiPort = FreePorts.next();
   private final List<JavaProcess> processes = new ArrayList<>();
+
   /** Read by callers' polling threads while a test kills a worker. */
   private final List<Worker> workers = new CopyOnWriteArrayList<>();
+
   /** Each worker's process, by the worker's port. */
   private final Map<Integer, JavaProcess> workerProcesses = new LinkedHashMap<>();
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-      .followRedirects(HttpClient.Redirect.NORMAL).build();
+
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(5))
+          .followRedirects(HttpClient.Redirect.NORMAL)
+          .build();
 
   private SparkStandaloneCluster(Path dir) {
     this.dir = dir;
@@ -90,7 +103,8 @@ public final class SparkStandaloneCluster implements AutoCloseable {
     Path sparkHome = linkSparkHome(dir.resolve("spark-home"), classpath);
     Map<String, String> env = new LinkedHashMap<>();
     env.put("SPARK_HOME", sparkHome.toString());
-    // Spark's launcher library guesses the Scala version from build directories a Maven-jar home does not have.
+    // Spark's launcher library guesses the Scala version from build directories a Maven-jar home
+    // does not have.
     env.put("SPARK_SCALA_VERSION", "2.13");
     env.put("SPARK_LOCAL_IP", HOST);
     env.put("SPARK_LOCAL_DIRS", dir.resolve("local").toString());
@@ -108,7 +122,10 @@ public final class SparkStandaloneCluster implements AutoCloseable {
     return "spark://" + HOST + ":" + masterPort;
   }
 
-  /** The master's web UI, {@code http://127.0.0.1:<port>}; its {@code /json} page lists workers and applications. */
+  /**
+   * The master's web UI, {@code http://127.0.0.1:<port>}; its {@code /json} page lists workers and
+   * applications.
+   */
   public String masterWebUiUrl() {
     return "http://" + HOST + ":" + masterWebUiPort;
   }
@@ -123,12 +140,18 @@ public final class SparkStandaloneCluster implements AutoCloseable {
     return dir;
   }
 
-  /** The master's {@code /json} state: {@code workers}, {@code activeapps}, {@code completedapps}, ... */
+  /**
+   * The master's {@code /json} state: {@code workers}, {@code activeapps}, {@code completedapps},
+   * ...
+   */
   public JsonNode masterState() {
     return getJson(masterWebUiUrl() + "/json/");
   }
 
-  /** The id of the application named {@code name}, running or completed; empty when the master knows none. */
+  /**
+   * The id of the application named {@code name}, running or completed; empty when the master knows
+   * none.
+   */
   public Optional<String> applicationId(String name) {
     JsonNode state = masterState();
     for (String list : List.of("activeapps", "completedapps")) {
@@ -142,8 +165,9 @@ public final class SparkStandaloneCluster implements AutoCloseable {
   }
 
   /**
-   * Which worker ran each executor of application {@code appId}: executor id to worker id, read from the running
-   * workers' {@code /json} pages (running and finished executors; a killed worker's executors are no longer listed).
+   * Which worker ran each executor of application {@code appId}: executor id to worker id, read
+   * from the running workers' {@code /json} pages (running and finished executors; a killed
+   * worker's executors are no longer listed).
    */
   public Map<String, String> executorWorkers(String appId) {
     Map<String, String> placement = new LinkedHashMap<>();
@@ -161,38 +185,65 @@ public final class SparkStandaloneCluster implements AutoCloseable {
   }
 
   /**
-   * Submits {@code mainClass} of {@code appJar} to this cluster in client mode with Spark's own launcher
-   * ({@code org.apache.spark.deploy.SparkSubmit} on Spark's jars, as {@code ./sparking submit} does): the driver is
-   * the returned process, which the caller closes. The Spark JVM flags go to the driver's command line and, through
-   * {@code spark.executor.extraJavaOptions}, to the executors.
+   * Submits {@code mainClass} of {@code appJar} to this cluster in client mode with Spark's own
+   * launcher ({@code org.apache.spark.deploy.SparkSubmit} on Spark's jars, as {@code ./sparking
+   * submit} does): the driver is the returned process, which the caller closes. The Spark JVM flags
+   * go to the driver's command line and, through {@code spark.executor.extraJavaOptions}, to the
+   * executors.
    *
    * @param name a short name for logs
-   * @param sparkOptions more spark-submit options, such as {@code --conf k=v} or {@code --total-executor-cores n}
+   * @param sparkOptions more spark-submit options, such as {@code --conf k=v} or {@code
+   *     --total-executor-cores n}
    * @param appArgs the application's arguments
    * @param output gets every line the driver prints (null: the log file only)
    */
-  public JavaProcess submit(String name, Path appJar, String mainClass, List<String> sparkOptions,
-      List<String> appArgs, Path workDir, Path logFile, java.util.function.Consumer<String> output) {
+  public JavaProcess submit(
+      String name,
+      Path appJar,
+      String mainClass,
+      List<String> sparkOptions,
+      List<String> appArgs,
+      Path workDir,
+      Path logFile,
+      java.util.function.Consumer<String> output) {
     String flags = String.join(" ", JvmFlags.forSpark());
     List<String> jvmArgs = new ArrayList<>(JvmFlags.forSpark());
     jvmArgs.add("-Xmx512m");
-    List<String> args = new ArrayList<>(List.of("--master", masterUrl(), "--deploy-mode", "client",
-        "--class", mainClass,
-        "--conf", "spark.driver.extraJavaOptions=" + flags,
-        "--conf", "spark.executor.extraJavaOptions=" + flags));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--master",
+                masterUrl(),
+                "--deploy-mode",
+                "client",
+                "--class",
+                mainClass,
+                "--conf",
+                "spark.driver.extraJavaOptions=" + flags,
+                "--conf",
+                "spark.executor.extraJavaOptions=" + flags));
     args.addAll(sparkOptions);
     args.add(appJar.toAbsolutePath().toString());
     args.addAll(appArgs);
-    return JavaProcess.start(name, jvmArgs, classpath, "org.apache.spark.deploy.SparkSubmit", args, workDir,
-        logFile, output, Map.of("SPARK_LOCAL_IP", HOST, "SPARK_SCALA_VERSION", "2.13"));
+    return JavaProcess.start(
+        name,
+        jvmArgs,
+        classpath,
+        "org.apache.spark.deploy.SparkSubmit",
+        args,
+        workDir,
+        logFile,
+        output,
+        Map.of("SPARK_LOCAL_IP", HOST, "SPARK_SCALA_VERSION", "2.13"));
   }
 
   /**
-   * The process id of executor {@code executorId} of application {@code appId} while it runs; empty when no worker
-   * runs it. It is the worker's child JVM whose command line carries {@code --executor-id <executorId>} and
-   * {@code --app-id <appId>}, as Spark's workers launch executors. On Linux the command line is read from
-   * {@code /proc/<pid>/cmdline}: the JDK's {@code ProcessHandle.Info} gives up on command lines longer than a page,
-   * and an executor's holds Spark's whole classpath before those arguments.
+   * The process id of executor {@code executorId} of application {@code appId} while it runs; empty
+   * when no worker runs it. It is the worker's child JVM whose command line carries {@code
+   * --executor-id <executorId>} and {@code --app-id <appId>}, as Spark's workers launch executors.
+   * On Linux the command line is read from {@code /proc/<pid>/cmdline}: the JDK's {@code
+   * ProcessHandle.Info} gives up on command lines longer than a page, and an executor's holds
+   * Spark's whole classpath before those arguments.
    */
   public OptionalLong executorPid(String appId, String executorId) {
     for (JavaProcess worker : workerProcesses.values()) {
@@ -200,8 +251,12 @@ public final class SparkStandaloneCluster implements AutoCloseable {
       if (handle.isEmpty()) {
         continue;
       }
-      Optional<ProcessHandle> executor = handle.get().descendants()
-          .filter(child -> isExecutor(commandLine(child), appId, executorId)).findFirst();
+      Optional<ProcessHandle> executor =
+          handle
+              .get()
+              .descendants()
+              .filter(child -> isExecutor(commandLine(child), appId, executorId))
+              .findFirst();
       if (executor.isPresent()) {
         return OptionalLong.of(executor.get().pid());
       }
@@ -210,55 +265,83 @@ public final class SparkStandaloneCluster implements AutoCloseable {
   }
 
   /**
-   * The work directory of executor {@code executorId} of application {@code appId} on whichever worker ran it, also
-   * after the executor or its worker died: {@code <worker work dir>/<appId>/<executorId>}, holding the executor's
-   * {@code stdout} and {@code stderr} (where Spark logs). Empty when no worker ran that executor.
+   * The work directory of executor {@code executorId} of application {@code appId} on whichever
+   * worker ran it, also after the executor or its worker died: {@code <worker work
+   * dir>/<appId>/<executorId>}, holding the executor's {@code stdout} and {@code stderr} (where
+   * Spark logs). Empty when no worker ran that executor.
    */
   public Optional<Path> executorDirectory(String appId, String executorId) {
     try (Stream<Path> entries = Files.list(dir)) {
-      return entries.filter(d -> d.getFileName().toString().startsWith("worker-"))
-          .map(d -> d.resolve(appId).resolve(executorId)).filter(Files::isDirectory).findFirst();
+      return entries
+          .filter(d -> d.getFileName().toString().startsWith("worker-"))
+          .map(d -> d.resolve(appId).resolve(executorId))
+          .filter(Files::isDirectory)
+          .findFirst();
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot list the workers' directories in " + dir, e);
     }
   }
 
   /**
-   * Kills executor {@code executorId} of application {@code appId} with SIGKILL, as a crashed executor JVM, and
-   * waits until it is gone (at most 30 s); returns its process id. Its worker reports the loss to the master, which
-   * launches a new executor where cores and memory are free.
+   * Kills executor {@code executorId} of application {@code appId} with SIGKILL, as a crashed
+   * executor JVM, and waits until it is gone (at most 30 s); returns its process id. Its worker
+   * reports the loss to the master, which launches a new executor where cores and memory are free.
    *
    * @throws IllegalStateException when no worker runs that executor
    */
   public long killExecutor(String appId, String executorId) {
-    long pid = executorPid(appId, executorId).orElseThrow(() -> new IllegalStateException("No worker of " + this
-        + " runs executor " + executorId + " of " + appId + "; running: " + executorWorkers(appId)));
-    ProcessHandle.of(pid).ifPresent(executor -> {
-      executor.destroyForcibly();
-      awaitExit(executor, "executor " + executorId + " of " + appId);
-    });
+    long pid =
+        executorPid(appId, executorId)
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "No worker of "
+                            + this
+                            + " runs executor "
+                            + executorId
+                            + " of "
+                            + appId
+                            + "; running: "
+                            + executorWorkers(appId)));
+    ProcessHandle.of(pid)
+        .ifPresent(
+            executor -> {
+              executor.destroyForcibly();
+              awaitExit(executor, "executor " + executorId + " of " + appId);
+            });
     LOG.info("Killed executor {} of {} (pid {})", executorId, appId, pid);
     return pid;
   }
 
   /**
-   * Kills worker {@code workerId} and every executor it runs with SIGKILL, as when their machine dies, and waits
-   * until all of them are gone (at most 30 s each); returns the executors' process ids. The master sees the worker
-   * disconnect and tells the applications that its executors are lost; the worker leaves {@link #workers()}, and
-   * {@link #close()} has nothing left to stop of it.
+   * Kills worker {@code workerId} and every executor it runs with SIGKILL, as when their machine
+   * dies, and waits until all of them are gone (at most 30 s each); returns the executors' process
+   * ids. The master sees the worker disconnect and tells the applications that its executors are
+   * lost; the worker leaves {@link #workers()}, and {@link #close()} has nothing left to stop of
+   * it.
    *
    * @throws IllegalArgumentException when no running worker has that id
    */
   public List<Long> killWorker(String workerId) {
-    Worker worker = workers.stream().filter(w -> w.id().equals(workerId)).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("No running worker " + workerId + " in " + this
-            + "; running: " + workers));
+    Worker worker =
+        workers.stream()
+            .filter(w -> w.id().equals(workerId))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "No running worker " + workerId + " in " + this + "; running: " + workers));
     JavaProcess process = workerProcesses.get(worker.port());
-    ProcessHandle handle = ProcessHandle.of(process.pid()).orElseThrow(() -> new IllegalStateException(
-        "Worker " + workerId + " (pid " + process.pid() + ") is not running"));
+    ProcessHandle handle =
+        ProcessHandle.of(process.pid())
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "Worker " + workerId + " (pid " + process.pid() + ") is not running"));
     // Taken before the kill: an orphaned executor is no longer the worker's descendant.
     List<ProcessHandle> executors = handle.descendants().toList();
-    // All at once, as a machine dies: an executor that outlived its worker for a moment could still act.
+    // All at once, as a machine dies: an executor that outlived its worker for a moment could still
+    // act.
     handle.destroyForcibly();
     executors.forEach(ProcessHandle::destroyForcibly);
     awaitExit(handle, "worker " + workerId);
@@ -267,7 +350,8 @@ public final class SparkStandaloneCluster implements AutoCloseable {
     }
     workers.remove(worker);
     List<Long> pids = executors.stream().map(ProcessHandle::pid).toList();
-    LOG.info("Killed worker {} (pid {}) and its executor processes {}", workerId, process.pid(), pids);
+    LOG.info(
+        "Killed worker {} (pid {}) and its executor processes {}", workerId, process.pid(), pids);
     return pids;
   }
 
@@ -280,26 +364,36 @@ public final class SparkStandaloneCluster implements AutoCloseable {
   public String logTails(int lines) {
     StringBuilder out = new StringBuilder();
     for (JavaProcess process : processes) {
-      out.append("--- ").append(process).append(" ---\n").append(process.logTail(lines)).append('\n');
+      out.append("--- ")
+          .append(process)
+          .append(" ---\n")
+          .append(process.logTail(lines))
+          .append('\n');
     }
     return out.toString();
   }
 
-  /** Stops the workers (and executors they leave behind), then the master, and deletes the directory. */
+  /**
+   * Stops the workers (and executors they leave behind), then the master, and deletes the
+   * directory.
+   */
   @Override
   public void close() {
     RuntimeException failed = null;
     // Workers first, newest first, so the master never sees a worker it must re-schedule for.
     for (int i = processes.size() - 1; i >= 0; i--) {
       JavaProcess process = processes.get(i);
-      List<ProcessHandle> children = process.isAlive()
-          ? ProcessHandle.of(process.pid()).map(h -> h.descendants().toList()).orElse(List.of()) : List.of();
+      List<ProcessHandle> children =
+          process.isAlive()
+              ? ProcessHandle.of(process.pid()).map(h -> h.descendants().toList()).orElse(List.of())
+              : List.of();
       try {
         process.close();
       } catch (RuntimeException e) {
         failed = addTo(failed, e);
       }
-      // A worker kills its executors when it stops; one that survives a killed worker is stopped here.
+      // A worker kills its executors when it stops; one that survives a killed worker is stopped
+      // here.
       for (ProcessHandle child : children) {
         if (child.isAlive()) {
           LOG.warn("Executor process {} outlived its worker; killing it", child.pid());
@@ -327,8 +421,9 @@ public final class SparkStandaloneCluster implements AutoCloseable {
     try {
       process.onExit().get(KILL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      throw new IllegalStateException(what + " (pid " + process.pid() + ") is still running " + KILL_TIMEOUT
-          + " after SIGKILL", e);
+      throw new IllegalStateException(
+          what + " (pid " + process.pid() + ") is still running " + KILL_TIMEOUT + " after SIGKILL",
+          e);
     } catch (ExecutionException e) {
       throw new IllegalStateException("Waiting for " + what + " to exit failed", e);
     } catch (InterruptedException e) {
@@ -339,7 +434,8 @@ public final class SparkStandaloneCluster implements AutoCloseable {
 
   /** Whether {@code args} is the command line of executor {@code executorId} of {@code appId}. */
   private static boolean isExecutor(List<String> args, String appId, String executorId) {
-    return executorId.equals(valueAfter(args, "--executor-id")) && appId.equals(valueAfter(args, "--app-id"));
+    return executorId.equals(valueAfter(args, "--executor-id"))
+        && appId.equals(valueAfter(args, "--app-id"));
   }
 
   private static String valueAfter(List<String> args, String option) {
@@ -374,10 +470,23 @@ public final class SparkStandaloneCluster implements AutoCloseable {
   }
 
   private void startMaster(Duration timeout) {
-    processes.add(JavaProcess.start("spark-master:" + masterPort, daemonJvmArgs(), classpath, MASTER_CLASS,
-        List.of("--host", HOST, "--port", String.valueOf(masterPort), "--webui-port",
-            String.valueOf(masterWebUiPort)),
-        dir, dir.resolve("master.log"), null, environment));
+    processes.add(
+        JavaProcess.start(
+            "spark-master:" + masterPort,
+            daemonJvmArgs(),
+            classpath,
+            MASTER_CLASS,
+            List.of(
+                "--host",
+                HOST,
+                "--port",
+                String.valueOf(masterPort),
+                "--webui-port",
+                String.valueOf(masterWebUiPort)),
+            dir,
+            dir.resolve("master.log"),
+            null,
+            environment));
     awaitRegistered(0, timeout);
   }
 
@@ -390,11 +499,30 @@ public final class SparkStandaloneCluster implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    JavaProcess worker = JavaProcess.start("spark-worker-" + index + ":" + port, daemonJvmArgs(), classpath,
-        WORKER_CLASS, List.of("--host", HOST, "--port", String.valueOf(port), "--webui-port",
-            String.valueOf(webUiPort), "--cores", String.valueOf(cores), "--memory", memory, "--work-dir",
-            workDir.toString(), masterUrl()),
-        workDir, dir.resolve("worker-" + index + ".log"), null, environment);
+    JavaProcess worker =
+        JavaProcess.start(
+            "spark-worker-" + index + ":" + port,
+            daemonJvmArgs(),
+            classpath,
+            WORKER_CLASS,
+            List.of(
+                "--host",
+                HOST,
+                "--port",
+                String.valueOf(port),
+                "--webui-port",
+                String.valueOf(webUiPort),
+                "--cores",
+                String.valueOf(cores),
+                "--memory",
+                memory,
+                "--work-dir",
+                workDir.toString(),
+                masterUrl()),
+            workDir,
+            dir.resolve("worker-" + index + ".log"),
+            null,
+            environment);
     processes.add(worker);
     workerProcesses.put(port, worker);
     workers.add(new Worker(null, port, webUiPort));
@@ -407,8 +535,8 @@ public final class SparkStandaloneCluster implements AutoCloseable {
     while (System.nanoTime() < deadline) {
       for (JavaProcess process : processes) {
         if (!process.isAlive()) {
-          throw new IllegalStateException(process + " exited during start-up of " + this + ". Logs:\n"
-              + logTails(30));
+          throw new IllegalStateException(
+              process + " exited during start-up of " + this + ". Logs:\n" + logTails(30));
         }
       }
       try {
@@ -419,7 +547,8 @@ public final class SparkStandaloneCluster implements AutoCloseable {
             alive.put(worker.path("port").asInt(), worker.path("id").asText());
           }
         }
-        if (alive.size() >= expected && workers.stream().allMatch(w -> alive.containsKey(w.port()))) {
+        if (alive.size() >= expected
+            && workers.stream().allMatch(w -> alive.containsKey(w.port()))) {
           workers.replaceAll(w -> new Worker(alive.get(w.port()), w.port(), w.webUiPort()));
           return;
         }
@@ -428,15 +557,25 @@ public final class SparkStandaloneCluster implements AutoCloseable {
       }
       ExternalServer.pause(250);
     }
-    throw new IllegalStateException(this + ": " + workers.size() + " worker(s) did not register with the master"
-        + " within " + timeout + " (last error: " + last + "). Logs:\n" + logTails(30));
+    throw new IllegalStateException(
+        this
+            + ": "
+            + workers.size()
+            + " worker(s) did not register with the master"
+            + " within "
+            + timeout
+            + " (last error: "
+            + last
+            + "). Logs:\n"
+            + logTails(30));
   }
 
   private JsonNode getJson(String url) {
     try {
-      HttpResponse<String> response = http.send(
-          HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          http.send(
+              HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
+              HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 200) {
         throw new IllegalStateException("GET " + url + " answered " + response.statusCode());
       }
@@ -456,8 +595,8 @@ public final class SparkStandaloneCluster implements AutoCloseable {
   }
 
   /**
-   * A Spark home as an install lays it out, {@code jars/} holding Spark's jars (as links), so that workers build
-   * executor command lines the usual way.
+   * A Spark home as an install lays it out, {@code jars/} holding Spark's jars (as links), so that
+   * workers build executor command lines the usual way.
    */
   private static Path linkSparkHome(Path home, String classpath) {
     Path jars = home.resolve("jars");
@@ -494,28 +633,34 @@ public final class SparkStandaloneCluster implements AutoCloseable {
     /** How many workers to start (default 2). */
     public Builder workers(int count) {
       if (count < 1) {
-        throw new IllegalArgumentException("workers=" + count + ": a cluster needs at least 1 worker");
+        throw new IllegalArgumentException(
+            "workers=" + count + ": a cluster needs at least 1 worker");
       }
       this.workers = count;
       return this;
     }
 
     /**
-     * Cores each worker offers (default 2). A receiver holds one core of its executor for good: give the cluster
-     * more cores than the application runs receivers.
+     * Cores each worker offers (default 2). A receiver holds one core of its executor for good:
+     * give the cluster more cores than the application runs receivers.
      */
     public Builder coresPerWorker(int cores) {
       if (cores < 1) {
-        throw new IllegalArgumentException("coresPerWorker=" + cores + ": a worker needs at least 1 core");
+        throw new IllegalArgumentException(
+            "coresPerWorker=" + cores + ": a worker needs at least 1 core");
       }
       this.coresPerWorker = cores;
       return this;
     }
 
-    /** Memory each worker offers to executors, in Spark's notation such as {@code 1g} or {@code 512m} (default 1g). */
+    /**
+     * Memory each worker offers to executors, in Spark's notation such as {@code 1g} or {@code
+     * 512m} (default 1g).
+     */
     public Builder memoryPerWorker(String memory) {
       if (memory == null || !memory.matches("\\d+[mMgG]")) {
-        throw new IllegalArgumentException("memoryPerWorker='" + memory + "': pass an amount such as 512m or 1g");
+        throw new IllegalArgumentException(
+            "memoryPerWorker='" + memory + "': pass an amount such as 512m or 1g");
       }
       this.memoryPerWorker = memory;
       return this;
@@ -529,7 +674,8 @@ public final class SparkStandaloneCluster implements AutoCloseable {
 
     /** Starts the master and the workers and waits until every worker registered. */
     public SparkStandaloneCluster start() {
-      SparkStandaloneCluster cluster = new SparkStandaloneCluster(TempDirs.create("sparking-spark-"));
+      SparkStandaloneCluster cluster =
+          new SparkStandaloneCluster(TempDirs.create("sparking-spark-"));
       try {
         cluster.startMaster(startTimeout);
         for (int i = 1; i <= workers; i++) {

@@ -13,9 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real Apache ZooKeeper server (standalone, the version Kafka {@value KafkaBroker#ZOOKEEPER_MODE_VERSION} ships)
- * running in a JVM of its own on a free loopback port, with its data in a temporary directory: what a Kafka cluster
- * of the Spark 2.4 era registered its brokers in and what the 0.8 consumer kept its offsets in.
+ * A real Apache ZooKeeper server (standalone, the version Kafka {@value
+ * KafkaBroker#ZOOKEEPER_MODE_VERSION} ships) running in a JVM of its own on a free loopback port,
+ * with its data in a temporary directory: what a Kafka cluster of the Spark 2.4 era registered its
+ * brokers in and what the 0.8 consumer kept its offsets in.
  *
  * <pre>{@code
  * try (ZooKeeperServer zk = ZooKeeperServer.start();
@@ -28,8 +29,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class ZooKeeperServer extends ExternalServer {
   private static final Logger LOG = LoggerFactory.getLogger(ZooKeeperServer.class);
+
   /** How long {@link #start()} waits for the server to answer. */
   public static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
   private static final String MAIN_CLASS = "org.apache.zookeeper.server.ZooKeeperServerMain";
 
   private final Path dir;
@@ -42,7 +45,10 @@ public final class ZooKeeperServer extends ExternalServer {
     this.classpath = RuntimeClasspath.of("kafka-broker-zk");
   }
 
-  /** Starts a server on a free port and waits until it answers {@code ruok}, at most {@link #START_TIMEOUT}. */
+  /**
+   * Starts a server on a free port and waits until it answers {@code ruok}, at most {@link
+   * #START_TIMEOUT}.
+   */
   public static ZooKeeperServer start() {
     Path dir = TempDirs.create("sparking-zookeeper-");
     ZooKeeperServer server;
@@ -78,30 +84,48 @@ public final class ZooKeeperServer extends ExternalServer {
 
   @Override
   protected void launch() {
-    Path config = writeFile(dir.resolve("zoo.cfg"), String.join("\n",
-        "tickTime=500",
-        "initLimit=10",
-        "syncLimit=5",
-        "dataDir=" + dir.resolve("data"),
-        "clientPort=" + port,
-        "clientPortAddress=127.0.0.1",
-        "maxClientCnxns=0",
-        // No Jetty admin server on 8080: tests run side by side, and nothing here needs it.
-        "admin.enableServer=false",
-        "4lw.commands.whitelist=ruok,srvr",
-        ""));
-    Path logConfig = writeFile(dir.resolve("log4j2.properties"), String.join("\n",
-        "status = warn",
-        "appender.out.type = Console",
-        "appender.out.name = out",
-        "appender.out.layout.type = PatternLayout",
-        "appender.out.layout.pattern = [%d] %p %m (%c)%n",
-        "rootLogger.level = info",
-        "rootLogger.appenderRef.out.ref = out",
-        ""));
-    attach(JavaProcess.start("zookeeper:" + port, List.of("-Xmx256m", "-XX:+UseSerialGC",
-        "-Dlog4j2.configurationFile=" + logConfig, "-Dzookeeper.admin.enableServer=false"), classpath, MAIN_CLASS,
-        List.of(config.toString()), dir, dir.resolve("zookeeper.log")));
+    Path config =
+        writeFile(
+            dir.resolve("zoo.cfg"),
+            String.join(
+                "\n",
+                "tickTime=500",
+                "initLimit=10",
+                "syncLimit=5",
+                "dataDir=" + dir.resolve("data"),
+                "clientPort=" + port,
+                "clientPortAddress=127.0.0.1",
+                "maxClientCnxns=0",
+                // No Jetty admin server on 8080: tests run side by side, and nothing here needs it.
+                "admin.enableServer=false",
+                "4lw.commands.whitelist=ruok,srvr",
+                ""));
+    Path logConfig =
+        writeFile(
+            dir.resolve("log4j2.properties"),
+            String.join(
+                "\n",
+                "status = warn",
+                "appender.out.type = Console",
+                "appender.out.name = out",
+                "appender.out.layout.type = PatternLayout",
+                "appender.out.layout.pattern = [%d] %p %m (%c)%n",
+                "rootLogger.level = info",
+                "rootLogger.appenderRef.out.ref = out",
+                ""));
+    attach(
+        JavaProcess.start(
+            "zookeeper:" + port,
+            List.of(
+                "-Xmx256m",
+                "-XX:+UseSerialGC",
+                "-Dlog4j2.configurationFile=" + logConfig,
+                "-Dzookeeper.admin.enableServer=false"),
+            classpath,
+            MAIN_CLASS,
+            List.of(config.toString()),
+            dir,
+            dir.resolve("zookeeper.log")));
     awaitReady();
     LOG.info("ZooKeeper ready on {} (pid {})", connectString(), pid());
   }
@@ -111,8 +135,11 @@ public final class ZooKeeperServer extends ExternalServer {
     IOException last = null;
     while (System.nanoTime() < deadline) {
       if (!isRunning()) {
-        throw new IllegalStateException("ZooKeeper exited during start-up (port " + port + "). Log tail:\n"
-            + process().logTail(40));
+        throw new IllegalStateException(
+            "ZooKeeper exited during start-up (port "
+                + port
+                + "). Log tail:\n"
+                + process().logTail(40));
       }
       try {
         if ("imok".equals(fourLetterWord("ruok"))) {
@@ -125,8 +152,15 @@ public final class ZooKeeperServer extends ExternalServer {
     }
     String tail = process().logTail(40);
     stop();
-    throw new IllegalStateException("ZooKeeper on " + connectString() + " did not answer within " + START_TIMEOUT
-        + " (last error: " + last + "). Log tail:\n" + tail);
+    throw new IllegalStateException(
+        "ZooKeeper on "
+            + connectString()
+            + " did not answer within "
+            + START_TIMEOUT
+            + " (last error: "
+            + last
+            + "). Log tail:\n"
+            + tail);
   }
 
   private String fourLetterWord(String word) throws IOException {

@@ -11,15 +11,20 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The sink's plugin package, unpacked into a plugins.d directory as a Flume install would have it, runs an agent. */
+/**
+ * The sink's plugin package, unpacked into a plugins.d directory as a Flume install would have it,
+ * runs an agent.
+ */
 class FlumePluginPackageTest {
   @TempDir Path pluginsDir;
 
   @Test
   void agentLoadsTheSinkFromTheUnpackedPluginPackage() throws Exception {
     Path tarball = pluginTarball();
-    Process tar = new ProcessBuilder("tar", "-xzf", tarball.toString(), "-C", pluginsDir.toString())
-        .inheritIO().start();
+    Process tar =
+        new ProcessBuilder("tar", "-xzf", tarball.toString(), "-C", pluginsDir.toString())
+            .inheritIO()
+            .start();
     assertThat(tar.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(tar.exitValue()).isZero();
     try (var jars = Files.list(pluginsDir.resolve("sparking-flume-sink/lib"))) {
@@ -32,15 +37,17 @@ class FlumePluginPackageTest {
     }
     assertThat(pluginsDir.resolve("sparking-flume-sink/libext")).isDirectory();
 
-    try (FlumeAgent agent = FlumeAgent.builder()
-        .configuration(FlumeAgentTest.AVRO_TO_SPARKING_SINK)
-        .pluginsDir(pluginsDir)
-        .listenPort("SOURCE_PORT")
-        .listenPort("SINK_PORT")
-        .start()) {
+    try (FlumeAgent agent =
+        FlumeAgent.builder()
+            .configuration(FlumeAgentTest.AVRO_TO_SPARKING_SINK)
+            .pluginsDir(pluginsDir)
+            .listenPort("SOURCE_PORT")
+            .listenPort("SINK_PORT")
+            .start()) {
       List<String> sent = FlumeAgentTest.send(agent.port("SOURCE_PORT"), "plugin", 500);
       try (PullClient puller = PullClient.connect("127.0.0.1", agent.port("SINK_PORT"))) {
-        assertThat(puller.drain(sent.size(), 100, Duration.ofSeconds(30))).containsExactlyElementsOf(sent);
+        assertThat(puller.drain(sent.size(), 100, Duration.ofSeconds(30)))
+            .containsExactlyElementsOf(sent);
       }
     }
   }
@@ -49,9 +56,15 @@ class FlumePluginPackageTest {
   private static Path pluginTarball() throws Exception {
     Path target = Path.of("..", "sparking-flume-sink", "target").toAbsolutePath().normalize();
     try (var files = Files.list(target)) {
-      return files.filter(p -> p.getFileName().toString().endsWith("-plugin.tar.gz")).findFirst()
-          .orElseThrow(() -> new IllegalStateException("No *-plugin.tar.gz in " + target
-              + ": build sparking-flume-sink first (./mvnw package -pl sparking-flume-sink)"));
+      return files
+          .filter(p -> p.getFileName().toString().endsWith("-plugin.tar.gz"))
+          .findFirst()
+          .orElseThrow(
+              () ->
+                  new IllegalStateException(
+                      "No *-plugin.tar.gz in "
+                          + target
+                          + ": build sparking-flume-sink first (./mvnw package -pl sparking-flume-sink)"));
     }
   }
 }

@@ -26,9 +26,16 @@ class JavaProcessTest {
   @Test
   void linesPrintedWhileStoppingReachTheConsumer() {
     List<String> lines = new CopyOnWriteArrayList<>();
-    try (JavaProcess process = JavaProcess.start("prints-while-stopping", List.of(),
-        System.getProperty("java.class.path"), PrintsWhileStopping.class.getName(), List.of(), work,
-        work.resolve("out.log"), lines::add)) {
+    try (JavaProcess process =
+        JavaProcess.start(
+            "prints-while-stopping",
+            List.of(),
+            System.getProperty("java.class.path"),
+            PrintsWhileStopping.class.getName(),
+            List.of(),
+            work,
+            work.resolve("out.log"),
+            lines::add)) {
       await().atMost(Duration.ofSeconds(30)).until(() -> lines.contains("started"));
       process.stop(Duration.ofSeconds(20));
       assertThat(process.waitFor(Duration.ofSeconds(1))).isPresent();

@@ -51,9 +51,11 @@ class KafkaBrokerTest {
   void portInUseFailsFastWithTheLogTail() throws Exception {
     try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       int taken = socket.getLocalPort();
-      var error = org.assertj.core.api.Assertions.catchThrowable(
-          () -> KafkaBroker.start(taken, Duration.ofSeconds(60)).close());
-      assertThat(error).isInstanceOf(IllegalStateException.class)
+      var error =
+          org.assertj.core.api.Assertions.catchThrowable(
+              () -> KafkaBroker.start(taken, Duration.ofSeconds(60)).close());
+      assertThat(error)
+          .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining(String.valueOf(taken))
           .hasMessageContaining("Log tail");
     }

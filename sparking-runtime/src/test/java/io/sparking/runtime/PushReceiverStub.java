@@ -10,14 +10,19 @@ import org.apache.flume.source.avro.AvroFlumeEvent;
 import org.apache.flume.source.avro.AvroSourceProtocol;
 import org.apache.flume.source.avro.Status;
 
-/** Stands in for a Spark push receiver: an Avro server speaking Flume's AvroSourceProtocol that keeps the bodies. */
+/**
+ * Stands in for a Spark push receiver: an Avro server speaking Flume's AvroSourceProtocol that
+ * keeps the bodies.
+ */
 final class PushReceiverStub implements AvroSourceProtocol, AutoCloseable {
   final List<String> bodies = new CopyOnWriteArrayList<>();
   private final NettyServer server;
 
   PushReceiverStub(int port) throws InterruptedException {
-    server = new NettyServer(new SpecificResponder(AvroSourceProtocol.class, this),
-        new InetSocketAddress("127.0.0.1", port));
+    server =
+        new NettyServer(
+            new SpecificResponder(AvroSourceProtocol.class, this),
+            new InetSocketAddress("127.0.0.1", port));
     server.start();
   }
 

@@ -1,14 +1,14 @@
 package io.sparking.testkit;
 
-import java.util.function.Supplier;
 import io.sparking.runtime.KafkaBroker;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * One {@link KafkaBroker} for all tests of a class: started before the first, closed (process stopped, directory
- * deleted) after the last, also when tests fail.
+ * One {@link KafkaBroker} for all tests of a class: started before the first, closed (process
+ * stopped, directory deleted) after the last, also when tests fail.
  *
  * <pre>{@code
  * @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
@@ -16,7 +16,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * @Test void reads() { KAFKA.broker().createTopic("t", 2); ... }
  * }</pre>
  *
- * <p>{@link #saslSsl()} gives a broker that requires {@code SASL_SSL} instead (see {@link KafkaBroker#startSaslSsl()}).
+ * <p>{@link #saslSsl()} gives a broker that requires {@code SASL_SSL} instead (see {@link
+ * KafkaBroker#startSaslSsl()}).
  */
 public final class KafkaBrokerExtension implements BeforeAllCallback, AfterAllCallback {
   private final Supplier<KafkaBroker> starter;
@@ -31,7 +32,9 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, AfterAllCa
     this.starter = starter;
   }
 
-  /** An extension running a broker whose clients must use {@code SASL_SSL} (SCRAM-SHA-512 over TLS). */
+  /**
+   * An extension running a broker whose clients must use {@code SASL_SSL} (SCRAM-SHA-512 over TLS).
+   */
   public static KafkaBrokerExtension saslSsl() {
     return new KafkaBrokerExtension(KafkaBroker::startSaslSsl);
   }
@@ -52,8 +55,9 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, AfterAllCa
   /** The running broker. */
   public KafkaBroker broker() {
     if (broker == null) {
-      throw new IllegalStateException("The broker runs only while the test class runs: register this extension"
-          + " on a static field with @RegisterExtension");
+      throw new IllegalStateException(
+          "The broker runs only while the test class runs: register this extension"
+              + " on a static field with @RegisterExtension");
     }
     return broker;
   }

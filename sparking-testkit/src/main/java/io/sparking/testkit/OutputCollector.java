@@ -12,14 +12,15 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 /**
  * Collects what a streaming job's output produced, on the driver, for a test to count.
  *
- * <p>The collector itself is a serializable id, so an output closure that captures it survives Spark's
- * checkpointing of the stream graph; the values live in a static map in the driver JVM.
+ * <p>The collector itself is a serializable id, so an output closure that captures it survives
+ * Spark's checkpointing of the stream graph; the values live in a static map in the driver JVM.
  *
  * @param <T> the collected values' type
  */
 public final class OutputCollector<T> implements Serializable {
   private static final long serialVersionUID = 1L;
-  private static final Map<String, ConcurrentLinkedQueue<Object>> VALUES = new ConcurrentHashMap<>();
+  private static final Map<String, ConcurrentLinkedQueue<Object>> VALUES =
+      new ConcurrentHashMap<>();
 
   private final String id = UUID.randomUUID().toString();
 

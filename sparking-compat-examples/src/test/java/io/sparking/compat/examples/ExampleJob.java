@@ -18,13 +18,15 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * One of the Spark 2.4 example programs running as a job of its own: a local-mode Spark JVM started from this
- * module's test classpath, as {@code spark-submit --master local[4]} would, writing each batch under
- * {@code <dir>/out/batch-<time>}. {@link #close()} stops the JVM by its handle and deletes its directory.
+ * One of the Spark 2.4 example programs running as a job of its own: a local-mode Spark JVM started
+ * from this module's test classpath, as {@code spark-submit --master local[4]} would, writing each
+ * batch under {@code <dir>/out/batch-<time>}. {@link #close()} stops the JVM by its handle and
+ * deletes its directory.
  */
 final class ExampleJob implements AutoCloseable {
   /** Bound on anything a test waits for from a job. */
   static final Duration WAIT = Duration.ofSeconds(120);
+
   private static final Pattern RECEIVED = Pattern.compile("Received (\\d+) flume events\\.");
 
   private final Path dir;
@@ -60,39 +62,64 @@ final class ExampleJob implements AutoCloseable {
     all.add(output.toString());
     try {
       String name = mainClass.substring(mainClass.lastIndexOf('.') + 1);
-      return new ExampleJob(dir, output, JavaProcess.start(name, flags, System.getProperty("java.class.path"),
-          mainClass, all, dir, dir.resolve("job.log")));
+      return new ExampleJob(
+          dir,
+          output,
+          JavaProcess.start(
+              name,
+              flags,
+              System.getProperty("java.class.path"),
+              mainClass,
+              all,
+              dir,
+              dir.resolve("job.log")));
     } catch (RuntimeException e) {
       TempDirs.deleteRecursively(dir);
       throw e;
     }
   }
 
-  /** Waits until the completed batches hold at least {@code count} lines; fails at once if the job died. */
+  /**
+   * Waits until the completed batches hold at least {@code count} lines; fails at once if the job
+   * died.
+   */
   List<String> awaitLines(int count) {
-    await("" + count + " lines from " + process).atMost(WAIT).pollInterval(Duration.ofMillis(250)).until(() -> {
-      if (!process.isAlive()) {
-        throw new AssertionError(process + " ended before it wrote " + count + " lines. Log tail:\n"
-            + process.logTail(60));
-      }
-      return lines().size() >= count;
-    });
+    await("" + count + " lines from " + process)
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(250))
+        .until(
+            () -> {
+              if (!process.isAlive()) {
+                throw new AssertionError(
+                    process
+                        + " ended before it wrote "
+                        + count
+                        + " lines. Log tail:\n"
+                        + process.logTail(60));
+              }
+              return lines().size() >= count;
+            });
     return lines();
   }
 
-  /** Every line of every batch whose output is complete (Hadoop's committer wrote its {@code _SUCCESS}). */
+  /**
+   * Every line of every batch whose output is complete (Hadoop's committer wrote its {@code
+   * _SUCCESS}).
+   */
   List<String> lines() {
     List<String> lines = new ArrayList<>();
     if (!Files.isDirectory(output)) {
       return lines;
     }
     try (Stream<Path> batches = Files.list(output)) {
-      for (Path batch : batches.filter(p -> p.getFileName().toString().startsWith("batch-")).toList()) {
+      for (Path batch :
+          batches.filter(p -> p.getFileName().toString().startsWith("batch-")).toList()) {
         if (!Files.exists(batch.resolve("_SUCCESS"))) {
           continue;
         }
         try (Stream<Path> parts = Files.list(batch)) {
-          for (Path part : parts.filter(p -> p.getFileName().toString().startsWith("part-")).toList()) {
+          for (Path part :
+              parts.filter(p -> p.getFileName().toString().startsWith("part-")).toList()) {
             lines.addAll(Files.readAllLines(part, StandardCharsets.UTF_8));
           }
         }
@@ -103,7 +130,10 @@ final class ExampleJob implements AutoCloseable {
     return lines;
   }
 
-  /** The sum of the counts the job printed as {@code Received <n> flume events.} (Spark's {@code print()}). */
+  /**
+   * The sum of the counts the job printed as {@code Received <n> flume events.} (Spark's {@code
+   * print()}).
+   */
   long printedEventCount() {
     Matcher m = RECEIVED.matcher(log());
     long total = 0;

@@ -1,7 +1,7 @@
 package io.sparking.compat.examples;
 
-import io.sparking.compat.flume.FlumeUtils; // Spark 2.4: org.apache.spark.streaming.flume.FlumeUtils
-import io.sparking.compat.flume.SparkFlumeEvent; // Spark 2.4: org.apache.spark.streaming.flume.SparkFlumeEvent
+import io.sparking.compat.flume.FlumeUtils;
+import io.sparking.compat.flume.SparkFlumeEvent;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.apache.spark.SparkConf;
@@ -10,10 +10,16 @@ import org.apache.spark.streaming.api.java.JavaReceiverInputDStream;
 import org.apache.spark.streaming.api.java.JavaStreamingContext;
 
 /**
- * A Spark 2.4 push job in Java, with the calls of Spark 2.4.8's JavaFlumeEventCount: counts each batch and writes
- * each event out as {@code <body>|<header sender>} under {@code <output>/batch-<time>}.
+ * A Spark 2.4 push job in Java, with the calls of Spark 2.4.8's JavaFlumeEventCount: counts each
+ * batch and writes each event out as {@code <body>|<header sender>} under {@code
+ * <output>/batch-<time>}.
  *
  * <p>Usage: {@code JavaPushedEventCount <host> <port> <output>}
+ *
+ * <p>Only the imports differ from the Spark 2.4 program: {@code
+ * io.sparking.compat.flume.FlumeUtils} for {@code org.apache.spark.streaming.flume.FlumeUtils},
+ * {@code io.sparking.compat.flume.SparkFlumeEvent} for {@code
+ * org.apache.spark.streaming.flume.SparkFlumeEvent}.
  */
 public final class JavaPushedEventCount {
   private JavaPushedEventCount() {}
@@ -25,7 +31,8 @@ public final class JavaPushedEventCount {
     SparkConf sparkConf = new SparkConf().setAppName("JavaPushedEventCount");
     JavaStreamingContext ssc = new JavaStreamingContext(sparkConf, new Duration(1000));
 
-    JavaReceiverInputDStream<SparkFlumeEvent> flumeStream = FlumeUtils.createStream(ssc, host, port);
+    JavaReceiverInputDStream<SparkFlumeEvent> flumeStream =
+        FlumeUtils.createStream(ssc, host, port);
     flumeStream.count().map(in -> "Received " + in + " flume events.").print();
     flumeStream.map(JavaPushedEventCount::line).dstream().saveAsTextFiles(output + "/batch", "");
 

@@ -17,9 +17,10 @@ import org.apache.spark.streaming.dstream.ReceiverInputDStream;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * Spark 2.4.8's {@code org.apache.spark.streaming.flume.FlumeUtils}, every overload with the same parameters and
- * defaults, over Sparking's receivers: a Spark 2.4 job changes its import to {@code io.sparking.compat.flume._}
- * (Scala) or {@code io.sparking.compat.flume.*} (Java) and runs on Spark 3.5.
+ * Spark 2.4.8's {@code org.apache.spark.streaming.flume.FlumeUtils}, every overload with the same
+ * parameters and defaults, over Sparking's receivers: a Spark 2.4 job changes its import to {@code
+ * io.sparking.compat.flume._} (Scala) or {@code io.sparking.compat.flume.*} (Java) and runs on
+ * Spark 3.5.
  *
  * <pre>{@code
  * // Push: an Avro endpoint for a Flume agent's avro sink.
@@ -29,16 +30,22 @@ import scala.jdk.javaapi.CollectionConverters;
  * }</pre>
  *
  * <p>{@code createStream} is {@link SparkingFlume#pushStream}, {@code createPollingStream} is
- * {@link SparkingFlume#pullStream}; each event reaches the job as a {@link SparkFlumeEvent}. What differs from Spark
- * 2.4 (acknowledgement after store, the storage level with the write-ahead log) is in docs/migration.md.
+ * {@link SparkingFlume#pullStream}; each event reaches the job as a {@link SparkFlumeEvent}. What
+ * differs from Spark 2.4 (acknowledgement after store, the storage level with the write-ahead log)
+ * is in docs/migration.md.
  */
 // Spark 3.5 deprecates the DStream API as a whole; it is the API this class serves.
 @SuppressWarnings("deprecation")
 public final class FlumeUtils {
-  /** Spark 2.4's storage level of received blocks when none is given: serialized, memory then disk, two copies. */
+  /**
+   * Spark 2.4's storage level of received blocks when none is given: serialized, memory then disk,
+   * two copies.
+   */
   public static final StorageLevel DEFAULT_STORAGE_LEVEL = PushSettings.DEFAULT_STORAGE_LEVEL;
+
   /** Spark 2.4's most events asked for in one pull. */
   public static final int DEFAULT_POLLING_BATCH_SIZE = 1000;
+
   /** Spark 2.4's connections to each agent of a pull stream. */
   public static final int DEFAULT_POLLING_PARALLELISM = 5;
 
@@ -47,151 +54,235 @@ public final class FlumeUtils {
   // Push, Scala.
 
   /**
-   * A stream fed by Flume avro sinks sending to {@code hostname:port}. Without a storage level Spark 2.4 kept
-   * {@link #DEFAULT_STORAGE_LEVEL}; so does this stream, or one copy when the write-ahead log holds the other.
+   * A stream fed by Flume avro sinks sending to {@code hostname:port}. Without a storage level
+   * Spark 2.4 kept {@link #DEFAULT_STORAGE_LEVEL}; so does this stream, or one copy when the
+   * write-ahead log holds the other.
    */
-  public static ReceiverInputDStream<SparkFlumeEvent> createStream(StreamingContext ssc, String hostname, int port) {
+  public static ReceiverInputDStream<SparkFlumeEvent> createStream(
+      StreamingContext ssc, String hostname, int port) {
     return createStream(new JavaStreamingContext(ssc), hostname, port).receiverInputDStream();
   }
 
-  /** A stream fed by Flume avro sinks sending to {@code hostname:port}, its blocks kept at {@code storageLevel}. */
-  public static ReceiverInputDStream<SparkFlumeEvent> createStream(StreamingContext ssc, String hostname, int port,
-      StorageLevel storageLevel) {
-    return createStream(new JavaStreamingContext(ssc), hostname, port, storageLevel).receiverInputDStream();
+  /**
+   * A stream fed by Flume avro sinks sending to {@code hostname:port}, its blocks kept at {@code
+   * storageLevel}.
+   */
+  public static ReceiverInputDStream<SparkFlumeEvent> createStream(
+      StreamingContext ssc, String hostname, int port, StorageLevel storageLevel) {
+    return createStream(new JavaStreamingContext(ssc), hostname, port, storageLevel)
+        .receiverInputDStream();
   }
 
   /**
-   * A stream fed by Flume avro sinks sending to {@code hostname:port}; {@code enableDecompression} for sinks with
-   * {@code compression-type = deflate}.
+   * A stream fed by Flume avro sinks sending to {@code hostname:port}; {@code enableDecompression}
+   * for sinks with {@code compression-type = deflate}.
    */
-  public static ReceiverInputDStream<SparkFlumeEvent> createStream(StreamingContext ssc, String hostname, int port,
-      StorageLevel storageLevel, boolean enableDecompression) {
-    return createStream(new JavaStreamingContext(ssc), hostname, port, storageLevel, enableDecompression)
+  public static ReceiverInputDStream<SparkFlumeEvent> createStream(
+      StreamingContext ssc,
+      String hostname,
+      int port,
+      StorageLevel storageLevel,
+      boolean enableDecompression) {
+    return createStream(
+            new JavaStreamingContext(ssc), hostname, port, storageLevel, enableDecompression)
         .receiverInputDStream();
   }
 
   // Push, Java.
 
   /** See {@link #createStream(StreamingContext, String, int)}. */
-  public static JavaReceiverInputDStream<SparkFlumeEvent> createStream(JavaStreamingContext jssc, String hostname,
-      int port) {
+  public static JavaReceiverInputDStream<SparkFlumeEvent> createStream(
+      JavaStreamingContext jssc, String hostname, int port) {
     return push(jssc, hostname, port, PushSettings.builder());
   }
 
   /** See {@link #createStream(StreamingContext, String, int, StorageLevel)}. */
-  public static JavaReceiverInputDStream<SparkFlumeEvent> createStream(JavaStreamingContext jssc, String hostname,
-      int port, StorageLevel storageLevel) {
+  public static JavaReceiverInputDStream<SparkFlumeEvent> createStream(
+      JavaStreamingContext jssc, String hostname, int port, StorageLevel storageLevel) {
     return push(jssc, hostname, port, PushSettings.builder().storageLevel(storageLevel));
   }
 
   /** See {@link #createStream(StreamingContext, String, int, StorageLevel, boolean)}. */
-  public static JavaReceiverInputDStream<SparkFlumeEvent> createStream(JavaStreamingContext jssc, String hostname,
-      int port, StorageLevel storageLevel, boolean enableDecompression) {
-    return push(jssc, hostname, port, PushSettings.builder().storageLevel(storageLevel)
-        .compression(enableDecompression ? PushSettings.Compression.DEFLATE : PushSettings.Compression.NONE));
+  public static JavaReceiverInputDStream<SparkFlumeEvent> createStream(
+      JavaStreamingContext jssc,
+      String hostname,
+      int port,
+      StorageLevel storageLevel,
+      boolean enableDecompression) {
+    return push(
+        jssc,
+        hostname,
+        port,
+        PushSettings.builder()
+            .storageLevel(storageLevel)
+            .compression(
+                enableDecompression
+                    ? PushSettings.Compression.DEFLATE
+                    : PushSettings.Compression.NONE));
   }
 
   // Pull, Scala.
 
   /**
-   * A stream pulled from the sink at {@code hostname:port} (Sparking's or Spark 2.4's {@code SparkSink}), with
-   * Spark 2.4's defaults: batches of {@value #DEFAULT_POLLING_BATCH_SIZE}, {@value #DEFAULT_POLLING_PARALLELISM}
-   * connections.
+   * A stream pulled from the sink at {@code hostname:port} (Sparking's or Spark 2.4's {@code
+   * SparkSink}), with Spark 2.4's defaults: batches of {@value #DEFAULT_POLLING_BATCH_SIZE},
+   * {@value #DEFAULT_POLLING_PARALLELISM} connections.
    */
-  public static ReceiverInputDStream<SparkFlumeEvent> createPollingStream(StreamingContext ssc, String hostname,
-      int port) {
-    return createPollingStream(new JavaStreamingContext(ssc), hostname, port).receiverInputDStream();
-  }
-
-  /** Like {@link #createPollingStream(StreamingContext, String, int)}, its blocks kept at {@code storageLevel}. */
-  public static ReceiverInputDStream<SparkFlumeEvent> createPollingStream(StreamingContext ssc, String hostname,
-      int port, StorageLevel storageLevel) {
-    return createPollingStream(new JavaStreamingContext(ssc), hostname, port, storageLevel).receiverInputDStream();
-  }
-
-  /** A stream pulled from every sink of {@code addresses}, with Spark 2.4's batch size and parallelism. */
-  public static ReceiverInputDStream<SparkFlumeEvent> createPollingStream(StreamingContext ssc,
-      scala.collection.Seq<InetSocketAddress> addresses, StorageLevel storageLevel) {
-    return pull(new JavaStreamingContext(ssc), toList(addresses), storageLevel, DEFAULT_POLLING_BATCH_SIZE,
-        DEFAULT_POLLING_PARALLELISM).receiverInputDStream();
+  public static ReceiverInputDStream<SparkFlumeEvent> createPollingStream(
+      StreamingContext ssc, String hostname, int port) {
+    return createPollingStream(new JavaStreamingContext(ssc), hostname, port)
+        .receiverInputDStream();
   }
 
   /**
-   * A stream pulled from every sink of {@code addresses}, at most {@code maxBatchSize} events a call, over
-   * {@code parallelism} connections to each sink.
+   * Like {@link #createPollingStream(StreamingContext, String, int)}, its blocks kept at {@code
+   * storageLevel}.
    */
-  public static ReceiverInputDStream<SparkFlumeEvent> createPollingStream(StreamingContext ssc,
-      scala.collection.Seq<InetSocketAddress> addresses, StorageLevel storageLevel, int maxBatchSize,
+  public static ReceiverInputDStream<SparkFlumeEvent> createPollingStream(
+      StreamingContext ssc, String hostname, int port, StorageLevel storageLevel) {
+    return createPollingStream(new JavaStreamingContext(ssc), hostname, port, storageLevel)
+        .receiverInputDStream();
+  }
+
+  /**
+   * A stream pulled from every sink of {@code addresses}, with Spark 2.4's batch size and
+   * parallelism.
+   */
+  public static ReceiverInputDStream<SparkFlumeEvent> createPollingStream(
+      StreamingContext ssc,
+      scala.collection.Seq<InetSocketAddress> addresses,
+      StorageLevel storageLevel) {
+    return pull(
+            new JavaStreamingContext(ssc),
+            toList(addresses),
+            storageLevel,
+            DEFAULT_POLLING_BATCH_SIZE,
+            DEFAULT_POLLING_PARALLELISM)
+        .receiverInputDStream();
+  }
+
+  /**
+   * A stream pulled from every sink of {@code addresses}, at most {@code maxBatchSize} events a
+   * call, over {@code parallelism} connections to each sink.
+   */
+  public static ReceiverInputDStream<SparkFlumeEvent> createPollingStream(
+      StreamingContext ssc,
+      scala.collection.Seq<InetSocketAddress> addresses,
+      StorageLevel storageLevel,
+      int maxBatchSize,
       int parallelism) {
-    return pull(new JavaStreamingContext(ssc), toList(addresses), storageLevel, maxBatchSize, parallelism)
+    return pull(
+            new JavaStreamingContext(ssc),
+            toList(addresses),
+            storageLevel,
+            maxBatchSize,
+            parallelism)
         .receiverInputDStream();
   }
 
   // Pull, Java.
 
   /** See {@link #createPollingStream(StreamingContext, String, int)}. */
-  public static JavaReceiverInputDStream<SparkFlumeEvent> createPollingStream(JavaStreamingContext jssc,
-      String hostname, int port) {
-    return pull(jssc, List.of(address(hostname, port)), null, DEFAULT_POLLING_BATCH_SIZE,
+  public static JavaReceiverInputDStream<SparkFlumeEvent> createPollingStream(
+      JavaStreamingContext jssc, String hostname, int port) {
+    return pull(
+        jssc,
+        List.of(address(hostname, port)),
+        null,
+        DEFAULT_POLLING_BATCH_SIZE,
         DEFAULT_POLLING_PARALLELISM);
   }
 
   /** See {@link #createPollingStream(StreamingContext, String, int, StorageLevel)}. */
-  public static JavaReceiverInputDStream<SparkFlumeEvent> createPollingStream(JavaStreamingContext jssc,
-      String hostname, int port, StorageLevel storageLevel) {
-    return pull(jssc, List.of(address(hostname, port)), required(storageLevel), DEFAULT_POLLING_BATCH_SIZE,
+  public static JavaReceiverInputDStream<SparkFlumeEvent> createPollingStream(
+      JavaStreamingContext jssc, String hostname, int port, StorageLevel storageLevel) {
+    return pull(
+        jssc,
+        List.of(address(hostname, port)),
+        required(storageLevel),
+        DEFAULT_POLLING_BATCH_SIZE,
         DEFAULT_POLLING_PARALLELISM);
   }
 
   /** See {@link #createPollingStream(StreamingContext, scala.collection.Seq, StorageLevel)}. */
-  public static JavaReceiverInputDStream<SparkFlumeEvent> createPollingStream(JavaStreamingContext jssc,
-      InetSocketAddress[] addresses, StorageLevel storageLevel) {
-    return pull(jssc, toList(addresses), required(storageLevel), DEFAULT_POLLING_BATCH_SIZE,
+  public static JavaReceiverInputDStream<SparkFlumeEvent> createPollingStream(
+      JavaStreamingContext jssc, InetSocketAddress[] addresses, StorageLevel storageLevel) {
+    return pull(
+        jssc,
+        toList(addresses),
+        required(storageLevel),
+        DEFAULT_POLLING_BATCH_SIZE,
         DEFAULT_POLLING_PARALLELISM);
   }
 
-  /** See {@link #createPollingStream(StreamingContext, scala.collection.Seq, StorageLevel, int, int)}. */
-  public static JavaReceiverInputDStream<SparkFlumeEvent> createPollingStream(JavaStreamingContext jssc,
-      InetSocketAddress[] addresses, StorageLevel storageLevel, int maxBatchSize, int parallelism) {
+  /**
+   * See {@link #createPollingStream(StreamingContext, scala.collection.Seq, StorageLevel, int,
+   * int)}.
+   */
+  public static JavaReceiverInputDStream<SparkFlumeEvent> createPollingStream(
+      JavaStreamingContext jssc,
+      InetSocketAddress[] addresses,
+      StorageLevel storageLevel,
+      int maxBatchSize,
+      int parallelism) {
     return pull(jssc, toList(addresses), required(storageLevel), maxBatchSize, parallelism);
   }
 
-  private static JavaReceiverInputDStream<SparkFlumeEvent> push(JavaStreamingContext jssc, String hostname,
-      int port, PushSettings.Builder settings) {
+  private static JavaReceiverInputDStream<SparkFlumeEvent> push(
+      JavaStreamingContext jssc, String hostname, int port, PushSettings.Builder settings) {
     Objects.requireNonNull(jssc, "ssc");
-    return SparkingFlume.pushStream(jssc, hostname, port, settings.build(), SparkFlumeEvent::from,
-        SparkFlumeEvent.class);
+    return SparkingFlume.pushStream(
+        jssc, hostname, port, settings.build(), SparkFlumeEvent::from, SparkFlumeEvent.class);
   }
 
   /** {@code storageLevel} null: the default for the context's write-ahead-log setting. */
-  private static JavaReceiverInputDStream<SparkFlumeEvent> pull(JavaStreamingContext jssc,
-      List<InetSocketAddress> addresses, StorageLevel storageLevel, int maxBatchSize, int parallelism) {
+  private static JavaReceiverInputDStream<SparkFlumeEvent> pull(
+      JavaStreamingContext jssc,
+      List<InetSocketAddress> addresses,
+      StorageLevel storageLevel,
+      int maxBatchSize,
+      int parallelism) {
     Objects.requireNonNull(jssc, "ssc");
     // Checked here so that errors name Spark 2.4's parameters, not PullSettings' own.
     if (maxBatchSize < 1) {
-      throw InvalidSetting.of("maxBatchSize", maxBatchSize, "below 1", "pass the most events one pull may return,"
-          + " such as " + DEFAULT_POLLING_BATCH_SIZE);
+      throw InvalidSetting.of(
+          "maxBatchSize",
+          maxBatchSize,
+          "below 1",
+          "pass the most events one pull may return," + " such as " + DEFAULT_POLLING_BATCH_SIZE);
     }
     if (parallelism < 1) {
-      throw InvalidSetting.of("parallelism", parallelism, "below 1", "pass the number of connections to each"
-          + " agent, such as " + DEFAULT_POLLING_PARALLELISM);
+      throw InvalidSetting.of(
+          "parallelism",
+          parallelism,
+          "below 1",
+          "pass the number of connections to each"
+              + " agent, such as "
+              + DEFAULT_POLLING_PARALLELISM);
     }
-    PullSettings.Builder settings = PullSettings.builder().batchSize(maxBatchSize).connectionsPerAgent(parallelism);
+    PullSettings.Builder settings =
+        PullSettings.builder().batchSize(maxBatchSize).connectionsPerAgent(parallelism);
     if (storageLevel != null) {
       settings.storageLevel(storageLevel);
     }
-    return SparkingFlume.pullStream(jssc, addresses, settings.build(), SparkFlumeEvent::from,
-        SparkFlumeEvent.class);
+    return SparkingFlume.pullStream(
+        jssc, addresses, settings.build(), SparkFlumeEvent::from, SparkFlumeEvent.class);
   }
 
   private static StorageLevel required(StorageLevel storageLevel) {
-    return InvalidSetting.required("storageLevel", storageLevel, "pass a StorageLevel such as"
-        + " StorageLevel.MEMORY_AND_DISK_SER_2, or call the overload without one");
+    return InvalidSetting.required(
+        "storageLevel",
+        storageLevel,
+        "pass a StorageLevel such as"
+            + " StorageLevel.MEMORY_AND_DISK_SER_2, or call the overload without one");
   }
 
   private static InetSocketAddress address(String hostname, int port) {
     if (hostname == null || hostname.isBlank()) {
-      throw InvalidSetting.of("hostname", "'" + (hostname == null ? "" : hostname) + "'", "empty",
+      throw InvalidSetting.of(
+          "hostname",
+          "'" + (hostname == null ? "" : hostname) + "'",
+          "empty",
           "pass the host the sink listens on, such as agent-1");
     }
     if (port < 1 || port > 65535) {
@@ -202,16 +293,23 @@ public final class FlumeUtils {
 
   private static List<InetSocketAddress> toList(scala.collection.Seq<InetSocketAddress> addresses) {
     if (addresses == null) {
-      throw InvalidSetting.of("addresses", null, "missing", "pass the sinks' addresses, such as"
-          + " Seq(new InetSocketAddress(\"agent-1\", 9999))");
+      throw InvalidSetting.of(
+          "addresses",
+          null,
+          "missing",
+          "pass the sinks' addresses, such as" + " Seq(new InetSocketAddress(\"agent-1\", 9999))");
     }
     return new ArrayList<>(CollectionConverters.asJava(addresses));
   }
 
   private static List<InetSocketAddress> toList(InetSocketAddress[] addresses) {
     if (addresses == null) {
-      throw InvalidSetting.of("addresses", null, "missing", "pass the sinks' addresses, such as"
-          + " new InetSocketAddress[] {new InetSocketAddress(\"agent-1\", 9999)}");
+      throw InvalidSetting.of(
+          "addresses",
+          null,
+          "missing",
+          "pass the sinks' addresses, such as"
+              + " new InetSocketAddress[] {new InetSocketAddress(\"agent-1\", 9999)}");
     }
     return Arrays.asList(addresses);
   }

@@ -8,8 +8,9 @@ import org.apache.spark.api.java.function.Function;
 import scala.Tuple2;
 
 /**
- * A Kafka record as Spark 2.4's receiver gave it, a (key, value) pair, decoded by the job's deserializers. Each task
- * gets its own copy of this function, and so its own deserializers, configured with the job's kafkaParams.
+ * A Kafka record as Spark 2.4's receiver gave it, a (key, value) pair, decoded by the job's
+ * deserializers. Each task gets its own copy of this function, and so its own deserializers,
+ * configured with the job's kafkaParams.
  */
 final class RecordToPair<K, V> implements Function<KafkaRecord, Tuple2<K, V>> {
   private static final long serialVersionUID = 1L;
@@ -20,8 +21,10 @@ final class RecordToPair<K, V> implements Function<KafkaRecord, Tuple2<K, V>> {
   private transient Deserializer<K> keys;
   private transient Deserializer<V> values;
 
-  RecordToPair(Class<? extends Deserializer<K>> keyDeserializerClass,
-      Class<? extends Deserializer<V>> valueDeserializerClass, Map<String, String> configs) {
+  RecordToPair(
+      Class<? extends Deserializer<K>> keyDeserializerClass,
+      Class<? extends Deserializer<V>> valueDeserializerClass,
+      Map<String, String> configs) {
     this.keyDeserializerClass = keyDeserializerClass;
     this.valueDeserializerClass = valueDeserializerClass;
     this.configs = new HashMap<>(configs);
@@ -33,18 +36,27 @@ final class RecordToPair<K, V> implements Function<KafkaRecord, Tuple2<K, V>> {
       keys = create(keyDeserializerClass, true);
       values = create(valueDeserializerClass, false);
     }
-    return new Tuple2<>(keys.deserialize(record.topic(), record.key()),
+    return new Tuple2<>(
+        keys.deserialize(record.topic(), record.key()),
         values.deserialize(record.topic(), record.value()));
   }
 
-  /** A new instance of {@code type}; also called on the driver, so that a bad class fails at createStream. */
+  /**
+   * A new instance of {@code type}; also called on the driver, so that a bad class fails at
+   * createStream.
+   */
   static <T> Deserializer<T> instantiate(Class<? extends Deserializer<T>> type, boolean isKey) {
     try {
       return type.getDeclaredConstructor().newInstance();
     } catch (ReflectiveOperationException | RuntimeException e) {
-      throw new IllegalArgumentException((isKey ? "keyDeserializerClass=" : "valueDeserializerClass=")
-          + type.getName() + " is not a deserializer this JVM can create (" + e + "): pass a public class with a"
-          + " public no-argument constructor, such as org.apache.kafka.common.serialization.StringDeserializer", e);
+      throw new IllegalArgumentException(
+          (isKey ? "keyDeserializerClass=" : "valueDeserializerClass=")
+              + type.getName()
+              + " is not a deserializer this JVM can create ("
+              + e
+              + "): pass a public class with a"
+              + " public no-argument constructor, such as org.apache.kafka.common.serialization.StringDeserializer",
+          e);
     }
   }
 

@@ -22,9 +22,10 @@ import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
 
 /**
- * The ZooKeeper of a Spark 2.4 job's Kafka cluster, read once on the driver when the stream is created: the brokers
- * registered there ({@code /brokers/ids/<id>}, as Kafka up to 3.9 writes them) and the offsets Kafka's 0.8 consumer
- * kept there ({@code /consumers/<group>/offsets/<topic>/<partition>}). Connects on first use, each wait bounded.
+ * The ZooKeeper of a Spark 2.4 job's Kafka cluster, read once on the driver when the stream is
+ * created: the brokers registered there ({@code /brokers/ids/<id>}, as Kafka up to 3.9 writes them)
+ * and the offsets Kafka's 0.8 consumer kept there ({@code
+ * /consumers/<group>/offsets/<topic>/<partition>}). Connects on first use, each wait bounded.
  */
 final class ZooKeeperCluster implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -35,8 +36,11 @@ final class ZooKeeperCluster implements AutoCloseable {
   private final int sessionTimeoutMs;
   private ZooKeeper zooKeeper;
 
-  /** The ZooKeeper at {@code connect} ({@code host:port,...[/chroot]}), given as {@code setting}. */
-  ZooKeeperCluster(String setting, String connect, Duration connectionTimeout, int sessionTimeoutMs) {
+  /**
+   * The ZooKeeper at {@code connect} ({@code host:port,...[/chroot]}), given as {@code setting}.
+   */
+  ZooKeeperCluster(
+      String setting, String connect, Duration connectionTimeout, int sessionTimeoutMs) {
     this.setting = setting;
     this.connect = connect;
     this.connectionTimeout = connectionTimeout;
@@ -48,10 +52,11 @@ final class ZooKeeperCluster implements AutoCloseable {
   }
 
   /**
-   * The {@code host:port} of every broker's listener that speaks {@code securityProtocol}, comma-separated.
+   * The {@code host:port} of every broker's listener that speaks {@code securityProtocol},
+   * comma-separated.
    *
-   * @throws IllegalArgumentException naming {@code bootstrap.servers} when no broker is registered here, or none
-   *     has such a listener
+   * @throws IllegalArgumentException naming {@code bootstrap.servers} when no broker is registered
+   *     here, or none has such a listener
    */
   String brokers(String securityProtocol) {
     List<String> ids;
@@ -63,8 +68,9 @@ final class ZooKeeperCluster implements AutoCloseable {
       throw failure("could not be read (" + e.getMessage() + ")");
     }
     if (ids.isEmpty()) {
-      throw notBrokersZooKeeper("a ZooKeeper in which no Kafka broker is registered (no /brokers/ids/<id>; Kafka"
-          + " 4 and KRaft clusters never register there)");
+      throw notBrokersZooKeeper(
+          "a ZooKeeper in which no Kafka broker is registered (no /brokers/ids/<id>; Kafka"
+              + " 4 and KRaft clusters never register there)");
     }
     Set<String> addresses = new LinkedHashSet<>();
     List<String> others = new ArrayList<>();
@@ -76,23 +82,34 @@ final class ZooKeeperCluster implements AutoCloseable {
       } catch (KeeperException.NoNodeException e) {
         continue; // The broker went away between the two reads.
       } catch (KeeperException | IOException e) {
-        throw failure("holds an unreadable registration of broker " + id + " (" + e.getMessage() + ")");
+        throw failure(
+            "holds an unreadable registration of broker " + id + " (" + e.getMessage() + ")");
       }
       listeners(broker, securityProtocol, addresses, others);
     }
     if (addresses.isEmpty()) {
-      throw notBrokersZooKeeper("a ZooKeeper whose brokers have no " + securityProtocol + " listener (they offer "
-          + others + ")");
+      throw notBrokersZooKeeper(
+          "a ZooKeeper whose brokers have no "
+              + securityProtocol
+              + " listener (they offer "
+              + others
+              + ")");
     }
     return String.join(",", addresses);
   }
 
-  /** The offsets the 0.8 consumer group {@code group} committed for {@code topic}, by partition; empty if none. */
+  /**
+   * The offsets the 0.8 consumer group {@code group} committed for {@code topic}, by partition;
+   * empty if none.
+   */
   Map<TopicPartition, Long> offsets(String group, String topic) {
     String path = "/consumers/" + group + "/offsets/" + topic;
-    Map<TopicPartition, Long> offsets = new TreeMap<>(
-        (a, b) -> a.topic().equals(b.topic()) ? Integer.compare(a.partition(), b.partition())
-            : a.topic().compareTo(b.topic()));
+    Map<TopicPartition, Long> offsets =
+        new TreeMap<>(
+            (a, b) ->
+                a.topic().equals(b.topic())
+                    ? Integer.compare(a.partition(), b.partition())
+                    : a.topic().compareTo(b.topic()));
     try {
       for (String partition : children(path)) {
         byte[] data = data(path + "/" + partition);
@@ -100,7 +117,8 @@ final class ZooKeeperCluster implements AutoCloseable {
         try {
           offsets.put(new TopicPartition(topic, Integer.parseInt(partition)), Long.parseLong(text));
         } catch (NumberFormatException e) {
-          throw failure("holds '" + text + "' at " + path + "/" + partition + ", not a partition's offset");
+          throw failure(
+              "holds '" + text + "' at " + path + "/" + partition + ", not a partition's offset");
         }
       }
     } catch (KeeperException.NoNodeException e) {
@@ -129,7 +147,8 @@ final class ZooKeeperCluster implements AutoCloseable {
 
   private IllegalStateException interrupted(String path, InterruptedException e) {
     Thread.currentThread().interrupt();
-    return new IllegalStateException("Interrupted while reading " + path + " in ZooKeeper " + connect, e);
+    return new IllegalStateException(
+        "Interrupted while reading " + path + " in ZooKeeper " + connect, e);
   }
 
   private ZooKeeper zooKeeper() {
@@ -137,11 +156,12 @@ final class ZooKeeperCluster implements AutoCloseable {
       return zooKeeper;
     }
     CountDownLatch connected = new CountDownLatch(1);
-    Watcher watcher = event -> {
-      if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
-        connected.countDown();
-      }
-    };
+    Watcher watcher =
+        event -> {
+          if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
+            connected.countDown();
+          }
+        };
     ZooKeeper client;
     try {
       client = new ZooKeeper(connect, sessionTimeoutMs, watcher);
@@ -151,7 +171,8 @@ final class ZooKeeperCluster implements AutoCloseable {
     try {
       if (!connected.await(connectionTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
         close(client);
-        throw notBrokersZooKeeper("not answering as ZooKeeper within " + connectionTimeout.toMillis() + " ms");
+        throw notBrokersZooKeeper(
+            "not answering as ZooKeeper within " + connectionTimeout.toMillis() + " ms");
       }
     } catch (InterruptedException e) {
       close(client);
@@ -162,14 +183,15 @@ final class ZooKeeperCluster implements AutoCloseable {
     return client;
   }
 
-  private static void listeners(JsonNode broker, String protocol, Set<String> addresses, List<String> others) {
+  private static void listeners(
+      JsonNode broker, String protocol, Set<String> addresses, List<String> others) {
     JsonNode endpoints = broker.path("endpoints");
     JsonNode protocols = broker.path("listener_security_protocol_map");
     if (!endpoints.isArray() || endpoints.isEmpty()) {
       // Registrations older than Kafka 0.9 name one PLAINTEXT host and port.
       if (broker.hasNonNull("host") && broker.path("port").asInt(-1) > 0) {
-        (protocol.equals("PLAINTEXT") ? addresses : others).add(broker.get("host").asText() + ":"
-            + broker.get("port").asInt());
+        (protocol.equals("PLAINTEXT") ? addresses : others)
+            .add(broker.get("host").asText() + ":" + broker.get("port").asInt());
       }
       return;
     }
@@ -181,15 +203,19 @@ final class ZooKeeperCluster implements AutoCloseable {
       }
       String listener = endpoint.substring(0, scheme);
       String spoken = protocols.path(listener).asText(listener).toUpperCase(Locale.ROOT);
-      (spoken.equals(protocol) ? addresses : others).add(spoken.equals(protocol) ? endpoint.substring(scheme + 3)
-          : endpoint);
+      (spoken.equals(protocol) ? addresses : others)
+          .add(spoken.equals(protocol) ? endpoint.substring(scheme + 3) : endpoint);
     }
   }
 
   private IllegalArgumentException notBrokersZooKeeper(String problem) {
-    return InvalidSetting.of(setting, connect, problem, "pass the brokers as bootstrap.servers instead, in the"
-        + " kafkaParams overload (\"bootstrap.servers\" -> \"broker1:9092\", \"group.id\" -> ...), with"
-        + " StringDeserializer for Spark 2.4's StringDecoder");
+    return InvalidSetting.of(
+        setting,
+        connect,
+        problem,
+        "pass the brokers as bootstrap.servers instead, in the"
+            + " kafkaParams overload (\"bootstrap.servers\" -> \"broker1:9092\", \"group.id\" -> ...), with"
+            + " StringDeserializer for Spark 2.4's StringDecoder");
   }
 
   private IllegalStateException failure(String problem) {

@@ -28,11 +28,13 @@ import org.apache.spark.streaming.dstream.ReceiverInputDStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every overload of {@link FlumeUtils}, Scala and Java, side by side in one streaming context: the push ones fed by
- * Flume's RPC client (deflate for the decompressing ones), the pull ones draining one real agent whose source
- * replicates each event into a channel per sink. Each stream gets every event exactly once, with its headers.
+ * Every overload of {@link FlumeUtils}, Scala and Java, side by side in one streaming context: the
+ * push ones fed by Flume's RPC client (deflate for the decompressing ones), the pull ones draining
+ * one real agent whose source replicates each event into a channel per sink. Each stream gets every
+ * event exactly once, with its headers.
  */
-@SuppressWarnings("deprecation") // the DStream API is deprecated in Spark 3.5 yet it is what Sparking serves
+@SuppressWarnings(
+    "deprecation") // the DStream API is deprecated in Spark 3.5 yet it is what Sparking serves
 class FlumeUtilsTest {
   private static final int EVENTS = 500;
   private static final int PULL_SINKS = 8;
@@ -48,13 +50,22 @@ class FlumeUtilsTest {
       var jssc = streams.jssc();
       var ssc = jssc.ssc();
       streams.collect("scala", scala(FlumeUtils.createStream(ssc, "127.0.0.1", ports.get(0))));
-      streams.collect("scala level", scala(FlumeUtils.createStream(ssc, "127.0.0.1", ports.get(1), level)));
-      streams.collect("scala deflate", scala(FlumeUtils.createStream(ssc, "127.0.0.1", ports.get(2), level, true)));
-      streams.collect("java", FlumeUtils.createStream(jssc, "127.0.0.1", ports.get(3)).map(FlumeUtilsTest::line));
-      streams.collect("java level", FlumeUtils.createStream(jssc, "127.0.0.1", ports.get(4), level)
-          .map(FlumeUtilsTest::line));
-      streams.collect("java deflate", FlumeUtils.createStream(jssc, "127.0.0.1", ports.get(5), level, true)
-          .map(FlumeUtilsTest::line));
+      streams.collect(
+          "scala level", scala(FlumeUtils.createStream(ssc, "127.0.0.1", ports.get(1), level)));
+      streams.collect(
+          "scala deflate",
+          scala(FlumeUtils.createStream(ssc, "127.0.0.1", ports.get(2), level, true)));
+      streams.collect(
+          "java",
+          FlumeUtils.createStream(jssc, "127.0.0.1", ports.get(3)).map(FlumeUtilsTest::line));
+      streams.collect(
+          "java level",
+          FlumeUtils.createStream(jssc, "127.0.0.1", ports.get(4), level)
+              .map(FlumeUtilsTest::line));
+      streams.collect(
+          "java deflate",
+          FlumeUtils.createStream(jssc, "127.0.0.1", ports.get(5), level, true)
+              .map(FlumeUtilsTest::line));
       streams.start();
       for (int i = 0; i < ports.size(); i++) {
         send(ports.get(i), i == 2 || i == 5);
@@ -74,21 +85,45 @@ class FlumeUtilsTest {
       try (CompatStreams streams = CompatStreams.create()) {
         var jssc = streams.jssc();
         var ssc = jssc.ssc();
-        streams.collect("scala", scala(FlumeUtils.createPollingStream(ssc, "127.0.0.1", sinks.get(0).getPort())));
-        streams.collect("scala level", scala(FlumeUtils.createPollingStream(ssc, "127.0.0.1",
-            sinks.get(1).getPort(), level)));
-        streams.collect("scala addresses", scala(FlumeUtils.createPollingStream(ssc,
-            scala.jdk.javaapi.CollectionConverters.asScala(List.of(sinks.get(2))).toSeq(), level)));
-        streams.collect("scala addresses batch", scala(FlumeUtils.createPollingStream(ssc,
-            scala.jdk.javaapi.CollectionConverters.asScala(List.of(sinks.get(3))).toSeq(), level, 100, 2)));
-        streams.collect("java", FlumeUtils.createPollingStream(jssc, "127.0.0.1", sinks.get(4).getPort())
-            .map(FlumeUtilsTest::line));
-        streams.collect("java level", FlumeUtils.createPollingStream(jssc, "127.0.0.1", sinks.get(5).getPort(),
-            level).map(FlumeUtilsTest::line));
-        streams.collect("java addresses", FlumeUtils.createPollingStream(jssc,
-            new InetSocketAddress[] {sinks.get(6)}, level).map(FlumeUtilsTest::line));
-        streams.collect("java addresses batch", FlumeUtils.createPollingStream(jssc,
-            new InetSocketAddress[] {sinks.get(7)}, level, 100, 2).map(FlumeUtilsTest::line));
+        streams.collect(
+            "scala",
+            scala(FlumeUtils.createPollingStream(ssc, "127.0.0.1", sinks.get(0).getPort())));
+        streams.collect(
+            "scala level",
+            scala(FlumeUtils.createPollingStream(ssc, "127.0.0.1", sinks.get(1).getPort(), level)));
+        streams.collect(
+            "scala addresses",
+            scala(
+                FlumeUtils.createPollingStream(
+                    ssc,
+                    scala.jdk.javaapi.CollectionConverters.asScala(List.of(sinks.get(2))).toSeq(),
+                    level)));
+        streams.collect(
+            "scala addresses batch",
+            scala(
+                FlumeUtils.createPollingStream(
+                    ssc,
+                    scala.jdk.javaapi.CollectionConverters.asScala(List.of(sinks.get(3))).toSeq(),
+                    level,
+                    100,
+                    2)));
+        streams.collect(
+            "java",
+            FlumeUtils.createPollingStream(jssc, "127.0.0.1", sinks.get(4).getPort())
+                .map(FlumeUtilsTest::line));
+        streams.collect(
+            "java level",
+            FlumeUtils.createPollingStream(jssc, "127.0.0.1", sinks.get(5).getPort(), level)
+                .map(FlumeUtilsTest::line));
+        streams.collect(
+            "java addresses",
+            FlumeUtils.createPollingStream(jssc, new InetSocketAddress[] {sinks.get(6)}, level)
+                .map(FlumeUtilsTest::line));
+        streams.collect(
+            "java addresses batch",
+            FlumeUtils.createPollingStream(
+                    jssc, new InetSocketAddress[] {sinks.get(7)}, level, 100, 2)
+                .map(FlumeUtilsTest::line));
         streams.start();
         send(agent.port("SOURCE_PORT"), false);
         assertEveryEventOnce(streams.awaitAndStop(EVENTS), PULL_SINKS);
@@ -101,10 +136,14 @@ class FlumeUtilsTest {
     try (CompatStreams streams = CompatStreams.create()) {
       var jssc = streams.jssc();
       InetSocketAddress[] sink = {new InetSocketAddress("127.0.0.1", 9999)};
-      assertThatThrownBy(() -> FlumeUtils.createPollingStream(jssc, sink, StorageLevel.MEMORY_ONLY(), 0, 5))
-          .hasMessage("maxBatchSize=0 is below 1: pass the most events one pull may return, such as 1000");
-      assertThatThrownBy(() -> FlumeUtils.createPollingStream(jssc, sink, StorageLevel.MEMORY_ONLY(), 10, 0))
-          .hasMessage("parallelism=0 is below 1: pass the number of connections to each agent, such as 5");
+      assertThatThrownBy(
+              () -> FlumeUtils.createPollingStream(jssc, sink, StorageLevel.MEMORY_ONLY(), 0, 5))
+          .hasMessage(
+              "maxBatchSize=0 is below 1: pass the most events one pull may return, such as 1000");
+      assertThatThrownBy(
+              () -> FlumeUtils.createPollingStream(jssc, sink, StorageLevel.MEMORY_ONLY(), 10, 0))
+          .hasMessage(
+              "parallelism=0 is below 1: pass the number of connections to each agent, such as 5");
       assertThatThrownBy(() -> FlumeUtils.createPollingStream(jssc, "127.0.0.1", 9999, null))
           .hasMessageStartingWith("storageLevel=null is missing: ");
     }
@@ -112,24 +151,36 @@ class FlumeUtilsTest {
 
   @Test
   void sparkFlumeEventSerializesWithItsHeadersAndBody() throws Exception {
-    SparkFlumeEvent event = SparkFlumeEvent.fromAvroFlumeEvent(new AvroFlumeEvent(
-        Map.of("host", "web-1", "é", "ü".repeat(70_000)), ByteBuffer.wrap("body".getBytes(StandardCharsets.UTF_8))));
+    SparkFlumeEvent event =
+        SparkFlumeEvent.fromAvroFlumeEvent(
+            new AvroFlumeEvent(
+                Map.of("host", "web-1", "é", "ü".repeat(70_000)),
+                ByteBuffer.wrap("body".getBytes(StandardCharsets.UTF_8))));
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
       out.writeObject(event);
     }
     SparkFlumeEvent read;
-    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+    try (ObjectInputStream in =
+        new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
       read = (SparkFlumeEvent) in.readObject();
     }
     assertThat(read.event.getHeaders()).isEqualTo(Map.of("host", "web-1", "é", "ü".repeat(70_000)));
     assertThat(StandardCharsets.UTF_8.decode(read.event.getBody()).toString()).isEqualTo("body");
   }
 
-  /** An agent whose avro source copies each event into one channel per pull sink ({@code SINK_PORT_<i>}). */
+  /**
+   * An agent whose avro source copies each event into one channel per pull sink ({@code
+   * SINK_PORT_<i>}).
+   */
   private static FlumeAgent replicatingPullAgent() {
-    List<String> lines = new ArrayList<>(List.of("a1.sources = r1", "a1.sources.r1.type = avro",
-        "a1.sources.r1.bind = 127.0.0.1", "a1.sources.r1.port = ${SOURCE_PORT}"));
+    List<String> lines =
+        new ArrayList<>(
+            List.of(
+                "a1.sources = r1",
+                "a1.sources.r1.type = avro",
+                "a1.sources.r1.bind = 127.0.0.1",
+                "a1.sources.r1.port = ${SOURCE_PORT}"));
     List<String> channels = new ArrayList<>();
     List<String> sinks = new ArrayList<>();
     FlumeAgent.Builder builder = FlumeAgent.builder().listenPort("SOURCE_PORT");
@@ -153,7 +204,10 @@ class FlumeUtilsTest {
     return builder.configuration(String.join("\n", lines)).start();
   }
 
-  /** Sends the events {@code e-<i>} with header {@code id=<i>} to a push receiver or an agent's avro source. */
+  /**
+   * Sends the events {@code e-<i>} with header {@code id=<i>} to a push receiver or an agent's avro
+   * source.
+   */
   private static void send(int port, boolean deflate) throws Exception {
     Properties props = new Properties();
     props.setProperty("hosts", "h1");
@@ -168,7 +222,9 @@ class FlumeUtilsTest {
     try {
       List<Event> events = new ArrayList<>();
       for (int i = 0; i < EVENTS; i++) {
-        events.add(EventBuilder.withBody(("e-" + i).getBytes(StandardCharsets.UTF_8), Map.of("id", "" + i)));
+        events.add(
+            EventBuilder.withBody(
+                ("e-" + i).getBytes(StandardCharsets.UTF_8), Map.of("id", "" + i)));
       }
       for (int from = 0; from < EVENTS; from += 100) {
         client.appendBatch(events.subList(from, from + 100));
@@ -178,7 +234,10 @@ class FlumeUtilsTest {
     }
   }
 
-  /** A client for a receiver that may still be starting: its first connection is retried, at most 60 s. */
+  /**
+   * A client for a receiver that may still be starting: its first connection is retried, at most 60
+   * s.
+   */
   private static RpcClient connect(Properties props) throws InterruptedException {
     long deadline = System.nanoTime() + CompatStreams.WAIT.toNanos();
     while (true) {
@@ -199,15 +258,20 @@ class FlumeUtilsTest {
       expected.add("e-" + i + "|" + i);
     }
     assertThat(received).hasSize(streams);
-    received.forEach((overload, lines) -> assertThat(lines).as(overload).containsExactlyInAnyOrderElementsOf(expected));
+    received.forEach(
+        (overload, lines) ->
+            assertThat(lines).as(overload).containsExactlyInAnyOrderElementsOf(expected));
   }
 
   private static JavaDStream<String> scala(ReceiverInputDStream<SparkFlumeEvent> stream) {
-    return JavaDStream.fromDStream(stream, scala.reflect.ClassTag$.MODULE$.apply(SparkFlumeEvent.class))
+    return JavaDStream.fromDStream(
+            stream, scala.reflect.ClassTag$.MODULE$.apply(SparkFlumeEvent.class))
         .map(FlumeUtilsTest::line);
   }
 
   private static String line(SparkFlumeEvent e) {
-    return StandardCharsets.UTF_8.decode(e.event.getBody().duplicate()) + "|" + e.event.getHeaders().get("id");
+    return StandardCharsets.UTF_8.decode(e.event.getBody().duplicate())
+        + "|"
+        + e.event.getHeaders().get("id");
   }
 }

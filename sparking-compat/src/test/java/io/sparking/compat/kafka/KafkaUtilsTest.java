@@ -28,10 +28,12 @@ import org.junit.jupiter.api.Test;
 import scala.Tuple2;
 
 /**
- * Every overload of {@link KafkaUtils} on a Kafka 3.9.1 broker registered in a real ZooKeeper, the offset import
- * from the 0.8 consumer's ZooKeeper tree, and the errors for addresses that hold no brokers.
+ * Every overload of {@link KafkaUtils} on a Kafka 3.9.1 broker registered in a real ZooKeeper, the
+ * offset import from the 0.8 consumer's ZooKeeper tree, and the errors for addresses that hold no
+ * brokers.
  */
-@SuppressWarnings("deprecation") // the DStream API is deprecated in Spark 3.5 yet it is what Sparking serves
+@SuppressWarnings(
+    "deprecation") // the DStream API is deprecated in Spark 3.5 yet it is what Sparking serves
 class KafkaUtilsTest {
   private static final String TOPIC = "events";
   private static final int RECORDS = 600;
@@ -65,37 +67,67 @@ class KafkaUtilsTest {
   @Test
   void everyOverloadReadsEveryRecordOnceAsKeyAndValue() {
     String zk = zooKeeper.connectString();
-    scala.collection.immutable.Map<String, Object> scalaTopics = scalaMap(Map.of(TOPIC, (Object) 1));
-    scala.collection.immutable.Map<String, String> scalaParams = scalaMap(Map.of(
-        "bootstrap.servers", broker.bootstrapServers(),
-        "group.id", "scala-params",
-        "auto.offset.reset", "smallest",
-        // 0.8 settings a 2.4 job carries: one renamed for the Kafka consumer, one left out.
-        "fetch.message.max.bytes", "1048576",
-        "consumer.timeout.ms", "-1"));
-    Map<String, String> javaParams = Map.of("zookeeper.connect", zk, "group.id", "java-params",
-        "auto.offset.reset", "smallest");
+    scala.collection.immutable.Map<String, Object> scalaTopics =
+        scalaMap(Map.of(TOPIC, (Object) 1));
+    scala.collection.immutable.Map<String, String> scalaParams =
+        scalaMap(
+            Map.of(
+                "bootstrap.servers", broker.bootstrapServers(),
+                "group.id", "scala-params",
+                "auto.offset.reset", "smallest",
+                // 0.8 settings a 2.4 job carries: one renamed for the Kafka consumer, one left out.
+                "fetch.message.max.bytes", "1048576",
+                "consumer.timeout.ms", "-1"));
+    Map<String, String> javaParams =
+        Map.of("zookeeper.connect", zk, "group.id", "java-params", "auto.offset.reset", "smallest");
     try (CompatStreams streams = CompatStreams.create()) {
       var jssc = streams.jssc();
       var ssc = jssc.ssc();
-      streams.collect("scala zkQuorum", scala(KafkaUtils.createStream(ssc, zk, "scala-zk", scalaTopics)));
-      streams.collect("scala zkQuorum level", scala(KafkaUtils.createStream(ssc, zk, "scala-zk-level", scalaTopics,
-          StorageLevel.MEMORY_ONLY())));
-      streams.collect("scala kafkaParams", scala(KafkaUtils.createStream(ssc, scalaParams, scalaTopics,
-          StorageLevel.MEMORY_AND_DISK_SER_2(), StringDeserializer.class, StringDeserializer.class)));
-      streams.collect("java zkQuorum", KafkaUtils.createStream(jssc, zk, "java-zk", Map.of(TOPIC, 2))
-          .map(KafkaUtilsTest::line));
-      streams.collect("java zkQuorum level", KafkaUtils.createStream(jssc, zk, "java-zk-level", Map.of(TOPIC, 1),
-          StorageLevel.MEMORY_AND_DISK_SER_2()).map(KafkaUtilsTest::line));
-      streams.collect("java kafkaParams", KafkaUtils.createStream(jssc, String.class, String.class,
-          StringDeserializer.class, StringDeserializer.class, javaParams, Map.of(TOPIC, 1),
-          StorageLevel.MEMORY_AND_DISK_SER()).map(KafkaUtilsTest::line));
+      streams.collect(
+          "scala zkQuorum", scala(KafkaUtils.createStream(ssc, zk, "scala-zk", scalaTopics)));
+      streams.collect(
+          "scala zkQuorum level",
+          scala(
+              KafkaUtils.createStream(
+                  ssc, zk, "scala-zk-level", scalaTopics, StorageLevel.MEMORY_ONLY())));
+      streams.collect(
+          "scala kafkaParams",
+          scala(
+              KafkaUtils.createStream(
+                  ssc,
+                  scalaParams,
+                  scalaTopics,
+                  StorageLevel.MEMORY_AND_DISK_SER_2(),
+                  StringDeserializer.class,
+                  StringDeserializer.class)));
+      streams.collect(
+          "java zkQuorum",
+          KafkaUtils.createStream(jssc, zk, "java-zk", Map.of(TOPIC, 2)).map(KafkaUtilsTest::line));
+      streams.collect(
+          "java zkQuorum level",
+          KafkaUtils.createStream(
+                  jssc, zk, "java-zk-level", Map.of(TOPIC, 1), StorageLevel.MEMORY_AND_DISK_SER_2())
+              .map(KafkaUtilsTest::line));
+      streams.collect(
+          "java kafkaParams",
+          KafkaUtils.createStream(
+                  jssc,
+                  String.class,
+                  String.class,
+                  StringDeserializer.class,
+                  StringDeserializer.class,
+                  javaParams,
+                  Map.of(TOPIC, 1),
+                  StorageLevel.MEMORY_AND_DISK_SER())
+              .map(KafkaUtilsTest::line));
       Map<String, List<String>> received = streams.start().awaitAndStop(RECORDS);
 
-      List<String> expected = KafkaBroker.numbered("event", 0, RECORDS).stream().map(v -> "null=" + v).toList();
+      List<String> expected =
+          KafkaBroker.numbered("event", 0, RECORDS).stream().map(v -> "null=" + v).toList();
       assertThat(received).hasSize(6);
-      received.forEach((overload, lines) ->
-          assertThat(lines).as(overload).containsExactlyInAnyOrderElementsOf(expected));
+      received.forEach(
+          (overload, lines) ->
+              assertThat(lines).as(overload).containsExactlyInAnyOrderElementsOf(expected));
     }
   }
 
@@ -103,33 +135,56 @@ class KafkaUtilsTest {
   void importsTheOffsetsOfThe08ConsumerOnceWhenKafkaHoldsNone() throws Exception {
     String group = "imported-once";
     writeOldConsumerOffsets(group, Map.of(0, 120L, 1, 80L));
-    try (ZooKeeperCluster cluster = new ZooKeeperCluster("zkQuorum", zooKeeper.connectString(),
-        LegacyKafkaParams.DEFAULT_ZOOKEEPER_CONNECTION_TIMEOUT, 6000)) {
-      Map<TopicPartition, Long> imported = ZooKeeperOffsetImport.importIfAbsent(cluster, broker.bootstrapServers(),
-          group, List.of(TOPIC), Map.of());
-      assertThat(imported).isEqualTo(Map.of(new TopicPartition(TOPIC, 0), 120L, new TopicPartition(TOPIC, 1), 80L));
+    try (ZooKeeperCluster cluster =
+        new ZooKeeperCluster(
+            "zkQuorum",
+            zooKeeper.connectString(),
+            LegacyKafkaParams.DEFAULT_ZOOKEEPER_CONNECTION_TIMEOUT,
+            6000)) {
+      Map<TopicPartition, Long> imported =
+          ZooKeeperOffsetImport.importIfAbsent(
+              cluster, broker.bootstrapServers(), group, List.of(TOPIC), Map.of());
+      assertThat(imported)
+          .isEqualTo(Map.of(new TopicPartition(TOPIC, 0), 120L, new TopicPartition(TOPIC, 1), 80L));
       assertThat(broker.committedOffsets(group)).isEqualTo(imported);
 
       // A second start finds the offsets in Kafka, so the ZooKeeper tree is never read again.
       writeOldConsumerOffsets(group, Map.of(0, 5L, 1, 5L));
-      assertThat(ZooKeeperOffsetImport.importIfAbsent(cluster, broker.bootstrapServers(), group, List.of(TOPIC),
-          Map.of())).isEmpty();
+      assertThat(
+              ZooKeeperOffsetImport.importIfAbsent(
+                  cluster, broker.bootstrapServers(), group, List.of(TOPIC), Map.of()))
+          .isEmpty();
       assertThat(broker.committedOffsets(group)).isEqualTo(imported);
 
-      assertThat(ZooKeeperOffsetImport.importIfAbsent(cluster, broker.bootstrapServers(), "never-in-zookeeper",
-          List.of(TOPIC), Map.of())).isEmpty();
+      assertThat(
+              ZooKeeperOffsetImport.importIfAbsent(
+                  cluster,
+                  broker.bootstrapServers(),
+                  "never-in-zookeeper",
+                  List.of(TOPIC),
+                  Map.of()))
+          .isEmpty();
       assertThat(broker.committedOffsets("never-in-zookeeper")).isEmpty();
     }
   }
 
   @Test
   void findsTheBrokersRegisteredInZooKeeper() {
-    try (ZooKeeperCluster cluster = new ZooKeeperCluster("zkQuorum", zooKeeper.connectString(),
-        LegacyKafkaParams.DEFAULT_ZOOKEEPER_CONNECTION_TIMEOUT, 6000)) {
+    try (ZooKeeperCluster cluster =
+        new ZooKeeperCluster(
+            "zkQuorum",
+            zooKeeper.connectString(),
+            LegacyKafkaParams.DEFAULT_ZOOKEEPER_CONNECTION_TIMEOUT,
+            6000)) {
       assertThat(cluster.brokers("PLAINTEXT")).isEqualTo(broker.bootstrapServers());
       assertThatThrownBy(() -> cluster.brokers("SASL_SSL"))
-          .hasMessageStartingWith("zkQuorum=" + zooKeeper.connectString() + " is a ZooKeeper whose brokers have no"
-              + " SASL_SSL listener (they offer [PLAINTEXT://" + broker.bootstrapServers() + "])")
+          .hasMessageStartingWith(
+              "zkQuorum="
+                  + zooKeeper.connectString()
+                  + " is a ZooKeeper whose brokers have no"
+                  + " SASL_SSL listener (they offer [PLAINTEXT://"
+                  + broker.bootstrapServers()
+                  + "])")
           .hasMessageContaining("bootstrap.servers");
     }
   }
@@ -138,25 +193,47 @@ class KafkaUtilsTest {
   void refusesAZooKeeperWithoutBrokersNamingBootstrapServers() {
     String chroot = zooKeeper.connectString() + "/no-kafka-here";
     try (CompatStreams streams = CompatStreams.create()) {
-      assertThatThrownBy(() -> KafkaUtils.createStream(streams.jssc(), chroot, "g", Map.of(TOPIC, 1)))
+      assertThatThrownBy(
+              () -> KafkaUtils.createStream(streams.jssc(), chroot, "g", Map.of(TOPIC, 1)))
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessage("zkQuorum=" + chroot + " is a ZooKeeper in which no Kafka broker is registered (no"
-              + " /brokers/ids/<id>; Kafka 4 and KRaft clusters never register there): pass the brokers as"
-              + " bootstrap.servers instead, in the kafkaParams overload (\"bootstrap.servers\" -> \"broker1:9092\","
-              + " \"group.id\" -> ...), with StringDeserializer for Spark 2.4's StringDecoder");
+          .hasMessage(
+              "zkQuorum="
+                  + chroot
+                  + " is a ZooKeeper in which no Kafka broker is registered (no"
+                  + " /brokers/ids/<id>; Kafka 4 and KRaft clusters never register there): pass the brokers as"
+                  + " bootstrap.servers instead, in the kafkaParams overload (\"bootstrap.servers\" -> \"broker1:9092\","
+                  + " \"group.id\" -> ...), with StringDeserializer for Spark 2.4's StringDecoder");
     }
   }
 
   @Test
   void refusesABrokerAddressGivenAsZooKeeperWithinTheConnectionTimeout() {
-    Map<String, String> params = Map.of("zookeeper.connect", broker.bootstrapServers(), "group.id", "g",
-        "zookeeper.connection.timeout.ms", "1500");
+    Map<String, String> params =
+        Map.of(
+            "zookeeper.connect",
+            broker.bootstrapServers(),
+            "group.id",
+            "g",
+            "zookeeper.connection.timeout.ms",
+            "1500");
     try (CompatStreams streams = CompatStreams.create()) {
-      assertThatThrownBy(() -> KafkaUtils.createStream(streams.jssc(), String.class, String.class,
-          StringDeserializer.class, StringDeserializer.class, params, Map.of(TOPIC, 1), StorageLevel.MEMORY_ONLY()))
+      assertThatThrownBy(
+              () ->
+                  KafkaUtils.createStream(
+                      streams.jssc(),
+                      String.class,
+                      String.class,
+                      StringDeserializer.class,
+                      StringDeserializer.class,
+                      params,
+                      Map.of(TOPIC, 1),
+                      StorageLevel.MEMORY_ONLY()))
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageStartingWith("zookeeper.connect=" + broker.bootstrapServers() + " is not answering as ZooKeeper"
-              + " within 1500 ms: pass the brokers as bootstrap.servers instead");
+          .hasMessageStartingWith(
+              "zookeeper.connect="
+                  + broker.bootstrapServers()
+                  + " is not answering as ZooKeeper"
+                  + " within 1500 ms: pass the brokers as bootstrap.servers instead");
     }
   }
 
@@ -164,17 +241,42 @@ class KafkaUtilsTest {
   void refusesSettingsSpark24AlsoRequiredWithTheSettingNamed() {
     try (CompatStreams streams = CompatStreams.create()) {
       var jssc = streams.jssc();
-      assertThatThrownBy(() -> KafkaUtils.createStream(jssc, String.class, String.class, StringDeserializer.class,
-          StringDeserializer.class, Map.of("bootstrap.servers", broker.bootstrapServers()), Map.of(TOPIC, 1),
-          StorageLevel.MEMORY_ONLY()))
+      assertThatThrownBy(
+              () ->
+                  KafkaUtils.createStream(
+                      jssc,
+                      String.class,
+                      String.class,
+                      StringDeserializer.class,
+                      StringDeserializer.class,
+                      Map.of("bootstrap.servers", broker.bootstrapServers()),
+                      Map.of(TOPIC, 1),
+                      StorageLevel.MEMORY_ONLY()))
           .hasMessageStartingWith("group.id=null is missing from kafkaParams: ");
-      assertThatThrownBy(() -> KafkaUtils.createStream(jssc, zooKeeper.connectString(), "g", Map.of()))
+      assertThatThrownBy(
+              () -> KafkaUtils.createStream(jssc, zooKeeper.connectString(), "g", Map.of()))
           .hasMessageStartingWith("topics={} is empty: ");
-      assertThatThrownBy(() -> KafkaUtils.createStream(jssc, zooKeeper.connectString(), "g", Map.of(TOPIC, 0)))
-          .hasMessageStartingWith("topics={events=0} is not a map of topics to thread counts (events -> 0): ");
-      assertThatThrownBy(() -> KafkaUtils.createStream(jssc, String.class, String.class, StringDeserializer.class,
-          StringDeserializer.class, Map.of("bootstrap.servers", broker.bootstrapServers(), "group.id", "g",
-              "auto.offset.reset", "oldest"), Map.of(TOPIC, 1), StorageLevel.MEMORY_ONLY()))
+      assertThatThrownBy(
+              () -> KafkaUtils.createStream(jssc, zooKeeper.connectString(), "g", Map.of(TOPIC, 0)))
+          .hasMessageStartingWith(
+              "topics={events=0} is not a map of topics to thread counts (events -> 0): ");
+      assertThatThrownBy(
+              () ->
+                  KafkaUtils.createStream(
+                      jssc,
+                      String.class,
+                      String.class,
+                      StringDeserializer.class,
+                      StringDeserializer.class,
+                      Map.of(
+                          "bootstrap.servers",
+                          broker.bootstrapServers(),
+                          "group.id",
+                          "g",
+                          "auto.offset.reset",
+                          "oldest"),
+                      Map.of(TOPIC, 1),
+                      StorageLevel.MEMORY_ONLY()))
           .hasMessageStartingWith("auto.offset.reset=oldest is not an offset reset policy: ");
     }
   }
@@ -194,13 +296,18 @@ class KafkaUtilsTest {
   }
 
   /** Writes {@code /consumers/<group>/offsets/<topic>/<partition>} as Kafka's 0.8 consumer did. */
-  private static void writeOldConsumerOffsets(String group, Map<Integer, Long> offsets) throws Exception {
+  private static void writeOldConsumerOffsets(String group, Map<Integer, Long> offsets)
+      throws Exception {
     CountDownLatch connected = new CountDownLatch(1);
-    ZooKeeper zk = new ZooKeeper(zooKeeper.connectString(), 10_000, e -> {
-      if (e.getState() == Watcher.Event.KeeperState.SyncConnected) {
-        connected.countDown();
-      }
-    });
+    ZooKeeper zk =
+        new ZooKeeper(
+            zooKeeper.connectString(),
+            10_000,
+            e -> {
+              if (e.getState() == Watcher.Event.KeeperState.SyncConnected) {
+                connected.countDown();
+              }
+            });
     try {
       assertThat(connected.await(30, TimeUnit.SECONDS)).isTrue();
       String dir = "/consumers/" + group + "/offsets/" + TOPIC;
@@ -211,7 +318,10 @@ class KafkaUtilsTest {
       }
       Map<Integer, Long> sorted = new HashMap<>(offsets);
       for (Map.Entry<Integer, Long> e : sorted.entrySet()) {
-        put(zk, dir + "/" + e.getKey(), String.valueOf(e.getValue()).getBytes(StandardCharsets.UTF_8));
+        put(
+            zk,
+            dir + "/" + e.getKey(),
+            String.valueOf(e.getValue()).getBytes(StandardCharsets.UTF_8));
       }
     } finally {
       zk.close();

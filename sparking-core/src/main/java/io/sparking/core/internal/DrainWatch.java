@@ -11,8 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The receiver's end of the drain channel: one thread that long-polls the driver's {@link DrainCoordinator} and, when
- * told to drain, runs the receiver's drain and reports the outcome. Lives from the receiver's start to its stop.
+ * The receiver's end of the drain channel: one thread that long-polls the driver's {@link
+ * DrainCoordinator} and, when told to drain, runs the receiver's drain and reports the outcome.
+ * Lives from the receiver's start to its stop.
  */
 public final class DrainWatch implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DrainWatch.class);
@@ -63,15 +64,21 @@ public final class DrainWatch implements AutoCloseable {
         try {
           outcome = "drained: " + drain.run();
         } catch (Exception e) {
-          LOG.error("Receiver {} could not drain; what it took in but did not store is read again after a restart",
-              receiver, e);
+          LOG.error(
+              "Receiver {} could not drain; what it took in but did not store is read again after a restart",
+              receiver,
+              e);
           outcome = "failed to drain: " + e;
         } finally {
           draining = false;
         }
         if (!closed) {
-          request("POST", URI.create(endpoint.uri() + "&outcome=" + URLEncoder.encode(outcome,
-              StandardCharsets.UTF_8)));
+          request(
+              "POST",
+              URI.create(
+                  endpoint.uri()
+                      + "&outcome="
+                      + URLEncoder.encode(outcome, StandardCharsets.UTF_8)));
         }
         return;
       } catch (IOException e) {
@@ -79,9 +86,14 @@ public final class DrainWatch implements AutoCloseable {
           return;
         }
         if (!warned) {
-          LOG.warn("Receiver {} cannot reach the driver's drain endpoint {}:{} ({}); it keeps receiving and asks again"
-              + " every {} s. A graceful stop cannot drain it until it can: check that executors reach the driver"
-              + " (spark.driver.host)", receiver, endpoint.host(), endpoint.port(), e.toString(),
+          LOG.warn(
+              "Receiver {} cannot reach the driver's drain endpoint {}:{} ({}); it keeps receiving and asks again"
+                  + " every {} s. A graceful stop cannot drain it until it can: check that executors reach the driver"
+                  + " (spark.driver.host)",
+              receiver,
+              endpoint.host(),
+              endpoint.port(),
+              e.toString(),
               RETRY_PAUSE.toSeconds());
           warned = true;
         }
@@ -119,7 +131,10 @@ public final class DrainWatch implements AutoCloseable {
     }
   }
 
-  /** Stops watching: ends a held poll and waits briefly for the thread; a drain in progress finishes first. */
+  /**
+   * Stops watching: ends a held poll and waits briefly for the thread; a drain in progress finishes
+   * first.
+   */
   @Override
   public void close() {
     closed = true;

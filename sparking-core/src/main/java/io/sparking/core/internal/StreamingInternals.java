@@ -12,9 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one place that reaches into Spark Streaming's scheduler, which Scala keeps package-private but which Java sees
- * as public. The members used here have the same signatures in Spark 3.5 and 4.x; the tests of the graceful stop
- * fail if that ever changes.
+ * The one place that reaches into Spark Streaming's scheduler, which Scala keeps package-private
+ * but which Java sees as public. The members used here have the same signatures in Spark 3.5 and
+ * 4.x; the tests of the graceful stop fail if that ever changes.
  */
 public final class StreamingInternals {
   private static final Logger LOG = LoggerFactory.getLogger(StreamingInternals.class);
@@ -22,11 +22,12 @@ public final class StreamingInternals {
   private StreamingInternals() {}
 
   /**
-   * Stops generating batches once every received block is allocated to a batch and every batch is processed, while
-   * the driver's write-ahead log is still open. Spark's own graceful stop does it the other way round: it stops the
-   * receiver tracker first, which closes the log, so the last blocks cannot be allocated and wait for a restart from
-   * the checkpoint. Bounded by {@code spark.streaming.gracefulStopTimeout}. A later {@code StreamingContext.stop}
-   * finds the generator stopped and goes on.
+   * Stops generating batches once every received block is allocated to a batch and every batch is
+   * processed, while the driver's write-ahead log is still open. Spark's own graceful stop does it
+   * the other way round: it stops the receiver tracker first, which closes the log, so the last
+   * blocks cannot be allocated and wait for a restart from the checkpoint. Bounded by {@code
+   * spark.streaming.gracefulStopTimeout}. A later {@code StreamingContext.stop} finds the generator
+   * stopped and goes on.
    */
   public static void stopGeneratingBatches(StreamingContext ssc) {
     ssc.scheduler().jobGenerator().stop(true);
@@ -36,7 +37,9 @@ public final class StreamingInternals {
   public static java.time.Duration gracefulStopTimeout(StreamingContext ssc) {
     long batch = ssc.graph().batchDuration().milliseconds();
     return java.time.Duration.ofMillis(
-        ssc.sparkContext().getConf().getTimeAsMs("spark.streaming.gracefulStopTimeout", (10 * batch) + "ms"));
+        ssc.sparkContext()
+            .getConf()
+            .getTimeAsMs("spark.streaming.gracefulStopTimeout", (10 * batch) + "ms"));
   }
 
   /** Batches generated but not completed yet. */
@@ -59,7 +62,8 @@ public final class StreamingInternals {
       field.setAccessible(true);
       ReceivedBlockTracker blockTracker = (ReceivedBlockTracker) field.get(tracker);
       for (ReceiverInputDStream<?> stream : ssc.graph().getReceiverInputStreams()) {
-        scala.collection.Iterator<ReceivedBlockInfo> it = blockTracker.getUnallocatedBlocks(stream.id()).iterator();
+        scala.collection.Iterator<ReceivedBlockInfo> it =
+            blockTracker.getUnallocatedBlocks(stream.id()).iterator();
         while (it.hasNext()) {
           ReceivedBlockInfo block = it.next();
           blocks++;

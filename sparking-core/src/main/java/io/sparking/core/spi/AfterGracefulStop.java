@@ -9,9 +9,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Work a stream leaves for the end of a graceful stop, once the streaming context has stopped: say, committing the
- * offsets of the last batches a direct stream wrote, which only a consumer outside the stopped stream can do.
- * Registered on the driver, per application; {@link io.sparking.core.GracefulStop} runs and forgets them.
+ * Work a stream leaves for the end of a graceful stop, once the streaming context has stopped: say,
+ * committing the offsets of the last batches a direct stream wrote, which only a consumer outside
+ * the stopped stream can do. Registered on the driver, per application; {@link
+ * io.sparking.core.GracefulStop} runs and forgets them.
  */
 public final class AfterGracefulStop {
   private static final Logger LOG = LoggerFactory.getLogger(AfterGracefulStop.class);
@@ -19,15 +20,22 @@ public final class AfterGracefulStop {
 
   private AfterGracefulStop() {}
 
-  /** Registers {@code action} under {@code key} for {@code sc}'s application; a second call with the key replaces it. */
+  /**
+   * Registers {@code action} under {@code key} for {@code sc}'s application; a second call with the
+   * key replaces it.
+   */
   public static void register(SparkContext sc, String key, Runnable action) {
-    Map<String, Runnable> actions = ACTIONS.computeIfAbsent(sc.applicationId(), id -> new LinkedHashMap<>());
+    Map<String, Runnable> actions =
+        ACTIONS.computeIfAbsent(sc.applicationId(), id -> new LinkedHashMap<>());
     synchronized (actions) {
       actions.put(key, action);
     }
   }
 
-  /** Runs and forgets the actions of {@code applicationId}; one that fails is logged and the others still run. */
+  /**
+   * Runs and forgets the actions of {@code applicationId}; one that fails is logged and the others
+   * still run.
+   */
   public static void runAll(String applicationId) {
     Map<String, Runnable> actions = ACTIONS.remove(applicationId);
     if (actions == null) {

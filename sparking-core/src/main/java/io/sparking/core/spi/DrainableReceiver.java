@@ -6,24 +6,28 @@ import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.streaming.receiver.Receiver;
 
 /**
- * A receiver that the driver can drain before a graceful stop: on the order, it stops taking data in, stores what it
- * holds, commits or acknowledges what it stored, and stays idle (and started, so Spark does not restart it) until the
- * context stops it. {@link io.sparking.core.GracefulStop} orders the drain; {@link DrainableReceiverStream} wires the
- * receiver to its driver.
+ * A receiver that the driver can drain before a graceful stop: on the order, it stops taking data
+ * in, stores what it holds, commits or acknowledges what it stored, and stays idle (and started, so
+ * Spark does not restart it) until the context stops it. {@link io.sparking.core.GracefulStop}
+ * orders the drain; {@link DrainableReceiverStream} wires the receiver to its driver.
  *
- * <p>Subclasses implement {@link #startReceiving()}, {@link #drain()} and {@link #stopReceiving()} in place of
- * {@code onStart} and {@code onStop}. Spark ships a receiver to its executor inside an RDD partition written with
- * {@code spark.serializer}; a subclass names Java serialization for Kryo
- * ({@code @DefaultSerializer(JavaSerializer.class)}), whose field serializer cannot rebuild the JDK's immutable
- * collections that settings hold.
+ * <p>Subclasses implement {@link #startReceiving()}, {@link #drain()} and {@link #stopReceiving()}
+ * in place of {@code onStart} and {@code onStop}. Spark ships a receiver to its executor inside an
+ * RDD partition written with {@code spark.serializer}; a subclass names Java serialization for Kryo
+ * ({@code @DefaultSerializer(JavaSerializer.class)}), whose field serializer cannot rebuild the
+ * JDK's immutable collections that settings hold.
  *
  * @param <T> what the receiver stores
  */
 public abstract class DrainableReceiver<T> extends Receiver<T> {
   private static final long serialVersionUID = 1L;
 
-  /** Set by the driver each time it hands this receiver out; null where no driver set it (a receiver used alone). */
+  /**
+   * Set by the driver each time it hands this receiver out; null where no driver set it (a receiver
+   * used alone).
+   */
   private DrainEndpoint drainEndpoint;
+
   private transient DrainWatch watch;
 
   protected DrainableReceiver(StorageLevel storageLevel) {
@@ -34,9 +38,10 @@ public abstract class DrainableReceiver<T> extends Receiver<T> {
   protected abstract void startReceiving();
 
   /**
-   * Stops taking data in and returns once everything taken in is stored and committed or acknowledged (or, where it
-   * could not be stored, left to be delivered again by the source). Must be idempotent; the receiver stays started.
-   * Returns a few words on what it did, for the driver's log.
+   * Stops taking data in and returns once everything taken in is stored and committed or
+   * acknowledged (or, where it could not be stored, left to be delivered again by the source). Must
+   * be idempotent; the receiver stays started. Returns a few words on what it did, for the driver's
+   * log.
    */
   protected abstract String drain() throws Exception;
 

@@ -17,8 +17,9 @@ import org.apache.avro.ipc.netty.NettyTransceiver;
 import org.apache.avro.ipc.specific.SpecificRequestor;
 
 /**
- * A blocking client of the pull protocol ({@link SparkFlumeProtocol}), for tools, the benchmark and tests: one
- * connection to one pull sink (Sparking's, or Spark 2.4.8's {@code SparkSink}), and one method per message.
+ * A blocking client of the pull protocol ({@link SparkFlumeProtocol}), for tools, the benchmark and
+ * tests: one connection to one pull sink (Sparking's, or Spark 2.4.8's {@code SparkSink}), and one
+ * method per message.
  *
  * <pre>{@code
  * try (PullClient client = PullClient.connect("127.0.0.1", 9999)) {
@@ -30,20 +31,24 @@ import org.apache.avro.ipc.specific.SpecificRequestor;
  * }
  * }</pre>
  *
- * <p>Every wait is bounded: connecting by the connect timeout, each call by the call timeout. A call that is not
- * answered in time throws {@link SocketTimeoutException} and closes the client, since the sink may still have opened
- * a transaction for it that this client can no longer name. Spark 2.4.8's sink blocks without bound on an empty
- * channel, so ask it for no more events than it holds, or close the client from another thread: {@link #close()}
- * ends the calls in flight with an {@link IOException}. Calls may come from several threads.
+ * <p>Every wait is bounded: connecting by the connect timeout, each call by the call timeout. A
+ * call that is not answered in time throws {@link SocketTimeoutException} and closes the client,
+ * since the sink may still have opened a transaction for it that this client can no longer name.
+ * Spark 2.4.8's sink blocks without bound on an empty channel, so ask it for no more events than it
+ * holds, or close the client from another thread: {@link #close()} ends the calls in flight with an
+ * {@link IOException}. Calls may come from several threads.
  *
- * <p>Not what the receivers use: the pull receiver in {@code sparking-flume} keeps its own connections, with
- * pipelined acks and its reconnect policy. This client opens its own Netty event loop, so keep connections few.
+ * <p>Not what the receivers use: the pull receiver in {@code sparking-flume} keeps its own
+ * connections, with pipelined acks and its reconnect policy. This client opens its own Netty event
+ * loop, so keep connections few.
  */
 public final class PullClient implements AutoCloseable {
   /** How long {@link #connect(String, int)} waits for the connection. */
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
   /** How long {@link #connect(String, int)}'s client waits for each answer. */
   public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(30);
+
   /** The pause of {@link #drain} after an answer without events (empty channel, busy sink). */
   private static final Duration DRAIN_PAUSE = Duration.ofMillis(10);
 
@@ -52,7 +57,8 @@ public final class PullClient implements AutoCloseable {
   private final NettyTransceiver transceiver;
   private final SparkFlumeProtocol.Callback proxy;
 
-  private PullClient(String sink, Duration callTimeout, NettyTransceiver transceiver) throws IOException {
+  private PullClient(String sink, Duration callTimeout, NettyTransceiver transceiver)
+      throws IOException {
     this.sink = sink;
     this.callTimeout = callTimeout;
     this.transceiver = transceiver;
@@ -61,7 +67,8 @@ public final class PullClient implements AutoCloseable {
 
   /** Connects to the sink on {@code host:port} with the default timeouts. */
   public static PullClient connect(String host, int port) throws IOException {
-    return connect(new InetSocketAddress(host, port), DEFAULT_CONNECT_TIMEOUT, DEFAULT_CALL_TIMEOUT);
+    return connect(
+        new InetSocketAddress(host, port), DEFAULT_CONNECT_TIMEOUT, DEFAULT_CALL_TIMEOUT);
   }
 
   /**
@@ -71,20 +78,29 @@ public final class PullClient implements AutoCloseable {
    * @param callTimeout how long each call waits for its answer
    * @throws IOException when no connection was made within {@code connectTimeout}
    */
-  public static PullClient connect(InetSocketAddress address, Duration connectTimeout, Duration callTimeout)
-      throws IOException {
+  public static PullClient connect(
+      InetSocketAddress address, Duration connectTimeout, Duration callTimeout) throws IOException {
     Objects.requireNonNull(address, "address");
-    if (connectTimeout.isNegative() || connectTimeout.isZero() || callTimeout.isNegative() || callTimeout.isZero()) {
-      throw new IllegalArgumentException("connectTimeout=" + connectTimeout + ", callTimeout=" + callTimeout
-          + ": pass positive durations");
+    if (connectTimeout.isNegative()
+        || connectTimeout.isZero()
+        || callTimeout.isNegative()
+        || callTimeout.isZero()) {
+      throw new IllegalArgumentException(
+          "connectTimeout="
+              + connectTimeout
+              + ", callTimeout="
+              + callTimeout
+              + ": pass positive durations");
     }
     String sink = address.getHostString() + ":" + address.getPort();
     NettyTransceiver transceiver;
     try {
-      transceiver = new NettyTransceiver(address, Math.toIntExact(Math.min(connectTimeout.toMillis(),
-          Integer.MAX_VALUE)));
+      transceiver =
+          new NettyTransceiver(
+              address, Math.toIntExact(Math.min(connectTimeout.toMillis(), Integer.MAX_VALUE)));
     } catch (IOException e) {
-      throw new IOException("Could not connect to the pull sink at " + sink + " within " + connectTimeout, e);
+      throw new IOException(
+          "Could not connect to the pull sink at " + sink + " within " + connectTimeout, e);
     }
     try {
       return new PullClient(sink, callTimeout, transceiver);
@@ -95,9 +111,9 @@ public final class PullClient implements AutoCloseable {
   }
 
   /**
-   * Asks for up to {@code n} events. An answer with an empty {@code errorMsg} opened a transaction: ack or nack its
-   * {@code sequenceNumber}. An answer with an {@code errorMsg} (no events in time, every transaction busy) holds no
-   * events and opened nothing.
+   * Asks for up to {@code n} events. An answer with an empty {@code errorMsg} opened a transaction:
+   * ack or nack its {@code sequenceNumber}. An answer with an {@code errorMsg} (no events in time,
+   * every transaction busy) holds no events and opened nothing.
    */
   public EventBatch getEventBatch(int n) throws IOException, InterruptedException {
     CallFuture<EventBatch> answer = new CallFuture<>();
@@ -120,11 +136,13 @@ public final class PullClient implements AutoCloseable {
   }
 
   /**
-   * Pulls batches of up to {@code batchSize} and acks each, until {@code expected} events came or {@code deadline}
-   * passed (plus at most one call timeout); answers without events are skipped. Returns the bodies, as UTF-8 text,
-   * in the order they came: fewer than {@code expected} when the deadline passed first.
+   * Pulls batches of up to {@code batchSize} and acks each, until {@code expected} events came or
+   * {@code deadline} passed (plus at most one call timeout); answers without events are skipped.
+   * Returns the bodies, as UTF-8 text, in the order they came: fewer than {@code expected} when the
+   * deadline passed first.
    */
-  public List<String> drain(int expected, int batchSize, Duration deadline) throws IOException, InterruptedException {
+  public List<String> drain(int expected, int batchSize, Duration deadline)
+      throws IOException, InterruptedException {
     List<String> bodies = new ArrayList<>();
     long end = System.nanoTime() + deadline.toNanos();
     while (bodies.size() < expected && System.nanoTime() - end < 0) {
@@ -156,8 +174,15 @@ public final class PullClient implements AutoCloseable {
       return answer.get(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       close();
-      SocketTimeoutException timeout = new SocketTimeoutException("The pull sink at " + sink + " did not answer "
-          + call + " within " + callTimeout + "; the client is closed");
+      SocketTimeoutException timeout =
+          new SocketTimeoutException(
+              "The pull sink at "
+                  + sink
+                  + " did not answer "
+                  + call
+                  + " within "
+                  + callTimeout
+                  + "; the client is closed");
       timeout.initCause(e);
       throw timeout;
     } catch (ExecutionException e) {

@@ -10,13 +10,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A Flume sink that Spark receivers pull from: it hands out batches of events, each in a channel transaction that
- * an ack commits and a nack, a timeout or a stop rolls back, so no event leaves the channel before a receiver has
- * stored it.
+ * A Flume sink that Spark receivers pull from: it hands out batches of events, each in a channel
+ * transaction that an ack commits and a nack, a timeout or a stop rolls back, so no event leaves
+ * the channel before a receiver has stored it.
  *
- * <p>It speaks the Avro protocol of Spark 2.4's {@code SparkSink}, so both old and Sparking receivers can pull from
- * it. Unlike the old sink, every wait is bounded: on an empty channel a request gets an empty batch after
- * {@link SparkingSinkConfig#BATCH_WAIT}, and a late ack never commits a batch that already rolled back.
+ * <p>It speaks the Avro protocol of Spark 2.4's {@code SparkSink}, so both old and Sparking
+ * receivers can pull from it. Unlike the old sink, every wait is bounded: on an empty channel a
+ * request gets an empty batch after {@link SparkingSinkConfig#BATCH_WAIT}, and a late ack never
+ * commits a batch that already rolled back.
  *
  * <pre>
  * a1.channels.c1.type = memory
@@ -28,10 +29,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Settings and defaults are listed in {@link SparkingSinkConfig}.
  *
- * <p>Bad clients: a connection whose request frame declares more than 1 MiB (real requests are far smaller) is
- * closed before anything is buffered for it, and so is one sending bytes that cannot be Avro RPC; a client that
- * connects and stays silent holds no transaction and is left open. The sink sets no limit on the size of an event:
- * the source and channel in front of it do, and it hands out what the channel holds.
+ * <p>Bad clients: a connection whose request frame declares more than 1 MiB (real requests are far
+ * smaller) is closed before anything is buffered for it, and so is one sending bytes that cannot be
+ * Avro RPC; a client that connects and stays silent holds no transaction and is left open. The sink
+ * sets no limit on the size of an event: the source and channel in front of it do, and it hands out
+ * what the channel holds.
  */
 public final class SparkingSink extends AbstractSink implements Configurable {
   private static final Logger LOG = LoggerFactory.getLogger(SparkingSink.class);
@@ -54,7 +56,8 @@ public final class SparkingSink extends AbstractSink implements Configurable {
   @Override
   public synchronized void start() {
     if (config == null) {
-      throw new IllegalStateException("Sink " + getName() + " was started before it was configured");
+      throw new IllegalStateException(
+          "Sink " + getName() + " was started before it was configured");
     }
     counter.start();
     server = BatchServer.start(getName(), getChannel(), config, counter);
@@ -76,8 +79,8 @@ public final class SparkingSink extends AbstractSink implements Configurable {
   }
 
   /**
-   * Does nothing and asks the runner to back off: batches are taken on the threads that serve receivers' requests,
-   * not on the runner's thread.
+   * Does nothing and asks the runner to back off: batches are taken on the threads that serve
+   * receivers' requests, not on the runner's thread.
    */
   @Override
   public Sink.Status process() {

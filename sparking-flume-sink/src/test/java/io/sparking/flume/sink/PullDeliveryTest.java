@@ -32,8 +32,9 @@ class PullDeliveryTest {
         EventBatch batch = client.getEventBatch(300);
         assertThat(batch.getErrorMsg()).as("error of batch %d", received.size()).isEmpty();
         assertThat(batch.getEvents()).hasSizeLessThanOrEqualTo(300);
-        assertThat(batch.getEvents()).allSatisfy(e ->
-            assertThat(e.getHeaders()).containsEntry("h", PullClient.text(e.getBody())));
+        assertThat(batch.getEvents())
+            .allSatisfy(
+                e -> assertThat(e.getHeaders()).containsEntry("h", PullClient.text(e.getBody())));
         received.addAll(bodies(batch));
         client.ack(batch.getSequenceNumber());
       }
@@ -99,7 +100,8 @@ class PullDeliveryTest {
       EventBatch current = client.getEventBatch(5);
       assertThat(bodies(current)).containsExactlyElementsOf(sent.subList(0, 5));
 
-      // The late ack must neither commit the expired batch nor touch the batch now open with the same events.
+      // The late ack must neither commit the expired batch nor touch the batch now open with the
+      // same events.
       client.ack(expired.getSequenceNumber());
       assertThat(agent.sink.openTransactions()).isEqualTo(1);
       client.nack(current.getSequenceNumber());
@@ -123,7 +125,8 @@ class PullDeliveryTest {
       Duration took = Duration.ofNanos(System.nanoTime() - start);
 
       assertThat(batch.getEvents()).isEmpty();
-      assertThat(batch.getErrorMsg()).isEqualTo("No events in the channel of sink k1 within 500 ms");
+      assertThat(batch.getErrorMsg())
+          .isEqualTo("No events in the channel of sink k1 within 500 ms");
       assertThat(took).isBetween(Duration.ofMillis(450), Duration.ofSeconds(3));
       assertThat(agent.sink.openTransactions()).isZero();
     }
@@ -133,13 +136,15 @@ class PullDeliveryTest {
   void eventArrivingDuringTheWaitIsHandedOutAtOnce() throws Exception {
     try (SinkUnderTest agent = SinkUnderTest.start(Map.of("batchWait", "10000"));
         PullClient client = PullClient.connect("127.0.0.1", agent.port())) {
-      var request = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-        try {
-          return client.getEventBatch(100);
-        } catch (Exception e) {
-          throw new java.util.concurrent.CompletionException(e);
-        }
-      });
+      var request =
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return client.getEventBatch(100);
+                } catch (Exception e) {
+                  throw new java.util.concurrent.CompletionException(e);
+                }
+              });
       await().atMost(Duration.ofSeconds(5)).until(() -> agent.sink.waitingRequests() == 1);
       long start = System.nanoTime();
       agent.put(List.of("x"));
@@ -175,8 +180,10 @@ class PullDeliveryTest {
 
   @Test
   void batchIsCutAtTheChannelsTransactionCapacity() throws Exception {
-    try (SinkUnderTest agent = SinkUnderTest.start(
-        Map.of("capacity", "1000", "transactionCapacity", "100", "keep-alive", "0"), Map.of("batchWait", "200"));
+    try (SinkUnderTest agent =
+            SinkUnderTest.start(
+                Map.of("capacity", "1000", "transactionCapacity", "100", "keep-alive", "0"),
+                Map.of("batchWait", "200"));
         PullClient client = PullClient.connect("127.0.0.1", agent.port())) {
       agent.put(events("c", 100));
       agent.put(events("d", 100));

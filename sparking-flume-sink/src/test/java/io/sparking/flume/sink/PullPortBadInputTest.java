@@ -30,9 +30,10 @@ import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.Test;
 
 /**
- * Bad clients on the sink's port, each between a receiver that holds a batch it has not acked yet and receivers that
- * pull the rest: the bad connection is dropped (or, for a silent one, left alone), the sink keeps serving, and every
- * event comes out exactly once, the held batch included once it is acked.
+ * Bad clients on the sink's port, each between a receiver that holds a batch it has not acked yet
+ * and receivers that pull the rest: the bad connection is dropped (or, for a silent one, left
+ * alone), the sink keeps serving, and every event comes out exactly once, the held batch included
+ * once it is acked.
  */
 class PullPortBadInputTest {
   private static final int EVENTS = 100;
@@ -45,76 +46,97 @@ class PullPortBadInputTest {
 
   @Test
   void randomBytesAreDroppedAndTheHeldBatchStillCommits() throws Exception {
-    survives(port -> {
-      RawClient.assertRandomBytesAreDropped(port, 5);
-    });
+    survives(
+        port -> {
+          RawClient.assertRandomBytesAreDropped(port, 5);
+        });
   }
 
   @Test
   void httpRequestOnThePullPortIsDropped() throws Exception {
-    survives(port -> {
-      try (RawClient http = new RawClient(port)) {
-        http.send("GET / HTTP/1.1\r\nHost: agent\r\n\r\n".getBytes(StandardCharsets.US_ASCII)).assertClosedByServer();
-      }
-    });
+    survives(
+        port -> {
+          try (RawClient http = new RawClient(port)) {
+            http.send("GET / HTTP/1.1\r\nHost: agent\r\n\r\n".getBytes(StandardCharsets.US_ASCII))
+                .assertClosedByServer();
+          }
+        });
   }
 
   @Test
   void truncatedFrameIsDroppedWhenTheClientGoesAway() throws Exception {
     try (SinkUnderTest agent = SinkUnderTest.start(Map.of("batchWait", "200"))) {
-      survives(agent, port -> {
-        try (RawClient quitter = new RawClient(port)) {
-          quitter.sendFrameHeader(7, 1, 1000).send(new byte[10]);
-        }
-        // Only the receiver holding its batch stays connected.
-        await().atMost(RawClient.CLOSE_WAIT).until(() -> agent.sink.openConnections() == 1);
-      });
+      survives(
+          agent,
+          port -> {
+            try (RawClient quitter = new RawClient(port)) {
+              quitter.sendFrameHeader(7, 1, 1000).send(new byte[10]);
+            }
+            // Only the receiver holding its batch stays connected.
+            await().atMost(RawClient.CLOSE_WAIT).until(() -> agent.sink.openConnections() == 1);
+          });
     }
   }
 
   @Test
   void declaredLengthFarOverTheLimitIsRefusedBeforeAnythingIsBuffered() throws Exception {
-    survives(port -> {
-      try (RawClient liar = new RawClient(port)) {
-        liar.sendFrameHeader(1, 1, Integer.MAX_VALUE);
-        // Without the frame guard avro-ipc reads and keeps all of it, waiting for the declared 2 GiB to arrive.
-        long total = 256L * 1024 * 1024;
-        long written = liar.streamUntilDropped(total);
-        assertThat(written).as("bytes the sink accepted after a 2 GiB declaration").isLessThan(total / 4);
-      }
-      try (RawClient liar = new RawClient(port)) {
-        liar.sendFrameHeader(2, 500_000_000, 4).assertClosedByServer();
-      }
-      try (RawClient liar = new RawClient(port)) {
-        liar.sendFrameHeader(3, 1, -5).assertClosedByServer();
-      }
-      try (RawClient justOver = new RawClient(port)) {
-        justOver.sendFrameHeader(4, 1, BatchServer.MAX_REQUEST_BYTES).assertClosedByServer();
-      }
-    });
+    survives(
+        port -> {
+          try (RawClient liar = new RawClient(port)) {
+            liar.sendFrameHeader(1, 1, Integer.MAX_VALUE);
+            // Without the frame guard avro-ipc reads and keeps all of it, waiting for the declared
+            // 2 GiB to arrive.
+            long total = 256L * 1024 * 1024;
+            long written = liar.streamUntilDropped(total);
+            assertThat(written)
+                .as("bytes the sink accepted after a 2 GiB declaration")
+                .isLessThan(total / 4);
+          }
+          try (RawClient liar = new RawClient(port)) {
+            liar.sendFrameHeader(2, 500_000_000, 4).assertClosedByServer();
+          }
+          try (RawClient liar = new RawClient(port)) {
+            liar.sendFrameHeader(3, 1, -5).assertClosedByServer();
+          }
+          try (RawClient justOver = new RawClient(port)) {
+            justOver.sendFrameHeader(4, 1, BatchServer.MAX_REQUEST_BYTES).assertClosedByServer();
+          }
+        });
   }
 
   @Test
   void pushClientOnThePullPortFailsWithTheUnknownMessageAndTheSinkKeepsServing() throws Exception {
-    survives(port -> {
-      // Flume's avro sink pointed at this sink's port by mistake: a valid Avro handshake, another protocol. The
-      // sink's server refuses the call, naming the message its protocol lacks; the client, given that protocol in
-      // the handshake, fails the call for the same reason. A connection refused, reset or timed out would fail it
-      // too, with neither message. (The client's own stack frame, NettyAvroRpcClient.appendBatch, names the call
-      // whatever went wrong, so a stack trace containing "appendBatch" proves nothing.)
-      RpcClient wrong = RpcClientFactory.getDefaultInstance("127.0.0.1", port, 10);
-      try (ServerErrors server = ServerErrors.capture()) {
-        assertThatThrownBy(() -> wrong.appendBatch(List.of(EventBuilder.withBody("x", StandardCharsets.UTF_8))))
-            .isInstanceOf(EventDeliveryException.class)
-            .hasMessageEndingWith("Failed to send batch")
-            .hasRootCauseInstanceOf(AvroRuntimeException.class)
-            .hasRootCauseMessage("Not a remote message: appendBatch");
-        assertThat(server.messages()).as("errors the sink's Avro server logged")
-            .anyMatch(m -> m.startsWith("No message named appendBatch in {\"protocol\":\"SparkFlumeProtocol\""));
-      } finally {
-        wrong.close();
-      }
-    });
+    survives(
+        port -> {
+          // Flume's avro sink pointed at this sink's port by mistake: a valid Avro handshake,
+          // another protocol. The
+          // sink's server refuses the call, naming the message its protocol lacks; the client,
+          // given that protocol in
+          // the handshake, fails the call for the same reason. A connection refused, reset or timed
+          // out would fail it
+          // too, with neither message. (The client's own stack frame,
+          // NettyAvroRpcClient.appendBatch, names the call
+          // whatever went wrong, so a stack trace containing "appendBatch" proves nothing.)
+          RpcClient wrong = RpcClientFactory.getDefaultInstance("127.0.0.1", port, 10);
+          try (ServerErrors server = ServerErrors.capture()) {
+            assertThatThrownBy(
+                    () ->
+                        wrong.appendBatch(
+                            List.of(EventBuilder.withBody("x", StandardCharsets.UTF_8))))
+                .isInstanceOf(EventDeliveryException.class)
+                .hasMessageEndingWith("Failed to send batch")
+                .hasRootCauseInstanceOf(AvroRuntimeException.class)
+                .hasRootCauseMessage("Not a remote message: appendBatch");
+            assertThat(server.messages())
+                .as("errors the sink's Avro server logged")
+                .anyMatch(
+                    m ->
+                        m.startsWith(
+                            "No message named appendBatch in {\"protocol\":\"SparkFlumeProtocol\""));
+          } finally {
+            wrong.close();
+          }
+        });
   }
 
   @Test
@@ -124,7 +146,8 @@ class PullPortBadInputTest {
         RawClient halfHeader = new RawClient(agent.port())) {
       halfHeader.send(new byte[] {0, 0, 0});
       survives(agent, port -> assertThat(agent.sink.openTransactions()).isEqualTo(1));
-      // The sink does not close them: avro-ipc has no idle timeout, and a silent connection costs a socket only.
+      // The sink does not close them: avro-ipc has no idle timeout, and a silent connection costs a
+      // socket only.
       assertThat(silent.stillOpen(Duration.ofMillis(200))).isTrue();
       assertThat(halfHeader.stillOpen(Duration.ofMillis(200))).isTrue();
       assertThat(agent.sink.openTransactions()).isZero();
@@ -133,7 +156,8 @@ class PullPortBadInputTest {
 
   @Test
   void eventOfEightMegabytesIsHandedOutWholeAndCommittedOnce() throws Exception {
-    // The sink sets no event size limit: the channel and the source in front of it do. It hands a big event out
+    // The sink sets no event size limit: the channel and the source in front of it do. It hands a
+    // big event out
     // whole; the receiver's stored block limits what it accepts.
     String big = "b".repeat(8 * 1024 * 1024);
     try (SinkUnderTest agent = SinkUnderTest.start(Map.of("batchWait", "200"));
@@ -160,8 +184,9 @@ class PullPortBadInputTest {
   }
 
   /**
-   * Puts {@link #EVENTS} events; one receiver takes {@link #HELD} and holds them unacked while {@code bad} runs; a new
-   * receiver then pulls the rest, the held batch is acked, and every event must have come out exactly once.
+   * Puts {@link #EVENTS} events; one receiver takes {@link #HELD} and holds them unacked while
+   * {@code bad} runs; a new receiver then pulls the rest, the held batch is acked, and every event
+   * must have come out exactly once.
    */
   private static void survives(SinkUnderTest agent, BadClient bad) throws Exception {
     List<String> sent = IntStream.range(0, EVENTS).mapToObj(i -> "e-" + i).toList();
@@ -205,22 +230,23 @@ class PullPortBadInputTest {
   }
 
   /**
-   * The errors Avro's server side ({@code Responder}) logs while the capture is open: it logs each call it refuses as
-   * a "system error" with the exception it answers with. The sink runs in this JVM, so its log is this JVM's.
+   * The errors Avro's server side ({@code Responder}) logs while the capture is open: it logs each
+   * call it refuses as a "system error" with the exception it answers with. The sink runs in this
+   * JVM, so its log is this JVM's.
    */
   private static final class ServerErrors implements AutoCloseable {
     private static final String LOGGER = "org.apache.avro.ipc.Responder";
     private final List<String> messages = new CopyOnWriteArrayList<>();
     private final LoggerContext context = (LoggerContext) LogManager.getContext(false);
-    private final AbstractAppender appender = new AbstractAppender("server-errors", null, null, true,
-        Property.EMPTY_ARRAY) {
-      @Override
-      public void append(LogEvent event) {
-        if (event.getThrown() != null) {
-          messages.add(String.valueOf(event.getThrown().getMessage()));
-        }
-      }
-    };
+    private final AbstractAppender appender =
+        new AbstractAppender("server-errors", null, null, true, Property.EMPTY_ARRAY) {
+          @Override
+          public void append(LogEvent event) {
+            if (event.getThrown() != null) {
+              messages.add(String.valueOf(event.getThrown().getMessage()));
+            }
+          }
+        };
 
     static ServerErrors capture() {
       ServerErrors errors = new ServerErrors();

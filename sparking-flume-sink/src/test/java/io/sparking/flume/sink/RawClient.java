@@ -9,18 +9,19 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.Random;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.Random;
 
 /**
- * A plain TCP client on 127.0.0.1 that writes whatever bytes a test wants, Avro framing or not, and observes how the
- * server ends the connection. Every read and write is bounded. The sink's test jar carries it to the push
- * receiver's tests in sparking-flume, which probe their Avro port the same way.
+ * A plain TCP client on 127.0.0.1 that writes whatever bytes a test wants, Avro framing or not, and
+ * observes how the server ends the connection. Every read and write is bounded. The sink's test jar
+ * carries it to the push receiver's tests in sparking-flume, which probe their Avro port the same
+ * way.
  */
 public final class RawClient implements AutoCloseable {
   /** How long a test waits for the server to close a connection it should drop. */
@@ -36,8 +37,8 @@ public final class RawClient implements AutoCloseable {
   }
 
   /**
-   * Sends {@code clients} connections of 64 KiB random bytes each (seeds 1..clients, so a failure repeats) to
-   * {@code port}, and asserts that the server closes every one of them.
+   * Sends {@code clients} connections of 64 KiB random bytes each (seeds 1..clients, so a failure
+   * repeats) to {@code port}, and asserts that the server closes every one of them.
    */
   public static void assertRandomBytesAreDropped(int port, int clients) throws IOException {
     for (long seed = 1; seed <= clients; seed++) {
@@ -49,14 +50,20 @@ public final class RawClient implements AutoCloseable {
     }
   }
 
-  /** Writes {@code bytes} and flushes; the server may already have closed, so failures are left to the caller. */
+  /**
+   * Writes {@code bytes} and flushes; the server may already have closed, so failures are left to
+   * the caller.
+   */
   public RawClient send(byte[] bytes) throws IOException {
     out.write(bytes);
     out.flush();
     return this;
   }
 
-  /** Writes an Avro netty frame header: serial, buffer count, and the first buffer's declared length. */
+  /**
+   * Writes an Avro netty frame header: serial, buffer count, and the first buffer's declared
+   * length.
+   */
   public RawClient sendFrameHeader(int serial, int buffers, int firstLength) throws IOException {
     out.writeInt(serial);
     out.writeInt(buffers);
@@ -66,33 +73,37 @@ public final class RawClient implements AutoCloseable {
   }
 
   /**
-   * Keeps writing zeros, up to {@code total} bytes, until a write fails because the server dropped the connection;
-   * returns how many bytes went out before that. Bounded by {@link #CLOSE_WAIT} in case the server neither reads
-   * nor closes.
+   * Keeps writing zeros, up to {@code total} bytes, until a write fails because the server dropped
+   * the connection; returns how many bytes went out before that. Bounded by {@link #CLOSE_WAIT} in
+   * case the server neither reads nor closes.
    */
   public long streamUntilDropped(long total) throws Exception {
-    ExecutorService writer = Executors.newSingleThreadExecutor(r -> new Thread(r, "raw-client-writer"));
+    ExecutorService writer =
+        Executors.newSingleThreadExecutor(r -> new Thread(r, "raw-client-writer"));
     try {
-      Future<Long> written = writer.submit(() -> {
-        byte[] chunk = new byte[64 * 1024];
-        long sent = 0;
-        try {
-          while (sent < total) {
-            out.write(chunk);
-            sent += chunk.length;
-          }
-          out.flush();
-        } catch (IOException dropped) {
-          return sent;
-        }
-        return sent;
-      });
+      Future<Long> written =
+          writer.submit(
+              () -> {
+                byte[] chunk = new byte[64 * 1024];
+                long sent = 0;
+                try {
+                  while (sent < total) {
+                    out.write(chunk);
+                    sent += chunk.length;
+                  }
+                  out.flush();
+                } catch (IOException dropped) {
+                  return sent;
+                }
+                return sent;
+              });
       try {
         return written.get(CLOSE_WAIT.toMillis() * 4, TimeUnit.MILLISECONDS);
       } catch (TimeoutException e) {
         socket.close();
-        throw new AssertionError("the server neither read nor closed the connection within "
-            + CLOSE_WAIT.multipliedBy(4));
+        throw new AssertionError(
+            "the server neither read nor closed the connection within "
+                + CLOSE_WAIT.multipliedBy(4));
       } catch (ExecutionException e) {
         throw new AssertionError(e.getCause());
       }
@@ -101,7 +112,10 @@ public final class RawClient implements AutoCloseable {
     }
   }
 
-  /** Asserts that the server ends the connection (end of stream or reset) within {@link #CLOSE_WAIT}. */
+  /**
+   * Asserts that the server ends the connection (end of stream or reset) within {@link
+   * #CLOSE_WAIT}.
+   */
   public void assertClosedByServer() throws IOException {
     InputStream in = socket.getInputStream();
     try {

@@ -16,9 +16,9 @@ import org.apache.flume.conf.Configurables;
 import org.apache.flume.event.EventBuilder;
 
 /**
- * A real Flume memory channel drained by a real {@link SparkingSink} listening on a free loopback port, the way an
- * agent wires them, in this JVM. Tests against whole agent processes live in the testkit, which depends on this
- * module through the agent runtime.
+ * A real Flume memory channel drained by a real {@link SparkingSink} listening on a free loopback
+ * port, the way an agent wires them, in this JVM. Tests against whole agent processes live in the
+ * testkit, which depends on this module through the agent runtime.
  */
 final class SinkUnderTest implements AutoCloseable {
   final Channel channel;
@@ -31,9 +31,13 @@ final class SinkUnderTest implements AutoCloseable {
     this.sink = startSink(channel, settings);
   }
 
-  /** A memory channel (capacity 10000, transactionCapacity 1000, no take wait) and a sink with {@code settings}. */
+  /**
+   * A memory channel (capacity 10000, transactionCapacity 1000, no take wait) and a sink with
+   * {@code settings}.
+   */
   static SinkUnderTest start(Map<String, String> settings) {
-    return start(Map.of("capacity", "10000", "transactionCapacity", "1000", "keep-alive", "0"), settings);
+    return start(
+        Map.of("capacity", "10000", "transactionCapacity", "1000", "keep-alive", "0"), settings);
   }
 
   static SinkUnderTest start(Map<String, String> channelSettings, Map<String, String> settings) {
@@ -59,7 +63,10 @@ final class SinkUnderTest implements AutoCloseable {
     return Integer.parseInt(settings.get(SparkingSinkConfig.PORT));
   }
 
-  /** Puts events with the given bodies into the channel, in committed transactions of up to 100 events. */
+  /**
+   * Puts events with the given bodies into the channel, in committed transactions of up to 100
+   * events.
+   */
   void put(List<String> bodies) {
     for (int from = 0; from < bodies.size(); from += 100) {
       putInOneTransaction(bodies.subList(from, Math.min(bodies.size(), from + 100)));
@@ -82,7 +89,10 @@ final class SinkUnderTest implements AutoCloseable {
     }
   }
 
-  /** Stops the sink and starts a new one on the same channel and settings, as an agent restart of the sink would. */
+  /**
+   * Stops the sink and starts a new one on the same channel and settings, as an agent restart of
+   * the sink would.
+   */
   SparkingSink restartSink() {
     sink.stop();
     sink = startSink(channel, settings);

@@ -31,16 +31,23 @@ class SparkingSinkConfigTest {
   @Test
   void badValuesNameTheKeyTheValueAndTheValidRange() {
     assertThatThrownBy(() -> SparkingSinkConfig.from(new Context(Map.of("port", "99999"))))
-        .hasMessageContaining("'port' = 99999").hasMessageContaining("1 to 65535");
-    assertThatThrownBy(() -> SparkingSinkConfig.from(new Context(Map.of("port", "1", "threads", "ten"))))
-        .hasMessageContaining("'threads' = 'ten'").hasMessageContaining("not a whole number");
-    assertThatThrownBy(() -> SparkingSinkConfig.from(new Context(Map.of("port", "1", "timeout", "0"))))
+        .hasMessageContaining("'port' = 99999")
+        .hasMessageContaining("1 to 65535");
+    assertThatThrownBy(
+            () -> SparkingSinkConfig.from(new Context(Map.of("port", "1", "threads", "ten"))))
+        .hasMessageContaining("'threads' = 'ten'")
+        .hasMessageContaining("not a whole number");
+    assertThatThrownBy(
+            () -> SparkingSinkConfig.from(new Context(Map.of("port", "1", "timeout", "0"))))
         .hasMessageContaining("'timeout' = 0");
-    assertThatThrownBy(() -> SparkingSinkConfig.from(new Context(Map.of("port", "1", "batchWait", "-5"))))
+    assertThatThrownBy(
+            () -> SparkingSinkConfig.from(new Context(Map.of("port", "1", "batchWait", "-5"))))
         .hasMessageContaining("'batchWait' = -5");
-    assertThatThrownBy(() -> SparkingSinkConfig.from(new Context(Map.of("port", "1", "maxBatchSize", "0"))))
+    assertThatThrownBy(
+            () -> SparkingSinkConfig.from(new Context(Map.of("port", "1", "maxBatchSize", "0"))))
         .hasMessageContaining("'maxBatchSize' = 0");
-    assertThatThrownBy(() -> SparkingSinkConfig.from(new Context(Map.of("port", "1", "hostname", " "))))
+    assertThatThrownBy(
+            () -> SparkingSinkConfig.from(new Context(Map.of("port", "1", "hostname", " "))))
         .hasMessageContaining("'hostname' is empty");
   }
 }

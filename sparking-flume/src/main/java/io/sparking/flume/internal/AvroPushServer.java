@@ -35,15 +35,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An Avro RPC server speaking Flume's {@code AvroSourceProtocol}, the endpoint Flume's {@code avro} sink and
- * {@code RpcClient} send to. Each batch goes to an {@link EventBatchStore}; the answer waits for it.
+ * An Avro RPC server speaking Flume's {@code AvroSourceProtocol}, the endpoint Flume's {@code avro}
+ * sink and {@code RpcClient} send to. Each batch goes to an {@link EventBatchStore}; the answer
+ * waits for it.
  *
- * <p>Owns its three thread pools (accepting, socket I/O, and the handlers that block in {@code store}) and stops
- * them all in {@link #close()}, within {@link #STOP_TIMEOUT}.
+ * <p>Owns its three thread pools (accepting, socket I/O, and the handlers that block in {@code
+ * store}) and stops them all in {@link #close()}, within {@link #STOP_TIMEOUT}.
  */
 public final class AvroPushServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AvroPushServer.class);
-  /** Longest {@link #close()} waits for each pool; a handler still blocked in a store after that is abandoned. */
+
+  /**
+   * Longest {@link #close()} waits for each pool; a handler still blocked in a store after that is
+   * abandoned.
+   */
   public static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 
   private final String endpoint;
@@ -51,7 +56,10 @@ public final class AvroPushServer implements AutoCloseable {
   private final PushProtocolHandler handler;
   private final List<EventLoopGroup> groups;
 
-  private AvroPushServer(String endpoint, NettyServer server, PushProtocolHandler handler,
+  private AvroPushServer(
+      String endpoint,
+      NettyServer server,
+      PushProtocolHandler handler,
       List<EventLoopGroup> groups) {
     this.endpoint = endpoint;
     this.server = server;
@@ -62,33 +70,47 @@ public final class AvroPushServer implements AutoCloseable {
   /**
    * Listens on {@code host:port} (port 0 for any free port) and serves until closed.
    *
-   * @throws IllegalStateException naming {@code host:port} when it cannot listen there, for example when the port
-   *     is taken
+   * @throws IllegalStateException naming {@code host:port} when it cannot listen there, for example
+   *     when the port is taken
    */
-  public static AvroPushServer start(String host, int port, PushSettings settings, EventBatchStore store) {
-    return start(host, port, settings, store, (message, cause) -> { });
+  public static AvroPushServer start(
+      String host, int port, PushSettings settings, EventBatchStore store) {
+    return start(host, port, settings, store, (message, cause) -> {});
   }
 
   /**
-   * Like {@link #start(String, int, PushSettings, EventBatchStore)}; {@code connectionErrors} also hears, besides
-   * the log, why (a message and the cause) a connection was closed on a failed SSL handshake (a sink without SSL, or
-   * one that does not trust the receiver's certificate), so a receiver can report it to the driver.
+   * Like {@link #start(String, int, PushSettings, EventBatchStore)}; {@code connectionErrors} also
+   * hears, besides the log, why (a message and the cause) a connection was closed on a failed SSL
+   * handshake (a sink without SSL, or one that does not trust the receiver's certificate), so a
+   * receiver can report it to the driver.
    */
-  public static AvroPushServer start(String host, int port, PushSettings settings, EventBatchStore store,
+  public static AvroPushServer start(
+      String host,
+      int port,
+      PushSettings settings,
+      EventBatchStore store,
       BiConsumer<String, Throwable> connectionErrors) {
     String endpoint = host + ":" + port;
     SSLContext ssl = settings.sslEnabled() ? sslContext(settings) : null;
     String threads = "flume-push-" + (port == 0 ? "any-port" : Integer.toString(port));
-    EventLoopGroup boss = new NioEventLoopGroup(1, new DefaultThreadFactory(threads + "-accept", true));
+    EventLoopGroup boss =
+        new NioEventLoopGroup(1, new DefaultThreadFactory(threads + "-accept", true));
     EventLoopGroup io = new NioEventLoopGroup(2, new DefaultThreadFactory(threads + "-io", true));
-    EventLoopGroup handlers = new DefaultEventLoopGroup(settings.threadsPerReceiver(),
-        new DefaultThreadFactory(threads + "-handler", true));
+    EventLoopGroup handlers =
+        new DefaultEventLoopGroup(
+            settings.threadsPerReceiver(), new DefaultThreadFactory(threads + "-handler", true));
     List<EventLoopGroup> groups = List.of(boss, io, handlers);
     PushProtocolHandler handler = new PushProtocolHandler(endpoint, store);
     try {
-      NettyServer server = new NettyServer(new SpecificResponder(AvroSourceProtocol.class, handler),
-          new InetSocketAddress(host, port), pipeline(settings, ssl, connectionErrors), bootstrap -> { }, boss, io,
-          handlers);
+      NettyServer server =
+          new NettyServer(
+              new SpecificResponder(AvroSourceProtocol.class, handler),
+              new InetSocketAddress(host, port),
+              pipeline(settings, ssl, connectionErrors),
+              bootstrap -> {},
+              boss,
+              io,
+              handlers);
       server.start();
       String bound = host + ":" + server.getPort();
       handler.endpoint(bound);
@@ -100,11 +122,16 @@ public final class AvroPushServer implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
       if (e instanceof BindException) {
-        throw new IllegalStateException("Cannot listen for Flume's avro sink on " + endpoint + ": " + e.getMessage()
-            + ". Another process holds the port: stop it, or give the receiver and the sink's 'port' another one",
+        throw new IllegalStateException(
+            "Cannot listen for Flume's avro sink on "
+                + endpoint
+                + ": "
+                + e.getMessage()
+                + ". Another process holds the port: stop it, or give the receiver and the sink's 'port' another one",
             e);
       }
-      throw new IllegalStateException("Cannot listen for Flume's avro sink on " + endpoint + ": " + e, e);
+      throw new IllegalStateException(
+          "Cannot listen for Flume's avro sink on " + endpoint + ": " + e, e);
     }
   }
 
@@ -128,30 +155,43 @@ public final class AvroPushServer implements AutoCloseable {
     return server.getNumActiveConnections();
   }
 
-  /** Stops accepting, closes every connection and stops the server's threads, waiting at most about 3 × {@link #STOP_TIMEOUT}. */
+  /**
+   * Stops accepting, closes every connection and stops the server's threads, waiting at most about
+   * 3 × {@link #STOP_TIMEOUT}.
+   */
   @Override
   public void close() {
-    // Stopping the pools ourselves with no quiet period first: NettyServer.close() alone waits Netty's default
+    // Stopping the pools ourselves with no quiet period first: NettyServer.close() alone waits
+    // Netty's default
     // two-second quiet period per pool, and it never stops the handler pool.
     shutdown(groups, endpoint);
     server.close();
-    LOG.info("Stopped listening for Flume on {} ({} events acknowledged, {} batches failed)", endpoint,
-        handler.acknowledgedEvents(), handler.failedBatches());
+    LOG.info(
+        "Stopped listening for Flume on {} ({} events acknowledged, {} batches failed)",
+        endpoint,
+        handler.acknowledgedEvents(),
+        handler.failedBatches());
   }
 
   private static void shutdown(List<EventLoopGroup> groups, String endpoint) {
     for (EventLoopGroup group : groups) {
       Future<?> done = group.shutdownGracefully(0, STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       if (!done.awaitUninterruptibly(STOP_TIMEOUT.toMillis() + 1000)) {
-        LOG.warn("Threads of the Flume push server on {} did not stop within {}", endpoint, STOP_TIMEOUT);
+        LOG.warn(
+            "Threads of the Flume push server on {} did not stop within {}",
+            endpoint,
+            STOP_TIMEOUT);
       }
     }
   }
 
-  private static Consumer<SocketChannel> pipeline(PushSettings settings, SSLContext ssl,
-      BiConsumer<String, Throwable> connectionErrors) {
-    String limit = "maxFrameBytes is " + settings.maxFrameBytes() + ": if a Flume avro sink sent it, lower the sink's"
-        + " batch-size or raise maxFrameBytes in PushSettings";
+  private static Consumer<SocketChannel> pipeline(
+      PushSettings settings, SSLContext ssl, BiConsumer<String, Throwable> connectionErrors) {
+    String limit =
+        "maxFrameBytes is "
+            + settings.maxFrameBytes()
+            + ": if a Flume avro sink sent it, lower the sink's"
+            + " batch-size or raise maxFrameBytes in PushSettings";
     return channel -> {
       ChannelPipeline pipeline = channel.pipeline();
       // Same order as Flume's client: zlib outermost, TLS inside it, Avro framing innermost.
@@ -165,8 +205,12 @@ public final class AvroPushServer implements AutoCloseable {
         pipeline.addLast("ssl", new SslHandler(engine));
         pipeline.addLast("sslFailures", new SslFailureReporter(connectionErrors));
       }
-      pipeline.addLast("frameGuard", new FrameGuard(settings.maxFrameBytes(), "the Flume push receiver on port "
-          + channel.localAddress().getPort(), limit));
+      pipeline.addLast(
+          "frameGuard",
+          new FrameGuard(
+              settings.maxFrameBytes(),
+              "the Flume push receiver on port " + channel.localAddress().getPort(),
+              limit));
     };
   }
 
@@ -176,15 +220,22 @@ public final class AvroPushServer implements AutoCloseable {
     try (InputStream in = Files.newInputStream(path)) {
       KeyStore keyStore = KeyStore.getInstance(settings.keystoreType());
       keyStore.load(in, password);
-      KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      KeyManagerFactory keys =
+          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       keys.init(keyStore, password);
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(keys.getKeyManagers(), null, null);
       return context;
     } catch (IOException | GeneralSecurityException e) {
-      throw new IllegalStateException("Cannot read the " + settings.keystoreType() + " keystore " + path
-          + " for the Flume push receiver: " + e.getMessage()
-          + ". Check the path, the password and keystoreType", e);
+      throw new IllegalStateException(
+          "Cannot read the "
+              + settings.keystoreType()
+              + " keystore "
+              + path
+              + " for the Flume push receiver: "
+              + e.getMessage()
+              + ". Check the path, the password and keystoreType",
+          e);
     }
   }
 }

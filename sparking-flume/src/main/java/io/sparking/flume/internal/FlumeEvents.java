@@ -10,18 +10,25 @@ final class FlumeEvents {
   private FlumeEvents() {}
 
   /**
-   * A {@link FlumeEvent} from Avro's header map and body buffer, which Avro may reuse: both are copied (the body
-   * once).
+   * A {@link FlumeEvent} from Avro's header map and body buffer, which Avro may reuse: both are
+   * copied (the body once).
    */
-  public static FlumeEvent fromAvro(Map<? extends CharSequence, ? extends CharSequence> avroHeaders, ByteBuffer avroBody) {
-    Map<String, String> headers = new LinkedHashMap<>(Math.max(4, avroHeaders == null ? 0 : avroHeaders.size() * 2));
+  public static FlumeEvent fromAvro(
+      Map<? extends CharSequence, ? extends CharSequence> avroHeaders, ByteBuffer avroBody) {
+    Map<String, String> headers =
+        new LinkedHashMap<>(Math.max(4, avroHeaders == null ? 0 : avroHeaders.size() * 2));
     if (avroHeaders != null) {
-      // Avro hands back Utf8 instances, not Strings; a null value is legal in Flume's schema but not in ours.
-      avroHeaders.forEach((name, value) -> headers.put(name.toString(), value == null ? "" : value.toString()));
+      // Avro hands back Utf8 instances, not Strings; a null value is legal in Flume's schema but
+      // not in ours.
+      avroHeaders.forEach(
+          (name, value) -> headers.put(name.toString(), value == null ? "" : value.toString()));
     }
-    // FlumeEvent.of copies the body; hand it Avro's array itself when the buffer spans all of it, so the bytes are
+    // FlumeEvent.of copies the body; hand it Avro's array itself when the buffer spans all of it,
+    // so the bytes are
     // copied once, not twice.
-    if (avroBody.hasArray() && avroBody.arrayOffset() == 0 && avroBody.position() == 0
+    if (avroBody.hasArray()
+        && avroBody.arrayOffset() == 0
+        && avroBody.position() == 0
         && avroBody.remaining() == avroBody.array().length) {
       return FlumeEvent.of(headers, avroBody.array());
     }

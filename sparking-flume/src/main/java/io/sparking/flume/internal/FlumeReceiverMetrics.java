@@ -8,10 +8,11 @@ import io.sparking.flume.FlumeEvent;
 import java.util.List;
 
 /**
- * The metrics of one Flume receiver: those of every receiver ({@link ReceiverMetrics}; bytes are event bodies) and,
- * for the pull receiver, {@code flume.pull.roundTrips} (a timer over every answered {@code getEventBatch} call, with or
- * without events), {@code flume.pull.batchesAcked} and {@code flume.pull.batchesNacked} (counters); for the push
- * receiver {@code flume.push.batches} (meter, batches answered OK) and {@code flume.push.batchesFailed} (counter).
+ * The metrics of one Flume receiver: those of every receiver ({@link ReceiverMetrics}; bytes are
+ * event bodies) and, for the pull receiver, {@code flume.pull.roundTrips} (a timer over every
+ * answered {@code getEventBatch} call, with or without events), {@code flume.pull.batchesAcked} and
+ * {@code flume.pull.batchesNacked} (counters); for the push receiver {@code flume.push.batches}
+ * (meter, batches answered OK) and {@code flume.push.batchesFailed} (counter).
  */
 final class FlumeReceiverMetrics extends ReceiverMetrics {
   // Created only for the receiver kind that reports them, so a push receiver shows no pull metrics.

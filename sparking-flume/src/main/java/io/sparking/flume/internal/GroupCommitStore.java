@@ -6,23 +6,25 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Stores the batches that arrive while a block is being stored together, as one block: a group commit.
+ * Stores the batches that arrive while a block is being stored together, as one block: a group
+ * commit.
  *
- * <p>Every Flume batch used to become a Spark block of its own, and each block costs Spark a fixed amount of work
- * whatever its size: a block-manager put, a report to the driver, a task in the batch's job and a removal later
- * (about 7 ms of CPU per block on the benchmark machine, more than the events in a 1,000-event block cost). Batches
- * are small when the senders are many or their batches are (Flume's avro sink sends 100 events by default).
+ * <p>Every Flume batch used to become a Spark block of its own, and each block costs Spark a fixed
+ * amount of work whatever its size: a block-manager put, a report to the driver, a task in the
+ * batch's job and a removal later (about 7 ms of CPU per block on the benchmark machine, more than
+ * the events in a 1,000-event block cost). Batches are small when the senders are many or their
+ * batches are (Flume's avro sink sends 100 events by default).
  *
- * <p>A caller's batch waits only for the store already under way, never for a timer: the first caller to find no
- * store running stores everything queued so far (up to a number of events and of body bytes) as one block; the
- * others wait
- * for it and return once the block holding their batch is stored, or throw when it was not. Alone, a batch is
- * stored at once, as before. Acknowledging after {@link #store} returns stays exactly as safe as before: the batch
- * is in a stored block.
+ * <p>A caller's batch waits only for the store already under way, never for a timer: the first
+ * caller to find no store running stores everything queued so far (up to a number of events and of
+ * body bytes) as one block; the others wait for it and return once the block holding their batch is
+ * stored, or throw when it was not. Alone, a batch is stored at once, as before. Acknowledging
+ * after {@link #store} returns stays exactly as safe as before: the batch is in a stored block.
  */
 final class GroupCommitStore implements EventBatchStore {
   /** The receivers' limits: a few batches of any size, and blocks of a size Spark handles well. */
   private static final int MAX_EVENTS_PER_BLOCK = 20_000;
+
   private static final long MAX_BYTES_PER_BLOCK = 16L * 1024 * 1024;
 
   private final EventBatchStore blockStore;
@@ -40,12 +42,17 @@ final class GroupCommitStore implements EventBatchStore {
    * A store that hands groups of batches to {@code blockStore}, which stores its list as one block.
    *
    * @param maxEventsPerBlock the most events a group may hold
-   * @param maxBytesPerBlock the most body bytes a group may hold; a single batch above either limit is stored alone
+   * @param maxBytesPerBlock the most body bytes a group may hold; a single batch above either limit
+   *     is stored alone
    */
-  public GroupCommitStore(EventBatchStore blockStore, int maxEventsPerBlock, long maxBytesPerBlock) {
+  public GroupCommitStore(
+      EventBatchStore blockStore, int maxEventsPerBlock, long maxBytesPerBlock) {
     if (maxEventsPerBlock < 1 || maxBytesPerBlock < 1) {
-      throw new IllegalArgumentException("maxEventsPerBlock and maxBytesPerBlock must be positive, got "
-          + maxEventsPerBlock + " and " + maxBytesPerBlock);
+      throw new IllegalArgumentException(
+          "maxEventsPerBlock and maxBytesPerBlock must be positive, got "
+              + maxEventsPerBlock
+              + " and "
+              + maxBytesPerBlock);
     }
     this.blockStore = blockStore;
     this.maxEventsPerBlock = maxEventsPerBlock;
@@ -66,11 +73,13 @@ final class GroupCommitStore implements EventBatchStore {
             wait();
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            // Still queued means nobody stores it: take it back. Taken means it may be stored; the caller does not
-            // acknowledge it either way, so the sender sends it again (a duplicate at worst, never a loss).
+            // Still queued means nobody stores it: take it back. Taken means it may be stored; the
+            // caller does not
+            // acknowledge it either way, so the sender sends it again (a duplicate at worst, never
+            // a loss).
             queued.remove(mine);
-            throw new IllegalStateException("interrupted while waiting to store a batch of " + events.size()
-                + " events", e);
+            throw new IllegalStateException(
+                "interrupted while waiting to store a batch of " + events.size() + " events", e);
           }
         }
         if (mine.done) {
@@ -82,7 +91,8 @@ final class GroupCommitStore implements EventBatchStore {
       Throwable failure = null;
       try {
         blockStore.store(concatenate(group));
-      } catch (Throwable e) { // also Spark's checked SparkException, which Scala code throws undeclared
+      } catch (
+          Throwable e) { // also Spark's checked SparkException, which Scala code throws undeclared
         failure = e;
       }
       synchronized (this) {
@@ -98,8 +108,12 @@ final class GroupCommitStore implements EventBatchStore {
       }
     }
     if (mine.failure != null) {
-      throw new IllegalStateException("Spark could not store the block holding this batch of " + events.size()
-          + " events: " + mine.failure, mine.failure);
+      throw new IllegalStateException(
+          "Spark could not store the block holding this batch of "
+              + events.size()
+              + " events: "
+              + mine.failure,
+          mine.failure);
     }
   }
 
@@ -116,7 +130,8 @@ final class GroupCommitStore implements EventBatchStore {
     while (!queued.isEmpty()) {
       Request next = queued.peek();
       if (!group.isEmpty()
-          && (events + next.events.size() > maxEventsPerBlock || bytes + next.bytes > maxBytesPerBlock)) {
+          && (events + next.events.size() > maxEventsPerBlock
+              || bytes + next.bytes > maxBytesPerBlock)) {
         break;
       }
       group.add(queued.poll());

@@ -22,18 +22,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One connection to one agent's pull sink and the loop that runs on it: ask for a batch, store it whole, then ack
- * it; nack it when storing failed or the receiver is stopping. Every call is bounded by the call timeout; a call
- * that outlives it costs the connection, since its answer may still come and would be read as the next one's.
+ * One connection to one agent's pull sink and the loop that runs on it: ask for a batch, store it
+ * whole, then ack it; nack it when storing failed or the receiver is stopping. Every call is
+ * bounded by the call timeout; a call that outlives it costs the connection, since its answer may
+ * still come and would be read as the next one's.
  *
- * <p>The ack of a stored batch is pipelined with the request for the next one: both are on the wire together, and
- * the ack's answer is awaited once the next batch came back (and always before the connection closes). The sink
- * commits the acked transaction while it takes the next batch, instead of one round trip after the other.
+ * <p>The ack of a stored batch is pipelined with the request for the next one: both are on the wire
+ * together, and the ack's answer is awaited once the next batch came back (and always before the
+ * connection closes). The sink commits the acked transaction while it takes the next batch, instead
+ * of one round trip after the other.
  */
 final class PullConnection implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(PullConnection.class);
 
-  /** Shared by all connections of a receiver: set once when the receiver stops, and wakes their pauses. */
+  /**
+   * Shared by all connections of a receiver: set once when the receiver stops, and wakes their
+   * pauses.
+   */
   static final class StopSignal {
     private final CountDownLatch latch = new CountDownLatch(1);
 
@@ -71,15 +76,23 @@ final class PullConnection implements Runnable {
   private final AtomicLong storedEvents = new AtomicLong();
   private final AtomicLong nackedBatches = new AtomicLong();
   private volatile NettyTransceiver transceiver;
+
   /** Used by the connection's own thread only; {@link #abort()} touches the transceiver alone. */
   private SparkFlumeProtocol.Callback client;
+
   /** The ack sent for the last stored batch, whose answer is still to be read; own thread only. */
   private PendingAck pendingAck;
 
   private record PendingAck(String sequence, int events, CallFuture<Void> answer) {}
 
-  PullConnection(String host, int port, int index, PullSettings settings, EventBatchStore store,
-      StopSignal stop, FlumeReceiverMetrics metrics) {
+  PullConnection(
+      String host,
+      int port,
+      int index,
+      PullSettings settings,
+      EventBatchStore store,
+      StopSignal stop,
+      FlumeReceiverMetrics metrics) {
     this.host = host;
     this.port = port;
     this.name = host + ":" + port + "#" + index;
@@ -96,17 +109,21 @@ final class PullConnection implements Runnable {
         pullOnce();
       }
     } finally {
-      // The last stored batch's ack must be answered before the connection closes, or the sink rolls it back.
+      // The last stored batch's ack must be answered before the connection closes, or the sink
+      // rolls it back.
       awaitAck();
       disconnect();
-      LOG.info("Pull connection {} stopped ({} events stored, {} batches nacked)", name, storedEvents.get(),
+      LOG.info(
+          "Pull connection {} stopped ({} events stored, {} batches nacked)",
+          name,
+          storedEvents.get(),
           nackedBatches.get());
     }
   }
 
   /**
-   * Closes the connection from another thread, failing the call in flight at once; the connection's own thread then
-   * sees the failure, finds the stop signal set and ends.
+   * Closes the connection from another thread, failing the call in flight at once; the connection's
+   * own thread then sees the failure, finds the stop signal set and ends.
    */
   void abort() {
     NettyTransceiver open = transceiver;
@@ -140,14 +157,18 @@ final class PullConnection implements Runnable {
       awaitAck();
       disconnect();
       if (!stop.isSet()) {
-        LOG.warn("Pulling from {} failed, connecting again in {}: {}", name, settings.reconnectBackoff(),
+        LOG.warn(
+            "Pulling from {} failed, connecting again in {}: {}",
+            name,
+            settings.reconnectBackoff(),
             rootMessage(e));
         stop.pause(settings.reconnectBackoff());
       }
       return;
     }
     if (!awaitAck()) {
-      // The connection is gone with the failed ack; the batch just taken rolls back on the sink when it notices.
+      // The connection is gone with the failed ack; the batch just taken rolls back on the sink
+      // when it notices.
       return;
     }
     String error = batch.getErrorMsg() == null ? "" : batch.getErrorMsg().toString();
@@ -169,9 +190,14 @@ final class PullConnection implements Runnable {
     try {
       store.store(events);
     } catch (Exception e) {
-      // Spark's store throws its checked SparkException when the write-ahead log fails; it must be nacked too.
-      LOG.warn("Could not store batch {} of {} events from {}; nacking it so the sink delivers it again: {}",
-          sequence, events.size(), name, e.toString());
+      // Spark's store throws its checked SparkException when the write-ahead log fails; it must be
+      // nacked too.
+      LOG.warn(
+          "Could not store batch {} of {} events from {}; nacking it so the sink delivers it again: {}",
+          sequence,
+          events.size(),
+          name,
+          e.toString());
       nack(sequence, "storing failed");
       stop.pause(settings.emptyBackoff());
       return;
@@ -188,8 +214,8 @@ final class PullConnection implements Runnable {
   }
 
   /**
-   * Reads the answer to the pending ack, if any, within the call timeout; false (and the connection closed) when
-   * the ack failed.
+   * Reads the answer to the pending ack, if any, within the call timeout; false (and the connection
+   * closed) when the ack failed.
    */
   private boolean awaitAck() {
     PendingAck ack = pendingAck;
@@ -205,10 +231,16 @@ final class PullConnection implements Runnable {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
-      // The events are in Spark; the sink will deliver them again after its timeout, so they may come twice.
-      LOG.warn("Stored batch {} of {} events from {} but could not ack it ({}); the sink will deliver it again",
-          ack.sequence(), ack.events(), name, e instanceof TimeoutException
-              ? "no answer within " + settings.callTimeout() : rootMessage(e));
+      // The events are in Spark; the sink will deliver them again after its timeout, so they may
+      // come twice.
+      LOG.warn(
+          "Stored batch {} of {} events from {} but could not ack it ({}); the sink will deliver it again",
+          ack.sequence(),
+          ack.events(),
+          name,
+          e instanceof TimeoutException
+              ? "no answer within " + settings.callTimeout()
+              : rootMessage(e));
       disconnect();
       return false;
     }
@@ -220,13 +252,18 @@ final class PullConnection implements Runnable {
       nackedBatches.incrementAndGet();
       metrics.pullNacked();
     } catch (IOException | ExecutionException | TimeoutException | RuntimeException e) {
-      LOG.warn("Could not nack batch {} from {} ({}); the sink delivers it again after its own timeout: {}",
-          sequence, name, why, rootMessage(e));
+      LOG.warn(
+          "Could not nack batch {} from {} ({}); the sink delivers it again after its own timeout: {}",
+          sequence,
+          name,
+          why,
+          rootMessage(e));
       disconnect();
     }
   }
 
-  private <T> T call(String what, Call<T> call) throws IOException, ExecutionException, TimeoutException {
+  private <T> T call(String what, Call<T> call)
+      throws IOException, ExecutionException, TimeoutException {
     CallFuture<T> future = new CallFuture<>();
     call.start(client, future);
     try {
@@ -235,7 +272,8 @@ final class PullConnection implements Runnable {
       Thread.currentThread().interrupt();
       throw new IOException(what + " to " + name + " interrupted", e);
     } catch (TimeoutException e) {
-      throw new TimeoutException(what + " to " + name + " got no answer within " + settings.callTimeout());
+      throw new TimeoutException(
+          what + " to " + name + " got no answer within " + settings.callTimeout());
     }
   }
 
@@ -244,8 +282,9 @@ final class PullConnection implements Runnable {
       return;
     }
     // Resolved here, on the executor, so a changed DNS entry is followed on reconnect.
-    NettyTransceiver opened = new NettyTransceiver(new InetSocketAddress(host, port),
-        (int) settings.connectTimeout().toMillis());
+    NettyTransceiver opened =
+        new NettyTransceiver(
+            new InetSocketAddress(host, port), (int) settings.connectTimeout().toMillis());
     transceiver = opened;
     if (stop.isSet()) {
       disconnect();
@@ -259,7 +298,8 @@ final class PullConnection implements Runnable {
     transceiver = null;
     client = null;
     if (open != null) {
-      // Without waiting: the transceiver's own threads stop in the background within Netty's quiet period.
+      // Without waiting: the transceiver's own threads stop in the background within Netty's quiet
+      // period.
       open.close(false);
     }
   }

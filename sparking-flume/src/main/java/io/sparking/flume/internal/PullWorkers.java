@@ -8,10 +8,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The pull connections of one receiver and their threads: started together, stopped together within a bound.
+ * The pull connections of one receiver and their threads: started together, stopped together within
+ * a bound.
  */
 final class PullWorkers implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PullWorkers.class);
+
   /** Extra time a stop waits for threads whose connections were closed under them. */
   private static final long ABORT_JOIN_MILLIS = 5_000;
 
@@ -21,15 +23,20 @@ final class PullWorkers implements AutoCloseable {
   private final List<Thread> threads = new ArrayList<>();
   private final int agents;
 
-  private PullWorkers(List<String> hosts, List<Integer> ports, PullSettings settings, EventBatchStore store,
+  private PullWorkers(
+      List<String> hosts,
+      List<Integer> ports,
+      PullSettings settings,
+      EventBatchStore store,
       FlumeReceiverMetrics metrics) {
     this.settings = settings;
     this.agents = hosts.size();
     for (int a = 0; a < hosts.size(); a++) {
       for (int c = 0; c < settings.connectionsPerAgent(); c++) {
-        PullConnection connection = new PullConnection(hosts.get(a), ports.get(a), c, settings, store, stop,
-            metrics);
-        Thread thread = new Thread(connection, "flume-pull-" + hosts.get(a) + ":" + ports.get(a) + "-" + c);
+        PullConnection connection =
+            new PullConnection(hosts.get(a), ports.get(a), c, settings, store, stop, metrics);
+        Thread thread =
+            new Thread(connection, "flume-pull-" + hosts.get(a) + ":" + ports.get(a) + "-" + c);
         thread.setDaemon(true);
         connections.add(connection);
         threads.add(thread);
@@ -37,18 +44,32 @@ final class PullWorkers implements AutoCloseable {
     }
   }
 
-  /** Starts {@code connectionsPerAgent} connections to each agent {@code hosts[i]:ports[i]}, each on its thread. */
-  public static PullWorkers start(List<String> hosts, List<Integer> ports, PullSettings settings,
-      EventBatchStore store) {
+  /**
+   * Starts {@code connectionsPerAgent} connections to each agent {@code hosts[i]:ports[i]}, each on
+   * its thread.
+   */
+  public static PullWorkers start(
+      List<String> hosts, List<Integer> ports, PullSettings settings, EventBatchStore store) {
     return start(hosts, ports, settings, store, FlumeReceiverMetrics.detachedPull());
   }
 
-  /** Like {@link #start(List, List, PullSettings, EventBatchStore)}, counting round trips in {@code metrics}. */
-  static PullWorkers start(List<String> hosts, List<Integer> ports, PullSettings settings, EventBatchStore store,
+  /**
+   * Like {@link #start(List, List, PullSettings, EventBatchStore)}, counting round trips in {@code
+   * metrics}.
+   */
+  static PullWorkers start(
+      List<String> hosts,
+      List<Integer> ports,
+      PullSettings settings,
+      EventBatchStore store,
       FlumeReceiverMetrics metrics) {
     PullWorkers workers = new PullWorkers(hosts, ports, settings, store, metrics);
     workers.threads.forEach(Thread::start);
-    LOG.info("Pulling from {} agent(s) over {} connections ({})", hosts.size(), workers.threads.size(), settings);
+    LOG.info(
+        "Pulling from {} agent(s) over {} connections ({})",
+        hosts.size(),
+        workers.threads.size(),
+        settings);
     return workers;
   }
 
@@ -68,8 +89,9 @@ final class PullWorkers implements AutoCloseable {
   }
 
   /**
-   * Stops pulling: calls in flight get {@link PullSettings#stopGrace()} to come back, their batches nacked; then
-   * the connections are closed under whatever still waits, and the threads get a few more seconds to end.
+   * Stops pulling: calls in flight get {@link PullSettings#stopGrace()} to come back, their batches
+   * nacked; then the connections are closed under whatever still waits, and the threads get a few
+   * more seconds to end.
    */
   @Override
   public void close() {
@@ -83,11 +105,16 @@ final class PullWorkers implements AutoCloseable {
     for (Thread thread : threads) {
       joinUntil(thread, abortDeadline);
       if (thread.isAlive()) {
-        LOG.warn("Thread {} still runs {} ms after its connection was closed; leaving it (daemon)", thread.getName(),
+        LOG.warn(
+            "Thread {} still runs {} ms after its connection was closed; leaving it (daemon)",
+            thread.getName(),
             ABORT_JOIN_MILLIS);
       }
     }
-    LOG.info("Stopped pulling from {} agent(s); {} events stored, {} batches nacked", agents, storedEvents(),
+    LOG.info(
+        "Stopped pulling from {} agent(s); {} events stored, {} batches nacked",
+        agents,
+        storedEvents(),
         nackedBatches());
   }
 

@@ -11,8 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code AvroSourceProtocol} side of the push receiver: answers {@link Status#OK} only after the whole batch was
- * stored, and {@link Status#FAILED} otherwise, so Flume's avro sink rolls back its transaction and sends again.
+ * The {@code AvroSourceProtocol} side of the push receiver: answers {@link Status#OK} only after
+ * the whole batch was stored, and {@link Status#FAILED} otherwise, so Flume's avro sink rolls back
+ * its transaction and sends again.
  */
 final class PushProtocolHandler implements AvroSourceProtocol {
   private static final Logger LOG = LoggerFactory.getLogger(PushProtocolHandler.class);
@@ -41,17 +42,26 @@ final class PushProtocolHandler implements AvroSourceProtocol {
     try {
       store.store(events);
     } catch (Exception e) {
-      // Spark's store throws its checked SparkException when the write-ahead log fails; answer FAILED for it too.
+      // Spark's store throws its checked SparkException when the write-ahead log fails; answer
+      // FAILED for it too.
       long failed = failedBatches.incrementAndGet();
-      LOG.warn("Could not store a batch of {} Flume events received on {}; answering FAILED so the sink sends it"
-          + " again ({} failed batches so far): {}", events.size(), endpoint, failed, e.toString());
+      LOG.warn(
+          "Could not store a batch of {} Flume events received on {}; answering FAILED so the sink sends it"
+              + " again ({} failed batches so far): {}",
+          events.size(),
+          endpoint,
+          failed,
+          e.toString());
       return Status.FAILED;
     }
     acknowledgedEvents.addAndGet(events.size());
     return Status.OK;
   }
 
-  /** Names the endpoint in log lines once the port is known (it may have been 0 when the handler was built). */
+  /**
+   * Names the endpoint in log lines once the port is known (it may have been 0 when the handler was
+   * built).
+   */
   void endpoint(String endpoint) {
     this.endpoint = endpoint;
   }

@@ -19,10 +19,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The group commit in front of Spark's block store: every batch ends up in exactly one stored block, a caller
- * returns only once that block is stored, batches that wait together share a block, and a failed block fails every
- * batch in it. The block store here records what it is given (Spark's own store is exercised by the receivers'
- * tests against real agents).
+ * The group commit in front of Spark's block store: every batch ends up in exactly one stored
+ * block, a caller returns only once that block is stored, batches that wait together share a block,
+ * and a failed block fails every batch in it. The block store here records what it is given
+ * (Spark's own store is exercised by the receivers' tests against real agents).
  */
 class GroupCommitStoreTest {
   private final ExecutorService callers = Executors.newFixedThreadPool(8);
@@ -34,15 +34,21 @@ class GroupCommitStoreTest {
   }
 
   @Test
-  void everyBatchIsStoredOnceBeforeItsCallerReturnsAndConcurrentBatchesShareBlocks() throws Exception {
+  void everyBatchIsStoredOnceBeforeItsCallerReturnsAndConcurrentBatchesShareBlocks()
+      throws Exception {
     List<List<String>> blocks = Collections.synchronizedList(new ArrayList<>());
     Set<String> stored = ConcurrentHashMap.newKeySet();
-    GroupCommitStore store = new GroupCommitStore(events -> {
-      sleep(2); // a store takes a while, as Spark's does; batches arriving meanwhile queue up
-      List<String> ids = events.stream().map(FlumeEvent::bodyAsString).toList();
-      blocks.add(ids);
-      stored.addAll(ids);
-    }, 1_000, Long.MAX_VALUE);
+    GroupCommitStore store =
+        new GroupCommitStore(
+            events -> {
+              sleep(
+                  2); // a store takes a while, as Spark's does; batches arriving meanwhile queue up
+              List<String> ids = events.stream().map(FlumeEvent::bodyAsString).toList();
+              blocks.add(ids);
+              stored.addAll(ids);
+            },
+            1_000,
+            Long.MAX_VALUE);
     int callersCount = 8;
     int batchesEach = 100;
     int batchSize = 10;
@@ -50,15 +56,19 @@ class GroupCommitStoreTest {
     List<Future<?>> done = new ArrayList<>();
     for (int c = 0; c < callersCount; c++) {
       int caller = c;
-      done.add(callers.submit(() -> {
-        for (int b = 0; b < batchesEach; b++) {
-          List<FlumeEvent> batch = batch(caller + "-" + b + "-", batchSize);
-          store.store(batch);
-          batch.stream().map(FlumeEvent::bodyAsString).filter(id -> !stored.contains(id))
-              .forEach(missingOnReturn::add);
-        }
-        return null;
-      }));
+      done.add(
+          callers.submit(
+              () -> {
+                for (int b = 0; b < batchesEach; b++) {
+                  List<FlumeEvent> batch = batch(caller + "-" + b + "-", batchSize);
+                  store.store(batch);
+                  batch.stream()
+                      .map(FlumeEvent::bodyAsString)
+                      .filter(id -> !stored.contains(id))
+                      .forEach(missingOnReturn::add);
+                }
+                return null;
+              }));
     }
     for (Future<?> f : done) {
       f.get(60, TimeUnit.SECONDS);
@@ -66,8 +76,11 @@ class GroupCommitStoreTest {
 
     List<String> all = blocks.stream().flatMap(List::stream).toList();
     assertThat(all).hasSize(callersCount * batchesEach * batchSize).doesNotHaveDuplicates();
-    assertThat(missingOnReturn).as("events whose caller returned before their block was stored").isEmpty();
-    assertThat(blocks).as("blocks for %d batches", callersCount * batchesEach)
+    assertThat(missingOnReturn)
+        .as("events whose caller returned before their block was stored")
+        .isEmpty();
+    assertThat(blocks)
+        .as("blocks for %d batches", callersCount * batchesEach)
         .hasSizeLessThan(callersCount * batchesEach / 2);
     // Batches stay whole and in order inside a block.
     for (List<String> block : blocks) {
@@ -84,7 +97,8 @@ class GroupCommitStoreTest {
   @Test
   void aBatchAloneIsStoredAtOnceAsItsOwnBlock() {
     List<Integer> blockSizes = new ArrayList<>();
-    GroupCommitStore store = new GroupCommitStore(events -> blockSizes.add(events.size()), 1_000, Long.MAX_VALUE);
+    GroupCommitStore store =
+        new GroupCommitStore(events -> blockSizes.add(events.size()), 1_000, Long.MAX_VALUE);
     store.store(batch("a-", 3));
     store.store(batch("b-", 5));
     assertThat(blockSizes).containsExactly(3, 5);
@@ -95,11 +109,15 @@ class GroupCommitStoreTest {
     CountDownLatch firstStoreStarted = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     List<Integer> blockSizes = Collections.synchronizedList(new ArrayList<>());
-    GroupCommitStore store = new GroupCommitStore(events -> {
-      blockSizes.add(events.size());
-      firstStoreStarted.countDown();
-      await(release);
-    }, 25, Long.MAX_VALUE);
+    GroupCommitStore store =
+        new GroupCommitStore(
+            events -> {
+              blockSizes.add(events.size());
+              firstStoreStarted.countDown();
+              await(release);
+            },
+            25,
+            Long.MAX_VALUE);
     // The first batch holds the store; eight more queue up behind it meanwhile.
     Future<?> first = callers.submit(() -> store.store(batch("first-", 10)));
     assertThat(firstStoreStarted.await(10, TimeUnit.SECONDS)).isTrue();
@@ -116,8 +134,10 @@ class GroupCommitStoreTest {
       f.get(10, TimeUnit.SECONDS);
     }
     assertThat(blockSizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(10 + 60 + 40);
-    assertThat(blockSizes.subList(1, blockSizes.size())).allMatch(size -> size <= 25 || size == 40)
-        .contains(40).contains(20);
+    assertThat(blockSizes.subList(1, blockSizes.size()))
+        .allMatch(size -> size <= 25 || size == 40)
+        .contains(40)
+        .contains(20);
   }
 
   @Test
@@ -126,21 +146,25 @@ class GroupCommitStoreTest {
     CountDownLatch release = new CountDownLatch(1);
     List<Integer> storedSizes = Collections.synchronizedList(new ArrayList<>());
     int[] calls = {0};
-    GroupCommitStore store = new GroupCommitStore(events -> {
-      int call;
-      synchronized (calls) {
-        call = ++calls[0];
-      }
-      if (call == 1) {
-        firstStoreStarted.countDown();
-        await(release);
-        return;
-      }
-      if (call == 2) {
-        throw new IllegalStateException("write-ahead log unavailable");
-      }
-      storedSizes.add(events.size());
-    }, 1_000, Long.MAX_VALUE);
+    GroupCommitStore store =
+        new GroupCommitStore(
+            events -> {
+              int call;
+              synchronized (calls) {
+                call = ++calls[0];
+              }
+              if (call == 1) {
+                firstStoreStarted.countDown();
+                await(release);
+                return;
+              }
+              if (call == 2) {
+                throw new IllegalStateException("write-ahead log unavailable");
+              }
+              storedSizes.add(events.size());
+            },
+            1_000,
+            Long.MAX_VALUE);
     Future<?> first = callers.submit(() -> store.store(batch("first-", 1)));
     assertThat(firstStoreStarted.await(10, TimeUnit.SECONDS)).isTrue();
     Future<?> a = callers.submit(() -> store.store(batch("a-", 2)));
@@ -149,8 +173,10 @@ class GroupCommitStoreTest {
     release.countDown();
     first.get(10, TimeUnit.SECONDS);
     for (Future<?> f : List.of(a, b)) {
-      assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(IllegalStateException.class)
-          .hasMessageContaining("could not store the block").hasMessageContaining("write-ahead log unavailable");
+      assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("could not store the block")
+          .hasMessageContaining("write-ahead log unavailable");
     }
     store.store(batch("c-", 4));
     assertThat(storedSizes).containsExactly(4);
@@ -158,14 +184,16 @@ class GroupCommitStoreTest {
 
   @Test
   void rejectsLimitsBelowOne() {
-    assertThatThrownBy(() -> new GroupCommitStore(events -> { }, 0, 1)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> new GroupCommitStore(events -> {}, 0, 1))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("maxEventsPerBlock");
   }
 
   private static List<FlumeEvent> batch(String prefix, int size) {
     List<FlumeEvent> events = new ArrayList<>();
     for (int i = 0; i < size; i++) {
-      events.add(FlumeEvent.of(Map.of(), (prefix + i).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      events.add(
+          FlumeEvent.of(Map.of(), (prefix + i).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
     return events;
   }

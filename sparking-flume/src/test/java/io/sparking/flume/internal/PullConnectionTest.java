@@ -23,28 +23,41 @@ import org.apache.flume.event.EventBuilder;
 import org.junit.jupiter.api.Test;
 
 /**
- * One pull connection against a real agent with Sparking's sink; the batch store is a list standing in for Spark,
- * so a store can be made to fail.
+ * One pull connection against a real agent with Sparking's sink; the batch store is a list standing
+ * in for Spark, so a store can be made to fail.
  */
 class PullConnectionTest {
 
   @Test
-  void batchWhoseStoreFailedIsNackedAndDeliveredAgainWithNothingLostOrDuplicated() throws Exception {
+  void batchWhoseStoreFailedIsNackedAndDeliveredAgainWithNothingLostOrDuplicated()
+      throws Exception {
     List<FlumeEvent> stored = new CopyOnWriteArrayList<>();
     AtomicInteger failuresLeft = new AtomicInteger(2);
-    EventBatchStore store = events -> {
-      if (failuresLeft.getAndDecrement() > 0) {
-        throw new IllegalStateException("block manager unavailable");
-      }
-      stored.addAll(events);
-    };
-    PullSettings settings = PullSettings.builder().batchSize(100).callTimeout(Duration.ofSeconds(5))
-        .emptyBackoff(Duration.ofMillis(10)).build();
+    EventBatchStore store =
+        events -> {
+          if (failuresLeft.getAndDecrement() > 0) {
+            throw new IllegalStateException("block manager unavailable");
+          }
+          stored.addAll(events);
+        };
+    PullSettings settings =
+        PullSettings.builder()
+            .batchSize(100)
+            .callTimeout(Duration.ofSeconds(5))
+            .emptyBackoff(Duration.ofMillis(10))
+            .build();
     try (FlumeAgent agent = Agents.sparkingPullSink()) {
       send(agent.port(Agents.SOURCE_PORT), 300);
       PullConnection.StopSignal stop = new PullConnection.StopSignal();
-      PullConnection connection = new PullConnection("127.0.0.1", agent.port(Agents.SINK_PORT), 0, settings, store,
-          stop, FlumeReceiverMetrics.detachedPull());
+      PullConnection connection =
+          new PullConnection(
+              "127.0.0.1",
+              agent.port(Agents.SINK_PORT),
+              0,
+              settings,
+              store,
+              stop,
+              FlumeReceiverMetrics.detachedPull());
       Thread thread = new Thread(connection, "test-pull-connection");
       thread.start();
       try {
@@ -56,16 +69,24 @@ class PullConnectionTest {
       }
       assertThat(thread.isAlive()).isFalse();
       assertThat(failuresLeft.get()).isNegative();
-      assertThat(stored).extracting(FlumeEvent::bodyAsString)
-          .containsExactlyInAnyOrderElementsOf(IntStream.range(0, 300).mapToObj(i -> "e" + i).toList());
+      assertThat(stored)
+          .extracting(FlumeEvent::bodyAsString)
+          .containsExactlyInAnyOrderElementsOf(
+              IntStream.range(0, 300).mapToObj(i -> "e" + i).toList());
     }
   }
 
   @Test
-  void workersStoppedMidStreamLeaveTheRestToTheNextWorkersWithNothingLostOrDuplicated() throws Exception {
+  void workersStoppedMidStreamLeaveTheRestToTheNextWorkersWithNothingLostOrDuplicated()
+      throws Exception {
     int total = 20_000;
-    PullSettings settings = PullSettings.builder().batchSize(500).connectionsPerAgent(3)
-        .callTimeout(Duration.ofSeconds(5)).stopGrace(Duration.ofSeconds(3)).build();
+    PullSettings settings =
+        PullSettings.builder()
+            .batchSize(500)
+            .connectionsPerAgent(3)
+            .callTimeout(Duration.ofSeconds(5))
+            .stopGrace(Duration.ofSeconds(3))
+            .build();
     try (FlumeAgent agent = Agents.sparkingPullSink()) {
       send(agent.port(Agents.SOURCE_PORT), total);
       List<String> hosts = List.of("127.0.0.1");
@@ -86,10 +107,14 @@ class PullConnectionTest {
 
       long storedByFirst = stored.size();
       try (PullWorkers second = PullWorkers.start(hosts, ports, settings, stored::addAll)) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> second.storedEvents() >= total - storedByFirst);
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> second.storedEvents() >= total - storedByFirst);
       }
-      assertThat(stored).extracting(FlumeEvent::bodyAsString)
-          .containsExactlyInAnyOrderElementsOf(IntStream.range(0, total).mapToObj(i -> "e" + i).toList());
+      assertThat(stored)
+          .extracting(FlumeEvent::bodyAsString)
+          .containsExactlyInAnyOrderElementsOf(
+              IntStream.range(0, total).mapToObj(i -> "e" + i).toList());
     }
   }
 
@@ -100,9 +125,13 @@ class PullConnectionTest {
     props.setProperty("batch-size", "500");
     RpcClient client = RpcClientFactory.getInstance(props);
     try {
-      List<Event> events = IntStream.range(0, count)
-          .mapToObj(i -> EventBuilder.withBody(("e" + i).getBytes(StandardCharsets.UTF_8), Map.of("i", "" + i)))
-          .toList();
+      List<Event> events =
+          IntStream.range(0, count)
+              .mapToObj(
+                  i ->
+                      EventBuilder.withBody(
+                          ("e" + i).getBytes(StandardCharsets.UTF_8), Map.of("i", "" + i)))
+              .toList();
       for (int i = 0; i < count; i += 500) {
         client.appendBatch(events.subList(i, Math.min(count, i + 500)));
       }

@@ -24,21 +24,33 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One consumer thread of a {@link ReliableKafkaReceiver}: polls its {@code KafkaConsumer}, hands records to the
- * block generator, and commits the offsets that other threads report as stored.
+ * One consumer thread of a {@link ReliableKafkaReceiver}: polls its {@code KafkaConsumer}, hands
+ * records to the block generator, and commits the offsets that other threads report as stored.
  *
- * <p>All use of the consumer happens on this thread, or on the stopping thread after this one has ended.
+ * <p>All use of the consumer happens on this thread, or on the stopping thread after this one has
+ * ended.
  */
 final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
   private static final Logger LOG = LoggerFactory.getLogger(ConsumerWorker.class);
-  /** How long the first metadata request may take, unless {@code default.api.timeout.ms} says otherwise. */
+
+  /**
+   * How long the first metadata request may take, unless {@code default.api.timeout.ms} says
+   * otherwise.
+   */
   static final Duration METADATA_TIMEOUT = Duration.ofSeconds(30);
+
   private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
-  /** Records handed to the block generator at once: enough to amortise its lock, few enough to keep latency. */
+
+  /**
+   * Records handed to the block generator at once: enough to amortise its lock, few enough to keep
+   * latency.
+   */
   private static final int HAND_OFF = 100;
+
   /** How often the lag is sampled: two small broker requests, off the per-record path. */
   private static final long LAG_SAMPLE_NANOS = Duration.ofSeconds(2).toNanos();
+
   private static final Duration LAG_TIMEOUT = Duration.ofSeconds(5);
 
   private final String name;
@@ -47,16 +59,22 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
   private final ReliableKafkaReceiver receiver;
   private final BlockGenerator blockGenerator;
   private final ConcurrentLinkedQueue<PendingCommit> stored = new ConcurrentLinkedQueue<>();
+
   /** The epoch of each partition's current assignment; touched only on the consumer's thread. */
   private final Map<TopicPartition, Long> epochs = new HashMap<>();
+
   private long nextEpoch;
   private volatile boolean running = true;
   private volatile KafkaConsumer<byte[], byte[]> consumer;
   private volatile long lag;
   private long nextLagSample = System.nanoTime();
 
-  ConsumerWorker(String name, KafkaSettings settings, List<TopicPartition> assignedPartitions,
-      ReliableKafkaReceiver receiver, BlockGenerator blockGenerator) {
+  ConsumerWorker(
+      String name,
+      KafkaSettings settings,
+      List<TopicPartition> assignedPartitions,
+      ReliableKafkaReceiver receiver,
+      BlockGenerator blockGenerator) {
     this.name = name;
     this.settings = settings;
     this.assignedPartitions = assignedPartitions;
@@ -82,16 +100,24 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
       }
       while (running) {
         ConsumerRecords<byte[], byte[]> polled = consumer.poll(settings.pollTimeout());
-        // One hand-off per run of up to HAND_OFF records of a partition, not per record: the generator takes its
-        // lock once and the run lands in one block with its last offset, so that offset is committed only once
-        // that block is stored. Runs stay short because a rate limit admits a run's records before it is added.
+        // One hand-off per run of up to HAND_OFF records of a partition, not per record: the
+        // generator takes its
+        // lock once and the run lands in one block with its last offset, so that offset is
+        // committed only once
+        // that block is stored. Runs stay short because a rate limit admits a run's records before
+        // it is added.
         for (TopicPartition partition : polled.partitions()) {
           List<ConsumerRecord<byte[], byte[]>> records = polled.records(partition);
           Long epoch = epochs.get(partition);
           for (int from = 0; from < records.size(); from += HAND_OFF) {
-            List<ConsumerRecord<byte[], byte[]>> run = records.subList(from, Math.min(records.size(), from + HAND_OFF));
-            PendingCommit commit = new PendingCommit(partition, run.get(run.size() - 1).offset() + 1,
-                epoch == null ? -1 : epoch, this);
+            List<ConsumerRecord<byte[], byte[]>> run =
+                records.subList(from, Math.min(records.size(), from + HAND_OFF));
+            PendingCommit commit =
+                new PendingCommit(
+                    partition,
+                    run.get(run.size() - 1).offset() + 1,
+                    epoch == null ? -1 : epoch,
+                    this);
             blockGenerator.addMultipleDataWithCallback(asKafkaRecords(run), commit);
             receiver.added(run.size());
           }
@@ -105,11 +131,22 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
       }
     } catch (KafkaException | IllegalStateException e) {
       if (running) {
-        // Kafka reports a failed login as "failed to construct" or a bare exception; name the settings instead.
-        String reason = SecurityErrors.explain(e, settings)
-            .map(explained -> "Kafka refused the connection: " + explained).orElse(e.getMessage());
-        receiver.consumerFailed(name + " failed reading " + settings.name() + " from "
-            + settings.bootstrapServers() + ": " + reason + "; restarting from the committed offsets", e);
+        // Kafka reports a failed login as "failed to construct" or a bare exception; name the
+        // settings instead.
+        String reason =
+            SecurityErrors.explain(e, settings)
+                .map(explained -> "Kafka refused the connection: " + explained)
+                .orElse(e.getMessage());
+        receiver.consumerFailed(
+            name
+                + " failed reading "
+                + settings.name()
+                + " from "
+                + settings.bootstrapServers()
+                + ": "
+                + reason
+                + "; restarting from the committed offsets",
+            e);
       }
     } catch (RuntimeException e) {
       if (running) {
@@ -118,7 +155,8 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
     }
   }
 
-  private static scala.collection.Iterator<Object> asKafkaRecords(List<ConsumerRecord<byte[], byte[]>> records) {
+  private static scala.collection.Iterator<Object> asKafkaRecords(
+      List<ConsumerRecord<byte[], byte[]>> records) {
     Iterator<ConsumerRecord<byte[], byte[]>> source = records.iterator();
     return new scala.collection.AbstractIterator<>() {
       @Override
@@ -142,17 +180,25 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
     }
   }
 
-  /** Records that the block holding the records before {@code commit} is stored; the thread commits it. */
+  /**
+   * Records that the block holding the records before {@code commit} is stored; the thread commits
+   * it.
+   */
   void offerCommit(PendingCommit commit) {
     stored.add(commit);
   }
 
-  /** The records of this consumer's partitions after their committed offsets, as last sampled (0 before that). */
+  /**
+   * The records of this consumer's partitions after their committed offsets, as last sampled (0
+   * before that).
+   */
   long lag() {
     return lag;
   }
 
-  /** Commits what was stored and closes the consumer; called once this worker's thread has ended. */
+  /**
+   * Commits what was stored and closes the consumer; called once this worker's thread has ended.
+   */
   void commitStoredAndClose() {
     KafkaConsumer<byte[], byte[]> c = consumer;
     if (c == null) {
@@ -164,13 +210,17 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
         try {
           c.commitSync(offsets, COMMIT_TIMEOUT);
         } catch (WakeupException e) {
-          // requestStop() woke the consumer after its last poll; the wake-up is used up now, so commit again.
+          // requestStop() woke the consumer after its last poll; the wake-up is used up now, so
+          // commit again.
           c.commitSync(offsets, COMMIT_TIMEOUT);
         }
       }
     } catch (RuntimeException e) {
-      LOG.warn("{}: final commit of {} failed ({}); the records after the last commit will be read again", name,
-          offsets, e.toString());
+      LOG.warn(
+          "{}: final commit of {} failed ({}); the records after the last commit will be read again",
+          name,
+          offsets,
+          e.toString());
     } finally {
       c.close(CLOSE_TIMEOUT);
       consumer = null;
@@ -179,7 +229,8 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
 
   @Override
   public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-    // Commit what is already stored while this consumer still owns the partitions; data still in flight is read
+    // Commit what is already stored while this consumer still owns the partitions; data still in
+    // flight is read
     // again by the next owner (a duplicate, never a loss).
     try {
       commitStored(true);
@@ -212,15 +263,24 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
     if (sync) {
       consumer.commitSync(offsets, COMMIT_TIMEOUT);
     } else {
-      consumer.commitAsync(offsets, (committed, error) -> {
-        if (error != null) {
-          LOG.warn("{}: commit of {} failed: {}; a later commit covers it", name, committed, error.toString());
-        }
-      });
+      consumer.commitAsync(
+          offsets,
+          (committed, error) -> {
+            if (error != null) {
+              LOG.warn(
+                  "{}: commit of {} failed: {}; a later commit covers it",
+                  name,
+                  committed,
+                  error.toString());
+            }
+          });
     }
   }
 
-  /** The highest stored offset of each partition this consumer still holds under the same assignment. */
+  /**
+   * The highest stored offset of each partition this consumer still holds under the same
+   * assignment.
+   */
   private Map<TopicPartition, OffsetAndMetadata> drainStored() {
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     PendingCommit commit;
@@ -238,8 +298,9 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
   }
 
   /**
-   * Every few seconds: end offset minus committed offset, summed over the partitions this consumer holds; a
-   * partition without a committed offset counts from its log start. A failed sample keeps the previous value.
+   * Every few seconds: end offset minus committed offset, summed over the partitions this consumer
+   * holds; a partition without a committed offset counts from its log start. A failed sample keeps
+   * the previous value.
    */
   private void sampleLagWhenDue() {
     long now = System.nanoTime();
@@ -255,13 +316,15 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
     try {
       Map<TopicPartition, Long> ends = consumer.endOffsets(owned, LAG_TIMEOUT);
       Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(owned, LAG_TIMEOUT);
-      List<TopicPartition> uncommitted = owned.stream().filter(p -> committed.get(p) == null).toList();
-      Map<TopicPartition, Long> starts = uncommitted.isEmpty() ? Map.of()
-          : consumer.beginningOffsets(uncommitted, LAG_TIMEOUT);
+      List<TopicPartition> uncommitted =
+          owned.stream().filter(p -> committed.get(p) == null).toList();
+      Map<TopicPartition, Long> starts =
+          uncommitted.isEmpty() ? Map.of() : consumer.beginningOffsets(uncommitted, LAG_TIMEOUT);
       long total = 0;
       for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
         OffsetAndMetadata done = committed.get(end.getKey());
-        long from = done != null ? done.offset() : starts.getOrDefault(end.getKey(), end.getValue());
+        long from =
+            done != null ? done.offset() : starts.getOrDefault(end.getKey(), end.getValue());
         total += Math.max(0, end.getValue() - from);
       }
       lag = total;
@@ -276,20 +339,30 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
   private void checkReachable() {
     Map<String, List<PartitionInfo>> topics;
     Object configured = settings.consumerProperties().get("default.api.timeout.ms");
-    Duration timeout = configured == null ? METADATA_TIMEOUT
-        : Duration.ofMillis(Long.parseLong(String.valueOf(configured)));
+    Duration timeout =
+        configured == null
+            ? METADATA_TIMEOUT
+            : Duration.ofMillis(Long.parseLong(String.valueOf(configured)));
     try {
       topics = consumer.listTopics(timeout);
     } catch (org.apache.kafka.common.errors.TimeoutException e) {
-      throw new IllegalStateException("no Kafka broker at " + settings.bootstrapServers() + " answered within "
-          + timeout.toMillis() + " ms: check the address and that the brokers listen there", e);
+      throw new IllegalStateException(
+          "no Kafka broker at "
+              + settings.bootstrapServers()
+              + " answered within "
+              + timeout.toMillis()
+              + " ms: check the address and that the brokers listen there",
+          e);
     }
     Set<String> wanted = new java.util.TreeSet<>(settings.topics());
     settings.partitions().forEach(p -> wanted.add(p.topic()));
     wanted.removeAll(topics.keySet());
     if (!wanted.isEmpty()) {
-      LOG.warn("{}: topics {} do not exist on {} yet; the receiver reads them once they are created", name,
-          wanted, settings.bootstrapServers());
+      LOG.warn(
+          "{}: topics {} do not exist on {} yet; the receiver reads them once they are created",
+          name,
+          wanted,
+          settings.bootstrapServers());
     }
   }
 }

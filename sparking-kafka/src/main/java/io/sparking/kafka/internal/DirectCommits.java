@@ -20,21 +20,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The group's view of what a direct stream has output, on the driver. Two things the connector's {@code commitAsync}
- * leaves undone:
+ * The group's view of what a direct stream has output, on the driver. Two things the connector's
+ * {@code commitAsync} leaves undone:
+ *
  * <ul>
- *   <li>it sends a batch's commit with the next batch, so at a stop the last batches' offsets are never committed and
- *       a start on a new checkpoint reads them again: after the graceful stop this commits them;</li>
- *   <li>a start from the checkpoint re-runs the last checkpointed batch even when its output completed and its offsets
- *       were committed: a batch whose every partition the group already committed past is skipped.</li>
+ *   <li>it sends a batch's commit with the next batch, so at a stop the last batches' offsets are
+ *       never committed and a start on a new checkpoint reads them again: after the graceful stop
+ *       this commits them;
+ *   <li>a start from the checkpoint re-runs the last checkpointed batch even when its output
+ *       completed and its offsets were committed: a batch whose every partition the group already
+ *       committed past is skipped.
  * </ul>
+ *
  * The state is transient: a context recovered from a checkpoint starts checking again.
  */
 public final class DirectCommits implements Serializable {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(DirectCommits.class);
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
-  /** How long the final commit retries while the stopped stream's consumer is still leaving the group. */
+
+  /**
+   * How long the final commit retries while the stopped stream's consumer is still leaving the
+   * group.
+   */
   private static final Duration FINAL_COMMIT_RETRIES = Duration.ofSeconds(15);
 
   private final KafkaSettings settings;
@@ -47,29 +55,37 @@ public final class DirectCommits implements Serializable {
   }
 
   /**
-   * Whether every partition of a batch with {@code ranges} is already committed past its end, so an earlier run output
-   * it (commits follow output). Asks the group until the first batch that is not, then never again in this run.
+   * Whether every partition of a batch with {@code ranges} is already committed past its end, so an
+   * earlier run output it (commits follow output). Asks the group until the first batch that is
+   * not, then never again in this run.
    */
   public boolean alreadyOutput(OffsetRange[] ranges) {
     if (pastReplays || Stream.of(ranges).allMatch(r -> r.untilOffset() <= r.fromOffset())) {
       return false;
     }
-    Set<TopicPartition> partitions = Stream.of(ranges).map(OffsetRange::topicPartition).collect(Collectors.toSet());
+    Set<TopicPartition> partitions =
+        Stream.of(ranges).map(OffsetRange::topicPartition).collect(Collectors.toSet());
     Map<TopicPartition, OffsetAndMetadata> committed;
     try (KafkaConsumer<byte[], byte[]> consumer = consumer("replay-check")) {
       committed = consumer.committed(partitions, TIMEOUT);
     }
-    boolean done = Stream.of(ranges).allMatch(r -> {
-      OffsetAndMetadata c = committed.get(r.topicPartition());
-      return c != null && c.offset() >= r.untilOffset();
-    });
+    boolean done =
+        Stream.of(ranges)
+            .allMatch(
+                r -> {
+                  OffsetAndMetadata c = committed.get(r.topicPartition());
+                  return c != null && c.offset() >= r.untilOffset();
+                });
     if (!done) {
       pastReplays = true;
     }
     return done;
   }
 
-  /** Records that a batch with {@code ranges} was output; its offsets are committed at the latest after the stop. */
+  /**
+   * Records that a batch with {@code ranges} was output; its offsets are committed at the latest
+   * after the stop.
+   */
   public synchronized void outputDone(SparkContext sc, OffsetRange[] ranges) {
     pastReplays = true;
     if (output == null) {
@@ -78,8 +94,8 @@ public final class DirectCommits implements Serializable {
     for (OffsetRange range : ranges) {
       output.merge(range.topicPartition(), range.untilOffset(), Math::max);
     }
-    AfterGracefulStop.register(sc, "final commit of " + settings.name() + "@" + settings.groupId(),
-        this::commitOutput);
+    AfterGracefulStop.register(
+        sc, "final commit of " + settings.name() + "@" + settings.groupId(), this::commitOutput);
   }
 
   /** Commits what was output, once the stream's own consumer has left the group. */
@@ -94,14 +110,23 @@ public final class DirectCommits implements Serializable {
       while (true) {
         try {
           consumer.commitSync(offsets, TIMEOUT);
-          LOG.info("Committed the offsets of the last batches {} output for group {}: {}", settings.name(),
-              settings.groupId(), offsets);
+          LOG.info(
+              "Committed the offsets of the last batches {} output for group {}: {}",
+              settings.name(),
+              settings.groupId(),
+              offsets);
           return;
         } catch (KafkaException e) {
-          // The stopped stream's consumer may still be leaving the group; a commit from outside it waits for that.
+          // The stopped stream's consumer may still be leaving the group; a commit from outside it
+          // waits for that.
           if (System.nanoTime() - deadline >= 0) {
-            LOG.warn("Could not commit the offsets of the last batches {} output for group {} ({}): {}; a start on a"
-                + " new checkpoint reads them again", settings.name(), settings.groupId(), e.toString(), offsets);
+            LOG.warn(
+                "Could not commit the offsets of the last batches {} output for group {} ({}): {}; a start on a"
+                    + " new checkpoint reads them again",
+                settings.name(),
+                settings.groupId(),
+                e.toString(),
+                offsets);
             return;
           }
           try {

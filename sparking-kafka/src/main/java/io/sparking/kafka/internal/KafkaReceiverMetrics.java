@@ -7,9 +7,9 @@ import java.util.function.LongSupplier;
 import scala.collection.mutable.ArrayBuffer;
 
 /**
- * The metrics of one Kafka receiver: those of every receiver ({@link ReceiverMetrics}; bytes are keys and values,
- * headers not counted) and {@code kafka.lag}, the records of the receiver's partitions not yet committed by its
- * group (a gauge sampled by the consumer threads).
+ * The metrics of one Kafka receiver: those of every receiver ({@link ReceiverMetrics}; bytes are
+ * keys and values, headers not counted) and {@code kafka.lag}, the records of the receiver's
+ * partitions not yet committed by its group (a gauge sampled by the consumer threads).
  */
 final class KafkaReceiverMetrics extends ReceiverMetrics {
   KafkaReceiverMetrics(int streamId, LongSupplier lag) {

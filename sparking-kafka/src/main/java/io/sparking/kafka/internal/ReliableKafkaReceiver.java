@@ -22,18 +22,21 @@ import org.slf4j.LoggerFactory;
 import scala.collection.mutable.ArrayBuffer;
 
 /**
- * A receiver that reads Kafka through a consumer group and commits a partition's offset only after the block
- * holding the records before it has been stored by Spark (and so written to the write-ahead log when that is on).
+ * A receiver that reads Kafka through a consumer group and commits a partition's offset only after
+ * the block holding the records before it has been stored by Spark (and so written to the
+ * write-ahead log when that is on).
  *
- * <p>Records go through a Spark {@link BlockGenerator}, as Spark's own reliable receivers did: it cuts them into
- * blocks every {@code spark.streaming.blockInterval}, and it is where {@code spark.streaming.receiver.maxRate} and
- * backpressure throttle the consumer threads. The generator reports which offsets each block ends at; once
- * {@code store} of a block returns, those offsets are handed to the consumer thread that owns the partition, which
- * commits them (a {@code KafkaConsumer} is not thread-safe). After a failed store nothing more is committed and the
+ * <p>Records go through a Spark {@link BlockGenerator}, as Spark's own reliable receivers did: it
+ * cuts them into blocks every {@code spark.streaming.blockInterval}, and it is where {@code
+ * spark.streaming.receiver.maxRate} and backpressure throttle the consumer threads. The generator
+ * reports which offsets each block ends at; once {@code store} of a block returns, those offsets
+ * are handed to the consumer thread that owns the partition, which commits them (a {@code
+ * KafkaConsumer} is not thread-safe). After a failed store nothing more is committed and the
  * receiver restarts from the committed offsets, so a failure can cause duplicates but never loss.
  *
- * <p>A drain (before a graceful stop) stops the consumer threads, lets the generator store what it holds and commits
- * it synchronously, so when the drain returns the group's committed offsets are exactly what Spark stored.
+ * <p>A drain (before a graceful stop) stops the consumer threads, lets the generator store what it
+ * holds and commits it synchronously, so when the drain returns the group's committed offsets are
+ * exactly what Spark stored.
  */
 // Travels to its executor with Java serialization under Kryo too: see DrainableReceiver.
 @DefaultSerializer(JavaSerializer.class)
@@ -48,14 +51,28 @@ public final class ReliableKafkaReceiver extends DrainableReceiver<KafkaRecord> 
   private transient volatile List<ConsumerWorker> workers;
   private transient List<Thread> threads;
   private transient volatile boolean storeFailed;
-  /** Records handed to the block generator, and records in blocks it stored; equal when nothing is in flight. */
+
+  /**
+   * Records handed to the block generator, and records in blocks it stored; equal when nothing is
+   * in flight.
+   */
   private transient AtomicLong added;
+
   private transient AtomicLong stored;
-  /** Whether the driver ordered a drain; Spark then stops the (flushed) block generator with the receiver. */
+
+  /**
+   * Whether the driver ordered a drain; Spark then stops the (flushed) block generator with the
+   * receiver.
+   */
   private transient volatile boolean drainedForStop;
-  /** Offsets of the data added since the last block was cut; guarded by the block generator's lock. */
+
+  /**
+   * Offsets of the data added since the last block was cut; guarded by the block generator's lock.
+   */
   private transient Map<TopicPartition, PendingCommit> openBlockOffsets;
+
   private transient Map<StreamBlockId, Map<TopicPartition, PendingCommit>> blockOffsets;
+
   /** Kept across restarts of this receiver, so its counts go on. */
   private transient KafkaReceiverMetrics metrics;
 
@@ -90,15 +107,20 @@ public final class ReliableKafkaReceiver extends DrainableReceiver<KafkaRecord> 
     List<List<TopicPartition>> shares = sharePartitions(settings.partitions(), count);
     for (int i = 0; i < count; i++) {
       String name = "sparking-kafka-" + streamId() + "-consumer-" + i;
-      ConsumerWorker worker = new ConsumerWorker(name, settings, shares.get(i), this, blockGenerator);
+      ConsumerWorker worker =
+          new ConsumerWorker(name, settings, shares.get(i), this, blockGenerator);
       workers.add(worker);
       Thread thread = new Thread(worker, name);
       thread.setDaemon(true);
       threads.add(thread);
     }
     threads.forEach(Thread::start);
-    LOG.info("Receiver {} started {} consumer thread(s) in group {} on {}", settings.name(), count,
-        settings.groupId(), settings.bootstrapServers());
+    LOG.info(
+        "Receiver {} started {} consumer thread(s) in group {} on {}",
+        settings.name(),
+        count,
+        settings.groupId(),
+        settings.bootstrapServers());
   }
 
   @Override
@@ -108,8 +130,9 @@ public final class ReliableKafkaReceiver extends DrainableReceiver<KafkaRecord> 
   }
 
   /**
-   * Stops reading, waits until the generator stored what it holds, then commits what got stored. The generator keeps
-   * running, empty: after a drain Spark stops it with the receiver, and would warn if it were stopped already.
+   * Stops reading, waits until the generator stored what it holds, then commits what got stored.
+   * The generator keeps running, empty: after a drain Spark stops it with the receiver, and would
+   * warn if it were stopped already.
    */
   private synchronized String flushAndCommit() {
     if (workers == null) {
@@ -124,7 +147,8 @@ public final class ReliableKafkaReceiver extends DrainableReceiver<KafkaRecord> 
         Thread.currentThread().interrupt();
       }
       if (thread.isAlive()) {
-        LOG.warn("{} did not stop within {}; interrupting it", thread.getName(), WORKER_STOP_TIMEOUT);
+        LOG.warn(
+            "{} did not stop within {}; interrupting it", thread.getName(), WORKER_STOP_TIMEOUT);
         thread.interrupt();
       }
     }
@@ -134,12 +158,18 @@ public final class ReliableKafkaReceiver extends DrainableReceiver<KafkaRecord> 
     }
     workers = null;
     threads = null;
-    return flushed ? "stopped reading; stored and committed all " + stored.get() + " records read"
-        : "stopped reading; " + (added.get() - stored.get()) + " records read but not stored (read again after a"
+    return flushed
+        ? "stopped reading; stored and committed all " + stored.get() + " records read"
+        : "stopped reading; "
+            + (added.get() - stored.get())
+            + " records read but not stored (read again after a"
             + " restart)";
   }
 
-  /** Waits until every record handed to the generator is in a stored block; false on a failed store or timeout. */
+  /**
+   * Waits until every record handed to the generator is in a stored block; false on a failed store
+   * or timeout.
+   */
   private boolean awaitStored(long deadlineNanos) {
     while (stored.get() < added.get() && !storeFailed) {
       if (System.nanoTime() - deadlineNanos >= 0) {
@@ -159,7 +189,8 @@ public final class ReliableKafkaReceiver extends DrainableReceiver<KafkaRecord> 
   protected void stopReceiving() {
     flushAndCommit();
     if (!drainedForStop && blockGenerator != null) {
-      // A restart (or a stop without a drain): Spark stops a receiver's generators only when the whole receiver
+      // A restart (or a stop without a drain): Spark stops a receiver's generators only when the
+      // whole receiver
       // supervisor stops, and a restarted receiver makes a new one.
       blockGenerator.stop();
     }
@@ -180,20 +211,28 @@ public final class ReliableKafkaReceiver extends DrainableReceiver<KafkaRecord> 
     return settings.name();
   }
 
-  /** Records not yet committed in the partitions the consumer threads hold, as last sampled (0 before that). */
+  /**
+   * Records not yet committed in the partitions the consumer threads hold, as last sampled (0
+   * before that).
+   */
   private long lag() {
     List<ConsumerWorker> current = workers;
     return current == null ? 0 : current.stream().mapToLong(ConsumerWorker::lag).sum();
   }
 
-  /** Called by a consumer thread that cannot go on: Spark restarts the receiver from the committed offsets. */
+  /**
+   * Called by a consumer thread that cannot go on: Spark restarts the receiver from the committed
+   * offsets.
+   */
   void consumerFailed(String message, Throwable error) {
-    // reportError reaches the driver's listeners (and the UI); restart alone would only be logged on the executor.
+    // reportError reaches the driver's listeners (and the UI); restart alone would only be logged
+    // on the executor.
     reportError(message, error);
     restart(message, error);
   }
 
-  private static List<List<TopicPartition>> sharePartitions(List<TopicPartition> partitions, int threads) {
+  private static List<List<TopicPartition>> sharePartitions(
+      List<TopicPartition> partitions, int threads) {
     List<List<TopicPartition>> shares = new ArrayList<>();
     for (int i = 0; i < threads; i++) {
       shares.add(new ArrayList<>());
@@ -230,11 +269,19 @@ public final class ReliableKafkaReceiver extends DrainableReceiver<KafkaRecord> 
       try {
         store((ArrayBuffer<KafkaRecord>) records);
       } catch (Exception e) {
-        // Not only RuntimeException: a failed write-ahead-log write reaches us as Spark's checked SparkException
-        // (from awaitResult); escaping here, it would end the block generator's pushing thread and stall the stream.
+        // Not only RuntimeException: a failed write-ahead-log write reaches us as Spark's checked
+        // SparkException
+        // (from awaitResult); escaping here, it would end the block generator's pushing thread and
+        // stall the stream.
         storeFailed = true;
-        restart("Could not store block " + blockId + " of " + records.size() + " records; the receiver restarts"
-            + " and reads them again from the last committed offsets", e);
+        restart(
+            "Could not store block "
+                + blockId
+                + " of "
+                + records.size()
+                + " records; the receiver restarts"
+                + " and reads them again from the last committed offsets",
+            e);
         return;
       }
       metrics.blockStored(records);

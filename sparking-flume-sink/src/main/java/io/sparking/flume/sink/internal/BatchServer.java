@@ -45,26 +45,39 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves {@link SparkFlumeProtocol} over Avro RPC out of channel transactions.
  *
- * <p>Flume binds a transaction to the thread that opened it, so every batch gets a worker thread of its own from a
- * pool of {@code threads}: it opens the transaction, takes the events, hands the batch to the RPC thread that asked
- * for it, and then waits for the outcome (ack, nack, timeout or stop) to commit or roll back on that same thread.
- * The outcome is a future completed once, so an ack that loses the race against the timeout can never commit a
- * transaction a second time or after its rollback.
+ * <p>Flume binds a transaction to the thread that opened it, so every batch gets a worker thread of
+ * its own from a pool of {@code threads}: it opens the transaction, takes the events, hands the
+ * batch to the RPC thread that asked for it, and then waits for the outcome (ack, nack, timeout or
+ * stop) to commit or roll back on that same thread. The outcome is a future completed once, so an
+ * ack that loses the race against the timeout can never commit a transaction a second time or after
+ * its rollback.
  */
 public final class BatchServer implements SparkFlumeProtocol, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BatchServer.class);
-  /** Longest pause between two polls of an empty channel: bounds the latency of the first event of a batch. */
+
+  /**
+   * Longest pause between two polls of an empty channel: bounds the latency of the first event of a
+   * batch.
+   */
   private static final long MAX_POLL_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
-  /** Extra time an RPC thread grants a worker beyond batchWait, for a channel whose take() itself blocks. */
+
+  /**
+   * Extra time an RPC thread grants a worker beyond batchWait, for a channel whose take() itself
+   * blocks.
+   */
   private static final Duration TAKE_MARGIN = Duration.ofSeconds(5);
+
   /** How long ack and nack wait for the commit or rollback they caused. */
   private static final Duration FINISH_WAIT = Duration.ofSeconds(30);
+
   /** How long close() waits for workers to roll back before interrupting them. */
   private static final Duration STOP_WAIT = Duration.ofSeconds(10);
+
   /**
-   * Largest request frame a client may send. Requests are tiny (a count, or a sequence number, plus Avro's handshake
-   * with the client's protocol text on the first call), so 1 MiB is far beyond any real one; a frame declaring more
-   * is garbage or an attack, and its connection is closed before anything is buffered for it.
+   * Largest request frame a client may send. Requests are tiny (a count, or a sequence number, plus
+   * Avro's handshake with the client's protocol text on the first call), so 1 MiB is far beyond any
+   * real one; a frame declaring more is garbage or an attack, and its connection is closed before
+   * anything is buffered for it.
    */
   public static final int MAX_REQUEST_BYTES = 1024 * 1024;
 
@@ -75,7 +88,8 @@ public final class BatchServer implements SparkFlumeProtocol, AutoCloseable {
   private final Semaphore slots;
   private final ExecutorService workers;
   private final Map<String, OpenTransaction> open = new ConcurrentHashMap<>();
-  private final String sequencePrefix = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
+  private final String sequencePrefix =
+      Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
   private final AtomicLong sequence = new AtomicLong();
   private final AtomicBoolean capacityWarned = new AtomicBoolean();
   private final AtomicInteger waiting = new AtomicInteger();
@@ -85,20 +99,28 @@ public final class BatchServer implements SparkFlumeProtocol, AutoCloseable {
   private volatile boolean stopping;
   private NettyServer server;
 
-  private BatchServer(String name, Channel channel, SparkingSinkConfig config, SinkCounter counter) {
+  private BatchServer(
+      String name, Channel channel, SparkingSinkConfig config, SinkCounter counter) {
     this.name = name;
     this.channel = channel;
     this.config = config;
     this.counter = counter;
     this.slots = new Semaphore(config.threads());
-    this.workers = Executors.newFixedThreadPool(config.threads(), new DefaultThreadFactory("sparking-sink-" + name
-        + "-tx", true));
-    this.boss = new NioEventLoopGroup(1, new DefaultThreadFactory("sparking-sink-" + name + "-accept", true));
-    this.io = new NioEventLoopGroup(2, new DefaultThreadFactory("sparking-sink-" + name + "-io", true));
-    // Avro hands each call to the next caller loop in turn, and getEventBatch may block up to batchWait: more loops
+    this.workers =
+        Executors.newFixedThreadPool(
+            config.threads(), new DefaultThreadFactory("sparking-sink-" + name + "-tx", true));
+    this.boss =
+        new NioEventLoopGroup(
+            1, new DefaultThreadFactory("sparking-sink-" + name + "-accept", true));
+    this.io =
+        new NioEventLoopGroup(2, new DefaultThreadFactory("sparking-sink-" + name + "-io", true));
+    // Avro hands each call to the next caller loop in turn, and getEventBatch may block up to
+    // batchWait: more loops
     // than open transactions keep an ack from queueing behind a waiting request for long.
-    this.callers = new DefaultEventLoopGroup(2 * config.threads() + 2,
-        new DefaultThreadFactory("sparking-sink-" + name + "-rpc", true));
+    this.callers =
+        new DefaultEventLoopGroup(
+            2 * config.threads() + 2,
+            new DefaultThreadFactory("sparking-sink-" + name + "-rpc", true));
   }
 
   /**
@@ -106,16 +128,33 @@ public final class BatchServer implements SparkFlumeProtocol, AutoCloseable {
    *
    * @throws FlumeException if the address cannot be bound, naming it
    */
-  public static BatchServer start(String name, Channel channel, SparkingSinkConfig config, SinkCounter counter) {
+  public static BatchServer start(
+      String name, Channel channel, SparkingSinkConfig config, SinkCounter counter) {
     BatchServer batches = new BatchServer(name, channel, config, counter);
     InetSocketAddress address = new InetSocketAddress(config.hostname(), config.port());
     try {
-      // avro-ipc's own decoder trusts declared frame sizes; the guard checks them first (see FrameGuard).
-      batches.server = new NettyServer(new SpecificResponder(SparkFlumeProtocol.class, batches), address,
-          socket -> socket.pipeline().addLast("frameGuard", new FrameGuard(MAX_REQUEST_BYTES, "sink " + name,
-              "only Spark receivers speak to this port, with requests far below " + MAX_REQUEST_BYTES + " bytes;"
-              + " check what connects to it")), null,
-          batches.boss, batches.io, batches.callers);
+      // avro-ipc's own decoder trusts declared frame sizes; the guard checks them first (see
+      // FrameGuard).
+      batches.server =
+          new NettyServer(
+              new SpecificResponder(SparkFlumeProtocol.class, batches),
+              address,
+              socket ->
+                  socket
+                      .pipeline()
+                      .addLast(
+                          "frameGuard",
+                          new FrameGuard(
+                              MAX_REQUEST_BYTES,
+                              "sink " + name,
+                              "only Spark receivers speak to this port, with requests far below "
+                                  + MAX_REQUEST_BYTES
+                                  + " bytes;"
+                                  + " check what connects to it")),
+              null,
+              batches.boss,
+              batches.io,
+              batches.callers);
       batches.server.start();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -123,10 +162,26 @@ public final class BatchServer implements SparkFlumeProtocol, AutoCloseable {
       throw new FlumeException("Interrupted while binding sink " + name + " to " + address, e);
     } catch (RuntimeException e) {
       batches.close();
-      throw new FlumeException("Sink " + name + " could not listen on " + config.hostname() + ":" + config.port()
-          + " (" + e + "); free the port or set '" + SparkingSinkConfig.PORT + "' to another one", e);
+      throw new FlumeException(
+          "Sink "
+              + name
+              + " could not listen on "
+              + config.hostname()
+              + ":"
+              + config.port()
+              + " ("
+              + e
+              + "); free the port or set '"
+              + SparkingSinkConfig.PORT
+              + "' to another one",
+          e);
     }
-    LOG.info("Sink {} serves batches on {}:{} ({})", name, config.hostname(), batches.server.getPort(), config);
+    LOG.info(
+        "Sink {} serves batches on {}:{} ({})",
+        name,
+        config.hostname(),
+        batches.server.getPort(),
+        config);
     return batches;
   }
 
@@ -161,14 +216,22 @@ public final class BatchServer implements SparkFlumeProtocol, AutoCloseable {
     int size = Math.min(n, config.maxBatchSize());
     try {
       if (!slots.tryAcquire(config.batchWait().toMillis(), TimeUnit.MILLISECONDS)) {
-        return errorBatch("All " + config.threads() + " transactions of sink " + name + " wait for an ack or nack;"
-            + " ack or nack earlier batches, or raise '" + SparkingSinkConfig.THREADS + "'");
+        return errorBatch(
+            "All "
+                + config.threads()
+                + " transactions of sink "
+                + name
+                + " wait for an ack or nack;"
+                + " ack or nack earlier batches, or raise '"
+                + SparkingSinkConfig.THREADS
+                + "'");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return errorBatch("Sink " + name + " is stopping");
     }
-    OpenTransaction tx = new OpenTransaction(sequencePrefix + "-" + sequence.incrementAndGet(), size);
+    OpenTransaction tx =
+        new OpenTransaction(sequencePrefix + "-" + sequence.incrementAndGet(), size);
     try {
       workers.execute(() -> run(tx));
     } catch (RejectedExecutionException e) {
@@ -178,9 +241,14 @@ public final class BatchServer implements SparkFlumeProtocol, AutoCloseable {
     try {
       return tx.batch.get(config.batchWait().plus(TAKE_MARGIN).toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      // The worker still sits in channel.take(); whichever completes first decides, and a batch that loses rolls back.
-      tx.batch.complete(errorBatch("The channel of sink " + name + " did not answer a take within "
-          + config.batchWait().plus(TAKE_MARGIN)));
+      // The worker still sits in channel.take(); whichever completes first decides, and a batch
+      // that loses rolls back.
+      tx.batch.complete(
+          errorBatch(
+              "The channel of sink "
+                  + name
+                  + " did not answer a take within "
+                  + config.batchWait().plus(TAKE_MARGIN)));
       return tx.batch.join();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -206,22 +274,37 @@ public final class BatchServer implements SparkFlumeProtocol, AutoCloseable {
     if (tx == null || !tx.outcome.complete(wanted)) {
       // Old receivers treat ack and nack as fire-and-forget, so a late one is logged, not thrown.
       Outcome earlier = tx == null ? null : tx.outcome.getNow(null);
-      LOG.warn("Sink {} ignored {} for batch {}: {}", name, wanted, sequenceNumber, earlier == null
-          ? "no open transaction has that number (it timed out, was nacked or the agent restarted)"
-          : "it already ended with " + earlier + "; its events are delivered again");
+      LOG.warn(
+          "Sink {} ignored {} for batch {}: {}",
+          name,
+          wanted,
+          sequenceNumber,
+          earlier == null
+              ? "no open transaction has that number (it timed out, was nacked or the agent restarted)"
+              : "it already ended with " + earlier + "; its events are delivered again");
       return;
     }
     try {
       tx.finished.get(FINISH_WAIT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
-      throw new AvroRuntimeException("Sink " + name + " could not " + (wanted == Outcome.ACK ? "commit" : "roll back")
-          + " batch " + sequenceNumber + ": " + e.getCause() + "; its events are delivered again", e.getCause());
+      throw new AvroRuntimeException(
+          "Sink "
+              + name
+              + " could not "
+              + (wanted == Outcome.ACK ? "commit" : "roll back")
+              + " batch "
+              + sequenceNumber
+              + ": "
+              + e.getCause()
+              + "; its events are delivered again",
+          e.getCause());
     } catch (TimeoutException e) {
-      throw new AvroRuntimeException("Sink " + name + " did not finish batch " + sequenceNumber + " within "
-          + FINISH_WAIT);
+      throw new AvroRuntimeException(
+          "Sink " + name + " did not finish batch " + sequenceNumber + " within " + FINISH_WAIT);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new AvroRuntimeException("Sink " + name + " is stopping; batch " + sequenceNumber + " rolls back");
+      throw new AvroRuntimeException(
+          "Sink " + name + " is stopping; batch " + sequenceNumber + " rolls back");
     }
   }
 
@@ -235,8 +318,13 @@ public final class BatchServer implements SparkFlumeProtocol, AutoCloseable {
       List<SparkSinkEvent> events = take(tx.size);
       if (events.isEmpty()) {
         counter.incrementBatchEmptyCount();
-        tx.batch.complete(errorBatch("No events in the channel of sink " + name + " within "
-            + config.batchWait().toMillis() + " ms"));
+        tx.batch.complete(
+            errorBatch(
+                "No events in the channel of sink "
+                    + name
+                    + " within "
+                    + config.batchWait().toMillis()
+                    + " ms"));
         transaction.rollback();
         outcome = Outcome.NACK;
         return;
@@ -269,13 +357,19 @@ public final class BatchServer implements SparkFlumeProtocol, AutoCloseable {
         }
       } else {
         if (outcome == Outcome.TIMED_OUT) {
-          LOG.warn("Sink {}: batch {} of {} events got no ack within {} s; rolling back, the events are delivered"
-              + " again", name, tx.sequenceNumber, events.size(), config.timeout().toSeconds());
+          LOG.warn(
+              "Sink {}: batch {} of {} events got no ack within {} s; rolling back, the events are delivered"
+                  + " again",
+              name,
+              tx.sequenceNumber,
+              events.size(),
+              config.timeout().toSeconds());
         }
         transaction.rollback();
       }
     } catch (Throwable e) {
-      LOG.error("Sink {}: batch {} failed ({}); rolling back", name, tx.sequenceNumber, e.toString(), e);
+      LOG.error(
+          "Sink {}: batch {} failed ({}); rolling back", name, tx.sequenceNumber, e.toString(), e);
       tx.batch.complete(errorBatch("Sink " + name + " could not take events: " + e));
       tx.outcome.complete(Outcome.STOPPED);
       rollbackQuietly(transaction);
@@ -289,7 +383,11 @@ public final class BatchServer implements SparkFlumeProtocol, AutoCloseable {
         try {
           transaction.close();
         } catch (RuntimeException e) {
-          LOG.warn("Sink {}: closing the transaction of batch {} failed: {}", name, tx.sequenceNumber, e.toString());
+          LOG.warn(
+              "Sink {}: closing the transaction of batch {} failed: {}",
+              name,
+              tx.sequenceNumber,
+              e.toString());
         }
       }
       tx.finished.complete(outcome);
@@ -298,8 +396,9 @@ public final class BatchServer implements SparkFlumeProtocol, AutoCloseable {
   }
 
   /**
-   * Takes up to {@code max} events. Waits at most batchWait for the first one, polling because Flume channels
-   * offer no way to wait for an event; returns as soon as the channel has no more after that.
+   * Takes up to {@code max} events. Waits at most batchWait for the first one, polling because
+   * Flume channels offer no way to wait for an event; returns as soon as the channel has no more
+   * after that.
    */
   private List<SparkSinkEvent> take(int max) {
     List<SparkSinkEvent> events = new ArrayList<>(Math.min(max, 1024));
@@ -313,10 +412,15 @@ public final class BatchServer implements SparkFlumeProtocol, AutoCloseable {
         if (events.isEmpty()) {
           throw e;
         }
-        // Most often the channel's transactionCapacity is smaller than the batch asked for: hand out what we have.
+        // Most often the channel's transactionCapacity is smaller than the batch asked for: hand
+        // out what we have.
         if (capacityWarned.compareAndSet(false, true)) {
-          LOG.warn("Sink {}: the channel refused a take after {} events ({}); batches are cut there. Raise the"
-              + " channel's transactionCapacity or lower '{}'", name, events.size(), e.getMessage(),
+          LOG.warn(
+              "Sink {}: the channel refused a take after {} events ({}); batches are cut there. Raise the"
+                  + " channel's transactionCapacity or lower '{}'",
+              name,
+              events.size(),
+              e.getMessage(),
               SparkingSinkConfig.MAX_BATCH_SIZE);
         }
         break;
@@ -325,7 +429,10 @@ public final class BatchServer implements SparkFlumeProtocol, AutoCloseable {
         events.add(toRecord(event));
         continue;
       }
-      if (!events.isEmpty() || stopping || System.nanoTime() - deadline >= 0 || Thread.currentThread().isInterrupted()) {
+      if (!events.isEmpty()
+          || stopping
+          || System.nanoTime() - deadline >= 0
+          || Thread.currentThread().isInterrupted()) {
         break;
       }
       waiting.incrementAndGet();
@@ -340,7 +447,8 @@ public final class BatchServer implements SparkFlumeProtocol, AutoCloseable {
   }
 
   private static SparkSinkEvent toRecord(Event event) {
-    Map<String, String> headers = event.getHeaders() == null ? new HashMap<>() : new HashMap<>(event.getHeaders());
+    Map<String, String> headers =
+        event.getHeaders() == null ? new HashMap<>() : new HashMap<>(event.getHeaders());
     byte[] body = event.getBody() == null ? new byte[0] : event.getBody();
     return new SparkSinkEvent(headers, ByteBuffer.wrap(body));
   }
@@ -361,8 +469,8 @@ public final class BatchServer implements SparkFlumeProtocol, AutoCloseable {
   }
 
   /**
-   * Stops serving: rolls back every open transaction (their events are delivered again), waits a bounded time for
-   * the workers, then closes the server.
+   * Stops serving: rolls back every open transaction (their events are delivered again), waits a
+   * bounded time for the workers, then closes the server.
    */
   @Override
   public void close() {
@@ -370,8 +478,11 @@ public final class BatchServer implements SparkFlumeProtocol, AutoCloseable {
     open.values().forEach(tx -> tx.outcome.complete(Outcome.STOPPED));
     workers.shutdown();
     try {
-      if (!workers.awaitTermination(config.batchWait().plus(STOP_WAIT).toMillis(), TimeUnit.MILLISECONDS)) {
-        LOG.warn("Sink {}: transaction threads still busy after {}; interrupting them", name,
+      if (!workers.awaitTermination(
+          config.batchWait().plus(STOP_WAIT).toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.warn(
+            "Sink {}: transaction threads still busy after {}; interrupting them",
+            name,
             config.batchWait().plus(STOP_WAIT));
         workers.shutdownNow();
         workers.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -380,7 +491,8 @@ public final class BatchServer implements SparkFlumeProtocol, AutoCloseable {
       Thread.currentThread().interrupt();
       workers.shutdownNow();
     }
-    // A zero quiet period: nothing useful can arrive any more, and Netty's default would add seconds to every stop.
+    // A zero quiet period: nothing useful can arrive any more, and Netty's default would add
+    // seconds to every stop.
     boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     io.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     callers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
