@@ -116,12 +116,25 @@ class ArchitectureTest {
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(
-            "..internal..",
+            "io.sparking.core.internal..",
+            "io.sparking.kafka.internal..",
+            "io.sparking.flume.internal..",
             "io.sparking.flume.protocol..",
             "io.sparking.flume.sink..",
             "io.sparking.jobs..",
             "io.sparking.runtime..",
             "io.sparking.testkit..")
+        .check(classes);
+  }
+
+  @Test
+  void compatInternalsStayInTheCompatModule() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("io.sparking.compat..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.sparking.compat.internal..")
         .check(classes);
   }
 

@@ -218,11 +218,7 @@ final class Report {
           "| path | load | records/s taken (steady) | peak heap | bounded? | heap over time: peak/after GC (MB, per 5 s) |\n"
               + "|---|---|---:|---:|---|---|\n");
       for (Sections.Row row : overload) {
-        t.append("| ").append(row.path().label()).append(" | ").append(row.setting()).append(" | ");
-        if (row.result() == null) {
-          t.append("failed: ")
-              .append(String.valueOf(row.failure()).replace('|', '/'))
-              .append(" | | | |\n");
+        if (!startRow(t, row)) {
           continue;
         }
         RunResult r = row.result();
@@ -261,11 +257,7 @@ final class Report {
               + "|---|---|---:|---:|---:|---:|\n");
       java.util.Map<String, Double> firstRate = new java.util.HashMap<>();
       for (Sections.Row row : scaling) {
-        t.append("| ").append(row.path().label()).append(" | ").append(row.setting()).append(" | ");
-        if (row.result() == null) {
-          t.append("failed: ")
-              .append(String.valueOf(row.failure()).replace('|', '/'))
-              .append(" | | | |\n");
+        if (!startRow(t, row)) {
           continue;
         }
         double r = row.result().rate();
@@ -416,5 +408,20 @@ final class Report {
   /** Bytes as MB for the table, or "n/a". */
   static String megabytes(long bytes) {
     return bytes <= 0 ? "n/a" : String.format(Locale.ROOT, "%,d MB", bytes / (1024 * 1024));
+  }
+
+  /**
+   * Starts the table row of {@code row}: its path and setting. A failed run gets its failure in the
+   * next cell and empty ones after it; then this returns false and the row is complete.
+   */
+  private static boolean startRow(StringBuilder t, Sections.Row row) {
+    t.append("| ").append(row.path().label()).append(" | ").append(row.setting()).append(" | ");
+    if (row.result() == null) {
+      t.append("failed: ")
+          .append(String.valueOf(row.failure()).replace('|', '/'))
+          .append(" | | | |\n");
+      return false;
+    }
+    return true;
   }
 }

@@ -19,15 +19,10 @@ import picocli.CommandLine.Command;
             + " after each batch's output.")
 public final class KafkaDirectTopic extends KafkaJob {
 
-  /** None: the direct stream reads in the batches' tasks. */
+  /** The direct stream: it reads in the batches' tasks, with no receivers. */
   @Override
-  protected int receivers() {
-    return 0;
-  }
-
-  @Override
-  protected boolean writeAheadLog() {
-    return false;
+  protected boolean direct() {
+    return true;
   }
 
   @Override

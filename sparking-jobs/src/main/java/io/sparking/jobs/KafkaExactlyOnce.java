@@ -76,15 +76,10 @@ public final class KafkaExactlyOnce extends KafkaJob {
     return false;
   }
 
-  /** None: the direct stream reads in the batches' tasks. */
+  /** The direct stream: it reads in the batches' tasks, with no receivers. */
   @Override
-  protected int receivers() {
-    return 0;
-  }
-
-  @Override
-  protected boolean writeAheadLog() {
-    return false;
+  protected boolean direct() {
+    return true;
   }
 
   /**

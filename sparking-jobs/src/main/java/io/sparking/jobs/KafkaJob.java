@@ -43,11 +43,15 @@ abstract class KafkaJob extends StreamingJob {
     return settings;
   }
 
-  /**
-   * Whether the job's receivers write ahead (receiver jobs yes, the direct job has no receivers).
-   */
-  protected boolean writeAheadLog() {
-    return true;
+  /** Whether the job reads with the direct stream: no receivers, and so no write-ahead log. */
+  protected boolean direct() {
+    return false;
+  }
+
+  /** One receiver, or none for a direct job; jobs with more say how many. */
+  @Override
+  protected int receivers() {
+    return direct() ? 0 : 1;
   }
 
   @Override
@@ -73,8 +77,7 @@ abstract class KafkaJob extends StreamingJob {
 
   @Override
   protected void configure(SparkConf conf) {
-    conf.setIfMissing(
-        "spark.streaming.receiver.writeAheadLog.enable", String.valueOf(writeAheadLog()));
+    conf.setIfMissing("spark.streaming.receiver.writeAheadLog.enable", String.valueOf(!direct()));
     conf.setIfMissing("spark.streaming.backpressure.enabled", "true");
   }
 }

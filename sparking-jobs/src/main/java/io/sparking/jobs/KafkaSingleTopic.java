@@ -30,11 +30,6 @@ public final class KafkaSingleTopic extends KafkaJob {
   }
 
   @Override
-  protected int receivers() {
-    return 1;
-  }
-
-  @Override
   protected void defineStreams(JavaStreamingContext jssc, BatchReporter reporter) {
     reporter.countWordsOfEachBatch(
         SparkingKafka.receiverStream(jssc, settings()).map(KafkaRecord::valueAsString));

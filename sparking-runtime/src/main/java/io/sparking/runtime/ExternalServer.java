@@ -21,6 +21,32 @@ public abstract class ExternalServer implements AutoCloseable {
   /** What the server is, for messages: "Kafka broker on 127.0.0.1:9092". */
   protected abstract String describe();
 
+  /**
+   * The server's own scratch directory (data, logs, configuration), deleted by {@link #close()}.
+   */
+  protected abstract Path scratchDir();
+
+  /** Launches {@code server}, or closes it (deleting its directory) when it does not start. */
+  protected static <T extends ExternalServer> T launchOrClose(T server) {
+    try {
+      server.launch();
+      return server;
+    } catch (RuntimeException e) {
+      server.close();
+      throw e;
+    }
+  }
+
+  /** Stops the server and deletes its scratch directory. */
+  @Override
+  public final void close() {
+    try {
+      stop();
+    } finally {
+      TempDirs.deleteRecursively(scratchDir());
+    }
+  }
+
   /** Records the process that {@link #launch()} started, so that stop, kill and close reach it. */
   protected final void attach(JavaProcess started) {
     this.process = started;

@@ -203,12 +203,8 @@ public final class FlumeAgent extends ExternalServer {
   }
 
   @Override
-  public void close() {
-    try {
-      stop();
-    } finally {
-      TempDirs.deleteRecursively(dir);
-    }
+  protected Path scratchDir() {
+    return dir;
   }
 
   @Override
@@ -564,9 +560,7 @@ public final class FlumeAgent extends ExternalServer {
         all.putIfAbsent("dir", dir.toString());
         Path configFile = dir.resolve("agent.properties");
         Files.writeString(configFile, fill(template, all), StandardCharsets.UTF_8);
-        FlumeAgent agent = new FlumeAgent(this, dir, Map.copyOf(ports), configFile);
-        agent.launch();
-        return agent;
+        return launchOrClose(new FlumeAgent(this, dir, Map.copyOf(ports), configFile));
       } catch (IOException e) {
         TempDirs.deleteRecursively(dir);
         throw new UncheckedIOException(e);

@@ -586,12 +586,8 @@ public final class KafkaBroker extends ExternalServer {
   }
 
   @Override
-  public void close() {
-    try {
-      stop();
-    } finally {
-      TempDirs.deleteRecursively(dir);
-    }
+  protected Path scratchDir() {
+    return dir;
   }
 
   private void format() {

@@ -58,13 +58,7 @@ public final class ZooKeeperServer extends ExternalServer {
       TempDirs.deleteRecursively(dir);
       throw e;
     }
-    try {
-      server.launch();
-      return server;
-    } catch (RuntimeException e) {
-      server.close();
-      throw e;
-    }
+    return launchOrClose(server);
   }
 
   /** The address clients connect to, {@code 127.0.0.1:<port>}. */
@@ -181,11 +175,7 @@ public final class ZooKeeperServer extends ExternalServer {
   }
 
   @Override
-  public void close() {
-    try {
-      stop();
-    } finally {
-      TempDirs.deleteRecursively(dir);
-    }
+  protected Path scratchDir() {
+    return dir;
   }
 }

@@ -1,6 +1,9 @@
 package io.sparking.compat.flume;
 
+import static io.sparking.compat.internal.LegacyArguments.requiredStorageLevel;
+
 import io.sparking.core.spi.InvalidSetting;
+import io.sparking.flume.FlumeAddresses;
 import io.sparking.flume.PullSettings;
 import io.sparking.flume.PushSettings;
 import io.sparking.flume.SparkingFlume;
@@ -199,7 +202,7 @@ public final class FlumeUtils {
     return pull(
         jssc,
         List.of(address(hostname, port)),
-        required(storageLevel),
+        requiredStorageLevel(storageLevel),
         DEFAULT_POLLING_BATCH_SIZE,
         DEFAULT_POLLING_PARALLELISM);
   }
@@ -210,7 +213,7 @@ public final class FlumeUtils {
     return pull(
         jssc,
         toList(addresses),
-        required(storageLevel),
+        requiredStorageLevel(storageLevel),
         DEFAULT_POLLING_BATCH_SIZE,
         DEFAULT_POLLING_PARALLELISM);
   }
@@ -225,7 +228,8 @@ public final class FlumeUtils {
       StorageLevel storageLevel,
       int maxBatchSize,
       int parallelism) {
-    return pull(jssc, toList(addresses), required(storageLevel), maxBatchSize, parallelism);
+    return pull(
+        jssc, toList(addresses), requiredStorageLevel(storageLevel), maxBatchSize, parallelism);
   }
 
   private static JavaReceiverInputDStream<SparkFlumeEvent> push(
@@ -269,26 +273,8 @@ public final class FlumeUtils {
         jssc, addresses, settings.build(), SparkFlumeEvent::from, SparkFlumeEvent.class);
   }
 
-  private static StorageLevel required(StorageLevel storageLevel) {
-    return InvalidSetting.required(
-        "storageLevel",
-        storageLevel,
-        "pass a StorageLevel such as"
-            + " StorageLevel.MEMORY_AND_DISK_SER_2, or call the overload without one");
-  }
-
   private static InetSocketAddress address(String hostname, int port) {
-    if (hostname == null || hostname.isBlank()) {
-      throw InvalidSetting.of(
-          "hostname",
-          "'" + (hostname == null ? "" : hostname) + "'",
-          "empty",
-          "pass the host the sink listens on, such as agent-1");
-    }
-    if (port < 1 || port > 65535) {
-      throw InvalidSetting.of("port", port, "out of range", "pass the sink's port, 1 to 65535");
-    }
-    return InetSocketAddress.createUnresolved(hostname, port);
+    return FlumeAddresses.of(hostname, String.valueOf(port));
   }
 
   private static List<InetSocketAddress> toList(scala.collection.Seq<InetSocketAddress> addresses) {

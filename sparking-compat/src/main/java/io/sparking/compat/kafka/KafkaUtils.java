@@ -1,5 +1,7 @@
 package io.sparking.compat.kafka;
 
+import static io.sparking.compat.internal.LegacyArguments.requiredStorageLevel;
+
 import io.sparking.core.spi.InvalidSetting;
 import io.sparking.kafka.KafkaSettings;
 import io.sparking.kafka.SparkingKafka;
@@ -110,7 +112,7 @@ public final class KafkaUtils {
             LegacyKafkaParams.ofZooKeeper(zkQuorum, groupId),
             "zkQuorum",
             fromScala(topics),
-            required(storageLevel),
+            requiredStorageLevel(storageLevel),
             String.class,
             String.class,
             StringDeserializer.class,
@@ -146,7 +148,7 @@ public final class KafkaUtils {
                 kafkaParams == null ? null : CollectionConverters.asJava(kafkaParams)),
             LegacyKafkaParams.ZOOKEEPER_CONNECT,
             fromScala(topics),
-            required(storageLevel),
+            requiredStorageLevel(storageLevel),
             null,
             null,
             keyDeserializerClass,
@@ -188,7 +190,7 @@ public final class KafkaUtils {
         LegacyKafkaParams.ofZooKeeper(zkQuorum, groupId),
         "zkQuorum",
         topics,
-        required(storageLevel),
+        requiredStorageLevel(storageLevel),
         String.class,
         String.class,
         StringDeserializer.class,
@@ -216,7 +218,7 @@ public final class KafkaUtils {
         LegacyKafkaParams.of(kafkaParams),
         LegacyKafkaParams.ZOOKEEPER_CONNECT,
         topics,
-        required(storageLevel),
+        requiredStorageLevel(storageLevel),
         keyType,
         valueType,
         keyDeserializerClass,
@@ -361,13 +363,5 @@ public final class KafkaUtils {
       }
     }
     return (Map<String, ? extends Number>) (Map<String, ?>) map;
-  }
-
-  private static StorageLevel required(StorageLevel storageLevel) {
-    return InvalidSetting.required(
-        "storageLevel",
-        storageLevel,
-        "pass a StorageLevel such as"
-            + " StorageLevel.MEMORY_AND_DISK_SER_2, or call the overload without one");
   }
 }
