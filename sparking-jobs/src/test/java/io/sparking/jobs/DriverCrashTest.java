@@ -315,7 +315,7 @@ class DriverCrashTest {
     return FaultScenario.kafka(KAFKA.broker(), name, work, job);
   }
 
-  private static void assertNoLoss(Result result) {
+  static void assertNoLoss(Result result) {
     assertThat(result.unexpected())
         .as("ids in the output that were never sent: %s", result)
         .isZero();

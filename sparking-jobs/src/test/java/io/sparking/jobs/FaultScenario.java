@@ -170,7 +170,7 @@ public final class FaultScenario {
     this.dir = work.resolve(name);
     this.source = source;
     this.launcher = launcher;
-    this.sparkSettings = Map.copyOf(sparkSettings);
+    this.sparkSettings = new java.util.LinkedHashMap<>(sparkSettings);
     this.output = new BatchFiles(dir.resolve("out"));
     List<String> all = new ArrayList<>(List.of(job));
     all.addAll(List.of(args));
@@ -270,6 +270,24 @@ public final class FaultScenario {
    */
   public FaultScenario jobOptions(String... options) {
     jobArgs.addAll(List.of(options));
+    return this;
+  }
+
+  /**
+   * Puts the job's checkpoint, and with it the write-ahead logs, at {@code uri} (say an hdfs://
+   * URI) for every run. Returns this scenario.
+   */
+  FaultScenario checkpointAt(String uri) {
+    jobArgs.set(jobArgs.indexOf("--checkpoint-dir") + 1, uri);
+    return this;
+  }
+
+  /**
+   * Adds {@code settings} to the job's Spark configuration for every run, such as {@code
+   * spark.hadoop.*} settings of the Hadoop client. Returns this scenario.
+   */
+  FaultScenario sparkSettings(Map<String, String> settings) {
+    sparkSettings.putAll(settings);
     return this;
   }
 

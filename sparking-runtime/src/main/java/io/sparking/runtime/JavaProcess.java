@@ -3,6 +3,7 @@ package io.sparking.runtime;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -149,6 +150,20 @@ public final class JavaProcess implements AutoCloseable {
       }
     } catch (IOException e) {
       // The process ended or its pipe closed: nothing more to copy.
+    }
+  }
+
+  /**
+   * Writes {@code line} to the process's standard input: a command for a runtime that reads them,
+   * such as the Hadoop mini cluster.
+   */
+  public void sendLine(String line) {
+    try {
+      OutputStream in = process.getOutputStream();
+      in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+      in.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot send '" + line + "' to " + this, e);
     }
   }
 

@@ -1,0 +1,155 @@
+package io.sparking.jobs;
+
+import static io.sparking.jobs.DriverCrashTest.assertNoLoss;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sparking.jobs.FaultScenario.Fault;
+import io.sparking.jobs.FaultScenario.Result;
+import io.sparking.runtime.HadoopCluster;
+import io.sparking.testkit.KafkaBrokerExtension;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The jobs with their checkpoints and write-ahead logs on HDFS ({@code --checkpoint-dir
+ * hdfs://...}), Hadoop's own MiniDFSCluster of three datanodes in a JVM of its own: a driver killed
+ * with SIGKILL and started again from the HDFS checkpoint, and datanodes restarted one after the
+ * other mid-stream, lose nothing, counted by id. Each scenario also checks that the write-ahead log
+ * and the checkpoint files are on HDFS.
+ */
+class HdfsCheckpointTest {
+  @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
+
+  private static final Fault KILL_DRIVER_AND_RESTART =
+      scenario -> {
+        scenario.killJob();
+        scenario.sendRest();
+        scenario.restartJob();
+      };
+
+  private static HadoopCluster hadoop;
+
+  @TempDir Path work;
+
+  @BeforeAll
+  static void startHdfs() {
+    hadoop = HadoopCluster.start(3);
+  }
+
+  @AfterAll
+  static void stopHdfs() {
+    if (hadoop != null) {
+      hadoop.close();
+    }
+  }
+
+  @Test
+  void kafkaReceiverJobLosesNothingWhenTheDriverIsKilledAndRecoversFromHdfs() throws Exception {
+    String checkpoint = hadoop.uri("/sparking/KafkaSingleTopic-driverKill");
+    Result result =
+        FaultScenario.kafka(KAFKA.broker(), "KafkaSingleTopic-hdfs", work, "KafkaSingleTopic")
+            .checkpointAt(checkpoint)
+            .sparkSettings(hadoop.sparkSettings())
+            .run(KILL_DRIVER_AND_RESTART);
+    assertNoLoss(result);
+    assertWriteAheadLogAndCheckpointOnHdfs(checkpoint);
+  }
+
+  /**
+   * The Kafka scenario's mechanism (write-ahead log and checkpoint on HDFS, recovered after a kill)
+   * through the pull receiver: with {@code -Pfaults}, like the other repeats of a mechanism.
+   */
+  @Test
+  @EnabledIfSystemProperty(named = "sparking.faults.all", matches = "true")
+  void flumePullJobLosesNothingWhenTheDriverIsKilledAndRecoversFromHdfs() throws Exception {
+    String checkpoint = hadoop.uri("/sparking/FlumeSinglePullBased-driverKill");
+    // Paced, so that the kill lands while the agent is still being fed the first half.
+    try (FlumeSource flume = FlumeSource.pull(work, Math.max(300, FaultScenario.IDS / 60))) {
+      Result result =
+          new FaultScenario(
+                  "FlumeSinglePullBased-hdfs",
+                  work,
+                  flume::append,
+                  List.of(),
+                  "FlumeSinglePullBased",
+                  "local[2]",
+                  "127.0.0.1",
+                  String.valueOf(flume.port()))
+              .firstHalfOnceReceiving()
+              .checkpointAt(checkpoint)
+              .sparkSettings(hadoop.sparkSettings())
+              .run(
+                  s -> {
+                    s.killJob();
+                    flume.feedTheRestAtOnce();
+                    s.sendRest();
+                    s.restartJob();
+                  });
+      assertNoLoss(result);
+    }
+    assertWriteAheadLogAndCheckpointOnHdfs(checkpoint);
+  }
+
+  @Test
+  void kafkaReceiverJobLosesNothingWhileDatanodesRestartMidStream() throws Exception {
+    String checkpoint = hadoop.uri("/sparking/KafkaSingleTopic-datanodeRestart");
+    Result result =
+        FaultScenario.kafka(KAFKA.broker(), "KafkaSingleTopic-datanodes", work, "KafkaSingleTopic")
+            .checkpointAt(checkpoint)
+            .sparkSettings(hadoop.sparkSettings())
+            .run(
+                s -> {
+                  // Each restart cuts the pipelines of the log files being written; the job, never
+                  // restarted, keeps writing batches through both.
+                  hadoop.restartDataNode(0);
+                  s.awaitMoreBatches(3);
+                  hadoop.restartDataNode(1);
+                  s.awaitMoreBatches(3);
+                });
+    assertNoLoss(result);
+    assertWriteAheadLogAndCheckpointOnHdfs(checkpoint);
+  }
+
+  /** Spark's checkpoint files and its receivers' write-ahead log files are under {@code uri}. */
+  private static void assertWriteAheadLogAndCheckpointOnHdfs(String uri) throws IOException {
+    try (FileSystem fs =
+        FileSystem.newInstance(URI.create(hadoop.fileSystemUri()), new Configuration())) {
+      org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(uri);
+      List<String> checkpoints = new ArrayList<>();
+      for (FileStatus status : fs.listStatus(root)) {
+        if (status.getPath().getName().startsWith("checkpoint-")) {
+          checkpoints.add(status.getPath().getName());
+        }
+      }
+      assertThat(checkpoints).as("Spark checkpoint files in %s", uri).isNotEmpty();
+      List<String> logFiles = new ArrayList<>();
+      RemoteIterator<LocatedFileStatus> files =
+          fs.listFiles(new org.apache.hadoop.fs.Path(root, "receivedBlockMetadata"), true);
+      while (files.hasNext()) {
+        logFiles.add(files.next().getPath().getName());
+      }
+      RemoteIterator<LocatedFileStatus> data =
+          fs.listFiles(new org.apache.hadoop.fs.Path(root, "receivedData"), true);
+      while (data.hasNext()) {
+        logFiles.add(data.next().getPath().getName());
+      }
+      assertThat(logFiles)
+          .as("write-ahead log files in %s (receivedBlockMetadata, receivedData)", uri)
+          .anyMatch(name -> name.startsWith("log-"));
+    }
+  }
+}
