@@ -1,6 +1,8 @@
 package io.sparking.jobs;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,9 +12,15 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.SparkConf;
+import scala.Tuple2;
 
 /**
  * Prepares a job's checkpoint directory: the default is per job under the working directory, and a
@@ -23,8 +31,8 @@ import java.util.stream.Stream;
  * brokers and group) a checkpoint was made for. Spark recovers a context with the streams it
  * checkpointed, whatever the command line says, so a run given other sources would quietly resume
  * the old ones (and fail to reach them once they are gone); such a run is refused before Spark
- * starts. Both marks are kept for local directories only: on cluster storage (hdfs://, s3a://) the
- * directory is Spark's alone.
+ * starts. Both marks are kept wherever the checkpoint is: in a local directory, or on HDFS (or any
+ * storage Hadoop's file system reaches, as Spark does).
  */
 final class CheckpointDirectory {
   static final String OWNER_FILE = ".sparking-job";
@@ -45,17 +53,16 @@ final class CheckpointDirectory {
 
   /**
    * Returns the directory to use for {@code job}: {@code given} or the default, created and marked
-   * as the job's. Non-local URIs (hdfs://, s3a://) are passed to Spark unchecked, as given: a
-   * {@link Path} would fold {@code hdfs://nn:8020/x} into {@code hdfs:/nn:8020/x}, losing the name
-   * node.
+   * as the job's. URIs of other storage (hdfs://, s3a://) go through Hadoop's file system, with the
+   * Hadoop client settings of the job's Spark configuration ({@code spark.hadoop.*}), and reach
+   * Spark as given: a {@link Path} would fold {@code hdfs://nn:8020/x} into {@code
+   * hdfs:/nn:8020/x}, losing the name node.
    */
   static String prepare(String given, String job) {
-    if (onClusterStorage(given)) {
-      return given;
-    }
-    Path dir = Path.of(resolve(given, job));
+    String dir = resolve(given, job);
+    Storage storage = Storage.of(dir);
     try {
-      Files.createDirectories(dir);
+      storage.createDirectory();
     } catch (IOException e) {
       throw new IllegalStateException(
           "Cannot create checkpoint directory "
@@ -65,40 +72,38 @@ final class CheckpointDirectory {
               + "): pass"
               + " --checkpoint-dir with a writable directory");
     }
-    if (!Files.isWritable(dir)) {
+    if (!storage.isWritable()) {
       throw new IllegalStateException(
           "Checkpoint directory "
               + dir
               + " is not writable: pass --checkpoint-dir"
               + " with a directory this user can write");
     }
-    Path owner = dir.resolve(OWNER_FILE);
     try {
-      if (Files.exists(owner)) {
-        String other = Files.readString(owner, StandardCharsets.UTF_8).trim();
-        if (!other.equals(job)) {
-          throw new IllegalStateException(
-              "Checkpoint directory "
-                  + dir
-                  + " belongs to job "
-                  + other
-                  + ", not "
-                  + job
-                  + ": pass --checkpoint-dir with a directory of this job's own");
-        }
-      } else {
-        Files.writeString(owner, job + System.lineSeparator(), StandardCharsets.UTF_8);
+      Optional<String> other = storage.read(OWNER_FILE).map(String::trim);
+      if (other.isPresent() && !other.get().equals(job)) {
+        throw new IllegalStateException(
+            "Checkpoint directory "
+                + dir
+                + " belongs to job "
+                + other.get()
+                + ", not "
+                + job
+                + ": pass --checkpoint-dir with a directory of this job's own");
+      }
+      if (other.isEmpty()) {
+        storage.write(OWNER_FILE, job + System.lineSeparator());
       }
     } catch (IOException e) {
       throw new IllegalStateException(
           "Cannot write "
-              + owner
+              + storage.describe(OWNER_FILE)
               + " ("
               + e
               + "): pass --checkpoint-dir with a"
               + " writable directory");
     }
-    return dir.toString();
+    return dir;
   }
 
   /** The directory {@link #prepare} would prepare, as Spark is given it; nothing is created. */
@@ -117,22 +122,31 @@ final class CheckpointDirectory {
    * Checks, reading only, that the checkpoint in {@code dir}, if there is one, was made for these
    * {@code sources} of {@code job}. Returns false when {@code dir} holds a checkpoint without a
    * record of its sources (written before Sparking kept one): it is recovered unchecked. True
-   * otherwise: no checkpoint yet, the same sources, or cluster storage, which is not checked.
+   * otherwise: no checkpoint yet, or the same sources.
    *
    * @throws IllegalStateException naming each source that differs, with both values, and the two
    *     ways out
    */
   static boolean checkSources(String dir, String job, Map<String, String> sources) {
-    if (onClusterStorage(dir)
-        || !Files.isDirectory(Path.of(dir))
-        || !holdsSparkCheckpoint(Path.of(dir))) {
-      return true;
+    Storage storage = Storage.of(dir);
+    Optional<String> record;
+    try {
+      if (!storage.holdsSparkCheckpoint()) {
+        return true;
+      }
+      record = storage.read(SOURCES_FILE);
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "Cannot read checkpoint directory "
+              + dir
+              + " ("
+              + e
+              + "): make it readable, or pass --checkpoint-dir with another directory");
     }
-    Path file = Path.of(dir, SOURCES_FILE);
-    if (!Files.exists(file)) {
+    if (record.isEmpty()) {
       return false;
     }
-    Map<String, String> recorded = readSources(file);
+    Map<String, String> recorded = parseSources(record.get());
     Map<String, String> given = describe(job, sources);
     List<String> differences = new ArrayList<>();
     Set<String> keys = new LinkedHashSet<>(given.keySet());
@@ -165,10 +179,7 @@ final class CheckpointDirectory {
    * Records {@code sources} of {@code job} as those the new checkpoint in {@code dir} is made for.
    */
   static void recordSources(String dir, String job, Map<String, String> sources) {
-    if (onClusterStorage(dir)) {
-      return;
-    }
-    Path file = Path.of(dir, SOURCES_FILE);
+    Storage storage = Storage.of(dir);
     StringBuilder text =
         new StringBuilder(
                 "# The sources this checkpoint was made for: a run of other sources is"
@@ -179,14 +190,11 @@ final class CheckpointDirectory {
             (key, value) ->
                 text.append(key).append('=').append(value).append(System.lineSeparator()));
     try {
-      // Renamed into place, so a reader never sees half a record.
-      Path temp =
-          Files.writeString(Path.of(dir, SOURCES_FILE + ".tmp"), text, StandardCharsets.UTF_8);
-      Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      storage.write(SOURCES_FILE, text.toString());
     } catch (IOException e) {
       throw new IllegalStateException(
           "Cannot write "
-              + file
+              + storage.describe(SOURCES_FILE)
               + " ("
               + e
               + "): pass --checkpoint-dir with a writable"
@@ -201,38 +209,162 @@ final class CheckpointDirectory {
     return all;
   }
 
-  private static Map<String, String> readSources(Path file) {
+  private static Map<String, String> parseSources(String text) {
     Map<String, String> sources = new LinkedHashMap<>();
-    try {
-      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-        int equals = line.indexOf('=');
-        if (!line.startsWith("#") && equals > 0) {
-          sources.put(line.substring(0, equals), line.substring(equals + 1));
-        }
+    for (String line : text.split("\\R")) {
+      int equals = line.indexOf('=');
+      if (!line.startsWith("#") && equals > 0) {
+        sources.put(line.substring(0, equals), line.substring(equals + 1));
       }
-    } catch (IOException e) {
-      throw new IllegalStateException(
-          "Cannot read "
-              + file
-              + " ("
-              + e
-              + "): make it readable, or delete its"
-              + " directory to start afresh");
     }
     return sources;
   }
 
-  private static boolean holdsSparkCheckpoint(Path dir) {
-    try (Stream<Path> files = Files.list(dir)) {
-      return files.anyMatch(f -> SPARK_CHECKPOINT.matcher(f.getFileName().toString()).matches());
-    } catch (IOException e) {
-      throw new IllegalStateException(
-          "Cannot list checkpoint directory "
-              + dir
-              + " ("
-              + e
-              + "): pass"
-              + " --checkpoint-dir with a readable directory");
+  /**
+   * Where a checkpoint directory lives: a local directory, or any other storage through Hadoop's
+   * file system (the one Spark writes the checkpoint and the write-ahead logs with).
+   */
+  private interface Storage {
+    static Storage of(String dir) {
+      return onClusterStorage(dir) ? new HadoopStorage(dir) : new LocalStorage(Path.of(dir));
+    }
+
+    void createDirectory() throws IOException;
+
+    boolean isWritable();
+
+    /** The text of file {@code name} in the directory, if it exists. */
+    Optional<String> read(String name) throws IOException;
+
+    /** Writes file {@code name} whole: a reader never sees half of it. */
+    void write(String name, String text) throws IOException;
+
+    /** Whether the directory exists and holds a Spark checkpoint file. */
+    boolean holdsSparkCheckpoint() throws IOException;
+
+    /** File {@code name} in the directory, for messages. */
+    String describe(String name);
+  }
+
+  private record LocalStorage(Path dir) implements Storage {
+    @Override
+    public void createDirectory() throws IOException {
+      Files.createDirectories(dir);
+    }
+
+    @Override
+    public boolean isWritable() {
+      return Files.isWritable(dir);
+    }
+
+    @Override
+    public Optional<String> read(String name) throws IOException {
+      Path file = dir.resolve(name);
+      return Files.exists(file)
+          ? Optional.of(Files.readString(file, StandardCharsets.UTF_8))
+          : Optional.empty();
+    }
+
+    @Override
+    public void write(String name, String text) throws IOException {
+      // Renamed into place, so a reader never sees half of it.
+      Path temp = Files.writeString(dir.resolve(name + ".tmp"), text, StandardCharsets.UTF_8);
+      Files.move(
+          temp,
+          dir.resolve(name),
+          StandardCopyOption.REPLACE_EXISTING,
+          StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    @Override
+    public boolean holdsSparkCheckpoint() throws IOException {
+      if (!Files.isDirectory(dir)) {
+        return false;
+      }
+      try (Stream<Path> files = Files.list(dir)) {
+        return files.anyMatch(f -> SPARK_CHECKPOINT.matcher(f.getFileName().toString()).matches());
+      }
+    }
+
+    @Override
+    public String describe(String name) {
+      return dir.resolve(name).toString();
+    }
+  }
+
+  private static final class HadoopStorage implements Storage {
+    private final org.apache.hadoop.fs.Path dir;
+    private final Configuration conf;
+
+    HadoopStorage(String dir) {
+      this.dir = new org.apache.hadoop.fs.Path(dir);
+      this.conf = new Configuration();
+      // The job's Hadoop client settings, as Spark hands them to its own Hadoop client.
+      for (Tuple2<String, String> setting : new SparkConf().getAllWithPrefix("spark.hadoop.")) {
+        conf.set(setting._1(), setting._2());
+      }
+    }
+
+    private FileSystem fs() throws IOException {
+      return dir.getFileSystem(conf);
+    }
+
+    @Override
+    public void createDirectory() throws IOException {
+      fs().mkdirs(dir);
+    }
+
+    @Override
+    public boolean isWritable() {
+      // Hadoop's permissions are checked by the name node when writing: the owner file tells.
+      return true;
+    }
+
+    @Override
+    public Optional<String> read(String name) throws IOException {
+      org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(dir, name);
+      FileSystem fs = fs();
+      if (!fs.exists(file)) {
+        return Optional.empty();
+      }
+      try (InputStream in = fs.open(file)) {
+        return Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      }
+    }
+
+    @Override
+    public void write(String name, String text) throws IOException {
+      FileSystem fs = fs();
+      org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(dir, name);
+      org.apache.hadoop.fs.Path temp = new org.apache.hadoop.fs.Path(dir, name + ".tmp");
+      try (OutputStream out = fs.create(temp, true)) {
+        out.write(text.getBytes(StandardCharsets.UTF_8));
+      }
+      // HDFS renames onto an existing file only after it is gone; the file is rewritten only when
+      // a new checkpoint starts.
+      fs.delete(file, false);
+      if (!fs.rename(temp, file)) {
+        throw new IOException("cannot rename " + temp + " to " + file);
+      }
+    }
+
+    @Override
+    public boolean holdsSparkCheckpoint() throws IOException {
+      FileSystem fs = fs();
+      if (!fs.exists(dir)) {
+        return false;
+      }
+      for (FileStatus status : fs.listStatus(dir)) {
+        if (SPARK_CHECKPOINT.matcher(status.getPath().getName()).matches()) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    @Override
+    public String describe(String name) {
+      return new org.apache.hadoop.fs.Path(dir, name).toString();
     }
   }
 

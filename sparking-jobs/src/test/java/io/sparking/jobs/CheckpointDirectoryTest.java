@@ -9,7 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Checkpoint directories: shared-storage URIs reach Spark as given, local ones are created and
- * owned.
+ * owned (HdfsCheckpointTest checks the same marks on HDFS).
  */
 class CheckpointDirectoryTest {
   @TempDir Path work;
@@ -17,9 +17,9 @@ class CheckpointDirectoryTest {
   @Test
   void clusterStorageUrisKeepTheirAuthority() {
     assertThat(
-            CheckpointDirectory.prepare("hdfs://namenode:8020/sparking/words", "KafkaSingleTopic"))
+            CheckpointDirectory.resolve("hdfs://namenode:8020/sparking/words", "KafkaSingleTopic"))
         .isEqualTo("hdfs://namenode:8020/sparking/words");
-    assertThat(CheckpointDirectory.prepare("s3a://bucket/sparking/words", "KafkaSingleTopic"))
+    assertThat(CheckpointDirectory.resolve("s3a://bucket/sparking/words", "KafkaSingleTopic"))
         .isEqualTo("s3a://bucket/sparking/words");
   }
 

@@ -60,13 +60,71 @@ class HdfsCheckpointTest {
   @Test
   void kafkaReceiverJobLosesNothingWhenTheDriverIsKilledAndRecoversFromHdfs() throws Exception {
     String checkpoint = hadoop.uri("/sparking/KafkaSingleTopic-driverKill");
-    Result result =
+    FaultScenario scenario =
         FaultScenario.kafka(KAFKA.broker(), "KafkaSingleTopic-hdfs", work, "KafkaSingleTopic")
             .checkpointAt(checkpoint)
-            .sparkSettings(hadoop.sparkSettings())
-            .run(KILL_DRIVER_AND_RESTART);
-    assertNoLoss(result);
+            .sparkSettings(hadoop.sparkSettings());
+    assertNoLoss(scenario.run(KILL_DRIVER_AND_RESTART));
     assertWriteAheadLogAndCheckpointOnHdfs(checkpoint);
+
+    // The marks a local checkpoint directory gets hold on HDFS too: another job, or the same job
+    // on other sources, is refused before Spark starts.
+    JobRunner runner = new JobRunner(work);
+    String brokers = KAFKA.broker().bootstrapServers();
+    JobRunner.JobRun otherJob =
+        runner.runToEnd(
+            "KafkaDirectTopic",
+            "local[2]",
+            scenario.kafkaTopic(),
+            brokers,
+            "--checkpoint-dir",
+            checkpoint);
+    assertThat(otherJob.exit()).as(otherJob.tail()).isEqualTo(StreamingJob.FAILED);
+    assertThat(otherJob.output())
+        .contains(
+            "Checkpoint directory "
+                + checkpoint
+                + " holds a run of KafkaSingleTopic on other sources: job KafkaSingleTopic there,"
+                + " KafkaDirectTopic now");
+    JobRunner.JobRun otherTopic =
+        runner.runToEnd(
+            "KafkaSingleTopic",
+            "local[2]",
+            "another-topic",
+            brokers,
+            "--group",
+            scenario.kafkaTopic(),
+            "--checkpoint-dir",
+            checkpoint);
+    assertThat(otherTopic.exit()).as(otherTopic.tail()).isEqualTo(StreamingJob.FAILED);
+    assertThat(otherTopic.output())
+        .contains("Checkpoint directory " + checkpoint + " holds a run of KafkaSingleTopic")
+        .contains("another-topic now");
+  }
+
+  @Test
+  void aDirectoryOnHdfsMarkedByAnotherJobIsRefused() throws Exception {
+    String checkpoint = hadoop.uri("/sparking/owned-by-KafkaSingleTopic");
+    try (FileSystem fs =
+            FileSystem.newInstance(URI.create(hadoop.fileSystemUri()), new Configuration());
+        java.io.OutputStream out =
+            fs.create(new org.apache.hadoop.fs.Path(checkpoint, CheckpointDirectory.OWNER_FILE))) {
+      out.write("KafkaSingleTopic\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    KAFKA.broker().createTopic("hdfs-owner-words", 1);
+    JobRunner.JobRun run =
+        new JobRunner(work)
+            .runToEnd(
+                "KafkaDirectTopic",
+                "local[2]",
+                "hdfs-owner-words",
+                KAFKA.broker().bootstrapServers(),
+                "--checkpoint-dir",
+                checkpoint);
+    assertThat(run.exit()).as(run.tail()).isEqualTo(StreamingJob.FAILED);
+    assertThat(run.output())
+        .contains("Checkpoint directory " + checkpoint + " belongs to job KafkaSingleTopic")
+        .contains("pass --checkpoint-dir with a directory of this job's own");
   }
 
   /**
