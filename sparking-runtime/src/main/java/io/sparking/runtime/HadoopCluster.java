@@ -44,14 +44,16 @@ public final class HadoopCluster extends ExternalServer {
   private final Path dir;
   private final int nameNodePort;
   private final int datanodes;
+  private final int nodeManagers;
   private final String classpath;
   private final Map<String, String> clientSettings;
   private final BlockingQueue<String> answers = new LinkedBlockingQueue<>();
 
-  private HadoopCluster(Path dir, int nameNodePort, int datanodes) {
+  private HadoopCluster(Path dir, int nameNodePort, int datanodes, int nodeManagers) {
     this.dir = dir;
     this.nameNodePort = nameNodePort;
     this.datanodes = datanodes;
+    this.nodeManagers = nodeManagers;
     Map<String, String> client = new LinkedHashMap<>();
     // Two copies of each block (when there are two datanodes), so that a datanode restarting
     // mid-write leaves another holding what was written.
@@ -70,13 +72,30 @@ public final class HadoopCluster extends ExternalServer {
    * more), waiting at most {@link #START_TIMEOUT}.
    */
   public static HadoopCluster start(int datanodes) {
+    return start(datanodes, 0);
+  }
+
+  /**
+   * Starts HDFS as {@link #start(int)} does and a YARN cluster ({@code MiniYARNCluster}: a resource
+   * manager and {@code nodeManagers} node managers of 4 cores and 4 GB each) that runs its
+   * containers with this JVM's Java; {@link #confDir()} then also holds {@code yarn-site.xml}.
+   */
+  public static HadoopCluster startWithYarn(int datanodes, int nodeManagers) {
+    if (nodeManagers < 1) {
+      throw new IllegalArgumentException(
+          "nodeManagers=" + nodeManagers + " is too few: pass 1 or more");
+    }
+    return start(datanodes, nodeManagers);
+  }
+
+  private static HadoopCluster start(int datanodes, int nodeManagers) {
     if (datanodes < 1) {
       throw new IllegalArgumentException("datanodes=" + datanodes + " is too few: pass 1 or more");
     }
     Path dir = TempDirs.create("sparking-hadoop-");
     HadoopCluster cluster;
     try {
-      cluster = new HadoopCluster(dir, FreePorts.next(), datanodes);
+      cluster = new HadoopCluster(dir, FreePorts.next(), datanodes, nodeManagers);
     } catch (RuntimeException e) {
       TempDirs.deleteRecursively(dir);
       throw e;
@@ -99,7 +118,8 @@ public final class HadoopCluster extends ExternalServer {
 
   /**
    * The client configuration ({@code core-site.xml} with this file system as the default, {@code
-   * hdfs-site.xml}): what {@code HADOOP_CONF_DIR} points a job at.
+   * hdfs-site.xml}, and with YARN {@code yarn-site.xml}): what {@code HADOOP_CONF_DIR} points a job
+   * at.
    */
   public Path confDir() {
     return dir.resolve("conf");
@@ -165,7 +185,7 @@ public final class HadoopCluster extends ExternalServer {
 
   @Override
   protected String describe() {
-    return "HDFS on " + fileSystemUri();
+    return (nodeManagers > 0 ? "HDFS and YARN on " : "HDFS on ") + fileSystemUri();
   }
 
   @Override
@@ -187,7 +207,7 @@ public final class HadoopCluster extends ExternalServer {
     attach(
         JavaProcess.start(
             "hadoop:" + nameNodePort,
-            List.of("-Xmx512m", "-XX:+UseSerialGC", "-Dlog4j2.configurationFile=" + logConfig),
+            jvmArgs(logConfig),
             classpath,
             MAIN_CLASS,
             arguments(),
@@ -197,9 +217,21 @@ public final class HadoopCluster extends ExternalServer {
               if (line.startsWith(READY) || line.startsWith(DONE) || line.startsWith(FAILED)) {
                 answers.add(line);
               }
-            }));
+            },
+            // Node managers start containers with $JAVA_HOME/bin/java: this JVM's Java.
+            Map.of("JAVA_HOME", Path.of(System.getProperty("java.home")).toString())));
     awaitReady();
     LOG.info("HDFS ready on {} with {} datanodes (pid {})", fileSystemUri(), datanodes, pid());
+  }
+
+  private List<String> jvmArgs(Path logConfig) {
+    List<String> args = new ArrayList<>();
+    args.add(nodeManagers > 0 ? "-Xmx1g" : "-Xmx512m");
+    args.add("-XX:+UseSerialGC");
+    args.add("-Dlog4j2.configurationFile=" + logConfig);
+    // YARN's web applications (Guice, Jersey) reflect into the JDK, as Spark does.
+    args.addAll(JvmFlags.forSpark());
+    return args;
   }
 
   private List<String> arguments() {
@@ -207,6 +239,7 @@ public final class HadoopCluster extends ExternalServer {
     args.add(dir.toString());
     args.add(String.valueOf(nameNodePort));
     args.add(String.valueOf(datanodes));
+    args.add(String.valueOf(nodeManagers));
     clientSettings.forEach((key, value) -> args.add(key + "=" + value));
     return args;
   }

@@ -14,6 +14,9 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.yarn.api.records.NodeState;
+import org.apache.hadoop.yarn.client.api.YarnClient;
+import org.apache.hadoop.yarn.conf.YarnConfiguration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -88,6 +91,25 @@ class HadoopClusterTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("index=3 is not a datanode: pass 0 to 2");
     assertThatThrownBy(() -> hadoop.uri("relative/path")).hasMessageContaining("start it with /");
+  }
+
+  @Test
+  void yarnClientsFindTheResourceManagerAndItsNodeManagersThroughTheWrittenConfiguration()
+      throws Exception {
+    try (HadoopCluster withYarn = HadoopCluster.startWithYarn(1, 2)) {
+      Configuration conf = new Configuration(false);
+      conf.addResource(new Path(withYarn.confDir().resolve("yarn-site.xml").toUri()));
+      assertThat(conf.get("yarn.resourcemanager.address")).matches(".+:\\d+");
+      // The resource manager's client protocol, as spark-submit --master yarn speaks it.
+      YarnClient yarn = YarnClient.createYarnClient();
+      yarn.init(new YarnConfiguration(conf));
+      yarn.start();
+      try {
+        assertThat(yarn.getNodeReports(NodeState.RUNNING)).hasSize(2);
+      } finally {
+        yarn.stop();
+      }
+    }
   }
 
   private static Configuration clientConf() {
