@@ -4,6 +4,7 @@ import io.netty.channel.DefaultEventLoopGroup;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import io.sparking.bench.ReceiverRun.FlumePull;
 import io.sparking.bench.ReceiverRun.FlumePush;
 import io.sparking.flume.FlumeEvent;
@@ -276,12 +277,28 @@ final class FlumePaths {
                 groups.get(2));
         try {
           Progress.ready(server.getPort());
-          Progress.awaitDone(run.target().timeout());
+          if (Progress.awaitDone(run.target().timeout())) {
+            // The last batch is counted before its answer is written, and close() shuts the I/O
+            // threads, which drops the connection: the sender would miss that answer and send the
+            // batch again into a closing server. Let every answer go out first.
+            awaitTasksHandedSoFar(groups.get(2)); // handlers: each answer handed to its connection
+            awaitTasksHandedSoFar(groups.get(1)); // I/O: each answer written to its socket
+          }
         } finally {
           server.close();
         }
       } finally {
         groups.forEach(EventLoopGroup::shutdownGracefully);
+      }
+    }
+
+    /**
+     * Returns once each thread of {@code group} ran every task it was handed before this call: a
+     * thread runs its tasks in order, so a no-op queued behind them ends after them.
+     */
+    private static void awaitTasksHandedSoFar(EventLoopGroup group) throws InterruptedException {
+      for (EventExecutor thread : group) {
+        thread.submit(() -> {}).sync();
       }
     }
 
