@@ -21,6 +21,6 @@ public final class FlumeMultiPullBased extends FlumeJob.SeveralAgents {
 
   /** Runs the job; see {@code --help}. */
   public static void main(String[] args) {
-    System.exit(StreamingJob.run(new FlumeMultiPullBased(), args));
+    StreamingJob.main(new FlumeMultiPullBased(), args);
   }
 }

@@ -24,6 +24,6 @@ public final class FlumeMultiPushBased extends FlumeJob.SeveralAgents {
 
   /** Runs the job; see {@code --help}. */
   public static void main(String[] args) {
-    System.exit(StreamingJob.run(new FlumeMultiPushBased(), args));
+    StreamingJob.main(new FlumeMultiPushBased(), args);
   }
 }

@@ -25,6 +25,6 @@ public final class FlumeSinglePullBased extends FlumeJob.OneAgent {
 
   /** Runs the job; see {@code --help}. */
   public static void main(String[] args) {
-    System.exit(StreamingJob.run(new FlumeSinglePullBased(), args));
+    StreamingJob.main(new FlumeSinglePullBased(), args);
   }
 }

@@ -25,6 +25,6 @@ public final class FlumeSinglePushBased extends FlumeJob.OneAgent {
 
   /** Runs the job; see {@code --help}. */
   public static void main(String[] args) {
-    System.exit(StreamingJob.run(new FlumeSinglePushBased(), args));
+    StreamingJob.main(new FlumeSinglePushBased(), args);
   }
 }

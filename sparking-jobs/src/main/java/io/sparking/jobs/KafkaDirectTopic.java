@@ -34,6 +34,6 @@ public final class KafkaDirectTopic extends KafkaJob {
 
   /** Runs the job; see {@code --help}. */
   public static void main(String[] args) {
-    System.exit(StreamingJob.run(new KafkaDirectTopic(), args));
+    StreamingJob.main(new KafkaDirectTopic(), args);
   }
 }

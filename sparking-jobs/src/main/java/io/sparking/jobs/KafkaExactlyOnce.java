@@ -260,6 +260,6 @@ public final class KafkaExactlyOnce extends KafkaJob {
 
   /** Runs the job; see {@code --help}. */
   public static void main(String[] args) {
-    System.exit(StreamingJob.run(new KafkaExactlyOnce(), args));
+    StreamingJob.main(new KafkaExactlyOnce(), args);
   }
 }

@@ -186,6 +186,6 @@ public final class KafkaFlumeJoin extends KafkaJob {
 
   /** Runs the job; see {@code --help}. */
   public static void main(String[] args) {
-    System.exit(StreamingJob.run(new KafkaFlumeJoin(), args));
+    StreamingJob.main(new KafkaFlumeJoin(), args);
   }
 }

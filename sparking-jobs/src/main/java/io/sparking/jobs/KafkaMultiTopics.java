@@ -48,6 +48,6 @@ public final class KafkaMultiTopics extends KafkaJob {
 
   /** Runs the job; see {@code --help}. */
   public static void main(String[] args) {
-    System.exit(StreamingJob.run(new KafkaMultiTopics(), args));
+    StreamingJob.main(new KafkaMultiTopics(), args);
   }
 }

@@ -37,6 +37,6 @@ public final class KafkaSingleTopic extends KafkaJob {
 
   /** Runs the job; see {@code --help}. */
   public static void main(String[] args) {
-    System.exit(StreamingJob.run(new KafkaSingleTopic(), args));
+    StreamingJob.main(new KafkaSingleTopic(), args);
   }
 }

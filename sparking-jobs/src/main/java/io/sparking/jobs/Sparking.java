@@ -53,6 +53,6 @@ public final class Sparking implements Runnable {
 
   /** Runs the launcher. */
   public static void main(String[] args) {
-    System.exit(StreamingJob.run(new Sparking(), args));
+    StreamingJob.main(new Sparking(), args);
   }
 }

@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
  * gracefully (after {@code --duration}, {@code --max-records}, or on SIGTERM/Ctrl-C), then prints
  * {@code total records=<n>}.
  *
- * <p>A job's {@code main} is one line: {@code System.exit(StreamingJob.run(new MyJob(), args));}
+ * <p>A job's {@code main} is one line: {@code StreamingJob.main(new MyJob(), args);}
  */
 public abstract class StreamingJob implements Callable<Integer> {
   /**
@@ -329,6 +329,23 @@ public abstract class StreamingJob implements Callable<Integer> {
       if (maxRecords > 0 && BatchReporter.total(name()) >= maxRecords) {
         return;
       }
+    }
+  }
+
+  /**
+   * Runs {@code command} with {@code args} as a program's {@code main}: ends the JVM with the exit
+   * code of {@link #run}. In a YARN application master (cluster mode) the driver must not end the
+   * JVM, or YARN sees the application fail whatever the code: there a run that ends as asked
+   * returns, and one that fails throws, which Spark reports to YARN as the application's failure.
+   */
+  public static void main(Object command, String... args) {
+    int exit = run(command, args);
+    if (System.getProperty("spark.yarn.app.id") == null) {
+      System.exit(exit);
+    }
+    if (exit != OK) {
+      throw new IllegalStateException(
+          command.getClass().getSimpleName() + " ended with exit code " + exit);
     }
   }
 
