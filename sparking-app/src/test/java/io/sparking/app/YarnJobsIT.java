@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -75,7 +76,9 @@ class YarnJobsIT {
     assertExactly(run("KafkaSingleTopic-cluster", command, sent.size()), sent);
   }
 
+  /** The other deploy mode and the other source: with {@code -Pfaults}, to keep the build short. */
   @Test
+  @EnabledIfSystemProperty(named = "sparking.faults.all", matches = "true")
   void flumePullJobRunsOnYarnInClientMode() throws Exception {
     Path root = Path.of(System.getProperty("sparking.root", ".."));
     List<String> sent = IntStream.range(0, 2_000).mapToObj(i -> "yarn event " + i).toList();
