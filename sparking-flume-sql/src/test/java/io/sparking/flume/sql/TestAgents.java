@@ -41,6 +41,38 @@ final class TestAgents {
         .start();
   }
 
+  /**
+   * An agent whose avro source puts into a file channel under {@code dataDir} (so an event it
+   * accepted survives a SIGKILL) that the Sparking pull sink on {@link #SINK_PORT} drains.
+   */
+  static FlumeAgent sparkingPullSinkOnFileChannel(java.nio.file.Path dataDir) {
+    return FlumeAgent.builder()
+        .configuration(
+            String.join(
+                "\n",
+                "a1.sources = r1",
+                "a1.channels = c1",
+                "a1.sinks = k1",
+                "a1.sources.r1.type = avro",
+                "a1.sources.r1.bind = 127.0.0.1",
+                "a1.sources.r1.port = ${SOURCE_PORT}",
+                "a1.sources.r1.channels = c1",
+                "a1.channels.c1.type = file",
+                "a1.channels.c1.checkpointDir = " + dataDir.resolve("checkpoint"),
+                "a1.channels.c1.dataDirs = " + dataDir.resolve("data"),
+                "a1.channels.c1.transactionCapacity = 1000",
+                "a1.sinks.k1.channel = c1",
+                "a1.sinks.k1.type = io.sparking.flume.sink.SparkingSink",
+                "a1.sinks.k1.hostname = 127.0.0.1",
+                "a1.sinks.k1.port = ${SINK_PORT}",
+                "a1.sinks.k1.batchWait = 500",
+                "a1.sinks.k1.timeout = 10",
+                ""))
+        .listenPort(SOURCE_PORT)
+        .listenPort(SINK_PORT)
+        .start();
+  }
+
   /** An agent whose standard avro sink sends batches of 100 to {@link #RECEIVER_PORT}. */
   static FlumeAgent avroSink() {
     return FlumeAgent.builder()
