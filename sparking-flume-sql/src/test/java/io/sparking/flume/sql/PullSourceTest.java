@@ -106,6 +106,45 @@ class PullSourceTest {
     }
   }
 
+  @Test
+  void pullsFromSpark248sSparkSink() throws Exception {
+    SparkSession spark = SparkSessions.local();
+    Path output = work.resolve("out");
+    try (FlumeAgent agent = TestAgents.spark248PullSink()) {
+      StreamingQuery query =
+          spark
+              .readStream()
+              .format("flume")
+              .option("mode", "pull")
+              .option("agents", sink(agent))
+              .option("connectionsPerAgent", "2")
+              .option("callTimeout", "2s")
+              .load()
+              .selectExpr("CAST(body AS STRING)")
+              .writeStream()
+              .format("text")
+              .option("path", output.toString())
+              .option("checkpointLocation", work.resolve("checkpoint").toString())
+              .trigger(Trigger.ProcessingTime(500))
+              .start();
+      try {
+        List<String> sent = TestAgents.ids("old", 0, 3000);
+        TestAgents.feed(agent, sent);
+        await()
+            .atMost(Duration.ofSeconds(90))
+            .until(
+                () ->
+                    SparkSessions.committedCounts(spark, output).size() == sent.size()
+                        || query.exception().isDefined());
+        Map<String, Integer> counts = SparkSessions.committedCounts(spark, output);
+        assertThat(counts.keySet()).containsExactlyInAnyOrderElementsOf(sent);
+        assertThat(counts.values()).allMatch(n -> n == 1);
+      } finally {
+        query.stop();
+      }
+    }
+  }
+
   private static String sink(FlumeAgent agent) {
     return "127.0.0.1:" + agent.port(TestAgents.SINK_PORT);
   }

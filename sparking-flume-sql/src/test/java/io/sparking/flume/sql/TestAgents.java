@@ -73,6 +73,25 @@ final class TestAgents {
         .start();
   }
 
+  /** An agent whose Spark 2.4.8 {@code SparkSink} serves on {@link #SINK_PORT}. */
+  static FlumeAgent spark248PullSink() {
+    return FlumeAgent.builder()
+        .runtime(FlumeAgent.Runtime.SPARKSINK_248)
+        .configuration(
+            FlumeAgent.avroSourceIntoMemoryChannel(1000)
+                + String.join(
+                    "\n",
+                    "a1.sinks.k1.type = org.apache.spark.streaming.flume.sink.SparkSink",
+                    "a1.sinks.k1.hostname = 127.0.0.1",
+                    "a1.sinks.k1.port = ${SINK_PORT}",
+                    "a1.sinks.k1.threads = 10",
+                    "a1.sinks.k1.timeout = 30",
+                    ""))
+        .listenPort(SOURCE_PORT)
+        .listenPort(SINK_PORT)
+        .start();
+  }
+
   /** An agent whose standard avro sink sends batches of 100 to {@link #RECEIVER_PORT}. */
   static FlumeAgent avroSink() {
     return FlumeAgent.builder()
