@@ -40,10 +40,19 @@ final class SourceLog implements AutoCloseable {
   /** Sealed segments by start position: their end positions. Guarded by {@code this}. */
   private final TreeMap<Long, Long> sealed = new TreeMap<>();
 
+  /** Held while syncing; taken before {@code this} wherever both are held. */
+  private final Object syncLock = new Object();
+
   private long end;
   private long openStart;
   private FSDataOutputStream open;
   private IOException failure;
+
+  /** Frames written so far; guarded by {@code this}. */
+  private long written;
+
+  /** Frames known synced; guarded by {@code syncLock}. */
+  private long synced;
 
   private SourceLog(FileSystem fs, Path dir) {
     this.fs = fs;
@@ -120,36 +129,74 @@ final class SourceLog implements AutoCloseable {
 
   /**
    * Appends {@code events} as one frame and syncs it; when this returns the batch survives a crash.
-   * After a failed write the log refuses every append (a torn frame must stay the last one) until
-   * the query restarts.
+   * Batches appended while a sync runs share the next one (group commit): the connections write
+   * side by side and wait for one sync, not for one each. After a failed write or sync the log
+   * refuses every append (a torn frame must stay the last one) until the query restarts.
    */
-  synchronized void append(List<FlumeEvent> events) throws IOException {
-    if (failure != null) {
-      throw new IOException("the Flume source log at " + dir + " failed earlier", failure);
-    }
+  void append(List<FlumeEvent> events) throws IOException {
     if (events.isEmpty()) {
       return;
     }
     byte[] frame = Segments.frame(events, System.currentTimeMillis() * 1000);
-    try {
-      if (open == null) {
-        openStart = end;
-        open = fs.create(new Path(dir, "open-" + pad(end) + ".seg"), false);
+    long mine;
+    synchronized (this) {
+      checkNotFailed();
+      try {
+        if (open == null) {
+          openStart = end;
+          open = fs.create(new Path(dir, "open-" + pad(end) + ".seg"), false);
+        }
+        open.write(frame);
+      } catch (IOException e) {
+        failure = e;
+        throw e;
       }
-      open.write(frame);
-      open.hsync();
-    } catch (IOException e) {
-      failure = e;
-      throw e;
+      end += events.size();
+      mine = ++written;
     }
-    end += events.size();
+    // Lock order everywhere: syncLock, then this.
+    synchronized (syncLock) {
+      if (synced >= mine) {
+        return;
+      }
+      FSDataOutputStream stream;
+      long upTo;
+      synchronized (this) {
+        checkNotFailed();
+        stream = open;
+        upTo = written;
+      }
+      try {
+        stream.hsync();
+      } catch (IOException e) {
+        synchronized (this) {
+          failure = e;
+        }
+        throw e;
+      }
+      synced = upTo;
+    }
+  }
+
+  private void checkNotFailed() throws IOException {
+    if (failure != null) {
+      throw new IOException("the Flume source log at " + dir + " failed earlier", failure);
+    }
   }
 
   /**
    * Seals the open segment, if any, and returns the position after the last event appended: the end
    * of the next micro-batch.
    */
-  synchronized long seal() {
+  long seal() {
+    synchronized (syncLock) {
+      synchronized (this) {
+        return sealLocked();
+      }
+    }
+  }
+
+  private long sealLocked() {
     if (failure != null) {
       throw new UncheckedIOException(
           new IOException(
@@ -160,7 +207,11 @@ final class SourceLog implements AutoCloseable {
     }
     if (open != null) {
       try {
+        // Frames whose appends still wait for a sync become durable here, before the offset that
+        // covers them is handed to Spark.
+        open.hsync();
         open.close();
+        synced = written;
         Path from = new Path(dir, "open-" + pad(openStart) + ".seg");
         Path to = new Path(dir, sealedName(openStart, end));
         if (!fs.rename(from, to)) {
@@ -244,14 +295,22 @@ final class SourceLog implements AutoCloseable {
 
   /** Closes the open segment, leaving it for the next start to seal. */
   @Override
-  public synchronized void close() {
-    if (open != null) {
-      try {
-        open.close();
-      } catch (IOException e) {
-        LOG.warn("Closing the open segment in {} failed: {}", dir, e.toString());
+  public void close() {
+    synchronized (syncLock) {
+      synchronized (this) {
+        if (open != null) {
+          try {
+            open.close();
+          } catch (IOException e) {
+            LOG.warn("Closing the open segment in {} failed: {}", dir, e.toString());
+          }
+          open = null;
+        }
+        // A batch still arriving from a connection being stopped is refused, so Flume keeps it.
+        if (failure == null) {
+          failure = new IOException("the log was closed");
+        }
       }
-      open = null;
     }
   }
 
