@@ -535,15 +535,7 @@ final class FlumePaths {
     FlumePull source = run.flumePull();
     java.nio.file.Path checkpoint =
         io.sparking.runtime.TempDirs.create("sparking-bench-flume-structured-");
-    SparkSession spark =
-        SparkSession.builder()
-            .master(SparkCount.MASTER)
-            .appName("sparking-bench")
-            .config("spark.ui.enabled", "false")
-            .config("spark.driver.host", "127.0.0.1")
-            .config("spark.driver.bindAddress", "127.0.0.1")
-            .config("spark.sql.shuffle.partitions", "4")
-            .getOrCreate();
+    SparkSession spark = SparkCount.structuredSession();
     try {
       VoidFunction2<Dataset<Row>, Long> countBatch =
           (batch, id) -> {

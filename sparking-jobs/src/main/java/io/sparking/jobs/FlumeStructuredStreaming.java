@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Row;
@@ -91,19 +90,7 @@ public final class FlumeStructuredStreaming implements Callable<Integer> {
               + " of committed batches); without it, the query counts and discards them")
   String outputDir;
 
-  @Option(
-      names = "--duration",
-      paramLabel = "<seconds>",
-      defaultValue = "0",
-      description = "Stop after this many seconds; 0 runs until Ctrl-C (default: ${DEFAULT-VALUE})")
-  long durationSeconds;
-
-  @Option(
-      names = "--max-records",
-      paramLabel = "<n>",
-      defaultValue = "0",
-      description = "Stop once this many records were processed; 0 for no limit")
-  long maxRecords;
+  @Mixin StopOptions stop = new StopOptions();
 
   @Mixin SourceCheckOptions sourceCheck = new SourceCheckOptions();
 
@@ -185,14 +172,9 @@ public final class FlumeStructuredStreaming implements Callable<Integer> {
 
   private void awaitEnd(StreamingQuery query, GracefulShutdown shutdown)
       throws StreamingQueryException {
-    long deadline =
-        durationSeconds > 0
-            ? System.nanoTime() + TimeUnit.SECONDS.toNanos(durationSeconds)
-            : Long.MAX_VALUE;
+    long deadline = stop.deadlineFromNow();
     while (!query.awaitTermination(200)) {
-      if (shutdown.requested()
-          || (durationSeconds > 0 && System.nanoTime() - deadline >= 0)
-          || (maxRecords > 0 && total.get() >= maxRecords)) {
+      if (shutdown.requested() || stop.reached(deadline, total.get())) {
         return;
       }
     }
