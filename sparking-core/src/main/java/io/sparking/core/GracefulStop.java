@@ -77,9 +77,11 @@ public final class GracefulStop {
       }
     }
     StreamingInternals.stopGeneratingBatches(ssc);
-    long[] left = StreamingInternals.unallocatedBlocksAndRecords(ssc);
     int late = StreamingInternals.unfinishedBatches(ssc);
     jssc.stop(stopSparkContext, true);
+    // Counted once the receivers stopped: a receiver that could not drain may store blocks until
+    // then, and those too are left for a restart from the checkpoint.
+    long[] left = StreamingInternals.unallocatedBlocksAndRecords(ssc);
     if (coordinator != null) {
       coordinator.close();
     }

@@ -224,7 +224,11 @@ final class CheckpointDirectory {
 
   private static boolean holdsSparkCheckpoint(Path dir) {
     try (Stream<Path> files = Files.list(dir)) {
-      return files.anyMatch(f -> SPARK_CHECKPOINT.matcher(f.getFileName().toString()).matches());
+      // A Structured Streaming query's checkpoint keeps its offset log in offsets/.
+      return files.anyMatch(
+          f ->
+              SPARK_CHECKPOINT.matcher(f.getFileName().toString()).matches()
+                  || (f.getFileName().toString().equals("offsets") && Files.isDirectory(f)));
     } catch (IOException e) {
       throw new IllegalStateException(
           "Cannot list checkpoint directory "

@@ -2,7 +2,6 @@ package io.sparking.jobs;
 
 import io.sparking.kafka.KafkaRecord;
 import io.sparking.kafka.SparkingKafka;
-import org.apache.spark.SparkConf;
 import org.apache.spark.streaming.api.java.JavaStreamingContext;
 import picocli.CommandLine.Command;
 
@@ -23,12 +22,6 @@ public final class KafkaDirectTopic extends KafkaJob {
   @Override
   protected boolean direct() {
     return true;
-  }
-
-  @Override
-  protected void configure(SparkConf conf) {
-    super.configure(conf);
-    conf.setIfMissing("spark.streaming.kafka.maxRatePerPartition", "100000");
   }
 
   @Override

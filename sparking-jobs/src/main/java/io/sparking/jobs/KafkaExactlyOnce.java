@@ -12,7 +12,6 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.streaming.Time;
 import org.apache.spark.streaming.api.java.JavaStreamingContext;
@@ -157,12 +156,6 @@ public final class KafkaExactlyOnce extends KafkaJob {
               + " --jdbc-url)",
           e);
     }
-  }
-
-  @Override
-  protected void configure(SparkConf conf) {
-    super.configure(conf);
-    conf.setIfMissing("spark.streaming.kafka.maxRatePerPartition", "100000");
   }
 
   @Override

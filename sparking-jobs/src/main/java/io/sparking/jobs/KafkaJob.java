@@ -79,5 +79,9 @@ abstract class KafkaJob extends StreamingJob {
   protected void configure(SparkConf conf) {
     conf.setIfMissing("spark.streaming.receiver.writeAheadLog.enable", String.valueOf(!direct()));
     conf.setIfMissing("spark.streaming.backpressure.enabled", "true");
+    if (direct()) {
+      // Backpressure sizes a direct stream's batches from the second one on; this bounds the first.
+      conf.setIfMissing("spark.streaming.kafka.maxRatePerPartition", "100000");
+    }
   }
 }
