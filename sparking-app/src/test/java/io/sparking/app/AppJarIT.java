@@ -50,13 +50,21 @@ class AppJarIT {
               "FlumeSinglePushBased",
               "FlumeMultiPushBased",
               "FlumeSinglePullBased",
-              "FlumeMultiPullBased")) {
+              "FlumeMultiPullBased",
+              "FlumeStructuredStreaming")) {
         assertThat(jar.getEntry("io/sparking/jobs/" + job + ".class")).as(job).isNotNull();
       }
+      // format("flume") finds the source through Spark's service loader.
+      var services =
+          jar.getEntry("META-INF/services/org.apache.spark.sql.sources.DataSourceRegister");
+      assertThat(services).as("the DataSourceRegister services file").isNotNull();
+      assertThat(new String(jar.getInputStream(services).readAllBytes(), StandardCharsets.UTF_8))
+          .contains("io.sparking.flume.sql.FlumeDataSource");
       for (String dependency :
           List.of(
               "io/sparking/kafka/SparkingKafka.class",
               "io/sparking/flume/SparkingFlume.class",
+              "io/sparking/flume/sql/FlumeDataSource.class",
               "org/apache/spark/streaming/kafka010/KafkaUtils.class",
               "org/apache/spark/kafka010/KafkaConfigUpdater.class",
               "org/apache/kafka/clients/consumer/KafkaConsumer.class",

@@ -36,6 +36,7 @@ class ArchitectureTest {
             List.of(
                 "io.sparking.kafka.internal.ReliableKafkaReceiver",
                 "io.sparking.flume.internal.AvroPushServer",
+                "io.sparking.flume.sql.internal.FlumeTable",
                 "io.sparking.flume.sink.SparkingSink",
                 "io.sparking.flume.protocol.FrameGuard",
                 "io.sparking.core.internal.DrainCoordinator",
@@ -66,6 +67,19 @@ class ArchitectureTest {
         .should()
         .dependOnClassesThat()
         .resideInAPackage("io.sparking.flume.internal..")
+        .check(classes);
+  }
+
+  @Test
+  void flumeSourceInternalsStayInTheFlumeSqlModule() {
+    // The Structured Streaming source's log, options and readers; users reach it by
+    // format("flume").
+    noClasses()
+        .that()
+        .resideOutsideOfPackages("io.sparking.flume.sql..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.sparking.flume.sql.internal..")
         .check(classes);
   }
 

@@ -251,12 +251,78 @@ class ClusterJobsIT {
     }
   }
 
+  /**
+   * The Structured Streaming job on the cluster: its source pulls on the driver and logs under the
+   * checkpoint, the executors read the log's segments and write Spark's file sink.
+   */
+  @Test
+  void flumeStructuredStreamingWritesEveryEventOnceIntoTheFileSink() throws Exception {
+    Path root = Path.of(System.getProperty("sparking.root", ".."));
+    List<String> sent = IntStream.range(0, 2_000).mapToObj(i -> "structured " + i).toList();
+    Path input = Files.write(work.resolve("input.log"), sent, StandardCharsets.UTF_8);
+    try (FlumeAgent agent =
+        FlumeAgent.builder()
+            .name("agent")
+            .configuration(Files.readString(root.resolve("conf/flume/pull-single.properties")))
+            .placeholder("FLUME_INPUT_FILE", input)
+            .listenPort("FLUME_SINK_PORT")
+            .start()) {
+      Path out = work.resolve("out");
+      Run run =
+          submit(
+              "FlumeStructuredStreaming",
+              List.of(),
+              List.of(
+                  cluster.masterUrl(),
+                  "127.0.0.1:" + agent.port("FLUME_SINK_PORT"),
+                  "--trigger",
+                  "1s",
+                  "--max-records",
+                  "2000",
+                  "--duration",
+                  SAFETY_SECONDS,
+                  "--output-dir",
+                  out.toString(),
+                  "--checkpoint-dir",
+                  work.resolve("checkpoint-structured").toAbsolutePath().toString()),
+              () -> partFiles(out));
+      assertExactly(run, sent);
+    }
+  }
+
+  /** The lines of the files Spark's file sink wrote in {@code out}. */
+  private static List<String> partFiles(Path out) throws IOException {
+    if (!Files.isDirectory(out)) {
+      return List.of();
+    }
+    List<String> records = new ArrayList<>();
+    try (Stream<Path> files = Files.list(out)) {
+      for (Path file :
+          files.filter(f -> f.getFileName().toString().startsWith("part-")).sorted().toList()) {
+        records.addAll(Files.readAllLines(file, StandardCharsets.UTF_8));
+      }
+    }
+    return records;
+  }
+
+  /** What a finished run left in its output. */
+  @FunctionalInterface
+  private interface Output {
+    List<String> records() throws IOException;
+  }
+
   /** Submits {@code job} with the cluster's master as its first argument; waits for its end. */
   private Run submit(String job, List<String> moreSparkOptions, String... args) throws IOException {
     Path out = work.resolve("out");
     List<String> appArgs = new ArrayList<>(List.of(cluster.masterUrl()));
     appArgs.addAll(List.of(args));
     appArgs.addAll(jobOptions(job, out));
+    return submit(job, moreSparkOptions, appArgs, () -> records(out));
+  }
+
+  /** Submits {@code job} with {@code appArgs} as they are; waits for its end. */
+  private Run submit(String job, List<String> moreSparkOptions, List<String> appArgs, Output output)
+      throws IOException {
     List<String> options = new ArrayList<>(sparkOptions());
     options.addAll(moreSparkOptions);
     Path log = work.resolve(job + ".log");
@@ -267,7 +333,7 @@ class ClusterJobsIT {
       assertThat(exit)
           .as("%s ended within %s; log:%n%s", job, JOB_TIMEOUT, driver.logTail(60))
           .isPresent();
-      return new Run(exit.getAsInt(), Files.readAllLines(log), records(out));
+      return new Run(exit.getAsInt(), Files.readAllLines(log), output.records());
     }
   }
 

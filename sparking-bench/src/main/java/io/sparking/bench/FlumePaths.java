@@ -27,6 +27,13 @@ import org.apache.flume.source.avro.AvroFlumeEvent;
 import org.apache.flume.source.avro.AvroSourceProtocol;
 import org.apache.flume.source.avro.Status;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.function.VoidFunction2;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.Trigger;
 
 /**
  * The Flume paths. Records are fed while the clock runs, by a {@link FlumeFeeder} in the bench JVM,
@@ -114,6 +121,20 @@ final class FlumePaths {
           new Pull(PullSink.SPARKING, PullDrain.PULL_STREAM));
 
   /**
+   * Our pull sink drained by the Structured Streaming source ({@code format("flume")}, default
+   * connections and batch size), which syncs every batch into its log under the query's checkpoint
+   * before acking it, counted per micro-batch: beside {@link #PULL} in the same run.
+   */
+  static final MeasuredPath PULL_STRUCTURED =
+      new MeasuredPath(
+          FLUME,
+          "flume-pull-structured",
+          "Flume pull: Sparking sink drained by the Structured Streaming source (format(\"flume\"))",
+          PULL.id(),
+          0,
+          new Pull(PullSink.SPARKING, PullDrain.STRUCTURED));
+
+  /**
    * Split of the push comparison: the same agent as {@link #PUSH} into the raw ceiling's counting
    * server, so that against the ceiling only the agent differs, and against {@link #PUSH} only the
    * receiver.
@@ -153,7 +174,14 @@ final class FlumePaths {
 
   static List<MeasuredPath> all() {
     return List.of(
-        RAW_RPC, PUSH, PULL_248, PULL, SPLIT_PUSH_AGENT, SPLIT_248_SINK, SPLIT_PLAIN_CLIENT);
+        RAW_RPC,
+        PUSH,
+        PULL_248,
+        PULL,
+        PULL_STRUCTURED,
+        SPLIT_PUSH_AGENT,
+        SPLIT_248_SINK,
+        SPLIT_PLAIN_CLIENT);
   }
 
   /** Latency at a steady offered rate: the push path (two avro sinks). */
@@ -459,7 +487,9 @@ final class FlumePaths {
      */
     PLAIN_CLIENTS,
     /** Our pull receiver ({@code pullStream}), counted in Spark. */
-    PULL_STREAM
+    PULL_STREAM,
+    /** The Structured Streaming source ({@code format("flume")}), counted per micro-batch. */
+    STRUCTURED
   }
 
   /**
@@ -488,6 +518,7 @@ final class FlumePaths {
       switch (drain) {
         case PLAIN_CLIENTS -> drainWithPlainClients(run);
         case PULL_STREAM -> receiveWithPullStream(run);
+        case STRUCTURED -> receiveWithStructuredSource(run);
         default -> throw new IllegalStateException("drain " + drain);
       }
     }
@@ -511,6 +542,65 @@ final class FlumePaths {
                         .batchSize(PULL_BATCH)
                         .build())
                 .foreachRDD(rdd -> countEvents(rdd, latency)));
+  }
+
+  /**
+   * Counts, per micro-batch, what a query on the Structured Streaming source pulls from the sink:
+   * every event logged under a temporary checkpoint, read back by the batch's tasks.
+   */
+  private static void receiveWithStructuredSource(ReceiverRun run) throws Exception {
+    FlumePull source = run.flumePull();
+    java.nio.file.Path checkpoint =
+        io.sparking.runtime.TempDirs.create("sparking-bench-flume-structured-");
+    SparkSession spark = SparkCount.structuredSession();
+    try {
+      VoidFunction2<Dataset<Row>, Long> countBatch =
+          (batch, id) -> {
+            long start = System.currentTimeMillis();
+            Row totals =
+                batch
+                    .agg(
+                        functions.count(functions.lit(1)),
+                        functions.sum(functions.length(functions.col("body"))))
+                    .first();
+            Progress.batch(
+                totals.getLong(0),
+                totals.isNullAt(1) ? 0 : totals.getLong(1),
+                start,
+                System.currentTimeMillis());
+          };
+      StreamingQuery query =
+          spark
+              .readStream()
+              .format("flume")
+              .option("mode", "pull")
+              .option("agents", "127.0.0.1:" + source.port())
+              .option("connectionsPerAgent", String.valueOf(source.connections()))
+              .option("batchSize", String.valueOf(PULL_BATCH))
+              .load()
+              .writeStream()
+              .trigger(Trigger.ProcessingTime(run.job().batchInterval().toMillis()))
+              .option("checkpointLocation", checkpoint.toString())
+              .foreachBatch(countBatch)
+              .start();
+      try {
+        // The connections open with the query's first trigger: ready once it is done.
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (query.lastProgress() == null && query.isActive()) {
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("the query did not complete a trigger within 90 s");
+          }
+          Thread.sleep(50);
+        }
+        Progress.ready();
+        Progress.awaitDone(run.target().timeout());
+      } finally {
+        query.stop();
+      }
+    } finally {
+      spark.stop();
+      io.sparking.runtime.TempDirs.deleteRecursively(checkpoint);
+    }
   }
 
   /**

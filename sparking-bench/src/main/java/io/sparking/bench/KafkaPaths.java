@@ -298,17 +298,7 @@ final class KafkaPaths {
     public void receive(ReceiverRun run) throws Exception {
       KafkaSource source = run.kafka();
       Path checkpoint = TempDirs.create("sparking-bench-structured-");
-      SparkSession spark =
-          SparkSession.builder()
-              .master(SparkCount.MASTER)
-              .appName("sparking-bench")
-              .config("spark.ui.enabled", "false")
-              .config("spark.driver.host", "127.0.0.1")
-              .config("spark.driver.bindAddress", "127.0.0.1")
-              // One shuffle partition per core rather than 200: the count's aggregate has one row
-              // to shuffle.
-              .config("spark.sql.shuffle.partitions", "4")
-              .getOrCreate();
+      SparkSession spark = SparkCount.structuredSession();
       try {
         Dataset<Row> rows =
             spark

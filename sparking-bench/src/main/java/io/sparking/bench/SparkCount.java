@@ -29,6 +29,20 @@ final class SparkCount {
    */
   static final String MASTER = "local[4]";
 
+  /** The Spark session of a Structured Streaming path: local mode on loopback, no web UI. */
+  static org.apache.spark.sql.SparkSession structuredSession() {
+    return org.apache.spark.sql.SparkSession.builder()
+        .master(MASTER)
+        .appName("sparking-bench")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        // One shuffle partition per core rather than 200: a count's aggregate has one row to
+        // shuffle.
+        .config("spark.sql.shuffle.partitions", "4")
+        .getOrCreate();
+  }
+
   private static final Duration RECEIVER_START = Duration.ofSeconds(90);
 
   private SparkCount() {}

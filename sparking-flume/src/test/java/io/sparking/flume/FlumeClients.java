@@ -1,6 +1,10 @@
 package io.sparking.flume;
 
+import static org.awaitility.Awaitility.await;
+
+import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,6 +12,7 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.flume.Event;
 import org.apache.flume.EventDeliveryException;
+import org.apache.flume.FlumeException;
 import org.apache.flume.api.RpcClient;
 import org.apache.flume.api.RpcClientFactory;
 import org.apache.flume.event.EventBuilder;
@@ -47,7 +52,23 @@ final class FlumeClients {
     props.setProperty("connect-timeout", "10000");
     props.setProperty("request-timeout", "20000");
     extra.forEach(props::setProperty);
-    return new Sender(RpcClientFactory.getInstance(props));
+    // Spark announces a receiver as started before it runs the receiver's onStart, so the push port
+    // can open a moment after SparkStreams.start returns (seen on Spark 4.2): a refused connection
+    // is retried, within a bound; any other failure is the test's to see.
+    return await("a Flume client connected to 127.0.0.1:" + port)
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .ignoreExceptionsMatching(FlumeClients::refused)
+        .until(() -> new Sender(RpcClientFactory.getInstance(props)), sender -> true);
+  }
+
+  private static boolean refused(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ConnectException) {
+        return e instanceof FlumeException;
+      }
+    }
+    return false;
   }
 
   /** Events {@code first .. first+count-1} of sender {@code sender}: body and headers name both. */

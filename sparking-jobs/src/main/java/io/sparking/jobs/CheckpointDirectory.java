@@ -49,6 +49,9 @@ final class CheckpointDirectory {
    */
   private static final Pattern SPARK_CHECKPOINT = Pattern.compile("checkpoint-\\d+[\\w.]*");
 
+  /** Where a Structured Streaming query's checkpoint keeps its offset log. */
+  private static final String QUERY_OFFSETS = "offsets";
+
   private CheckpointDirectory() {}
 
   /**
@@ -239,7 +242,10 @@ final class CheckpointDirectory {
     /** Writes file {@code name} whole: a reader never sees half of it. */
     void write(String name, String text) throws IOException;
 
-    /** Whether the directory exists and holds a Spark checkpoint file. */
+    /**
+     * Whether the directory exists and holds a Spark checkpoint: a streaming context's checkpoint
+     * files, or a Structured Streaming query's offset log.
+     */
     boolean holdsSparkCheckpoint() throws IOException;
 
     /** File {@code name} in the directory, for messages. */
@@ -282,7 +288,10 @@ final class CheckpointDirectory {
         return false;
       }
       try (Stream<Path> files = Files.list(dir)) {
-        return files.anyMatch(f -> SPARK_CHECKPOINT.matcher(f.getFileName().toString()).matches());
+        return files.anyMatch(
+            f ->
+                SPARK_CHECKPOINT.matcher(f.getFileName().toString()).matches()
+                    || (f.getFileName().toString().equals(QUERY_OFFSETS) && Files.isDirectory(f)));
       }
     }
 
@@ -355,7 +364,9 @@ final class CheckpointDirectory {
         return false;
       }
       for (FileStatus status : fs.listStatus(dir)) {
-        if (SPARK_CHECKPOINT.matcher(status.getPath().getName()).matches()) {
+        String name = status.getPath().getName();
+        if (SPARK_CHECKPOINT.matcher(name).matches()
+            || (name.equals(QUERY_OFFSETS) && status.isDirectory())) {
           return true;
         }
       }

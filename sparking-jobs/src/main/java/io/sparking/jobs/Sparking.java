@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
       FlumeSinglePushBased.class,
       FlumeMultiPushBased.class,
       FlumeSinglePullBased.class,
-      FlumeMultiPullBased.class
+      FlumeMultiPullBased.class,
+      FlumeStructuredStreaming.class
     },
     footer = {
       "",
@@ -38,6 +39,7 @@ import picocli.CommandLine.Spec;
       "  ./sparking FlumeMultiPushBased local[4] 127.0.0.1:41411,127.0.0.1:41412",
       "  ./sparking FlumeSinglePullBased local[2] 127.0.0.1 9999",
       "  ./sparking FlumeMultiPullBased local[2] agent1:9999,agent2:9999",
+      "  ./sparking FlumeStructuredStreaming local[2] agent1:9999,agent2:9999 --output-dir out",
       "  ./sparking bench --records 200000 --runs 1   (throughput of every path; see docs/performance.md)",
       "  ./sparking submit KafkaMultiTopics --master spark://host:7077 -- clicks,views broker:9092",
       "                                               (spark-submit to a cluster; see docs/cluster.md)",

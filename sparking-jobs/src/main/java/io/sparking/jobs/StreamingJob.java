@@ -6,7 +6,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -67,27 +66,14 @@ public abstract class StreamingJob implements Callable<Integer> {
   Duration batchInterval;
 
   @Option(
-      names = "--duration",
-      paramLabel = "<seconds>",
-      defaultValue = "0",
-      description =
-          "Stop gracefully after this many seconds; 0 runs until Ctrl-C (default: ${DEFAULT-VALUE})")
-  long durationSeconds;
-
-  @Option(
-      names = "--max-records",
-      paramLabel = "<n>",
-      defaultValue = "0",
-      description = "Stop gracefully once this many records were processed; 0 for no limit")
-  long maxRecords;
-
-  @Option(
       names = "--checkpoint-dir",
       paramLabel = "<dir>",
       description =
           "Checkpoint and write-ahead-log directory; on a cluster a shared file system such as HDFS"
               + " (default: .sparking/checkpoints/<job> under the working directory)")
   String checkpointDir;
+
+  @Mixin StopOptions stop = new StopOptions();
 
   @Mixin OutputOptions output = new OutputOptions();
 
@@ -307,10 +293,7 @@ public abstract class StreamingJob implements Callable<Integer> {
   }
 
   private void awaitEnd(JavaStreamingContext jssc, GracefulShutdown shutdown) {
-    long deadline =
-        durationSeconds > 0
-            ? System.nanoTime() + TimeUnit.SECONDS.toNanos(durationSeconds)
-            : Long.MAX_VALUE;
+    long deadline = stop.deadlineFromNow();
     while (true) {
       try {
         if (jssc.awaitTerminationOrTimeout(200)) {
@@ -320,13 +303,7 @@ public abstract class StreamingJob implements Callable<Integer> {
         Thread.currentThread().interrupt();
         return;
       }
-      if (shutdown.requested()) {
-        return;
-      }
-      if (System.nanoTime() - deadline >= 0 && durationSeconds > 0) {
-        return;
-      }
-      if (maxRecords > 0 && BatchReporter.total(name()) >= maxRecords) {
+      if (shutdown.requested() || stop.reached(deadline, BatchReporter.total(name()))) {
         return;
       }
     }

@@ -67,6 +67,54 @@ class FlumeJobsTest {
   }
 
   @Test
+  void flumeStructuredStreamingWritesExactlyTheEventsOfTwoAgentsIntoTheFileSink() throws Exception {
+    List<FlumeAgent> started = new ArrayList<>();
+    List<String> sent = new ArrayList<>();
+    try {
+      List<String> addresses = new ArrayList<>();
+      for (int i = 1; i <= 2; i++) {
+        List<String> events = lines("pull" + i, EVENTS / 2);
+        sent.addAll(events);
+        append(work.resolve("pull" + i + ".log"), events);
+        started.add(
+            FlumeConfFiles.agent("pull-multi.properties", "pull" + i)
+                .placeholder("FLUME_INPUT_DIR", work)
+                .listenPort("FLUME_SINK_PORT_" + i)
+                .start());
+        addresses.add("127.0.0.1:" + started.get(i - 1).port("FLUME_SINK_PORT_" + i));
+      }
+      Path out = work.resolve("out");
+      JobRun run =
+          jobs.runToEnd(
+              "FlumeStructuredStreaming",
+              "local[2]",
+              String.join(",", addresses),
+              "--trigger",
+              "1s",
+              "--max-records",
+              String.valueOf(EVENTS),
+              "--duration",
+              SAFETY_DURATION,
+              "--output-dir",
+              out.toString());
+      assertThat(run.exit()).as("exit code; output:%n%s", run.tail()).isEqualTo(0);
+      assertThat(run.total()).as("total; output:%n%s", run.tail()).isEqualTo(EVENTS);
+      assertThat(run.lines()).anyMatch(l -> l.matches("batch \\d+ records=\\d+ processing=\\d+ms"));
+      // A run that was not killed leaves only committed files: each body in one of them, once.
+      List<String> written = new ArrayList<>();
+      try (var files = Files.list(out)) {
+        for (Path file :
+            files.filter(f -> f.getFileName().toString().startsWith("part-")).toList()) {
+          written.addAll(Files.readAllLines(file, StandardCharsets.UTF_8));
+        }
+      }
+      assertThat(written).containsExactlyInAnyOrderElementsOf(sent);
+    } finally {
+      closeAll(started);
+    }
+  }
+
+  @Test
   void wrongArgumentCountIsAUsageError() throws Exception {
     JobRun missing = jobs.runToEnd("FlumeSinglePushBased", "local[2]", "127.0.0.1");
     assertThat(missing.exit()).isEqualTo(2);

@@ -16,6 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
  * runs an agent.
  */
 class FlumePluginPackageTest {
+  /** The Flume version the package is built for, in its name; the agent here runs that Flume. */
+  private static final String FLUME = "1.11.0";
+
   @TempDir Path pluginsDir;
 
   @Test
@@ -27,7 +30,7 @@ class FlumePluginPackageTest {
             .start();
     assertThat(tar.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(tar.exitValue()).isZero();
-    try (var jars = Files.list(pluginsDir.resolve("sparking-flume-sink/lib"))) {
+    try (var jars = Files.list(pluginsDir.resolve("sparking/lib"))) {
       assertThat(jars.map(p -> p.getFileName().toString()).sorted().toList())
           .as("the sink and the protocol it speaks, nothing the agent already has")
           .hasSize(2)
@@ -35,7 +38,7 @@ class FlumePluginPackageTest {
               jar -> assertThat(jar).startsWith("sparking-flume-protocol-").endsWith(".jar"),
               jar -> assertThat(jar).startsWith("sparking-flume-sink-").endsWith(".jar"));
     }
-    assertThat(pluginsDir.resolve("sparking-flume-sink/libext")).isDirectory();
+    assertThat(pluginsDir.resolve("sparking/libext")).isDirectory();
 
     try (FlumeAgent agent =
         FlumeAgent.builder()
@@ -57,12 +60,14 @@ class FlumePluginPackageTest {
     Path target = Path.of("..", "sparking-flume-sink", "target").toAbsolutePath().normalize();
     try (var files = Files.list(target)) {
       return files
-          .filter(p -> p.getFileName().toString().endsWith("-plugin.tar.gz"))
+          .filter(p -> p.getFileName().toString().endsWith("-flume-" + FLUME + "-plugin.tar.gz"))
           .findFirst()
           .orElseThrow(
               () ->
                   new IllegalStateException(
-                      "No *-plugin.tar.gz in "
+                      "No *-flume-"
+                          + FLUME
+                          + "-plugin.tar.gz in "
                           + target
                           + ": build sparking-flume-sink first (./mvnw package -pl sparking-flume-sink)"));
     }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -54,6 +55,10 @@ class SparkStandaloneClusterTest {
               .set("spark.scheduler.maxRegisteredResourcesWaitingTime", "90s");
       try (JavaSparkContext sc = new JavaSparkContext(conf)) {
         appId = sc.sc().applicationId();
+        // Master, workers and executors run from the runtime's classpath: the Spark of the driver,
+        // on each Spark line.
+        assertThat(RuntimeClasspath.of("spark"))
+            .containsPattern("spark-core_[0-9.]+-" + Pattern.quote(sc.version()) + "\\.jar");
         List<Integer> numbers = IntStream.rangeClosed(1, 10_000).boxed().toList();
         assertThat(sc.parallelize(numbers, 8).count()).isEqualTo(10_000);
         Map<String, String> placement = cluster.executorWorkers(appId);

@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
  * The pull connections of one receiver and their threads: started together, stopped together within
  * a bound.
  */
-final class PullWorkers implements AutoCloseable {
+public final class PullWorkers implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PullWorkers.class);
 
   /** Extra time a stop waits for threads whose connections were closed under them. */

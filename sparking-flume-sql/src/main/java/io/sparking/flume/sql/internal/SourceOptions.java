@@ -1,0 +1,207 @@
+package io.sparking.flume.sql.internal;
+
+import io.sparking.core.spi.InvalidSetting;
+import io.sparking.flume.FlumeAddresses;
+import io.sparking.flume.FlumeBatchStore;
+import io.sparking.flume.FlumeConnections;
+import io.sparking.flume.PullSettings;
+import io.sparking.flume.PushSettings;
+import java.io.Serializable;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.BiConsumer;
+import java.util.stream.Collectors;
+import org.apache.spark.network.util.JavaUtils;
+
+/**
+ * The options of {@code spark.readStream.format("flume")}, checked once: the mode and its addresses
+ * here, every other setting by {@link PullSettings} or {@link PushSettings}, which the DStream
+ * receivers use too. Errors follow Sparking's grammar, {@code <setting>=<value> is <problem>: <what
+ * to do>}.
+ */
+final class SourceOptions implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  static final String MODE = "mode";
+  static final String AGENTS = "agents";
+  static final String HOST = "host";
+  static final String PORT = "port";
+
+  private static final Map<String, BiConsumer<PullSettings.Builder, String>> PULL = new TreeMap<>();
+  private static final Map<String, BiConsumer<PushSettings.Builder, String>> PUSH = new TreeMap<>();
+
+  static {
+    PULL.put("batchSize", (b, v) -> b.batchSize(integer("batchSize", v)));
+    PULL.put(
+        "connectionsPerAgent", (b, v) -> b.connectionsPerAgent(integer("connectionsPerAgent", v)));
+    PULL.put("callTimeout", (b, v) -> b.callTimeout(duration("callTimeout", v)));
+    PULL.put("connectTimeout", (b, v) -> b.connectTimeout(duration("connectTimeout", v)));
+    PULL.put("emptyBackoff", (b, v) -> b.emptyBackoff(duration("emptyBackoff", v)));
+    PULL.put("reconnectBackoff", (b, v) -> b.reconnectBackoff(duration("reconnectBackoff", v)));
+    PULL.put("stopGrace", (b, v) -> b.stopGrace(duration("stopGrace", v)));
+    PUSH.put("compression", (b, v) -> b.compression(compression(v)));
+    PUSH.put("compressionLevel", (b, v) -> b.compressionLevel(integer("compressionLevel", v)));
+    PUSH.put("maxFrameBytes", (b, v) -> b.maxFrameBytes(integer("maxFrameBytes", v)));
+    PUSH.put(
+        "threadsPerReceiver", (b, v) -> b.threadsPerReceiver(integer("threadsPerReceiver", v)));
+    PUSH.put("keystoreType", (b, v) -> b.keystoreType(v));
+  }
+
+  private final boolean pull;
+  private final List<InetSocketAddress> agents;
+  private final String host;
+  private final int port;
+  private final PullSettings pullSettings;
+  private final PushSettings pushSettings;
+
+  private SourceOptions(
+      boolean pull,
+      List<InetSocketAddress> agents,
+      String host,
+      int port,
+      PullSettings pullSettings,
+      PushSettings pushSettings) {
+    this.pull = pull;
+    this.agents = agents;
+    this.host = host;
+    this.port = port;
+    this.pullSettings = pullSettings;
+    this.pushSettings = pushSettings;
+  }
+
+  /**
+   * The checked options of {@code given} (names in any case, as Spark passes them).
+   *
+   * @throws IllegalArgumentException naming the first invalid or unknown option
+   */
+  static SourceOptions parse(Map<String, String> given) {
+    Map<String, String> options = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    options.putAll(given);
+    String mode = options.get(MODE);
+    if (mode == null || !(mode.equalsIgnoreCase("pull") || mode.equalsIgnoreCase("push"))) {
+      throw InvalidSetting.of(
+          MODE,
+          mode,
+          mode == null ? "missing" : "not a mode of the Flume source",
+          "pass pull (with agents=host:port,...) or push (with host and port)");
+    }
+    boolean pull = mode.equalsIgnoreCase("pull");
+    Set<String> known = new LinkedHashSet<>(List.of(MODE));
+    if (pull) {
+      known.add(AGENTS);
+      known.addAll(PULL.keySet());
+    } else {
+      known.addAll(List.of(HOST, PORT, "keystore", "keystorePassword"));
+      known.addAll(PUSH.keySet());
+    }
+    Set<String> knownLower =
+        known.stream().map(k -> k.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+    for (String name : options.keySet()) {
+      if (!knownLower.contains(name.toLowerCase(Locale.ROOT))) {
+        throw InvalidSetting.of(
+            name,
+            options.get(name),
+            "not an option of the Flume source in " + mode.toLowerCase(Locale.ROOT) + " mode",
+            "pass only " + String.join(", ", known));
+      }
+    }
+    if (pull) {
+      String list = options.get(AGENTS);
+      if (list == null) {
+        throw InvalidSetting.of(
+            AGENTS,
+            null,
+            "missing",
+            "pass the pull sinks' addresses, such as agent1:9999,agent2:9999");
+      }
+      PullSettings.Builder settings = PullSettings.builder();
+      PULL.forEach(
+          (name, set) -> {
+            if (options.containsKey(name)) {
+              set.accept(settings, options.get(name).trim());
+            }
+          });
+      return new SourceOptions(
+          true, FlumeAddresses.parseList(AGENTS, list), null, 0, settings.build(), null);
+    }
+    InetSocketAddress address =
+        FlumeAddresses.of(
+            InvalidSetting.required(
+                HOST,
+                options.get(HOST),
+                "pass the address the avro sinks send to, such as 0.0.0.0"),
+            InvalidSetting.required(
+                PORT, options.get(PORT), "pass the avro sinks' port, 1 to 65535"));
+    PushSettings.Builder settings = PushSettings.builder();
+    PUSH.forEach(
+        (name, set) -> {
+          if (options.containsKey(name)) {
+            set.accept(settings, options.get(name).trim());
+          }
+        });
+    if (options.containsKey("keystore")) {
+      settings.ssl(options.get("keystore"), options.get("keystorePassword"));
+    } else if (options.containsKey("keystorePassword")) {
+      throw InvalidSetting.of(
+          "keystorePassword", "***", "given without a keystore", "pass keystore=<path> too");
+    }
+    return new SourceOptions(
+        false, null, address.getHostString(), address.getPort(), null, settings.build());
+  }
+
+  /** Starts the Flume connections, every batch going to {@code store} before it is acknowledged. */
+  AutoCloseable connect(FlumeBatchStore store) {
+    if (pull) {
+      return FlumeConnections.pull(agents, pullSettings, store);
+    }
+    return FlumeConnections.push(host, port, pushSettings, store);
+  }
+
+  /** {@code flume-pull@agent1:9999,agent2:9999} or {@code flume-push@0.0.0.0:41414}. */
+  @Override
+  public String toString() {
+    if (pull) {
+      return "flume-pull@"
+          + agents.stream()
+              .map(a -> a.getHostString() + ":" + a.getPort())
+              .collect(Collectors.joining(","));
+    }
+    return "flume-push@" + host + ":" + port;
+  }
+
+  private static int integer(String name, String value) {
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw InvalidSetting.of(
+          name, "'" + value + "'", "not a whole number", "pass one such as 1000");
+    }
+  }
+
+  private static Duration duration(String name, String value) {
+    try {
+      return Duration.ofMillis(JavaUtils.timeStringAsMs(value));
+    } catch (NumberFormatException e) {
+      throw InvalidSetting.of(
+          name, "'" + value + "'", "not a duration", "pass one such as 500ms, 30s or 1m");
+    }
+  }
+
+  private static PushSettings.Compression compression(String value) {
+    try {
+      return PushSettings.Compression.valueOf(value.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw InvalidSetting.of(
+          "compression",
+          "'" + value + "'",
+          "not a compression type",
+          "pass none or deflate, as the sink's compression-type");
+    }
+  }
+}

@@ -1,0 +1,207 @@
+package io.sparking.flume.sql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.sparking.runtime.FlumeAgent;
+import io.sparking.runtime.JavaProcess;
+import io.sparking.runtime.JvmFlags;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.Trigger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Exactly once end to end under SIGKILL: ids go to a real agent, a query pulls them into Spark's
+ * file sink, a process dies mid-stream, and the ids the file sink committed are counted: none may
+ * be missing, and (for a killed query) none may be there twice.
+ */
+class CrashTest {
+  private static final int IDS = Integer.getInteger("sparking.faults.ids", 20_000);
+
+  @TempDir Path work;
+
+  /**
+   * The query's JVM is killed with SIGKILL once its first batch is committed, while ids still
+   * arrive, and the same query starts again from the same checkpoint: what it had logged and
+   * acknowledged is read again from its log, what it had taken but not logged the agent delivers
+   * again, and the file sink commits each batch once.
+   */
+  @Test
+  void aKilledQueryRestartedFromItsCheckpointWritesEveryIdExactlyOnce() throws Exception {
+    Path checkpoint = work.resolve("checkpoint");
+    Path output = work.resolve("out");
+    List<String> ids = TestAgents.ids("id", 0, IDS);
+    try (FlumeAgent agent = TestAgents.sparkingPullSink()) {
+      String agents = "127.0.0.1:" + agent.port(TestAgents.SINK_PORT);
+      Thread feeder;
+      long committedAtKill;
+      try (JavaProcess first = query(agents, checkpoint, output, "first")) {
+        // Fed once the query pulls, over about 20 s, so that the kill lands mid-stream.
+        awaitOrShow(
+            first,
+            Duration.ofSeconds(120),
+            () -> first.logTail(200).contains("Pulling from 1 agent(s)") || !first.isAlive());
+        feeder = pacedFeed(agent, ids, IDS / 20);
+        awaitOrShow(
+            first, Duration.ofSeconds(120), () -> !count(output).isEmpty() || !first.isAlive());
+        assertThat(first.isAlive()).as(first.logTail(40)).isTrue();
+        first.kill();
+        first.waitFor(Duration.ofSeconds(30));
+        committedAtKill = count(output).values().stream().mapToLong(n -> n).sum();
+      }
+      try (JavaProcess second = query(agents, checkpoint, output, "second")) {
+        awaitOrShow(
+            second,
+            Duration.ofSeconds(180),
+            () -> count(output).size() == IDS || !second.isAlive());
+        feeder.join(60_000);
+        Map<String, Integer> counts = count(output);
+        long lost = ids.stream().filter(id -> !counts.containsKey(id)).count();
+        long duplicates = counts.values().stream().mapToLong(n -> n - 1).sum();
+        System.out.println(
+            "scenario=flume-sql-query-kill sent="
+                + IDS
+                + " committed_at_kill="
+                + committedAtKill
+                + " distinct="
+                + counts.size()
+                + " lost="
+                + lost
+                + " duplicates="
+                + duplicates);
+        assertThat(committedAtKill).isBetween(1L, IDS - 1L);
+        assertThat(lost).as(second.logTail(40)).isZero();
+        assertThat(duplicates).isZero();
+        assertThat(counts.keySet()).containsExactlyInAnyOrderElementsOf(ids);
+      }
+    }
+  }
+
+  /**
+   * The agent (a file channel) is killed with SIGKILL mid-stream and restarted on the same
+   * directories and port; the query, never stopped, reconnects by itself. Nothing the agent
+   * accepted is lost. A batch the source logged but whose ack died with the agent comes again:
+   * those duplicates are counted and printed.
+   */
+  @Test
+  void anAgentKilledMidStreamLosesNothing() throws Exception {
+    SparkSession spark = SparkSessions.local();
+    Path output = work.resolve("out");
+    List<String> ids = TestAgents.ids("fc", 0, IDS);
+    try (FlumeAgent agent = TestAgents.sparkingPullSinkOnFileChannel(work.resolve("channel"))) {
+      StreamingQuery query =
+          spark
+              .readStream()
+              .format("flume")
+              .option("mode", "pull")
+              .option("agents", "127.0.0.1:" + agent.port(TestAgents.SINK_PORT))
+              .option("connectionsPerAgent", "1")
+              .option("batchSize", "100")
+              .option("callTimeout", "5s")
+              .option("reconnectBackoff", "200ms")
+              .load()
+              .selectExpr("CAST(body AS STRING)")
+              .writeStream()
+              .format("text")
+              .option("path", output.toString())
+              .option("checkpointLocation", work.resolve("checkpoint").toString())
+              .trigger(Trigger.ProcessingTime(500))
+              .start();
+      Thread feeder = pacedFeed(agent, ids, IDS / 10);
+      try {
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> !count(output).isEmpty() || query.exception().isDefined());
+        agent.kill();
+        int atKill = count(output).size();
+        agent.restart();
+        await()
+            .atMost(Duration.ofSeconds(180))
+            .until(() -> count(output).size() == IDS || query.exception().isDefined());
+        Map<String, Integer> counts = count(output);
+        long lost = ids.stream().filter(id -> !counts.containsKey(id)).count();
+        long duplicates = counts.values().stream().mapToLong(n -> n - 1).sum();
+        System.out.println(
+            "scenario=flume-sql-agent-kill sent="
+                + IDS
+                + " output_at_kill="
+                + atKill
+                + " distinct="
+                + counts.size()
+                + " lost="
+                + lost
+                + " duplicates="
+                + duplicates);
+        feeder.join(60_000);
+        assertThat(atKill).isLessThan(IDS);
+        assertThat(lost).isZero();
+        assertThat(counts.keySet()).containsExactlyInAnyOrderElementsOf(ids);
+      } finally {
+        query.stop();
+      }
+    }
+  }
+
+  private JavaProcess query(String agents, Path checkpoint, Path output, String run) {
+    return JavaProcess.start(
+        "FileSinkQuery-" + run,
+        JvmFlags.forLocalJob(),
+        System.getProperty("java.class.path"),
+        FileSinkQuery.class.getName(),
+        List.of(agents, checkpoint.toString(), output.toString()),
+        work,
+        work.resolve("query-" + run + ".log"));
+  }
+
+  /** Waits for {@code done}; a timeout fails with the tail of the query's log. */
+  private static void awaitOrShow(
+      JavaProcess query, Duration timeout, java.util.concurrent.Callable<Boolean> done) {
+    try {
+      await().atMost(timeout).until(done);
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError(e.getMessage() + "; query log:\n" + query.logTail(80), e);
+    }
+  }
+
+  private static Map<String, Integer> count(Path output) {
+    return SparkSessions.committedCounts(SparkSessions.local(), output);
+  }
+
+  /**
+   * Sends {@code ids} to the agent at about {@code perSecond}, in a thread of its own; a chunk the
+   * agent did not take (it is down) goes again until it does.
+   */
+  private static Thread pacedFeed(FlumeAgent agent, List<String> ids, int perSecond) {
+    AtomicReference<Exception> failure = new AtomicReference<>();
+    Thread feeder =
+        new Thread(
+            () -> {
+              try {
+                int chunk = Math.max(1, perSecond / 10);
+                for (int i = 0; i < ids.size(); ) {
+                  try {
+                    TestAgents.feed(agent, ids.subList(i, Math.min(ids.size(), i + chunk)));
+                    i += chunk;
+                  } catch (org.apache.flume.EventDeliveryException
+                      | org.apache.flume.FlumeException e) {
+                    // The agent is down (killed by the test): the same chunk again once it is back.
+                  }
+                  Thread.sleep(100);
+                }
+              } catch (Exception e) {
+                failure.set(e);
+              }
+            },
+            "paced-feed");
+    feeder.setDaemon(true);
+    feeder.start();
+    return feeder;
+  }
+}
