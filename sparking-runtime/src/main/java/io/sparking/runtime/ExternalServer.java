@@ -5,6 +5,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
 
 /**
  * A server that runs in a JVM of its own (a Kafka broker, a Flume agent): stopped by its own
@@ -35,6 +38,23 @@ public abstract class ExternalServer implements AutoCloseable {
       server.close();
       throw e;
     }
+  }
+
+  /**
+   * Creates a scratch directory named after {@code prefix}, makes the server in it with {@code
+   * server}, and launches it as {@link #launchOrClose} does; the directory goes if the server
+   * cannot even be made.
+   */
+  protected static <T extends ExternalServer> T startIn(String prefix, Function<Path, T> server) {
+    Path dir = TempDirs.create(prefix);
+    T made;
+    try {
+      made = server.apply(dir);
+    } catch (RuntimeException e) {
+      TempDirs.deleteRecursively(dir);
+      throw e;
+    }
+    return launchOrClose(made);
   }
 
   /** Stops the server and deletes its scratch directory. */
@@ -112,6 +132,27 @@ public abstract class ExternalServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write " + file, e);
     }
+  }
+
+  /**
+   * Writes {@code log4j2.properties} into {@code dir}: everything at {@code rootLevel} and above to
+   * the console (the process's log file), one line per event, then {@code moreLines}; returns the
+   * file.
+   */
+  protected static Path writeConsoleLogConfig(Path dir, String rootLevel, String... moreLines) {
+    List<String> lines =
+        new ArrayList<>(
+            List.of(
+                "status = warn",
+                "appender.out.type = Console",
+                "appender.out.name = out",
+                "appender.out.layout.type = PatternLayout",
+                "appender.out.layout.pattern = [%d] %p %m (%c)%n",
+                "rootLogger.level = " + rootLevel,
+                "rootLogger.appenderRef.out.ref = out"));
+    lines.addAll(List.of(moreLines));
+    lines.add("");
+    return writeFile(dir.resolve("log4j2.properties"), String.join("\n", lines));
   }
 
   /** Waits between two readiness checks; an interrupt ends the whole wait. */

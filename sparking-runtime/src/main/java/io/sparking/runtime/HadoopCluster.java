@@ -92,15 +92,9 @@ public final class HadoopCluster extends ExternalServer {
     if (datanodes < 1) {
       throw new IllegalArgumentException("datanodes=" + datanodes + " is too few: pass 1 or more");
     }
-    Path dir = TempDirs.create("sparking-hadoop-");
-    HadoopCluster cluster;
-    try {
-      cluster = new HadoopCluster(dir, FreePorts.next(), datanodes, nodeManagers);
-    } catch (RuntimeException e) {
-      TempDirs.deleteRecursively(dir);
-      throw e;
-    }
-    return launchOrClose(cluster);
+    return startIn(
+        "sparking-hadoop-",
+        dir -> new HadoopCluster(dir, FreePorts.next(), datanodes, nodeManagers));
   }
 
   /** The file system's URI, {@code hdfs://127.0.0.1:<port>}. */
@@ -190,19 +184,7 @@ public final class HadoopCluster extends ExternalServer {
 
   @Override
   protected void launch() {
-    Path logConfig =
-        writeFile(
-            dir.resolve("log4j2.properties"),
-            String.join(
-                "\n",
-                "status = warn",
-                "appender.out.type = Console",
-                "appender.out.name = out",
-                "appender.out.layout.type = PatternLayout",
-                "appender.out.layout.pattern = [%d] %p %m (%c)%n",
-                "rootLogger.level = warn",
-                "rootLogger.appenderRef.out.ref = out",
-                ""));
+    Path logConfig = writeConsoleLogConfig(dir, "warn");
     answers.clear();
     attach(
         JavaProcess.start(

@@ -796,22 +796,13 @@ public final class KafkaBroker extends ExternalServer {
   private Path writeLogConfig() {
     Path file = dir.resolve("log4j2.properties");
     if (!Files.exists(file)) {
-      String config =
-          String.join(
-              "\n",
-              "status = warn",
-              "appender.out.type = Console",
-              "appender.out.name = out",
-              "appender.out.layout.type = PatternLayout",
-              "appender.out.layout.pattern = [%d] %p %m (%c)%n",
-              "rootLogger.level = info",
-              "rootLogger.appenderRef.out.ref = out",
-              "logger.state.name = state.change.logger",
-              "logger.state.level = warn",
-              "logger.request.name = kafka.request.logger",
-              "logger.request.level = warn",
-              "");
-      writeFile(file, config);
+      writeConsoleLogConfig(
+          dir,
+          "info",
+          "logger.state.name = state.change.logger",
+          "logger.state.level = warn",
+          "logger.request.name = kafka.request.logger",
+          "logger.request.level = warn");
     }
     return file;
   }

@@ -50,15 +50,7 @@ public final class ZooKeeperServer extends ExternalServer {
    * #START_TIMEOUT}.
    */
   public static ZooKeeperServer start() {
-    Path dir = TempDirs.create("sparking-zookeeper-");
-    ZooKeeperServer server;
-    try {
-      server = new ZooKeeperServer(dir, FreePorts.next());
-    } catch (RuntimeException e) {
-      TempDirs.deleteRecursively(dir);
-      throw e;
-    }
-    return launchOrClose(server);
+    return startIn("sparking-zookeeper-", dir -> new ZooKeeperServer(dir, FreePorts.next()));
   }
 
   /** The address clients connect to, {@code 127.0.0.1:<port>}. */
@@ -94,19 +86,7 @@ public final class ZooKeeperServer extends ExternalServer {
                 "admin.enableServer=false",
                 "4lw.commands.whitelist=ruok,srvr",
                 ""));
-    Path logConfig =
-        writeFile(
-            dir.resolve("log4j2.properties"),
-            String.join(
-                "\n",
-                "status = warn",
-                "appender.out.type = Console",
-                "appender.out.name = out",
-                "appender.out.layout.type = PatternLayout",
-                "appender.out.layout.pattern = [%d] %p %m (%c)%n",
-                "rootLogger.level = info",
-                "rootLogger.appenderRef.out.ref = out",
-                ""));
+    Path logConfig = writeConsoleLogConfig(dir, "info");
     attach(
         JavaProcess.start(
             "zookeeper:" + port,
