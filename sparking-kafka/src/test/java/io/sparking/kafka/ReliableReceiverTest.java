@@ -137,15 +137,26 @@ class ReliableReceiverTest {
             SparkingKafka.receiverStream(jssc, settings)
                 .foreachRDD(
                     (rdd, time) -> {
+                      // The first run's batches stop completing once 5,000 records are out, so that
+                      // the receiver stores (and commits) ahead of what is processed.
+                      while (holdBatchesAfterFirst5000 && out.size() >= 5_000) {
+                        Thread.sleep(20);
+                      }
                       long batch = time.milliseconds();
                       out.addAll(rdd.map(r -> batch + " " + r.valueAsString()).collect());
                     });
 
+    holdBatchesAfterFirst5000 = true;
     try (LocalStreaming spark = builder.getOrCreate(define)) {
       spark.context().start();
       await().atMost(WAIT).until(() -> out.size() >= 5_000);
+      // Stored and committed (so written ahead) well beyond what was processed: without the log,
+      // those records would be lost, as Kafka will not serve them to the group again.
+      await().atMost(WAIT).until(() -> committed("recover-group") >= out.size() + 2_000);
       // Abrupt: blocks that are stored and committed but not yet processed live only in the
       // write-ahead log.
+    } finally {
+      holdBatchesAfterFirst5000 = false;
     }
     int firstRun = out.size();
     long restartedAt = System.currentTimeMillis();
@@ -170,6 +181,16 @@ class ReliableReceiverTest {
             restartedAt)
         .isNotEmpty();
     assertThat(values(replayed)).as("replayed records are records sent").isSubsetOf(sent);
+  }
+
+  /** Read by the recovery test's batches on the driver (a static, so no checkpoint holds it). */
+  private static volatile boolean holdBatchesAfterFirst5000;
+
+  /** How many records consumer group {@code group} has committed, over all partitions. */
+  private static long committed(String group) {
+    return KAFKA.broker().committedOffsets(group).values().stream()
+        .mapToLong(Long::longValue)
+        .sum();
   }
 
   /** The distinct values of {@code "<batch time> <value>"} rows. */
