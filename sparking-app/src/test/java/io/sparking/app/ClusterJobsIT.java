@@ -218,7 +218,9 @@ class ClusterJobsIT {
       assertThat(process.waitFor(JOB_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS))
           .as("the job ended within %s", JOB_TIMEOUT)
           .isTrue();
-      assertExactly(new Run(process.exitValue(), Files.readAllLines(log), records(out)), sent);
+      assertExactly(
+          new Run(process.exitValue(), Files.readAllLines(log), OutputDirectory.records(out)),
+          sent);
     } finally {
       // The script execs the JVM: this handle is the driver's.
       process.destroyForcibly();
@@ -317,7 +319,7 @@ class ClusterJobsIT {
     List<String> appArgs = new ArrayList<>(List.of(cluster.masterUrl()));
     appArgs.addAll(List.of(args));
     appArgs.addAll(jobOptions(job, out));
-    return submit(job, moreSparkOptions, appArgs, () -> records(out));
+    return submit(job, moreSparkOptions, appArgs, () -> OutputDirectory.records(out));
   }
 
   /** Submits {@code job} with {@code appArgs} as they are; waits for its end. */
@@ -365,21 +367,6 @@ class ClusterJobsIT {
         out.toString(),
         "--checkpoint-dir",
         work.resolve("checkpoint-" + job).toAbsolutePath().toString());
-  }
-
-  /** Every record line of the batch files in {@code out}. */
-  private static List<String> records(Path out) throws IOException {
-    if (!Files.isDirectory(out)) {
-      return List.of();
-    }
-    List<String> records = new ArrayList<>();
-    try (Stream<Path> files = Files.list(out)) {
-      for (Path file :
-          files.filter(f -> f.getFileName().toString().startsWith("batch-")).sorted().toList()) {
-        records.addAll(Files.readAllLines(file, StandardCharsets.UTF_8));
-      }
-    }
-    return records;
   }
 
   private static void assertExactly(Run run, List<String> sent) {

@@ -16,7 +16,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -187,26 +186,12 @@ class YarnJobsIT {
       assertThat(ended)
           .as("%s ended within %s; output:%n%s", name, JOB_TIMEOUT, tail(output))
           .isTrue();
-      return new Run(process.exitValue(), output, records(out));
+      return new Run(process.exitValue(), output, OutputDirectory.records(out));
     } finally {
       // The script execs the JVM: this handle is spark-submit's (and in client mode the driver's).
       process.destroyForcibly();
       process.waitFor(30, TimeUnit.SECONDS);
     }
-  }
-
-  private static List<String> records(Path out) throws IOException {
-    if (!Files.isDirectory(out)) {
-      return List.of();
-    }
-    List<String> records = new ArrayList<>();
-    try (Stream<Path> files = Files.list(out)) {
-      for (Path file :
-          files.filter(f -> f.getFileName().toString().startsWith("batch-")).sorted().toList()) {
-        records.addAll(Files.readAllLines(file, StandardCharsets.UTF_8));
-      }
-    }
-    return records;
   }
 
   private static void assertExactly(Run run, List<String> sent) {
