@@ -29,11 +29,16 @@ class AppJarIT {
     return jar;
   }
 
-  /** The jars of Spark's own classpath, as a Spark 3.5.1 install holds them. */
+  /**
+   * The jars of Spark's own classpath, as a Spark install of the line holds them (Spark 3.5.1 from
+   * runtimes/spark; Spark 4.2.0 from spark-4.2/runtime-spark in spark-4.2/sparking-app).
+   */
   static List<String> sparkClasspath() throws IOException {
     try (InputStream in =
         AppJarIT.class.getResourceAsStream("/io/sparking/runtime/spark.classpath")) {
-      assertThat(in).as("Spark's classpath resource of runtimes/spark").isNotNull();
+      assertThat(in)
+          .as("Spark's classpath resource of runtimes/spark or spark-4.2/runtime-spark")
+          .isNotNull();
       return List.of(
           new String(in.readAllBytes(), StandardCharsets.UTF_8).trim().split(File.pathSeparator));
     }

@@ -28,6 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
  * HadoopCluster}, in a JVM of its own), {@code ./sparking submit <Job> --master yarn} submits the
  * application jar, Spark's jars reach the containers through {@code spark.yarn.jars}, checkpoints
  * and write-ahead logs go to HDFS. Every record is counted in the job's {@code --output-dir}.
+ *
+ * <p>The system property {@code sparking.spark.line} (3.5 unless set) names the Spark line: on
+ * another line the command gets {@code --spark-line <line>} (spark-4.2/sparking-app runs this class
+ * with 4.2, on that line's Hadoop mini clusters).
  */
 class YarnJobsIT {
   private static final Duration JOB_TIMEOUT = Duration.ofSeconds(420);
@@ -134,6 +138,10 @@ class YarnJobsIT {
             "cluster");
     List<String> command = new ArrayList<>();
     command.add(root.resolve("sparking").toAbsolutePath().toString());
+    String line = System.getProperty("sparking.spark.line", "3.5");
+    if (!line.equals("3.5")) {
+      command.addAll(List.of("--spark-line", line));
+    }
     command.add("submit");
     command.add(job);
     command.addAll(List.of("--master", "yarn", "--deploy-mode", deployMode));
