@@ -69,9 +69,25 @@ class ReliableReceiverTest {
               .threadsPerReceiver(2)
               .build();
       collectValues(SparkingKafka.receiverStream(spark.context(), settings), out);
+      java.util.concurrent.atomic.AtomicLong inputSize =
+          new java.util.concurrent.atomic.AtomicLong();
+      spark
+          .context()
+          .addStreamingListener(
+              new org.apache.spark.streaming.scheduler.StreamingListener() {
+                @Override
+                public void onBatchCompleted(
+                    org.apache.spark.streaming.scheduler.StreamingListenerBatchCompleted batch) {
+                  inputSize.addAndGet(batch.batchInfo().numRecords());
+                }
+              });
       spark.context().start();
 
       await().atMost(WAIT).until(() -> out.size() >= sent.size());
+      // Blocks hold packs of records; Spark's UI, listeners and rate estimator must still see
+      // records.
+      await().atMost(WAIT).until(() -> inputSize.get() >= sent.size());
+      assertThat(inputSize.get()).as("the batches' input size, in records").isEqualTo(sent.size());
     }
     assertThat(out.values()).hasSize(sent.size()).containsExactlyInAnyOrderElementsOf(sent);
     assertThat(walFiles()).as("receiver write-ahead log files").isNotEmpty();
@@ -120,17 +136,21 @@ class ReliableReceiverTest {
    * records in such batches are the proof that the log was replayed, since the new receiver's
    * records go to batches timed after the restart.
    */
-  @Test
-  void recoveryFromTheCheckpointReplaysTheWriteAheadLogAfterAnAbruptStop() {
-    KAFKA.broker().createTopic("recover", 3);
-    List<String> sent = KafkaBroker.numbered("recover", 0, 40_000);
-    KAFKA.broker().produce("recover", sent);
+  @ParameterizedTest(name = "first run stores records packed: {0}")
+  @ValueSource(booleans = {true, false})
+  void recoveryFromTheCheckpointReplaysTheWriteAheadLogAfterAnAbruptStop(boolean packedAtFirst) {
+    // false: the first run stores one object per record, as releases before packing did, and the
+    // restarted (packing) run must read that log.
+    String topic = packedAtFirst ? "recover" : "recover-unpacked";
+    KAFKA.broker().createTopic(topic, 3);
+    List<String> sent = KafkaBroker.numbered(topic, 0, 40_000);
+    KAFKA.broker().produce(topic, sent);
     // Each record as "<batch time ms> <value>".
     OutputCollector<String> out = OutputCollector.create();
     LocalStreaming.Builder builder = throttledWithWriteAheadLog();
     KafkaSettings settings =
-        KafkaSettings.builder(KAFKA.broker().bootstrapServers(), "recover-group")
-            .topics("recover")
+        KafkaSettings.builder(KAFKA.broker().bootstrapServers(), topic + "-group")
+            .topics(topic)
             .build();
     Consumer<JavaStreamingContext> define =
         jssc ->
@@ -147,17 +167,29 @@ class ReliableReceiverTest {
                     });
 
     holdBatchesAfterFirst5000 = true;
+    if (!packedAtFirst) {
+      System.setProperty(io.sparking.core.spi.DrainableReceiver.PACK_RECORDS, "false");
+    }
     try (LocalStreaming spark = builder.getOrCreate(define)) {
       spark.context().start();
       await().atMost(WAIT).until(() -> out.size() >= 5_000);
       // Stored and committed (so written ahead) well beyond what was processed: without the log,
       // those records would be lost, as Kafka will not serve them to the group again.
-      await().atMost(WAIT).until(() -> committed("recover-group") >= out.size() + 2_000);
+      await().atMost(WAIT).until(() -> committed(topic + "-group") >= out.size() + 2_000);
       // Abrupt: blocks that are stored and committed but not yet processed live only in the
       // write-ahead log.
     } finally {
       holdBatchesAfterFirst5000 = false;
+      System.clearProperty(io.sparking.core.spi.DrainableReceiver.PACK_RECORDS);
     }
+    // The first run's log holds its blocks in the form it was asked for.
+    String logged = walText();
+    assertThat(logged.contains(io.sparking.core.spi.PackedRecords.class.getName()))
+        .as("the first run's log holds packs")
+        .isEqualTo(packedAtFirst);
+    assertThat(logged.contains(KafkaRecord.class.getName()))
+        .as("the first run's log holds KafkaRecord objects")
+        .isEqualTo(!packedAtFirst);
     int firstRun = out.size();
     long restartedAt = System.currentTimeMillis();
     try (LocalStreaming spark = builder.getOrCreate(define)) {
@@ -171,8 +203,14 @@ class ReliableReceiverTest {
             .toList();
     Set<String> distinct = values(rows);
     System.out.printf(
-        "recover: sent=%d first-run=%d replayed-from-log=%d distinct=%d lost=0 duplicates=%d%n",
-        sent.size(), firstRun, replayed.size(), distinct.size(), rows.size() - distinct.size());
+        "recover (first run packed: %s): sent=%d first-run=%d replayed-from-log=%d distinct=%d"
+            + " lost=0 duplicates=%d%n",
+        packedAtFirst,
+        sent.size(),
+        firstRun,
+        replayed.size(),
+        distinct.size(),
+        rows.size() - distinct.size());
     assertThat(distinct).containsExactlyInAnyOrderElementsOf(sent);
     assertThat(replayed)
         .as(
@@ -529,6 +567,20 @@ class ReliableReceiverTest {
       org.apache.spark.streaming.api.java.JavaDStream<KafkaRecord> stream,
       OutputCollector<String> out) {
     stream.foreachRDD(rdd -> out.addAll(rdd.map(KafkaRecord::valueAsString).collect()));
+  }
+
+  /** The receivers' write-ahead log files, as ISO-8859-1 text (class names are ASCII in it). */
+  private String walText() {
+    StringBuilder text = new StringBuilder();
+    for (Path file : walFiles()) {
+      try {
+        text.append(
+            new String(java.nio.file.Files.readAllBytes(file), StandardCharsets.ISO_8859_1));
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+    return text.toString();
   }
 
   private List<Path> walFiles() {
