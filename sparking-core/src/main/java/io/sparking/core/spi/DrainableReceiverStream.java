@@ -103,7 +103,8 @@ public class DrainableReceiverStream<T> extends ReceiverInputDStream<T> {
     // (and converted) as the batch reads its blocks.
     RDD<T> blocks = StreamingInternals.receivedBlocks(this, validTime);
     return Option.apply(
-        new ReceivedRecordsRDD<>((org.apache.spark.rdd.BlockRDD<?>) blocks, convert, elementTag()));
+        new ReceivedRecordsRDD<>(
+            (org.apache.spark.rdd.BlockRDD<?>) blocks, convert, elementTag(), name()));
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})

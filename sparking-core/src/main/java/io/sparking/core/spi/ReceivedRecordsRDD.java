@@ -1,5 +1,6 @@
 package io.sparking.core.spi;
 
+import io.sparking.core.UnreadableBlockException;
 import org.apache.spark.Partition;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.Function;
@@ -23,12 +24,20 @@ final class ReceivedRecordsRDD<T> extends BlockRDD<T> {
 
   private final RDD<Object> blocks;
   private final Function<Object, T> convert;
+  private final String stream;
+
+  /** The blocks' ids by partition, for messages (BlockRDD's own are not shipped to tasks). */
+  private final String[] blockNames;
 
   @SuppressWarnings({"unchecked", "rawtypes"})
-  ReceivedRecordsRDD(BlockRDD<?> blocks, Function<Object, T> convert, ClassTag<T> type) {
+  ReceivedRecordsRDD(
+      BlockRDD<?> blocks, Function<Object, T> convert, ClassTag<T> type, String stream) {
     super(blocks.sparkContext(), blocks.blockIds(), type);
     this.blocks = (RDD) blocks;
     this.convert = convert;
+    this.stream = stream;
+    this.blockNames =
+        java.util.Arrays.stream(blocks.blockIds()).map(Object::toString).toArray(String[]::new);
   }
 
   @Override
@@ -46,7 +55,8 @@ final class ReceivedRecordsRDD<T> extends BlockRDD<T> {
   public scala.collection.Iterator<T> compute(Partition split, TaskContext context) {
     java.util.Iterator<Object> stored =
         CollectionConverters.asJava(blocks.iterator(split, context));
-    java.util.Iterator<Object> records = new Unpacking(stored);
+    String blockId = blockNames[split.index()];
+    java.util.Iterator<Object> records = new Unpacking(stored, stream, blockId);
     if (convert == null) {
       return CollectionConverters.asScala((java.util.Iterator<T>) (java.util.Iterator<?>) records);
     }
@@ -70,22 +80,39 @@ final class ReceivedRecordsRDD<T> extends BlockRDD<T> {
         });
   }
 
-  /** Each pack's records in turn, and anything that is not a pack as it is. */
+  /**
+   * Each pack's records in turn, and anything that is not a pack as it is. A block in a form this
+   * release cannot read fails with {@link UnreadableBlockException}.
+   */
   private static final class Unpacking implements java.util.Iterator<Object> {
     private final java.util.Iterator<Object> stored;
+    private final String stream;
+    private final String blockId;
     private java.util.Iterator<?> pack = java.util.Collections.emptyIterator();
 
-    Unpacking(java.util.Iterator<Object> stored) {
+    Unpacking(java.util.Iterator<Object> stored, String stream, String blockId) {
       this.stored = stored;
+      this.stream = stream;
+      this.blockId = blockId;
     }
 
     @Override
     public boolean hasNext() {
       while (!pack.hasNext()) {
-        if (!stored.hasNext()) {
-          return false;
+        Object next;
+        try {
+          if (!stored.hasNext()) {
+            return false;
+          }
+          next = stored.next();
+        } catch (Exception | NoClassDefFoundError e) {
+          // Exception, not RuntimeException: Spark's deserialization stream throws
+          // ClassNotFoundException unchecked.
+          if (UnreadableBlockException.isIncompatibleForm(e)) {
+            throw new UnreadableBlockException(stream, blockId, e);
+          }
+          throw e;
         }
-        Object next = stored.next();
         pack =
             next instanceof PackedRecords<?> packed
                 ? packed.iterator()
