@@ -334,17 +334,19 @@ final class FlumePaths {
     private static final class CountingSource implements AvroSourceProtocol {
       @Override
       public Status append(AvroFlumeEvent event) {
-        Progress.add(1, event.getBody().remaining());
+        long start = System.currentTimeMillis();
+        Progress.report(1, event.getBody().remaining(), start, System.currentTimeMillis());
         return Status.OK;
       }
 
       @Override
       public Status appendBatch(List<AvroFlumeEvent> events) {
+        long start = System.currentTimeMillis();
         long bytes = 0;
         for (AvroFlumeEvent e : events) {
           bytes += e.getBody().remaining();
         }
-        Progress.add(events.size(), bytes);
+        Progress.report(events.size(), bytes, start, System.currentTimeMillis());
         return Status.OK;
       }
     }
@@ -563,7 +565,7 @@ final class FlumePaths {
                         functions.count(functions.lit(1)),
                         functions.sum(functions.length(functions.col("body"))))
                     .first();
-            Progress.batch(
+            Progress.report(
                 totals.getLong(0),
                 totals.isNullAt(1) ? 0 : totals.getLong(1),
                 start,
@@ -640,6 +642,7 @@ final class FlumePaths {
   private static void drainWithPlainClient(PullClient client, AtomicReference<Exception> failure) {
     try {
       while (!Progress.isDone()) {
+        long start = System.currentTimeMillis();
         EventBatch batch = client.getEventBatch(PULL_BATCH);
         if (!batch.getErrorMsg().isEmpty()) {
           Thread.sleep(10);
@@ -650,7 +653,7 @@ final class FlumePaths {
           bytes += e.getBody().remaining();
         }
         client.ack(batch.getSequenceNumber());
-        Progress.add(batch.getEvents().size(), bytes);
+        Progress.report(batch.getEvents().size(), bytes, start, System.currentTimeMillis());
       }
     } catch (Exception e) {
       // Once the run is done, the connections are closed under calls still waiting: not a failure.

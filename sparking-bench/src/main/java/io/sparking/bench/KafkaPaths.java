@@ -192,9 +192,6 @@ final class KafkaPaths {
       try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(source))) {
         Progress.ready();
         consumer.subscribe(List.of(source.topic()));
-        long firstData = -1;
-        long total = 0;
-        long totalBytes = 0;
         while (!Progress.isDone() && System.nanoTime() - deadline < 0) {
           long n = 0;
           long bytes = 0;
@@ -203,18 +200,7 @@ final class KafkaPaths {
             bytes += r.value().length;
             n++;
           }
-          if (n > 0 && firstData < 0) {
-            firstData = pollStart;
-          }
-          total += n;
-          totalBytes += bytes;
-          Progress.add(n, bytes);
-        }
-        if (firstData >= 0) {
-          // The steady figure, comparable to a direct stream's single batch: from the first poll
-          // that returned
-          // records to the target, without the consumer's start-up and group join.
-          Progress.span(total, totalBytes, firstData, System.currentTimeMillis());
+          Progress.report(n, bytes, pollStart, System.currentTimeMillis());
         }
       }
     }
@@ -313,7 +299,7 @@ final class KafkaPaths {
             (batch, id) -> {
               long start = System.currentTimeMillis();
               Row totals = batch.agg(count(lit(1)), sum(length(col("value")))).first();
-              Progress.batch(
+              Progress.report(
                   totals.getLong(0),
                   totals.isNullAt(1) ? 0 : totals.getLong(1),
                   start,

@@ -14,12 +14,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * is checkpointed). One receiving JVM runs exactly one run, so one count per JVM is all there is.
  *
  * <p>Lines on stdout, each starting with {@link #PREFIX}: {@code READY <millis> [port]} (the
- * receiver's start mark), {@code BATCH <records> <bytes> <startMillis> <endMillis>} (a Spark batch
- * that held records), {@code DONE <records> <bytes> <doneMillis> <peakHeapBytes>}, {@code FAIL
- * <message>}, {@code HEAP <millis> <usedBytes> <afterGcBytes>} (the peak of each second and the
- * heap left by the last collections) and, for runs that measure latency, {@code LATENCY <records>
- * <p50Millis> <p99Millis> <maxMillis>} before {@code DONE}. Times are wall-clock milliseconds,
- * comparable between the JVMs of one machine.
+ * receiver's start mark), {@code REPORT <records> <bytes> <startMillis> <endMillis>} (a progress
+ * report, see {@link #report}), {@code DONE <records> <bytes> <doneMillis> <peakHeapBytes>}, {@code
+ * FAIL <message>}, {@code HEAP <millis> <usedBytes> <afterGcBytes>} (the peak of each second and
+ * the heap left by the last collections) and, for runs that measure latency, {@code LATENCY
+ * <records> <p50Millis> <p99Millis> <maxMillis>} before {@code DONE}. Times are wall-clock
+ * milliseconds, comparable between the JVMs of one machine.
  */
 public final class Progress {
   /** The start of every protocol line; other output of the receiving JVM is only logged. */
@@ -58,30 +58,28 @@ public final class Progress {
     line("READY " + System.currentTimeMillis() + " " + port);
   }
 
-  /** Counts records received outside Spark; the run is done when the count reaches the target. */
-  public static void add(long records, long bytes) {
-    BYTES.addAndGet(bytes);
-    long total = RECORDS.addAndGet(records);
-    if (total >= target && DONE.getCount() > 0) {
-      doneMillis = System.currentTimeMillis();
-      DONE.countDown();
-    }
-  }
-
   /**
-   * Counts one Spark batch that took from {@code startMillis} to {@code endMillis} to count; the
-   * run is done at {@code endMillis} of the batch that reaches the target.
+   * Reports progress: {@code records} handled together, from {@code startMillis} to {@code
+   * endMillis}. Every path reports the same way, once per unit it handles records in: a Spark
+   * batch's output (from the start of its counting job to its end), a consumer poll (from the poll
+   * call to the end of its loop over the records), a counting server's answered batch (from the
+   * handler's call to its count), a plain client's acked batch (from its request to the ack). The
+   * {@link RunResult#steadyRate steady figure} comes from these reports alone. The run is done at
+   * {@code endMillis} of the report that reaches the target. Reports without records are dropped.
    */
-  public static void batch(long records, long bytes, long startMillis, long endMillis) {
+  public static void report(long records, long bytes, long startMillis, long endMillis) {
     if (records == 0) {
       return;
     }
-    line("BATCH " + records + " " + bytes + " " + startMillis + " " + endMillis);
-    BYTES.addAndGet(bytes);
-    long total = RECORDS.addAndGet(records);
-    if (total >= target && DONE.getCount() > 0) {
-      doneMillis = endMillis;
-      DONE.countDown();
+    // One lock for the line and the count, so the lines come in the order the records were counted.
+    synchronized (OUT) {
+      line("REPORT " + records + " " + bytes + " " + startMillis + " " + endMillis);
+      BYTES.addAndGet(bytes);
+      long total = RECORDS.addAndGet(records);
+      if (total >= target && DONE.getCount() > 0) {
+        doneMillis = endMillis;
+        DONE.countDown();
+      }
     }
   }
 
@@ -115,14 +113,6 @@ public final class Progress {
   /** Reports a heap sample. */
   static void heap(long usedBytes, long afterCollectionBytes) {
     line("HEAP " + System.currentTimeMillis() + " " + usedBytes + " " + afterCollectionBytes);
-  }
-
-  /**
-   * Reports a span of a path outside Spark for its steady figure, as a {@code BATCH} line, without
-   * counting its records again (they went through {@link #add}).
-   */
-  public static void span(long records, long bytes, long startMillis, long endMillis) {
-    line("BATCH " + records + " " + bytes + " " + startMillis + " " + endMillis);
   }
 
   /**

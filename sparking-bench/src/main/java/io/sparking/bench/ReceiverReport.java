@@ -21,7 +21,7 @@ final class ReceiverReport implements Consumer<String> {
   private volatile int readyPort = -1;
   private volatile long[] done;
   private volatile String failure;
-  private final List<long[]> batches = new ArrayList<>();
+  private final List<long[]> reports = new ArrayList<>();
   private final List<long[]> heap = new ArrayList<>();
   private volatile long[] latency;
   private final List<String> notes = new ArrayList<>();
@@ -39,9 +39,9 @@ final class ReceiverReport implements Consumer<String> {
         readyPort = ready.length > 1 ? (int) ready[1] : -1;
         readyMillis = ready[0];
       }
-      case "BATCH" -> {
-        synchronized (batches) {
-          batches.add(numbers(rest));
+      case "REPORT" -> {
+        synchronized (reports) {
+          reports.add(numbers(rest));
         }
       }
       case "DONE" -> done = numbers(rest);
@@ -90,10 +90,10 @@ final class ReceiverReport implements Consumer<String> {
     return done;
   }
 
-  /** The batches reported so far, in order. */
-  List<long[]> batches() {
-    synchronized (batches) {
-      return List.copyOf(batches);
+  /** The progress reports so far ({@link Progress#report}), in order. */
+  List<long[]> reports() {
+    synchronized (reports) {
+      return List.copyOf(reports);
     }
   }
 

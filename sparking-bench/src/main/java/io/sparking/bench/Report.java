@@ -91,7 +91,9 @@ final class Report {
     md.append(throughputTable());
     md.append(
         "\nrecords/s: from the receiver's start (Kafka: consumer created or stream started; Flume: feeding"
-            + " started) to the moment its count reached the target. steady: Spark paths only, see docs/performance.md."
+            + " started) to the moment its count reached the target. steady: the records after the path's first progress"
+            + " report (a Spark batch, a poll, an answered or acked batch) over the time from its end to the report that"
+            + " reached the target, the same for every path (docs/performance.md)."
             + " heap: peak used heap of the receiving JVM (sampled every 50 ms). CPU per record: CPU time of the whole"
             + " machine (every process of the run: receiving JVM, broker or agents, feeder) while the clock ran, over the"
             + " records counted; busy: the share of all cores in use meanwhile.\n");

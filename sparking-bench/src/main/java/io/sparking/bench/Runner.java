@@ -200,7 +200,7 @@ final class Runner {
             done[0],
             done[1],
             done[2] - start,
-            RunResult.steadyRate(report.batches(), config.records()),
+            RunResult.steadyRate(report.reports(), config.records()),
             done[3],
             report.heapSamples(),
             report.latency(),

@@ -161,7 +161,7 @@ final class SparkCount {
                   return List.of(new long[] {n, bytes}).iterator();
                 })
             .fold(new long[2], (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
-    Progress.batch(totals[0], totals[1], start, System.currentTimeMillis());
+    Progress.report(totals[0], totals[1], start, System.currentTimeMillis());
   }
 
   /** Gives one record's payload; serializable because it travels with the tasks. */
@@ -201,6 +201,6 @@ final class SparkCount {
                   return List.of(new long[] {n, bytes}).iterator();
                 })
             .fold(new long[2], (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
-    Progress.batch(totals[0], totals[1], start, System.currentTimeMillis());
+    Progress.report(totals[0], totals[1], start, System.currentTimeMillis());
   }
 }
