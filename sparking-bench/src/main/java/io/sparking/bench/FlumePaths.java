@@ -29,6 +29,7 @@ import org.apache.flume.source.avro.Status;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
@@ -236,7 +237,7 @@ final class FlumePaths {
       feeder =
           new FlumeFeeder(
               onReady.feedPort(receiverPort, agents),
-              config.offeredRecords(),
+              config.records(),
               config.size(),
               (int) variant.offeredRate(),
               variant.latency());
@@ -335,6 +336,7 @@ final class FlumePaths {
       @Override
       public Status append(AvroFlumeEvent event) {
         long start = System.currentTimeMillis();
+        Progress.received(event.getBody());
         Progress.report(1, event.getBody().remaining(), start, System.currentTimeMillis());
         return Status.OK;
       }
@@ -344,6 +346,7 @@ final class FlumePaths {
         long start = System.currentTimeMillis();
         long bytes = 0;
         for (AvroFlumeEvent e : events) {
+          Progress.received(e.getBody());
           bytes += e.getBody().remaining();
         }
         Progress.report(events.size(), bytes, start, System.currentTimeMillis());
@@ -403,27 +406,22 @@ final class FlumePaths {
     @Override
     public void receive(ReceiverRun run) throws Exception {
       int port = run.flumePush().port();
-      boolean latency = run.target().measuresLatency();
       SparkCount.run(
           run,
           false,
           1,
           jssc ->
               SparkingFlume.pushStream(jssc, "127.0.0.1", port)
-                  .foreachRDD(rdd -> countEvents(rdd, latency)));
+                  .foreachRDD(FlumePaths::countEvents));
     }
   }
 
   /**
-   * Counts a batch of events; a run that measures latency reads each body (a copy), where the
-   * creation time is, the others only its length.
+   * Counts a batch of events from their bodies: a copy each, as any user of the stream reading a
+   * body pays, which holds the id and, in latency runs, the creation time.
    */
-  private static void countEvents(JavaRDD<FlumeEvent> rdd, boolean latency) {
-    if (latency) {
-      SparkCount.countPayloads(rdd, FlumeEvent::body);
-    } else {
-      SparkCount.count(rdd, FlumeEvent::bodyLength);
-    }
+  private static void countEvents(JavaRDD<FlumeEvent> rdd) {
+    SparkCount.countPayloads(rdd, FlumeEvent::body);
   }
 
   /** The push agent of {@link Push} into the counting server of {@link RawRpc}. */
@@ -530,7 +528,6 @@ final class FlumePaths {
   private static void receiveWithPullStream(ReceiverRun run) throws Exception {
     FlumePull source = run.flumePull();
     InetSocketAddress sink = new InetSocketAddress("127.0.0.1", source.port());
-    boolean latency = run.target().measuresLatency();
     SparkCount.run(
         run,
         false,
@@ -543,7 +540,7 @@ final class FlumePaths {
                         .connectionsPerAgent(source.connections())
                         .batchSize(PULL_BATCH)
                         .build())
-                .foreachRDD(rdd -> countEvents(rdd, latency)));
+                .foreachRDD(FlumePaths::countEvents));
   }
 
   /**
@@ -556,21 +553,12 @@ final class FlumePaths {
         io.sparking.runtime.TempDirs.create("sparking-bench-flume-structured-");
     SparkSession spark = SparkCount.structuredSession();
     try {
+      // Every body read in the batch's tasks, as in the DStream paths, not a SQL count.
       VoidFunction2<Dataset<Row>, Long> countBatch =
-          (batch, id) -> {
-            long start = System.currentTimeMillis();
-            Row totals =
-                batch
-                    .agg(
-                        functions.count(functions.lit(1)),
-                        functions.sum(functions.length(functions.col("body"))))
-                    .first();
-            Progress.report(
-                totals.getLong(0),
-                totals.isNullAt(1) ? 0 : totals.getLong(1),
-                start,
-                System.currentTimeMillis());
-          };
+          (batch, id) ->
+              SparkCount.countPayloads(
+                  batch.select(functions.col("body")).as(Encoders.BINARY()).javaRDD(),
+                  body -> body);
       StreamingQuery query =
           spark
               .readStream()
@@ -650,6 +638,7 @@ final class FlumePaths {
         }
         long bytes = 0;
         for (SparkSinkEvent e : batch.getEvents()) {
+          Progress.received(e.getBody());
           bytes += e.getBody().remaining();
         }
         client.ack(batch.getSequenceNumber());

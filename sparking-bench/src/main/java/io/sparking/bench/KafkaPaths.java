@@ -1,10 +1,6 @@
 package io.sparking.bench;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.length;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.sum;
 
 import io.sparking.bench.ReceiverRun.KafkaSource;
 import io.sparking.kafka.KafkaRecord;
@@ -22,6 +18,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
@@ -164,7 +161,7 @@ final class KafkaPaths {
               bootstrap,
               topic,
               variant.partitions(),
-              config.offeredRecords(),
+              config.records(),
               variant.offeredRate(),
               config.size());
       return new RunSetup() {
@@ -197,7 +194,9 @@ final class KafkaPaths {
           long bytes = 0;
           long pollStart = System.currentTimeMillis();
           for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-            bytes += r.value().length;
+            byte[] value = r.value();
+            Progress.received(value);
+            bytes += value.length;
             n++;
           }
           Progress.report(n, bytes, pollStart, System.currentTimeMillis());
@@ -276,8 +275,8 @@ final class KafkaPaths {
   }
 
   /**
-   * Spark Structured Streaming's Kafka source, a processing-time query counting rows and value
-   * bytes per batch.
+   * Spark Structured Streaming's Kafka source, a processing-time query whose {@code foreachBatch}
+   * reads every value of the batch.
    */
   private static final class Structured extends KafkaPath {
     @Override
@@ -295,16 +294,11 @@ final class KafkaPaths {
                 .option("startingOffsets", "earliest")
                 .option("kafka.group.id", source.group())
                 .load();
+        // Every payload read in the batch's tasks, as in the DStream paths, not a SQL count.
         VoidFunction2<Dataset<Row>, Long> countBatch =
-            (batch, id) -> {
-              long start = System.currentTimeMillis();
-              Row totals = batch.agg(count(lit(1)), sum(length(col("value")))).first();
-              Progress.report(
-                  totals.getLong(0),
-                  totals.isNullAt(1) ? 0 : totals.getLong(1),
-                  start,
-                  System.currentTimeMillis());
-            };
+            (batch, id) ->
+                SparkCount.countPayloads(
+                    batch.select(col("value")).as(Encoders.BINARY()).javaRDD(), value -> value);
         Progress.ready();
         StreamingQuery query =
             rows.writeStream()

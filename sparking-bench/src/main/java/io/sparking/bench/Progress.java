@@ -13,13 +13,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * they reach the count through this class rather than through a captured object (the stream graph
  * is checkpointed). One receiving JVM runs exactly one run, so one count per JVM is all there is.
  *
+ * <p>Every record's id goes through {@link #received}: the run is done when the distinct ids reach
+ * the target, and the bench JVM checks the {@code IDS} line against the ids it sent.
+ *
  * <p>Lines on stdout, each starting with {@link #PREFIX}: {@code READY <millis> [port]} (the
  * receiver's start mark), {@code REPORT <records> <bytes> <startMillis> <endMillis>} (a progress
- * report, see {@link #report}), {@code DONE <records> <bytes> <doneMillis> <peakHeapBytes>}, {@code
- * FAIL <message>}, {@code HEAP <millis> <usedBytes> <afterGcBytes>} (the peak of each second and
- * the heap left by the last collections) and, for runs that measure latency, {@code LATENCY
- * <records> <p50Millis> <p99Millis> <maxMillis>} before {@code DONE}. Times are wall-clock
- * milliseconds, comparable between the JVMs of one machine.
+ * report, see {@link #report}), {@code IDS <distinct> <duplicates> <unknown>} then {@code DONE
+ * <records> <bytes> <doneMillis> <peakHeapBytes>}, {@code FAIL <message>}, {@code HEAP <millis>
+ * <usedBytes> <afterGcBytes>} (the peak of each second and the heap left by the last collections)
+ * and, for runs that measure latency, {@code LATENCY <records> <p50Millis> <p99Millis> <maxMillis>}
+ * before {@code DONE}. Times are wall-clock milliseconds, comparable between the JVMs of one
+ * machine.
  */
 public final class Progress {
   /** The start of every protocol line; other output of the receiving JVM is only logged. */
@@ -29,6 +33,7 @@ public final class Progress {
   private static final AtomicLong BYTES = new AtomicLong();
   private static final CountDownLatch DONE = new CountDownLatch(1);
   private static volatile long target = Long.MAX_VALUE;
+  private static volatile ReceivedIds ids = new ReceivedIds(0);
   private static volatile long doneMillis;
 
   /**
@@ -44,8 +49,28 @@ public final class Progress {
 
   private Progress() {}
 
+  /** Sets the run's target: the ids {@code 0 .. records-1} were sent, each must arrive once. */
   static void init(long records) {
+    ids = new ReceivedIds(records);
     target = records;
+  }
+
+  /**
+   * Records the id {@code payload} starts with; every path calls it once per record it handles,
+   * before the {@link #report} that counts the record.
+   */
+  public static void received(byte[] payload) {
+    ids.record(BenchData.id(payload));
+  }
+
+  /** As {@link #received(byte[])}, for a body in a buffer (left unchanged). */
+  public static void received(java.nio.ByteBuffer body) {
+    ids.record(BenchData.id(body));
+  }
+
+  /** The ids received so far. */
+  static ReceivedIds.Delivery delivery() {
+    return ids.delivery();
   }
 
   /** Marks the moment the receiver starts (or can start) receiving. */
@@ -65,7 +90,9 @@ public final class Progress {
    * call to the end of its loop over the records), a counting server's answered batch (from the
    * handler's call to its count), a plain client's acked batch (from its request to the ack). The
    * {@link RunResult#steadyRate steady figure} comes from these reports alone. The run is done at
-   * {@code endMillis} of the report that reaches the target. Reports without records are dropped.
+   * {@code endMillis} of the first report after which both the records reported and the distinct
+   * ids {@link #received} reach the target (a duplicate does not count towards it). Reports without
+   * records are dropped.
    */
   public static void report(long records, long bytes, long startMillis, long endMillis) {
     if (records == 0) {
@@ -75,8 +102,10 @@ public final class Progress {
     synchronized (OUT) {
       line("REPORT " + records + " " + bytes + " " + startMillis + " " + endMillis);
       BYTES.addAndGet(bytes);
+      // Both counts: the distinct ids, so a duplicate cannot end the run early; the records
+      // reported, so the report that completes the target is the one whose ids came last.
       long total = RECORDS.addAndGet(records);
-      if (total >= target && DONE.getCount() > 0) {
+      if (DONE.getCount() > 0 && total >= target && ids.distinct() >= target) {
         doneMillis = endMillis;
         DONE.countDown();
       }
@@ -137,6 +166,8 @@ public final class Progress {
     if (measuresLatency()) {
       reportLatency();
     }
+    ReceivedIds.Delivery delivery = ids.delivery();
+    line("IDS " + delivery.distinct() + " " + delivery.duplicates() + " " + delivery.unknown());
     line("DONE " + RECORDS.get() + " " + BYTES.get() + " " + doneMillis + " " + peakHeapBytes);
   }
 

@@ -24,6 +24,7 @@ final class ReceiverReport implements Consumer<String> {
   private final List<long[]> reports = new ArrayList<>();
   private final List<long[]> heap = new ArrayList<>();
   private volatile long[] latency;
+  private volatile ReceivedIds.Delivery delivery;
   private final List<String> notes = new ArrayList<>();
 
   @Override
@@ -43,6 +44,10 @@ final class ReceiverReport implements Consumer<String> {
         synchronized (reports) {
           reports.add(numbers(rest));
         }
+      }
+      case "IDS" -> {
+        long[] n = numbers(rest);
+        delivery = new ReceivedIds.Delivery(n[0], n[1], n[2]);
       }
       case "DONE" -> done = numbers(rest);
       case "HEAP" -> {
@@ -88,6 +93,11 @@ final class ReceiverReport implements Consumer<String> {
       throws Exception {
     await(jvm, timeout, otherFailure, () -> done != null, "done");
     return done;
+  }
+
+  /** The ids the receiver received, reported just before it was done; null before. */
+  ReceivedIds.Delivery delivery() {
+    return delivery;
   }
 
   /** The progress reports so far ({@link Progress#report}), in order. */

@@ -192,6 +192,9 @@ final class Runner {
         }
         long[] done = report.awaitDone(receiver, config.runTimeout(), feedFailure::get);
         MachineCpu cpuAtEnd = MachineCpu.now();
+        // The source held exactly the ids 0 .. records-1 (the backlog, or what a feeder sent): each
+        // must have arrived once, or the figure would count loss or duplicates as throughput.
+        requireDelivered(report.delivery(), config.records());
         report.notes().forEach(note -> out.printf("  %-26s %s%n", path.id(), note));
         if (receiver.waitFor(EXIT_TIMEOUT).isEmpty()) {
           LOG.warn("{} did not exit within {} after its run; stopping it", receiver, EXIT_TIMEOUT);
@@ -217,6 +220,21 @@ final class Runner {
     }
   }
 
+  /**
+   * Fails a run unless the ids {@code 0 .. sent-1} each arrived exactly once and nothing else did:
+   * a run that lost records, or counted one twice, has no figure.
+   *
+   * @param delivery what the receiving JVM reported, or null when it reported nothing
+   * @throws IllegalStateException saying how many ids arrived, such as {@code ids: 1,999,000
+   *     distinct of 2,000,000, 1,000 duplicates, 0 unknown}
+   */
+  static void requireDelivered(ReceivedIds.Delivery delivery, long sent) {
+    String problem = delivery == null ? "ids: none reported" : delivery.problem(sent);
+    if (problem != null) {
+      throw new IllegalStateException(problem);
+    }
+  }
+
   /** What the receiving JVM of one run of {@code path} under {@code config} needs. */
   static ReceiverRun receiverRun(MeasuredPath path, BenchConfig config, ReceiverRun.Source source) {
     Variant variant = config.variant();
@@ -224,9 +242,7 @@ final class Runner {
     OptionalLong warmUp =
         variant.latency()
             ? OptionalLong.of(
-                (long)
-                    Math.min(
-                        config.offeredRecords() / 4, variant.offeredRate() * WARM_UP.toSeconds()))
+                (long) Math.min(config.records() / 4, variant.offeredRate() * WARM_UP.toSeconds()))
             : OptionalLong.empty();
     return new ReceiverRun(
         path.id(),
