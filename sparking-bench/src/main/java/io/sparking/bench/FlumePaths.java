@@ -44,8 +44,8 @@ import org.apache.spark.sql.streaming.Trigger;
  */
 final class FlumePaths {
   /**
-   * The group of the split paths, each between a path and its reference (the push agent into the
-   * ceiling's server, each pull sink with the other's drain): run only when named.
+   * The group of the split paths, each between a pull path and its reference (each pull sink with
+   * the other's drain): run only when named.
    */
   static final String SPLIT = "flume-split";
 
@@ -82,16 +82,32 @@ final class FlumePaths {
           "flume-raw-rpc",
           "Flume push: raw RpcClient.appendBatch into a counting NettyServer (ceiling)",
           null,
-          0,
+          List.of(),
           new RawRpc());
+
+  /**
+   * The push path's reference: the same agent as {@link #PUSH} into the ceiling's counting server,
+   * so that against {@link #PUSH} only the receiver differs, and against the ceiling only the
+   * agent.
+   */
+  static final MeasuredPath PUSH_AGENT =
+      new MeasuredPath(
+          FLUME,
+          "flume-push-agent-counting-server",
+          "Flume push: "
+              + PUSH_SINKS
+              + " avro sinks of one agent into a counting NettyServer (reference)",
+          RAW_RPC.id(),
+          new PushAgentIntoCountingServer());
+
   // No count in the label: the scaling rows vary it (their setting column says how many).
   static final MeasuredPath PUSH =
       new MeasuredPath(
           FLUME,
           "flume-push",
           "Flume push: an agent's avro sinks into Sparking push receiver (pushStream)",
-          RAW_RPC.id(),
-          0.8,
+          PUSH_AGENT.id(),
+          List.of(new Goal.CpuPerRecordAtMostAbove(3.0), new Goal.RateAtLeast(0.6)),
           new Push());
 
   /**
@@ -105,7 +121,7 @@ final class FlumePaths {
           "flume-pull-sparksink248",
           "Flume pull: Spark 2.4.8 SparkSink drained by a plain Avro client (reference)",
           null,
-          0,
+          List.of(),
           new Pull(PullSink.SPARKSINK_248, PullDrain.PLAIN_CLIENTS));
 
   /**
@@ -118,7 +134,7 @@ final class FlumePaths {
           "flume-pull-sparking",
           "Flume pull: Sparking sink drained by Sparking pull receiver (pullStream)",
           PULL_248.id(),
-          1.2,
+          List.of(new Goal.RateAtLeast(1.0)),
           new Pull(PullSink.SPARKING, PullDrain.PULL_STREAM));
 
   /**
@@ -132,24 +148,7 @@ final class FlumePaths {
           "flume-pull-structured",
           "Flume pull: Sparking sink drained by the Structured Streaming source (format(\"flume\"))",
           PULL.id(),
-          0,
           new Pull(PullSink.SPARKING, PullDrain.STRUCTURED));
-
-  /**
-   * Split of the push comparison: the same agent as {@link #PUSH} into the raw ceiling's counting
-   * server, so that against the ceiling only the agent differs, and against {@link #PUSH} only the
-   * receiver.
-   */
-  static final MeasuredPath SPLIT_PUSH_AGENT =
-      new MeasuredPath(
-          SPLIT,
-          PUSH.id() + "-agent-counting-server",
-          "Flume push split: "
-              + PUSH_SINKS
-              + " avro sinks of one agent into a counting NettyServer",
-          RAW_RPC.id(),
-          0,
-          new PushAgentIntoCountingServer());
 
   /** Split of the pull comparison: against {@link #PULL} only the sink differs. */
   static final MeasuredPath SPLIT_248_SINK =
@@ -158,7 +157,7 @@ final class FlumePaths {
           PULL_248.id() + "-sparking-receiver",
           "Flume pull split: Spark 2.4.8 SparkSink drained by Sparking pull receiver",
           null,
-          0,
+          List.of(),
           new Pull(PullSink.SPARKSINK_248, PullDrain.PULL_STREAM));
 
   /** Split of the pull comparison: against {@link #PULL_248} only the sink differs. */
@@ -168,7 +167,6 @@ final class FlumePaths {
           PULL.id() + "-plain-client",
           "Flume pull split: Sparking sink drained by a plain Avro client",
           PULL_248.id(),
-          0,
           new Pull(PullSink.SPARKING, PullDrain.PLAIN_CLIENTS));
 
   private FlumePaths() {}
@@ -176,11 +174,11 @@ final class FlumePaths {
   static List<MeasuredPath> all() {
     return List.of(
         RAW_RPC,
+        PUSH_AGENT,
         PUSH,
         PULL_248,
         PULL,
         PULL_STRUCTURED,
-        SPLIT_PUSH_AGENT,
         SPLIT_248_SINK,
         SPLIT_PLAIN_CLIENT);
   }

@@ -39,50 +39,50 @@ final class KafkaPaths {
           "kafka-raw-consumer",
           "Kafka: raw KafkaConsumer poll loop (ceiling)",
           null,
-          0,
+          List.of(),
           new RawConsumer());
   static final MeasuredPath SPARK_DIRECT =
       path(
           "kafka-spark-direct",
           "Kafka: Spark's official direct stream (KafkaUtils.createDirectStream)",
           null,
-          0,
+          List.of(),
           new SparkDirect());
   static final MeasuredPath SPARKING_DIRECT =
       path(
           "kafka-sparking-direct",
           "Kafka: Sparking direct stream (SparkingKafka.directStream.foreachBatch)",
-          RAW,
-          0.9,
+          SPARK_DIRECT,
+          List.of(new Goal.RateAtLeast(1.0)),
           new SparkingDirect());
   static final MeasuredPath RECEIVER =
       path(
           "kafka-receiver",
           "Kafka: Sparking reliable receiver, WAL off",
           null,
-          0,
+          List.of(),
           new Receiver(false));
   static final MeasuredPath RECEIVER_WAL =
       path(
           "kafka-receiver-wal",
           "Kafka: Sparking reliable receiver, WAL on",
           SPARK_DIRECT,
-          0.6,
+          List.of(new Goal.CpuPerRecordAtMost(1.5), new Goal.RateAtLeast(0.6)),
           new Receiver(true));
   static final MeasuredPath STRUCTURED =
       path(
           "kafka-structured",
           "Kafka: Spark Structured Streaming Kafka source",
           null,
-          0,
+          List.of(),
           new Structured());
 
   private KafkaPaths() {}
 
   private static MeasuredPath path(
-      String id, String label, MeasuredPath reference, double goal, KafkaPath halves) {
+      String id, String label, MeasuredPath reference, List<Goal> goals, KafkaPath halves) {
     return new MeasuredPath(
-        "kafka", id, label, reference == null ? null : reference.id(), goal, halves);
+        "kafka", id, label, reference == null ? null : reference.id(), goals, halves);
   }
 
   static List<MeasuredPath> all() {

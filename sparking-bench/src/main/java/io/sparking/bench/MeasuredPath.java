@@ -1,5 +1,7 @@
 package io.sparking.bench;
 
+import java.util.List;
+
 /**
  * One way of moving records that the benchmark measures: how the report names it, and its two
  * {@link Halves}: {@link #prepare} runs in the bench JVM and sets up the sources around one run (a
@@ -10,7 +12,7 @@ package io.sparking.bench;
  * what they set up and how they receive.
  */
 public record MeasuredPath(
-    String group, String id, String label, String referenceId, double goal, Halves halves) {
+    String group, String id, String label, String referenceId, List<Goal> goals, Halves halves) {
   /**
    * Describes a path.
    *
@@ -20,7 +22,8 @@ public record MeasuredPath(
    * @param label what the table calls this path
    * @param referenceId the id of the path this one is compared to, or null when it is a reference
    *     or shown for information only
-   * @param goal the ratio to {@code referenceId} the project aims for; 0 when there is none
+   * @param goals what the project aims for against {@code referenceId}, each judged on its own;
+   *     empty when there is none
    * @param halves what it does in the bench JVM and in the receiving JVM
    */
   public MeasuredPath {
@@ -28,6 +31,16 @@ public record MeasuredPath(
     java.util.Objects.requireNonNull(id, "id");
     java.util.Objects.requireNonNull(label, "label");
     java.util.Objects.requireNonNull(halves, "halves");
+    goals = List.copyOf(goals);
+    if (referenceId == null && !goals.isEmpty()) {
+      throw new IllegalArgumentException(
+          id + " has goals " + goals + " but no reference: pass the path they compare to");
+    }
+  }
+
+  /** A path with a reference it is shown against, and no goal. */
+  public MeasuredPath(String group, String id, String label, String referenceId, Halves halves) {
+    this(group, id, label, referenceId, List.of(), halves);
   }
 
   /** What a path does around one run, in each JVM. */

@@ -307,33 +307,21 @@ final class Report {
           .append(cpu(r.medianCpuMicrosPerRecord(), r.medianBusyShare()))
           .append(" | ");
       PathResult ref = r.path().referenceId() == null ? null : byId.get(r.path().referenceId());
+      List<Goal> goals = r.path().goals();
       if (ref != null && ref.ok()) {
-        double ratio = r.medianRate() / ref.medianRate();
-        double steady = r.medianSteadyRate() / ref.medianSteadyRate();
-        t.append(String.format(Locale.ROOT, "%.2f× %s", ratio, ref.path().id()));
-        if (!Double.isNaN(steady)) {
-          t.append(String.format(Locale.ROOT, " (steady %.2f×)", steady));
-        }
+        // Like by like: whole run over whole run, steady over steady.
+        t.append(
+            String.format(
+                Locale.ROOT,
+                "%.2f× %s (steady %.2f×)",
+                r.medianRate() / ref.medianRate(),
+                ref.path().id(),
+                r.medianSteadyRate() / ref.medianSteadyRate()));
         t.append(" | ");
-        if (r.path().goal()
-            > 0) { // a comparison without a goal (scaling rows) shows the ratio only
-          t.append(
-              String.format(
-                  Locale.ROOT,
-                  "≥ %.1f× %s",
-                  r.path().goal(),
-                  ratio >= r.path().goal() ? "met" : "NOT met"));
-          if (!Double.isNaN(steady)) {
-            t.append(
-                String.format(
-                    Locale.ROOT, " (steady: %s)", steady >= r.path().goal() ? "met" : "NOT met"));
-          }
-        }
+        t.append(goals.stream().map(g -> g.verdict(r, ref)).collect(Collectors.joining("; ")));
       } else if (r.path().referenceId() != null) {
         t.append("(").append(r.path().referenceId()).append(" not run) | ");
-        if (r.path().goal() > 0) {
-          t.append(String.format(Locale.ROOT, "≥ %.1f×", r.path().goal()));
-        }
+        t.append(goals.stream().map(Goal::text).collect(Collectors.joining("; ")));
       } else {
         t.append(" | ");
       }
