@@ -74,7 +74,7 @@ final class Runner {
           RunResult r = runWithOneRetry(path, run);
           runs.get(path).add(r);
           out.printf(
-              "  %-26s %,11.0f records/s  (%,d records in %.2f s; steady %s; peak heap %s; CPU %s)%n",
+              "  %-33s %,11.0f records/s  (%,d records in %.2f s; steady %s; peak heap %s; CPU %s)%n",
               path.id(),
               r.rate(),
               r.records(),
@@ -87,7 +87,7 @@ final class Runner {
             Thread.currentThread().interrupt();
           }
           failures.put(path, firstLine(e));
-          out.printf("  %-26s FAILED: %s%n", path.id(), failures.get(path));
+          out.printf("  %-33s FAILED: %s%n", path.id(), failures.get(path));
         }
       }
     }
@@ -96,7 +96,7 @@ final class Runner {
     for (MeasuredPath path : paths) {
       PathResult result = new PathResult(path, List.copyOf(runs.get(path)), failures.get(path));
       if (result.ok()) {
-        out.printf("  %-26s %,11.0f records/s  %s%n", path.id(), result.medianRate(), path.label());
+        out.printf("  %-33s %,11.0f records/s  %s%n", path.id(), result.medianRate(), path.label());
       }
       results.add(result);
     }
@@ -129,7 +129,7 @@ final class Runner {
       throw e;
     } catch (Exception first) {
       LOG.error("Run {} of {} failed; running it once more", run + 1, path.id(), first);
-      out.printf("  %-26s failed (%s); running it once more%n", path.id() + tag, firstLine(first));
+      out.printf("  %-33s failed (%s); running it once more%n", path.id() + tag, firstLine(first));
       notes.add(
           "Run "
               + (run + 1)
@@ -195,7 +195,7 @@ final class Runner {
         // The source held exactly the ids 0 .. records-1 (the backlog, or what a feeder sent): each
         // must have arrived once, or the figure would count loss or duplicates as throughput.
         requireDelivered(report.delivery(), config.records());
-        report.notes().forEach(note -> out.printf("  %-26s %s%n", path.id(), note));
+        report.notes().forEach(note -> out.printf("  %-33s %s%n", path.id(), note));
         if (receiver.waitFor(EXIT_TIMEOUT).isEmpty()) {
           LOG.warn("{} did not exit within {} after its run; stopping it", receiver, EXIT_TIMEOUT);
         }

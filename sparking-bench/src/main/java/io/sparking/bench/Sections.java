@@ -209,7 +209,7 @@ final class Sections {
               runConfig,
               0,
               "-" + section + "-" + setting.replaceAll("[^A-Za-z0-9]+", "-").replaceAll("-+$", ""));
-      out.printf("  %-26s %-32s %s%n", path.id(), setting, Report.summary(section, r));
+      out.printf("  %-33s %-32s %s%n", path.id(), setting, Report.summary(section, r));
       return new Row(section, path, setting, runConfig.variant(), r, null);
     } catch (Exception e) {
       if (e instanceof InterruptedException) {
@@ -219,7 +219,7 @@ final class Sections {
           e.getClass().getSimpleName()
               + ": "
               + String.valueOf(e.getMessage()).lines().findFirst().orElse("");
-      out.printf("  %-26s %-32s FAILED: %s%n", path.id(), setting, failure);
+      out.printf("  %-33s %-32s FAILED: %s%n", path.id(), setting, failure);
       return new Row(section, path, setting, runConfig.variant(), null, failure);
     }
   }
