@@ -53,7 +53,9 @@ public final class Bench implements Callable<Integer> {
       names = "--size",
       paramLabel = "<bytes>",
       defaultValue = "100",
-      description = "Bytes per record value / event body (default: ${DEFAULT-VALUE})")
+      description =
+          "Bytes per record value / event body, 12 (the id every payload starts with) or more"
+              + " (default: ${DEFAULT-VALUE})")
   int size;
 
   @Option(

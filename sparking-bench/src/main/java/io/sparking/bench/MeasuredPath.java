@@ -6,7 +6,9 @@ import java.util.List;
  * One way of moving records that the benchmark measures: how the report names it, and its two
  * {@link Halves}: {@link #prepare} runs in the bench JVM and sets up the sources around one run (a
  * topic to read, an agent to feed); {@link #receive} runs in a fresh receiving JVM of its own and
- * counts records through {@link Progress} until the run's target is reached.
+ * counts records through {@link Progress} until the run's target is reached: each record's id
+ * through {@link Progress#received}, and its progress through {@link Progress#report}, the same way
+ * on every path.
  *
  * <p>The {@link Runner} drives both halves the same way for every path, so paths differ only in
  * what they set up and how they receive.
@@ -59,8 +61,10 @@ public record MeasuredPath(
 
     /**
      * Receiving JVM: receives the run's records, reporting them to {@link Progress}, until {@link
-     * Progress#isDone()}. Calls {@link Progress#ready()} once it can receive (before it starts
-     * consuming, for sources that already hold their data).
+     * Progress#isDone()}: every record's id to {@link Progress#received} where the path counts it,
+     * then each unit of records it handled (a batch, a poll) to {@link Progress#report}. Calls
+     * {@link Progress#ready()} once it can receive (before it starts consuming, for sources that
+     * already hold their data).
      *
      * @param run the run: its target, the streaming job's settings, and the source {@link
      *     RunSetup#source()} gave

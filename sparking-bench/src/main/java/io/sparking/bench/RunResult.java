@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * One run of one path.
  *
- * @param records records the receiver counted (the target, or a few more if a batch went past it)
+ * @param records records the receiver counted: the target, since a run whose ids did not each
+ *     arrive once fails ({@link Runner#requireDelivered})
  * @param bytes payload bytes it read
  * @param elapsedMillis from the clock's start (receiver's start mark, or feeding start) to the
  *     target
