@@ -331,19 +331,25 @@ final class Report {
   }
 
   /**
-   * Writes {@code <stamp>.md} and {@code <stamp>.png} into the results directory; returns the
-   * markdown file.
+   * Writes {@code <stamp>.md} and, when throughput was measured, {@code <stamp>.png} into the
+   * results directory; returns the markdown file.
    */
   Path write(String stamp) throws IOException {
     Files.createDirectories(config.resultsDir());
     Path md = config.resultsDir().resolve(stamp + ".md");
+    // The chart shows the throughput table; without it (--sections leaving it out) there is none.
+    boolean charted = !results.isEmpty();
     Files.writeString(
         md,
-        markdown()
-            .replace(
-                "\n\nrecords/s:", "\n\n![records/s per path](" + stamp + ".png)\n\nrecords/s:"),
+        charted
+            ? markdown()
+                .replace(
+                    "\n\nrecords/s:", "\n\n![records/s per path](" + stamp + ".png)\n\nrecords/s:")
+            : markdown(),
         StandardCharsets.UTF_8);
-    chart(config.resultsDir().resolve(stamp + ".png"));
+    if (charted) {
+      chart(config.resultsDir().resolve(stamp + ".png"));
+    }
     return md;
   }
 
