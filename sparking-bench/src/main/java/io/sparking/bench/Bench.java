@@ -178,7 +178,10 @@ public final class Bench implements Callable<Integer> {
     Outcome outcome = run(config, System.out, jfrDir);
     System.out.println();
     System.out.println(outcome.report().table());
-    System.out.println("Written to " + outcome.markdown() + " (and the chart next to it)");
+    System.out.println(
+        "Written to "
+            + outcome.markdown()
+            + (outcome.results().isEmpty() ? "" : " (and the chart next to it)"));
     return outcome.ok() ? 0 : 1;
   }
 
