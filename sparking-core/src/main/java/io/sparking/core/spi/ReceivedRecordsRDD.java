@@ -15,6 +15,11 @@ import scala.reflect.ClassTag;
  * the stream's conversion, if it has one. Blocks stored before packing (one object per record) pass
  * as they are, so a checkpoint and log written that way are read too.
  *
+ * <p>Its partitions are runs of consecutive blocks, at most the context's default parallelism of
+ * them, rather than one per block: a Flume receiver stores a block per batch it is sent (a hundred
+ * a second and more), and a task per block spent more on starting tasks than on their records.
+ * Blocks of one receiver sit on one executor, so a run keeps their locality.
+ *
  * <p>It is itself a {@link BlockRDD} of the same blocks because Spark frees a batch's blocks only
  * through the RDD a receiver stream generated, and only if that RDD is a {@code BlockRDD}; a mapped
  * RDD on top would leave every block in the block manager.
@@ -26,9 +31,6 @@ final class ReceivedRecordsRDD<T> extends BlockRDD<T> {
   private final Function<Object, T> convert;
   private final String stream;
 
-  /** The blocks' ids by partition, for messages (BlockRDD's own are not shipped to tasks). */
-  private final String[] blockNames;
-
   @SuppressWarnings({"unchecked", "rawtypes"})
   ReceivedRecordsRDD(
       BlockRDD<?> blocks, Function<Object, T> convert, ClassTag<T> type, String stream) {
@@ -36,27 +38,58 @@ final class ReceivedRecordsRDD<T> extends BlockRDD<T> {
     this.blocks = (RDD) blocks;
     this.convert = convert;
     this.stream = stream;
-    this.blockNames =
-        java.util.Arrays.stream(blocks.blockIds()).map(Object::toString).toArray(String[]::new);
   }
 
   @Override
   public Partition[] getPartitions() {
-    return blocks.partitions();
+    Partition[] each = blocks.partitions();
+    int runs = Math.max(1, Math.min(each.length, sparkContext().defaultParallelism()));
+    Partition[] grouped = new Partition[each.length == 0 ? 0 : runs];
+    for (int run = 0; run < grouped.length; run++) {
+      // Even shares: the first (length % runs) runs take one block more.
+      int from = (int) ((long) each.length * run / runs);
+      int to = (int) ((long) each.length * (run + 1) / runs);
+      grouped[run] = new BlockRun(run, java.util.Arrays.copyOfRange(each, from, to));
+    }
+    return grouped;
   }
 
   @Override
   public scala.collection.immutable.Seq<String> getPreferredLocations(Partition split) {
-    return blocks.preferredLocations(split).toList();
+    Partition[] run = ((BlockRun) split).blocks;
+    return blocks.preferredLocations(run[0]).toList();
   }
 
   @Override
   @SuppressWarnings("unchecked")
   public scala.collection.Iterator<T> compute(Partition split, TaskContext context) {
-    java.util.Iterator<Object> stored =
-        CollectionConverters.asJava(blocks.iterator(split, context));
-    String blockId = blockNames[split.index()];
-    java.util.Iterator<Object> records = new Unpacking(stored, stream, blockId);
+    Partition[] run = ((BlockRun) split).blocks;
+    java.util.Iterator<Object> records =
+        new java.util.Iterator<>() {
+          private int next;
+          private java.util.Iterator<Object> block = java.util.Collections.emptyIterator();
+
+          @Override
+          public boolean hasNext() {
+            while (!block.hasNext() && next < run.length) {
+              Partition part = run[next++];
+              block =
+                  new Unpacking(
+                      CollectionConverters.asJava(blocks.iterator(part, context)),
+                      stream,
+                      blockId(part));
+            }
+            return block.hasNext();
+          }
+
+          @Override
+          public Object next() {
+            if (!hasNext()) {
+              throw new java.util.NoSuchElementException();
+            }
+            return block.next();
+          }
+        };
     if (convert == null) {
       return CollectionConverters.asScala((java.util.Iterator<T>) (java.util.Iterator<?>) records);
     }
@@ -78,6 +111,45 @@ final class ReceivedRecordsRDD<T> extends BlockRDD<T> {
             }
           }
         });
+  }
+
+  /** The id of the block behind one of Spark's block RDD partitions, for messages. */
+  private static String blockId(Partition part) {
+    if (part instanceof org.apache.spark.rdd.BlockRDDPartition block) {
+      return block.blockId().toString();
+    }
+    if (part
+        instanceof org.apache.spark.streaming.rdd.WriteAheadLogBackedBlockRDDPartition logged) {
+      return logged.blockId().toString();
+    }
+    return "#" + part.index();
+  }
+
+  /** A partition of consecutive blocks, each one of the block RDD's own partitions. */
+  private static final class BlockRun implements Partition {
+    private static final long serialVersionUID = 1L;
+    private final int index;
+    private final Partition[] blocks;
+
+    BlockRun(int index, Partition[] blocks) {
+      this.index = index;
+      this.blocks = blocks;
+    }
+
+    @Override
+    public int index() {
+      return index;
+    }
+
+    @Override
+    public int hashCode() {
+      return index;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return this == other;
+    }
   }
 
   /**
