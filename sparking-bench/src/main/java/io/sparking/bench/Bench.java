@@ -53,7 +53,9 @@ public final class Bench implements Callable<Integer> {
       names = "--size",
       paramLabel = "<bytes>",
       defaultValue = "100",
-      description = "Bytes per record value / event body (default: ${DEFAULT-VALUE})")
+      description =
+          "Bytes per record value / event body, 12 (the id every payload starts with) or more"
+              + " (default: ${DEFAULT-VALUE})")
   int size;
 
   @Option(
@@ -176,7 +178,10 @@ public final class Bench implements Callable<Integer> {
     Outcome outcome = run(config, System.out, jfrDir);
     System.out.println();
     System.out.println(outcome.report().table());
-    System.out.println("Written to " + outcome.markdown() + " (and the chart next to it)");
+    System.out.println(
+        "Written to "
+            + outcome.markdown()
+            + (outcome.results().isEmpty() ? "" : " (and the chart next to it)"));
     return outcome.ok() ? 0 : 1;
   }
 

@@ -9,7 +9,8 @@ import java.util.Set;
  * groups of paths, and where the report goes. Validated at construction.
  *
  * @param records records per run
- * @param size bytes of each record's value (or Flume event body)
+ * @param size bytes of each record's value (or Flume event body), at least the id's {@link
+ *     BenchData#ID_DIGITS} digits
  * @param runs runs per path; the table shows their median
  * @param groups what to run: groups ({@code kafka}, {@code flume}) or single paths by id
  * @param batchInterval the Spark paths' batch (or trigger) interval
@@ -61,13 +62,6 @@ public record BenchConfig(
         runRecords, size, runs, groups, batchInterval, resultsDir, sections, sizes, runVariant);
   }
 
-  /**
-   * How many records the bench JVM offers in one run: the variant's figure, or the run's target.
-   */
-  long offeredRecords() {
-    return variant.offeredRecords() > 0 ? variant.offeredRecords() : records;
-  }
-
   /** Whether {@code path} is selected, by its group or its id. */
   public boolean selects(MeasuredPath path) {
     return groups.contains(path.group()) || groups.contains(path.id());
@@ -79,9 +73,15 @@ public record BenchConfig(
       throw new IllegalArgumentException(
           "records=" + records + " is out of range: pass 1 to 100000000");
     }
-    if (size < 1 || size > 1_000_000) {
+    if (size < BenchData.ID_DIGITS || size > 1_000_000) {
       throw new IllegalArgumentException(
-          "size=" + size + " is out of range: pass 1 to 1000000 bytes");
+          "size="
+              + size
+              + " is out of range: every payload starts with its "
+              + BenchData.ID_DIGITS
+              + "-digit id, which the receiving side checks: pass "
+              + BenchData.ID_DIGITS
+              + " to 1000000 bytes");
     }
     if (runs < 1 || runs > 100) {
       throw new IllegalArgumentException("runs=" + runs + " is out of range: pass 1 to 100");
@@ -139,7 +139,7 @@ public record BenchConfig(
    * minutes for JVM and Spark start-up), so only a stuck path hits it.
    */
   public Duration runTimeout() {
-    long paced = variant.paced() ? (long) (offeredRecords() / variant.offeredRate()) : 0;
+    long paced = variant.paced() ? (long) (records / variant.offeredRate()) : 0;
     return Duration.ofSeconds(120 + records / 10_000 + paced);
   }
 }

@@ -4,8 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The records every path moves: record {@code i} is its zero-padded number followed by filler,
- * exactly {@code size} bytes, the same for Kafka values and Flume event bodies.
+ * The records every path moves: record {@code i} is its zero-padded 12-digit number (its id)
+ * followed by filler, exactly {@code size} bytes, the same for Kafka values and Flume event bodies.
  */
 final class BenchData {
   private BenchData() {}
@@ -30,9 +30,48 @@ final class BenchData {
     return bytes;
   }
 
+  /** Digits of the id every payload starts with; the smallest payload holds them. */
+  static final int ID_DIGITS = 12;
+
+  /**
+   * The id a payload starts with ({@link #ID_DIGITS} decimal digits), or -1 when it does not start
+   * with one: the receiving side's check of what arrived.
+   */
+  static long id(byte[] payload) {
+    if (payload == null || payload.length < ID_DIGITS) {
+      return -1;
+    }
+    long value = 0;
+    for (int i = 0; i < ID_DIGITS; i++) {
+      int digit = payload[i] - '0';
+      if (digit < 0 || digit > 9) {
+        return -1;
+      }
+      value = value * 10 + digit;
+    }
+    return value;
+  }
+
+  /** As {@link #id(byte[])}, for a body in a buffer (from its position on, left unchanged). */
+  static long id(java.nio.ByteBuffer body) {
+    if (body == null || body.remaining() < ID_DIGITS) {
+      return -1;
+    }
+    int from = body.position();
+    long value = 0;
+    for (int i = 0; i < ID_DIGITS; i++) {
+      int digit = body.get(from + i) - '0';
+      if (digit < 0 || digit > 9) {
+        return -1;
+      }
+      value = value * 10 + digit;
+    }
+    return value;
+  }
+
   /** The record number a payload starts with. */
   static long number(byte[] payload) {
-    return digits(payload, 0, 12);
+    return digits(payload, 0, ID_DIGITS);
   }
 
   /** The creation time a {@link #timedPayload} carries, or -1 for a payload without one. */

@@ -29,6 +29,7 @@ import org.apache.flume.source.avro.Status;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
@@ -43,8 +44,8 @@ import org.apache.spark.sql.streaming.Trigger;
  */
 final class FlumePaths {
   /**
-   * The group of the split paths, each between a path and its reference (the push agent into the
-   * ceiling's server, each pull sink with the other's drain): run only when named.
+   * The group of the split paths, each between a pull path and its reference (each pull sink with
+   * the other's drain): run only when named.
    */
   static final String SPLIT = "flume-split";
 
@@ -81,16 +82,32 @@ final class FlumePaths {
           "flume-raw-rpc",
           "Flume push: raw RpcClient.appendBatch into a counting NettyServer (ceiling)",
           null,
-          0,
+          List.of(),
           new RawRpc());
+
+  /**
+   * The push path's reference: the same agent as {@link #PUSH} into the ceiling's counting server,
+   * so that against {@link #PUSH} only the receiver differs, and against the ceiling only the
+   * agent.
+   */
+  static final MeasuredPath PUSH_AGENT =
+      new MeasuredPath(
+          FLUME,
+          "flume-push-agent-counting-server",
+          "Flume push: "
+              + PUSH_SINKS
+              + " avro sinks of one agent into a counting NettyServer (reference)",
+          RAW_RPC.id(),
+          new PushAgentIntoCountingServer());
+
   // No count in the label: the scaling rows vary it (their setting column says how many).
   static final MeasuredPath PUSH =
       new MeasuredPath(
           FLUME,
           "flume-push",
           "Flume push: an agent's avro sinks into Sparking push receiver (pushStream)",
-          RAW_RPC.id(),
-          0.8,
+          PUSH_AGENT.id(),
+          List.of(new Goal.CpuPerRecordAtMostAbove(3.0), new Goal.RateAtLeast(0.6)),
           new Push());
 
   /**
@@ -104,7 +121,7 @@ final class FlumePaths {
           "flume-pull-sparksink248",
           "Flume pull: Spark 2.4.8 SparkSink drained by a plain Avro client (reference)",
           null,
-          0,
+          List.of(),
           new Pull(PullSink.SPARKSINK_248, PullDrain.PLAIN_CLIENTS));
 
   /**
@@ -117,7 +134,7 @@ final class FlumePaths {
           "flume-pull-sparking",
           "Flume pull: Sparking sink drained by Sparking pull receiver (pullStream)",
           PULL_248.id(),
-          1.2,
+          List.of(new Goal.RateAtLeast(1.0)),
           new Pull(PullSink.SPARKING, PullDrain.PULL_STREAM));
 
   /**
@@ -131,24 +148,7 @@ final class FlumePaths {
           "flume-pull-structured",
           "Flume pull: Sparking sink drained by the Structured Streaming source (format(\"flume\"))",
           PULL.id(),
-          0,
           new Pull(PullSink.SPARKING, PullDrain.STRUCTURED));
-
-  /**
-   * Split of the push comparison: the same agent as {@link #PUSH} into the raw ceiling's counting
-   * server, so that against the ceiling only the agent differs, and against {@link #PUSH} only the
-   * receiver.
-   */
-  static final MeasuredPath SPLIT_PUSH_AGENT =
-      new MeasuredPath(
-          SPLIT,
-          PUSH.id() + "-agent-counting-server",
-          "Flume push split: "
-              + PUSH_SINKS
-              + " avro sinks of one agent into a counting NettyServer",
-          RAW_RPC.id(),
-          0,
-          new PushAgentIntoCountingServer());
 
   /** Split of the pull comparison: against {@link #PULL} only the sink differs. */
   static final MeasuredPath SPLIT_248_SINK =
@@ -157,7 +157,7 @@ final class FlumePaths {
           PULL_248.id() + "-sparking-receiver",
           "Flume pull split: Spark 2.4.8 SparkSink drained by Sparking pull receiver",
           null,
-          0,
+          List.of(),
           new Pull(PullSink.SPARKSINK_248, PullDrain.PULL_STREAM));
 
   /** Split of the pull comparison: against {@link #PULL_248} only the sink differs. */
@@ -167,7 +167,6 @@ final class FlumePaths {
           PULL.id() + "-plain-client",
           "Flume pull split: Sparking sink drained by a plain Avro client",
           PULL_248.id(),
-          0,
           new Pull(PullSink.SPARKING, PullDrain.PLAIN_CLIENTS));
 
   private FlumePaths() {}
@@ -175,11 +174,11 @@ final class FlumePaths {
   static List<MeasuredPath> all() {
     return List.of(
         RAW_RPC,
+        PUSH_AGENT,
         PUSH,
         PULL_248,
         PULL,
         PULL_STRUCTURED,
-        SPLIT_PUSH_AGENT,
         SPLIT_248_SINK,
         SPLIT_PLAIN_CLIENT);
   }
@@ -236,7 +235,7 @@ final class FlumePaths {
       feeder =
           new FlumeFeeder(
               onReady.feedPort(receiverPort, agents),
-              config.offeredRecords(),
+              config.records(),
               config.size(),
               (int) variant.offeredRate(),
               variant.latency());
@@ -334,17 +333,21 @@ final class FlumePaths {
     private static final class CountingSource implements AvroSourceProtocol {
       @Override
       public Status append(AvroFlumeEvent event) {
-        Progress.add(1, event.getBody().remaining());
+        long start = System.currentTimeMillis();
+        Progress.received(event.getBody());
+        Progress.report(1, event.getBody().remaining(), start, System.currentTimeMillis());
         return Status.OK;
       }
 
       @Override
       public Status appendBatch(List<AvroFlumeEvent> events) {
+        long start = System.currentTimeMillis();
         long bytes = 0;
         for (AvroFlumeEvent e : events) {
+          Progress.received(e.getBody());
           bytes += e.getBody().remaining();
         }
-        Progress.add(events.size(), bytes);
+        Progress.report(events.size(), bytes, start, System.currentTimeMillis());
         return Status.OK;
       }
     }
@@ -401,27 +404,22 @@ final class FlumePaths {
     @Override
     public void receive(ReceiverRun run) throws Exception {
       int port = run.flumePush().port();
-      boolean latency = run.target().measuresLatency();
       SparkCount.run(
           run,
           false,
           1,
           jssc ->
               SparkingFlume.pushStream(jssc, "127.0.0.1", port)
-                  .foreachRDD(rdd -> countEvents(rdd, latency)));
+                  .foreachRDD(FlumePaths::countEvents));
     }
   }
 
   /**
-   * Counts a batch of events; a run that measures latency reads each body (a copy), where the
-   * creation time is, the others only its length.
+   * Counts a batch of events from their bodies: a copy each, as any user of the stream reading a
+   * body pays, which holds the id and, in latency runs, the creation time.
    */
-  private static void countEvents(JavaRDD<FlumeEvent> rdd, boolean latency) {
-    if (latency) {
-      SparkCount.countPayloads(rdd, FlumeEvent::body);
-    } else {
-      SparkCount.count(rdd, FlumeEvent::bodyLength);
-    }
+  private static void countEvents(JavaRDD<FlumeEvent> rdd) {
+    SparkCount.countPayloads(rdd, FlumeEvent::body);
   }
 
   /** The push agent of {@link Push} into the counting server of {@link RawRpc}. */
@@ -528,7 +526,6 @@ final class FlumePaths {
   private static void receiveWithPullStream(ReceiverRun run) throws Exception {
     FlumePull source = run.flumePull();
     InetSocketAddress sink = new InetSocketAddress("127.0.0.1", source.port());
-    boolean latency = run.target().measuresLatency();
     SparkCount.run(
         run,
         false,
@@ -541,7 +538,7 @@ final class FlumePaths {
                         .connectionsPerAgent(source.connections())
                         .batchSize(PULL_BATCH)
                         .build())
-                .foreachRDD(rdd -> countEvents(rdd, latency)));
+                .foreachRDD(FlumePaths::countEvents));
   }
 
   /**
@@ -554,21 +551,12 @@ final class FlumePaths {
         io.sparking.runtime.TempDirs.create("sparking-bench-flume-structured-");
     SparkSession spark = SparkCount.structuredSession();
     try {
+      // Every body read in the batch's tasks, as in the DStream paths, not a SQL count.
       VoidFunction2<Dataset<Row>, Long> countBatch =
-          (batch, id) -> {
-            long start = System.currentTimeMillis();
-            Row totals =
-                batch
-                    .agg(
-                        functions.count(functions.lit(1)),
-                        functions.sum(functions.length(functions.col("body"))))
-                    .first();
-            Progress.batch(
-                totals.getLong(0),
-                totals.isNullAt(1) ? 0 : totals.getLong(1),
-                start,
-                System.currentTimeMillis());
-          };
+          (batch, id) ->
+              SparkCount.countPayloads(
+                  batch.select(functions.col("body")).as(Encoders.BINARY()).javaRDD(),
+                  body -> body);
       StreamingQuery query =
           spark
               .readStream()
@@ -640,6 +628,7 @@ final class FlumePaths {
   private static void drainWithPlainClient(PullClient client, AtomicReference<Exception> failure) {
     try {
       while (!Progress.isDone()) {
+        long start = System.currentTimeMillis();
         EventBatch batch = client.getEventBatch(PULL_BATCH);
         if (!batch.getErrorMsg().isEmpty()) {
           Thread.sleep(10);
@@ -647,10 +636,11 @@ final class FlumePaths {
         }
         long bytes = 0;
         for (SparkSinkEvent e : batch.getEvents()) {
+          Progress.received(e.getBody());
           bytes += e.getBody().remaining();
         }
         client.ack(batch.getSequenceNumber());
-        Progress.add(batch.getEvents().size(), bytes);
+        Progress.report(batch.getEvents().size(), bytes, start, System.currentTimeMillis());
       }
     } catch (Exception e) {
       // Once the run is done, the connections are closed under calls still waiting: not a failure.

@@ -42,14 +42,18 @@ final class KafkaFeeder implements RunSetup.Feeder {
   public void feed() throws Exception {
     AtomicReference<Exception> failure = new AtomicReference<>();
     // A short linger keeps batches small: latency is measured from the record's creation, producer
-    // time included.
+    // time included. Idempotent (which needs acks=all; on one broker that waits as long as acks=1):
+    // a retried send must not put a record twice in the topic, where it would count against the
+    // path.
     try (KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(
             Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
                 bootstrap,
                 ProducerConfig.ACKS_CONFIG,
-                "1",
+                "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                true,
                 ProducerConfig.LINGER_MS_CONFIG,
                 2,
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,

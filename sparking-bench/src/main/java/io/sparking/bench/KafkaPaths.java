@@ -1,10 +1,6 @@
 package io.sparking.bench;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.length;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.sum;
 
 import io.sparking.bench.ReceiverRun.KafkaSource;
 import io.sparking.kafka.KafkaRecord;
@@ -22,6 +18,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
@@ -42,50 +39,50 @@ final class KafkaPaths {
           "kafka-raw-consumer",
           "Kafka: raw KafkaConsumer poll loop (ceiling)",
           null,
-          0,
+          List.of(),
           new RawConsumer());
   static final MeasuredPath SPARK_DIRECT =
       path(
           "kafka-spark-direct",
           "Kafka: Spark's official direct stream (KafkaUtils.createDirectStream)",
           null,
-          0,
+          List.of(),
           new SparkDirect());
   static final MeasuredPath SPARKING_DIRECT =
       path(
           "kafka-sparking-direct",
           "Kafka: Sparking direct stream (SparkingKafka.directStream.foreachBatch)",
-          RAW,
-          0.9,
+          SPARK_DIRECT,
+          List.of(new Goal.RateAtLeast(1.0)),
           new SparkingDirect());
   static final MeasuredPath RECEIVER =
       path(
           "kafka-receiver",
           "Kafka: Sparking reliable receiver, WAL off",
           null,
-          0,
+          List.of(),
           new Receiver(false));
   static final MeasuredPath RECEIVER_WAL =
       path(
           "kafka-receiver-wal",
           "Kafka: Sparking reliable receiver, WAL on",
           SPARK_DIRECT,
-          0.6,
+          List.of(new Goal.CpuPerRecordAtMost(1.5), new Goal.RateAtLeast(0.6)),
           new Receiver(true));
   static final MeasuredPath STRUCTURED =
       path(
           "kafka-structured",
           "Kafka: Spark Structured Streaming Kafka source",
           null,
-          0,
+          List.of(),
           new Structured());
 
   private KafkaPaths() {}
 
   private static MeasuredPath path(
-      String id, String label, MeasuredPath reference, double goal, KafkaPath halves) {
+      String id, String label, MeasuredPath reference, List<Goal> goals, KafkaPath halves) {
     return new MeasuredPath(
-        "kafka", id, label, reference == null ? null : reference.id(), goal, halves);
+        "kafka", id, label, reference == null ? null : reference.id(), goals, halves);
   }
 
   static List<MeasuredPath> all() {
@@ -164,7 +161,7 @@ final class KafkaPaths {
               bootstrap,
               topic,
               variant.partitions(),
-              config.offeredRecords(),
+              config.records(),
               variant.offeredRate(),
               config.size());
       return new RunSetup() {
@@ -192,29 +189,17 @@ final class KafkaPaths {
       try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(source))) {
         Progress.ready();
         consumer.subscribe(List.of(source.topic()));
-        long firstData = -1;
-        long total = 0;
-        long totalBytes = 0;
         while (!Progress.isDone() && System.nanoTime() - deadline < 0) {
           long n = 0;
           long bytes = 0;
           long pollStart = System.currentTimeMillis();
           for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-            bytes += r.value().length;
+            byte[] value = r.value();
+            Progress.received(value);
+            bytes += value.length;
             n++;
           }
-          if (n > 0 && firstData < 0) {
-            firstData = pollStart;
-          }
-          total += n;
-          totalBytes += bytes;
-          Progress.add(n, bytes);
-        }
-        if (firstData >= 0) {
-          // The steady figure, comparable to a direct stream's single batch: from the first poll
-          // that returned
-          // records to the target, without the consumer's start-up and group join.
-          Progress.span(total, totalBytes, firstData, System.currentTimeMillis());
+          Progress.report(n, bytes, pollStart, System.currentTimeMillis());
         }
       }
     }
@@ -290,8 +275,8 @@ final class KafkaPaths {
   }
 
   /**
-   * Spark Structured Streaming's Kafka source, a processing-time query counting rows and value
-   * bytes per batch.
+   * Spark Structured Streaming's Kafka source, a processing-time query whose {@code foreachBatch}
+   * reads every value of the batch.
    */
   private static final class Structured extends KafkaPath {
     @Override
@@ -309,16 +294,11 @@ final class KafkaPaths {
                 .option("startingOffsets", "earliest")
                 .option("kafka.group.id", source.group())
                 .load();
+        // Every payload read in the batch's tasks, as in the DStream paths, not a SQL count.
         VoidFunction2<Dataset<Row>, Long> countBatch =
-            (batch, id) -> {
-              long start = System.currentTimeMillis();
-              Row totals = batch.agg(count(lit(1)), sum(length(col("value")))).first();
-              Progress.batch(
-                  totals.getLong(0),
-                  totals.isNullAt(1) ? 0 : totals.getLong(1),
-                  start,
-                  System.currentTimeMillis());
-            };
+            (batch, id) ->
+                SparkCount.countPayloads(
+                    batch.select(col("value")).as(Encoders.BINARY()).javaRDD(), value -> value);
         Progress.ready();
         StreamingQuery query =
             rows.writeStream()

@@ -1,16 +1,20 @@
 package io.sparking.bench;
 
+import java.util.List;
+
 /**
  * One way of moving records that the benchmark measures: how the report names it, and its two
  * {@link Halves}: {@link #prepare} runs in the bench JVM and sets up the sources around one run (a
  * topic to read, an agent to feed); {@link #receive} runs in a fresh receiving JVM of its own and
- * counts records through {@link Progress} until the run's target is reached.
+ * counts records through {@link Progress} until the run's target is reached: each record's id
+ * through {@link Progress#received}, and its progress through {@link Progress#report}, the same way
+ * on every path.
  *
  * <p>The {@link Runner} drives both halves the same way for every path, so paths differ only in
  * what they set up and how they receive.
  */
 public record MeasuredPath(
-    String group, String id, String label, String referenceId, double goal, Halves halves) {
+    String group, String id, String label, String referenceId, List<Goal> goals, Halves halves) {
   /**
    * Describes a path.
    *
@@ -20,7 +24,8 @@ public record MeasuredPath(
    * @param label what the table calls this path
    * @param referenceId the id of the path this one is compared to, or null when it is a reference
    *     or shown for information only
-   * @param goal the ratio to {@code referenceId} the project aims for; 0 when there is none
+   * @param goals what the project aims for against {@code referenceId}, each judged on its own;
+   *     empty when there is none
    * @param halves what it does in the bench JVM and in the receiving JVM
    */
   public MeasuredPath {
@@ -28,6 +33,16 @@ public record MeasuredPath(
     java.util.Objects.requireNonNull(id, "id");
     java.util.Objects.requireNonNull(label, "label");
     java.util.Objects.requireNonNull(halves, "halves");
+    goals = List.copyOf(goals);
+    if (referenceId == null && !goals.isEmpty()) {
+      throw new IllegalArgumentException(
+          id + " has goals " + goals + " but no reference: pass the path they compare to");
+    }
+  }
+
+  /** A path with a reference it is shown against, and no goal. */
+  public MeasuredPath(String group, String id, String label, String referenceId, Halves halves) {
+    this(group, id, label, referenceId, List.of(), halves);
   }
 
   /** What a path does around one run, in each JVM. */
@@ -46,8 +61,10 @@ public record MeasuredPath(
 
     /**
      * Receiving JVM: receives the run's records, reporting them to {@link Progress}, until {@link
-     * Progress#isDone()}. Calls {@link Progress#ready()} once it can receive (before it starts
-     * consuming, for sources that already hold their data).
+     * Progress#isDone()}: every record's id to {@link Progress#received} where the path counts it,
+     * then each unit of records it handled (a batch, a poll) to {@link Progress#report}. Calls
+     * {@link Progress#ready()} once it can receive (before it starts consuming, for sources that
+     * already hold their data).
      *
      * @param run the run: its target, the streaming job's settings, and the source {@link
      *     RunSetup#source()} gave

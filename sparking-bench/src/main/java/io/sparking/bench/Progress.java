@@ -13,13 +13,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * they reach the count through this class rather than through a captured object (the stream graph
  * is checkpointed). One receiving JVM runs exactly one run, so one count per JVM is all there is.
  *
+ * <p>Every record's id goes through {@link #received}: the run is done when the distinct ids reach
+ * the target, and the bench JVM checks the {@code IDS} line against the ids it sent.
+ *
  * <p>Lines on stdout, each starting with {@link #PREFIX}: {@code READY <millis> [port]} (the
- * receiver's start mark), {@code BATCH <records> <bytes> <startMillis> <endMillis>} (a Spark batch
- * that held records), {@code DONE <records> <bytes> <doneMillis> <peakHeapBytes>}, {@code FAIL
- * <message>}, {@code HEAP <millis> <usedBytes> <afterGcBytes>} (the peak of each second and the
- * heap left by the last collections) and, for runs that measure latency, {@code LATENCY <records>
- * <p50Millis> <p99Millis> <maxMillis>} before {@code DONE}. Times are wall-clock milliseconds,
- * comparable between the JVMs of one machine.
+ * receiver's start mark), {@code REPORT <records> <bytes> <startMillis> <endMillis>} (a progress
+ * report, see {@link #report}), {@code IDS <distinct> <duplicates> <unknown>} then {@code DONE
+ * <records> <bytes> <doneMillis> <peakHeapBytes>}, {@code FAIL <message>}, {@code HEAP <millis>
+ * <usedBytes> <afterGcBytes>} (the peak of each second and the heap left by the last collections)
+ * and, for runs that measure latency, {@code LATENCY <records> <p50Millis> <p99Millis> <maxMillis>}
+ * before {@code DONE}. Times are wall-clock milliseconds, comparable between the JVMs of one
+ * machine.
  */
 public final class Progress {
   /** The start of every protocol line; other output of the receiving JVM is only logged. */
@@ -29,6 +33,7 @@ public final class Progress {
   private static final AtomicLong BYTES = new AtomicLong();
   private static final CountDownLatch DONE = new CountDownLatch(1);
   private static volatile long target = Long.MAX_VALUE;
+  private static volatile ReceivedIds ids = new ReceivedIds(0);
   private static volatile long doneMillis;
 
   /**
@@ -44,8 +49,28 @@ public final class Progress {
 
   private Progress() {}
 
+  /** Sets the run's target: the ids {@code 0 .. records-1} were sent, each must arrive once. */
   static void init(long records) {
+    ids = new ReceivedIds(records);
     target = records;
+  }
+
+  /**
+   * Records the id {@code payload} starts with; every path calls it once per record it handles,
+   * before the {@link #report} that counts the record.
+   */
+  public static void received(byte[] payload) {
+    ids.record(BenchData.id(payload));
+  }
+
+  /** As {@link #received(byte[])}, for a body in a buffer (left unchanged). */
+  public static void received(java.nio.ByteBuffer body) {
+    ids.record(BenchData.id(body));
+  }
+
+  /** The ids received so far. */
+  static ReceivedIds.Delivery delivery() {
+    return ids.delivery();
   }
 
   /** Marks the moment the receiver starts (or can start) receiving. */
@@ -58,30 +83,32 @@ public final class Progress {
     line("READY " + System.currentTimeMillis() + " " + port);
   }
 
-  /** Counts records received outside Spark; the run is done when the count reaches the target. */
-  public static void add(long records, long bytes) {
-    BYTES.addAndGet(bytes);
-    long total = RECORDS.addAndGet(records);
-    if (total >= target && DONE.getCount() > 0) {
-      doneMillis = System.currentTimeMillis();
-      DONE.countDown();
-    }
-  }
-
   /**
-   * Counts one Spark batch that took from {@code startMillis} to {@code endMillis} to count; the
-   * run is done at {@code endMillis} of the batch that reaches the target.
+   * Reports progress: {@code records} handled together, from {@code startMillis} to {@code
+   * endMillis}. Every path reports the same way, once per unit it handles records in: a Spark
+   * batch's output (from the start of its counting job to its end), a consumer poll (from the poll
+   * call to the end of its loop over the records), a counting server's answered batch (from the
+   * handler's call to its count), a plain client's acked batch (from its request to the ack). The
+   * {@link RunResult#steadyRate steady figure} comes from these reports alone. The run is done at
+   * {@code endMillis} of the first report after which both the records reported and the distinct
+   * ids {@link #received} reach the target (a duplicate does not count towards it). Reports without
+   * records are dropped.
    */
-  public static void batch(long records, long bytes, long startMillis, long endMillis) {
+  public static void report(long records, long bytes, long startMillis, long endMillis) {
     if (records == 0) {
       return;
     }
-    line("BATCH " + records + " " + bytes + " " + startMillis + " " + endMillis);
-    BYTES.addAndGet(bytes);
-    long total = RECORDS.addAndGet(records);
-    if (total >= target && DONE.getCount() > 0) {
-      doneMillis = endMillis;
-      DONE.countDown();
+    // One lock for the line and the count, so the lines come in the order the records were counted.
+    synchronized (OUT) {
+      line("REPORT " + records + " " + bytes + " " + startMillis + " " + endMillis);
+      BYTES.addAndGet(bytes);
+      // Both counts: the distinct ids, so a duplicate cannot end the run early; the records
+      // reported, so the report that completes the target is the one whose ids came last.
+      long total = RECORDS.addAndGet(records);
+      if (DONE.getCount() > 0 && total >= target && ids.distinct() >= target) {
+        doneMillis = endMillis;
+        DONE.countDown();
+      }
     }
   }
 
@@ -118,14 +145,6 @@ public final class Progress {
   }
 
   /**
-   * Reports a span of a path outside Spark for its steady figure, as a {@code BATCH} line, without
-   * counting its records again (they went through {@link #add}).
-   */
-  public static void span(long records, long bytes, long startMillis, long endMillis) {
-    line("BATCH " + records + " " + bytes + " " + startMillis + " " + endMillis);
-  }
-
-  /**
    * Reports a free-form figure besides the count (one line, such as latency percentiles); printed
    * with the run.
    */
@@ -147,6 +166,8 @@ public final class Progress {
     if (measuresLatency()) {
       reportLatency();
     }
+    ReceivedIds.Delivery delivery = ids.delivery();
+    line("IDS " + delivery.distinct() + " " + delivery.duplicates() + " " + delivery.unknown());
     line("DONE " + RECORDS.get() + " " + BYTES.get() + " " + doneMillis + " " + peakHeapBytes);
   }
 

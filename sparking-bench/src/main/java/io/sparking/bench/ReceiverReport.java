@@ -21,9 +21,10 @@ final class ReceiverReport implements Consumer<String> {
   private volatile int readyPort = -1;
   private volatile long[] done;
   private volatile String failure;
-  private final List<long[]> batches = new ArrayList<>();
+  private final List<long[]> reports = new ArrayList<>();
   private final List<long[]> heap = new ArrayList<>();
   private volatile long[] latency;
+  private volatile ReceivedIds.Delivery delivery;
   private final List<String> notes = new ArrayList<>();
 
   @Override
@@ -39,10 +40,14 @@ final class ReceiverReport implements Consumer<String> {
         readyPort = ready.length > 1 ? (int) ready[1] : -1;
         readyMillis = ready[0];
       }
-      case "BATCH" -> {
-        synchronized (batches) {
-          batches.add(numbers(rest));
+      case "REPORT" -> {
+        synchronized (reports) {
+          reports.add(numbers(rest));
         }
+      }
+      case "IDS" -> {
+        long[] n = numbers(rest);
+        delivery = new ReceivedIds.Delivery(n[0], n[1], n[2]);
       }
       case "DONE" -> done = numbers(rest);
       case "HEAP" -> {
@@ -90,10 +95,15 @@ final class ReceiverReport implements Consumer<String> {
     return done;
   }
 
-  /** The batches reported so far, in order. */
-  List<long[]> batches() {
-    synchronized (batches) {
-      return List.copyOf(batches);
+  /** The ids the receiver received, reported just before it was done; null before. */
+  ReceivedIds.Delivery delivery() {
+    return delivery;
+  }
+
+  /** The progress reports so far ({@link Progress#report}), in order. */
+  List<long[]> reports() {
+    synchronized (reports) {
+      return List.copyOf(reports);
     }
   }
 

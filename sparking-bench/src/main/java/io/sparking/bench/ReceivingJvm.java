@@ -48,7 +48,12 @@ public final class ReceivingJvm {
         exit = 0;
       } else {
         Progress.fail(
-            "stopped after " + Progress.records() + " of " + run.target().records() + " records");
+            "stopped after "
+                + Progress.records()
+                + " of "
+                + run.target().records()
+                + " records; ids: "
+                + Progress.delivery().describe(run.target().records()));
       }
     } catch (Throwable e) {
       LOG.error("Receiving failed", e);

@@ -91,7 +91,9 @@ final class Report {
     md.append(throughputTable());
     md.append(
         "\nrecords/s: from the receiver's start (Kafka: consumer created or stream started; Flume: feeding"
-            + " started) to the moment its count reached the target. steady: Spark paths only, see docs/performance.md."
+            + " started) to the moment its count reached the target. steady: the records after the path's first progress"
+            + " report (a Spark batch, a poll, an answered or acked batch) over the time from its end to the report that"
+            + " reached the target, the same for every path (docs/performance.md)."
             + " heap: peak used heap of the receiving JVM (sampled every 50 ms). CPU per record: CPU time of the whole"
             + " machine (every process of the run: receiving JVM, broker or agents, feeder) while the clock ran, over the"
             + " records counted; busy: the share of all cores in use meanwhile.\n");
@@ -305,33 +307,21 @@ final class Report {
           .append(cpu(r.medianCpuMicrosPerRecord(), r.medianBusyShare()))
           .append(" | ");
       PathResult ref = r.path().referenceId() == null ? null : byId.get(r.path().referenceId());
+      List<Goal> goals = r.path().goals();
       if (ref != null && ref.ok()) {
-        double ratio = r.medianRate() / ref.medianRate();
-        double steady = r.medianSteadyRate() / ref.medianSteadyRate();
-        t.append(String.format(Locale.ROOT, "%.2f× %s", ratio, ref.path().id()));
-        if (!Double.isNaN(steady)) {
-          t.append(String.format(Locale.ROOT, " (steady %.2f×)", steady));
-        }
+        // Like by like: whole run over whole run, steady over steady.
+        t.append(
+            String.format(
+                Locale.ROOT,
+                "%.2f× %s (steady %.2f×)",
+                r.medianRate() / ref.medianRate(),
+                ref.path().id(),
+                r.medianSteadyRate() / ref.medianSteadyRate()));
         t.append(" | ");
-        if (r.path().goal()
-            > 0) { // a comparison without a goal (scaling rows) shows the ratio only
-          t.append(
-              String.format(
-                  Locale.ROOT,
-                  "≥ %.1f× %s",
-                  r.path().goal(),
-                  ratio >= r.path().goal() ? "met" : "NOT met"));
-          if (!Double.isNaN(steady)) {
-            t.append(
-                String.format(
-                    Locale.ROOT, " (steady: %s)", steady >= r.path().goal() ? "met" : "NOT met"));
-          }
-        }
+        t.append(goals.stream().map(g -> g.verdict(r, ref)).collect(Collectors.joining("; ")));
       } else if (r.path().referenceId() != null) {
         t.append("(").append(r.path().referenceId()).append(" not run) | ");
-        if (r.path().goal() > 0) {
-          t.append(String.format(Locale.ROOT, "≥ %.1f×", r.path().goal()));
-        }
+        t.append(goals.stream().map(Goal::text).collect(Collectors.joining("; ")));
       } else {
         t.append(" | ");
       }
@@ -341,19 +331,25 @@ final class Report {
   }
 
   /**
-   * Writes {@code <stamp>.md} and {@code <stamp>.png} into the results directory; returns the
-   * markdown file.
+   * Writes {@code <stamp>.md} and, when throughput was measured, {@code <stamp>.png} into the
+   * results directory; returns the markdown file.
    */
   Path write(String stamp) throws IOException {
     Files.createDirectories(config.resultsDir());
     Path md = config.resultsDir().resolve(stamp + ".md");
+    // The chart shows the throughput table; without it (--sections leaving it out) there is none.
+    boolean charted = !results.isEmpty();
     Files.writeString(
         md,
-        markdown()
-            .replace(
-                "\n\nrecords/s:", "\n\n![records/s per path](" + stamp + ".png)\n\nrecords/s:"),
+        charted
+            ? markdown()
+                .replace(
+                    "\n\nrecords/s:", "\n\n![records/s per path](" + stamp + ".png)\n\nrecords/s:")
+            : markdown(),
         StandardCharsets.UTF_8);
-    chart(config.resultsDir().resolve(stamp + ".png"));
+    if (charted) {
+      chart(config.resultsDir().resolve(stamp + ".png"));
+    }
     return md;
   }
 

@@ -5,11 +5,13 @@ import java.util.List;
 /**
  * One run of one path.
  *
- * @param records records the receiver counted (the target, or a few more if a batch went past it)
+ * @param records records the receiver counted: the target, since a run whose ids did not each
+ *     arrive once fails ({@link Runner#requireDelivered})
  * @param bytes payload bytes it read
  * @param elapsedMillis from the clock's start (receiver's start mark, or feeding start) to the
  *     target
  * @param steadyRate records/s once records flowed (see {@link #steadyRate(List, long)}), or NaN
+ *     without progress reports
  * @param peakHeapBytes the largest used heap the receiving JVM saw
  * @param heapSamples the receiving JVM's heap over the run, each {@code millis, usedBytes} (peak of
  *     one second)
@@ -55,31 +57,33 @@ record RunResult(
   }
 
   /**
-   * The steady-state rate of a Spark path from its batches ({@code records, bytes, startMillis,
-   * endMillis}, in order): with two or more batches, the records after the first batch over the
-   * time from its end to the end of the batch that reached {@code target} (so the start-up and the
-   * first batch's wait are left out); with one batch, that batch's records over its own processing
-   * time (a direct stream reads a whole backlog in one batch). NaN without batches (paths outside
-   * Spark).
+   * The steady figure of every path, from its progress reports ({@code records, bytes, startMillis,
+   * endMillis}, in the order {@link Progress#report} emitted them): the records after the first
+   * report that held records, over the time from that report's end to the end of the report that
+   * reached {@code target} (later reports are left out), so the path's start-up, its wait for the
+   * first records and the first report's own work are left out. When one report held everything,
+   * its records over its own duration (a direct stream reads a whole backlog in one batch). NaN
+   * without reports.
    */
-  static double steadyRate(List<long[]> batches, long target) {
-    if (batches.isEmpty()) {
+  static double steadyRate(List<long[]> reports, long target) {
+    List<long[]> held = reports.stream().filter(r -> r[0] > 0).toList();
+    if (held.isEmpty()) {
       return Double.NaN;
     }
-    long[] first = batches.get(0);
-    if (batches.size() == 1) {
-      return first[0] * 1000.0 / Math.max(1, first[3] - first[2]);
-    }
+    long[] first = held.get(0);
+    long total = first[0];
     long after = 0;
     long end = first[3];
-    long total = first[0];
-    for (long[] b : batches.subList(1, batches.size())) {
-      after += b[0];
-      total += b[0];
-      end = b[3];
+    for (long[] r : held.subList(1, held.size())) {
       if (total >= target) {
         break;
       }
+      total += r[0];
+      after += r[0];
+      end = r[3];
+    }
+    if (after == 0) {
+      return first[0] * 1000.0 / Math.max(1, first[3] - first[2]);
     }
     return after * 1000.0 / Math.max(1, end - first[3]);
   }

@@ -74,7 +74,7 @@ final class Runner {
           RunResult r = runWithOneRetry(path, run);
           runs.get(path).add(r);
           out.printf(
-              "  %-26s %,11.0f records/s  (%,d records in %.2f s; steady %s; peak heap %s; CPU %s)%n",
+              "  %-33s %,11.0f records/s  (%,d records in %.2f s; steady %s; peak heap %s; CPU %s)%n",
               path.id(),
               r.rate(),
               r.records(),
@@ -87,7 +87,7 @@ final class Runner {
             Thread.currentThread().interrupt();
           }
           failures.put(path, firstLine(e));
-          out.printf("  %-26s FAILED: %s%n", path.id(), failures.get(path));
+          out.printf("  %-33s FAILED: %s%n", path.id(), failures.get(path));
         }
       }
     }
@@ -96,7 +96,7 @@ final class Runner {
     for (MeasuredPath path : paths) {
       PathResult result = new PathResult(path, List.copyOf(runs.get(path)), failures.get(path));
       if (result.ok()) {
-        out.printf("  %-26s %,11.0f records/s  %s%n", path.id(), result.medianRate(), path.label());
+        out.printf("  %-33s %,11.0f records/s  %s%n", path.id(), result.medianRate(), path.label());
       }
       results.add(result);
     }
@@ -129,7 +129,7 @@ final class Runner {
       throw e;
     } catch (Exception first) {
       LOG.error("Run {} of {} failed; running it once more", run + 1, path.id(), first);
-      out.printf("  %-26s failed (%s); running it once more%n", path.id() + tag, firstLine(first));
+      out.printf("  %-33s failed (%s); running it once more%n", path.id() + tag, firstLine(first));
       notes.add(
           "Run "
               + (run + 1)
@@ -192,7 +192,10 @@ final class Runner {
         }
         long[] done = report.awaitDone(receiver, config.runTimeout(), feedFailure::get);
         MachineCpu cpuAtEnd = MachineCpu.now();
-        report.notes().forEach(note -> out.printf("  %-26s %s%n", path.id(), note));
+        // The source held exactly the ids 0 .. records-1 (the backlog, or what a feeder sent): each
+        // must have arrived once, or the figure would count loss or duplicates as throughput.
+        requireDelivered(report.delivery(), config.records());
+        report.notes().forEach(note -> out.printf("  %-33s %s%n", path.id(), note));
         if (receiver.waitFor(EXIT_TIMEOUT).isEmpty()) {
           LOG.warn("{} did not exit within {} after its run; stopping it", receiver, EXIT_TIMEOUT);
         }
@@ -200,7 +203,7 @@ final class Runner {
             done[0],
             done[1],
             done[2] - start,
-            RunResult.steadyRate(report.batches(), config.records()),
+            RunResult.steadyRate(report.reports(), config.records()),
             done[3],
             report.heapSamples(),
             report.latency(),
@@ -217,6 +220,21 @@ final class Runner {
     }
   }
 
+  /**
+   * Fails a run unless the ids {@code 0 .. sent-1} each arrived exactly once and nothing else did:
+   * a run that lost records, or counted one twice, has no figure.
+   *
+   * @param delivery what the receiving JVM reported, or null when it reported nothing
+   * @throws IllegalStateException saying how many ids arrived, such as {@code ids: 1,999,000
+   *     distinct of 2,000,000, 1,000 duplicates, 0 unknown}
+   */
+  static void requireDelivered(ReceivedIds.Delivery delivery, long sent) {
+    String problem = delivery == null ? "ids: none reported" : delivery.problem(sent);
+    if (problem != null) {
+      throw new IllegalStateException(problem);
+    }
+  }
+
   /** What the receiving JVM of one run of {@code path} under {@code config} needs. */
   static ReceiverRun receiverRun(MeasuredPath path, BenchConfig config, ReceiverRun.Source source) {
     Variant variant = config.variant();
@@ -224,9 +242,7 @@ final class Runner {
     OptionalLong warmUp =
         variant.latency()
             ? OptionalLong.of(
-                (long)
-                    Math.min(
-                        config.offeredRecords() / 4, variant.offeredRate() * WARM_UP.toSeconds()))
+                (long) Math.min(config.records() / 4, variant.offeredRate() * WARM_UP.toSeconds()))
             : OptionalLong.empty();
     return new ReceiverRun(
         path.id(),

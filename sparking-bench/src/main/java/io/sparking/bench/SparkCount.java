@@ -17,8 +17,8 @@ import org.apache.spark.streaming.scheduler.StreamingListenerReceiverStarted;
 
 /**
  * What every Spark path of the receiving JVM shares: one local streaming context with the same
- * settings, and a count that reads every record (its value's length) so that no source can answer
- * from offsets alone.
+ * settings, and a count that reads every record's payload (its id and length) so that no source can
+ * answer from offsets alone.
  */
 @SuppressWarnings(
     "deprecation") // the DStream API is deprecated in Spark 3.5 yet it is what Sparking serves
@@ -46,12 +46,6 @@ final class SparkCount {
   private static final Duration RECEIVER_START = Duration.ofSeconds(90);
 
   private SparkCount() {}
-
-  /** Gives the size of one record's payload; serializable because it travels with the tasks. */
-  @FunctionalInterface
-  interface SizeOf<T> extends Serializable {
-    int of(T record);
-  }
 
   /**
    * Runs a streaming context whose streams {@code define} adds, until the count reaches the target
@@ -143,27 +137,6 @@ final class SparkCount {
     }
   }
 
-  /**
-   * Counts one batch: records and payload bytes, read on the executors, reported to {@link
-   * Progress}.
-   */
-  static <T> void count(JavaRDD<T> rdd, SizeOf<T> sizeOf) {
-    long start = System.currentTimeMillis();
-    long[] totals =
-        rdd.mapPartitions(
-                records -> {
-                  long n = 0;
-                  long bytes = 0;
-                  while (records.hasNext()) {
-                    bytes += sizeOf.of(records.next());
-                    n++;
-                  }
-                  return List.of(new long[] {n, bytes}).iterator();
-                })
-            .fold(new long[2], (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
-    Progress.batch(totals[0], totals[1], start, System.currentTimeMillis());
-  }
-
   /** Gives one record's payload; serializable because it travels with the tasks. */
   @FunctionalInterface
   interface PayloadOf<T> extends Serializable {
@@ -171,9 +144,10 @@ final class SparkCount {
   }
 
   /**
-   * Counts one batch like {@link #count}, from each record's payload, and when the run measures
-   * latency records each record's latency from the creation time in its payload to the end of its
-   * partition's output.
+   * Counts one batch from each record's payload, read on the executors (local mode: tasks of this
+   * JVM): records, payload bytes and each payload's id ({@link Progress#received}), reported to
+   * {@link Progress#report}; when the run measures latency, also each record's latency from the
+   * creation time in its payload to the end of its partition's output.
    */
   static <T> void countPayloads(JavaRDD<T> rdd, PayloadOf<T> payloadOf) {
     long start = System.currentTimeMillis();
@@ -186,6 +160,7 @@ final class SparkCount {
                   List<byte[]> timed = latency ? new java.util.ArrayList<>() : List.of();
                   while (records.hasNext()) {
                     byte[] payload = payloadOf.of(records.next());
+                    Progress.received(payload);
                     bytes += payload == null ? 0 : payload.length;
                     n++;
                     if (latency) {
@@ -201,6 +176,6 @@ final class SparkCount {
                   return List.of(new long[] {n, bytes}).iterator();
                 })
             .fold(new long[2], (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
-    Progress.batch(totals[0], totals[1], start, System.currentTimeMillis());
+    Progress.report(totals[0], totals[1], start, System.currentTimeMillis());
   }
 }

@@ -4,13 +4,13 @@ package io.sparking.bench;
  * How one run deviates from the plain throughput run: records offered at a steady rate while the
  * clock runs (rather than a backlog in place before it), another number of Kafka partitions or
  * receivers, a rate limit on the job, and whether the receiving JVM measures each record's latency.
- * Paths read what applies to them and ignore the rest.
+ * Paths read what applies to them and ignore the rest. Whatever the variant, the source holds or is
+ * offered exactly the run's target of records, the ids {@code 0 .. records-1}, so that the
+ * receiving side can check each arrived once.
  *
  * @param offeredRate records/s the bench JVM offers while the run goes on; 0 for the plain run
  *     (Kafka: a backlog in place before the receiver starts; Flume: fed as fast as the source
  *     takes)
- * @param offeredRecords how many records are offered at {@code offeredRate}; 0 for as many as the
- *     run's target
  * @param partitions the Kafka topic's partitions
  * @param receivers receivers of a receiver path, unioned
  * @param maxRate records/s each receiver may take ({@code spark.streaming.receiver.maxRate},
@@ -22,7 +22,6 @@ package io.sparking.bench;
  */
 record Variant(
     double offeredRate,
-    long offeredRecords,
     int partitions,
     int receivers,
     long maxRate,
@@ -31,16 +30,14 @@ record Variant(
   /**
    * The plain throughput run: the backlog of the shared 4-partition topic, one receiver, no limits.
    */
-  static final Variant THROUGHPUT = new Variant(0, 0, BenchEnvironment.PARTITIONS, 1, 0, false, 0);
+  static final Variant THROUGHPUT = new Variant(0, BenchEnvironment.PARTITIONS, 1, 0, false, 0);
 
   Variant {
-    if (offeredRate < 0 || offeredRecords < 0 || maxRate < 0 || connections < 0) {
+    if (offeredRate < 0 || maxRate < 0 || connections < 0) {
       throw new IllegalArgumentException(
-          "offeredRate, offeredRecords, maxRate and connections must not be negative"
+          "offeredRate, maxRate and connections must not be negative"
               + " (got "
               + offeredRate
-              + ", "
-              + offeredRecords
               + ", "
               + maxRate
               + ", "
@@ -69,22 +66,15 @@ record Variant(
 
   Variant withPartitions(int count) {
     return new Variant(
-        offeredRate,
-        offeredRecords,
-        count,
-        Math.min(receivers, count),
-        maxRate,
-        latency,
-        connections);
+        offeredRate, count, Math.min(receivers, count), maxRate, latency, connections);
   }
 
   Variant withReceivers(int count) {
-    return new Variant(
-        offeredRate, offeredRecords, partitions, count, maxRate, latency, connections);
+    return new Variant(offeredRate, partitions, count, maxRate, latency, connections);
   }
 
   Variant withConnections(int count) {
-    return new Variant(offeredRate, offeredRecords, partitions, receivers, maxRate, latency, count);
+    return new Variant(offeredRate, partitions, receivers, maxRate, latency, count);
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.sparking.jobs;
 
 import io.sparking.core.GracefulStop;
+import io.sparking.core.UnreadableBlockException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -167,9 +168,17 @@ public abstract class StreamingJob implements Callable<Integer> {
       try {
         jssc.start();
         awaitEnd(jssc, shutdown);
-      } catch (RuntimeException e) {
-        System.err.println("error: " + name() + " failed: " + e.getMessage());
-        e.printStackTrace();
+      } catch (Exception e) {
+        // Exception: a failed batch reaches here as Spark's SparkException, which Java sees as
+        // checked but Scala throws from awaitTermination all the same.
+        String unreadable = unreadableBlock(e);
+        if (unreadable != null) {
+          // A log this release cannot read: the one line says what to do; the stack adds nothing.
+          System.err.println("error: " + name() + " stopped: " + unreadable);
+        } else {
+          System.err.println("error: " + name() + " failed: " + e.getMessage());
+          e.printStackTrace();
+        }
         exit = FAILED;
       } finally {
         // Not jssc.stop(true, true): Spark's graceful stop leaves the receivers' last blocks for a
@@ -183,6 +192,25 @@ public abstract class StreamingJob implements Callable<Integer> {
       }
     }
     return exit;
+  }
+
+  /**
+   * The message of the {@link UnreadableBlockException} behind {@code error}, or null: found in the
+   * cause chain, or in the text of a task failure whose exception did not travel.
+   */
+  static String unreadableBlock(Throwable error) {
+    String name = UnreadableBlockException.class.getName() + ": ";
+    for (Throwable t = error; t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof UnreadableBlockException) {
+        return t.getMessage();
+      }
+      String text = String.valueOf(t.getMessage());
+      int at = text.indexOf(name);
+      if (at >= 0) {
+        return text.substring(at + name.length()).lines().findFirst().orElse("");
+      }
+    }
+    return null;
   }
 
   private JavaStreamingContext create(SparkConf conf) {

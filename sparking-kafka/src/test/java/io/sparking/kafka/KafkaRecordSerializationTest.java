@@ -68,6 +68,56 @@ class KafkaRecordSerializationTest {
     assertThat(kryo.deserialize(kryo.serialize(record, TAG), TAG)).isEqualTo(record);
   }
 
+  @Test
+  void packedBlocksRoundTripWithJavaSerialization() {
+    assertPackedRoundTrips(new JavaSerializer(new SparkConf()));
+  }
+
+  @Test
+  void packedBlocksRoundTripWithKryo() {
+    assertPackedRoundTrips(new KryoSerializer(new SparkConf()));
+  }
+
+  /**
+   * A receiver's block as it stores it: its records in packs, written by Spark's serializer as a
+   * stream of packs, read back and unpacked in order.
+   */
+  private static void assertPackedRoundTrips(Serializer serializer) {
+    List<KafkaRecord> block = new ArrayList<>();
+    for (int i = 0; i < 1_000; i++) {
+      // Topics change between records (a pack leaves out only a topic equal to the previous one).
+      block.add(RECORDS.get(i % RECORDS.size()));
+      block.add(
+          new KafkaRecord(
+              "bench", i % 4, i, 1_700_000_000_000L + i, null, bytes("v" + i), List.of()));
+    }
+    List<io.sparking.core.spi.PackedRecords<KafkaRecord>> packs =
+        io.sparking.core.spi.PackedRecords.pack(
+            io.sparking.kafka.internal.KafkaRecordFormat.INSTANCE, block);
+    assertThat(packs).as("a block of 23 MB fills several packs").hasSizeGreaterThan(1);
+    SerializerInstance instance = serializer.newInstance();
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    SerializationStream stream = instance.serializeStream(out);
+    ClassTag<Object> any = ClassTag$.MODULE$.AnyRef();
+    packs.forEach(pack -> stream.writeObject(pack, any));
+    stream.close();
+    DeserializationStream in =
+        instance.deserializeStream(new java.io.ByteArrayInputStream(out.toByteArray()));
+    List<KafkaRecord> read = new ArrayList<>();
+    scala.collection.Iterator<Object> it = in.asIterator();
+    while (it.hasNext()) {
+      @SuppressWarnings("unchecked")
+      io.sparking.core.spi.PackedRecords<KafkaRecord> pack =
+          (io.sparking.core.spi.PackedRecords<KafkaRecord>) it.next();
+      pack.iterator().forEachRemaining(read::add);
+    }
+    assertThat(read).isEqualTo(block);
+    for (int i = 0; i < read.size(); i++) {
+      assertThat(read.get(i).headers()).isEqualTo(block.get(i).headers());
+      assertThat(read.get(i).key()).isEqualTo(block.get(i).key());
+    }
+  }
+
   private static void assertRoundTrips(Serializer serializer) {
     SerializerInstance instance = serializer.newInstance();
     for (KafkaRecord record : RECORDS) {

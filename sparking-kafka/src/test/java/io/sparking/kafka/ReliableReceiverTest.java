@@ -69,9 +69,25 @@ class ReliableReceiverTest {
               .threadsPerReceiver(2)
               .build();
       collectValues(SparkingKafka.receiverStream(spark.context(), settings), out);
+      java.util.concurrent.atomic.AtomicLong inputSize =
+          new java.util.concurrent.atomic.AtomicLong();
+      spark
+          .context()
+          .addStreamingListener(
+              new org.apache.spark.streaming.scheduler.StreamingListener() {
+                @Override
+                public void onBatchCompleted(
+                    org.apache.spark.streaming.scheduler.StreamingListenerBatchCompleted batch) {
+                  inputSize.addAndGet(batch.batchInfo().numRecords());
+                }
+              });
       spark.context().start();
 
       await().atMost(WAIT).until(() -> out.size() >= sent.size());
+      // Blocks hold packs of records; Spark's UI, listeners and rate estimator must still see
+      // records.
+      await().atMost(WAIT).until(() -> inputSize.get() >= sent.size());
+      assertThat(inputSize.get()).as("the batches' input size, in records").isEqualTo(sent.size());
     }
     assertThat(out.values()).hasSize(sent.size()).containsExactlyInAnyOrderElementsOf(sent);
     assertThat(walFiles()).as("receiver write-ahead log files").isNotEmpty();
@@ -120,17 +136,21 @@ class ReliableReceiverTest {
    * records in such batches are the proof that the log was replayed, since the new receiver's
    * records go to batches timed after the restart.
    */
-  @Test
-  void recoveryFromTheCheckpointReplaysTheWriteAheadLogAfterAnAbruptStop() {
-    KAFKA.broker().createTopic("recover", 3);
-    List<String> sent = KafkaBroker.numbered("recover", 0, 40_000);
-    KAFKA.broker().produce("recover", sent);
+  @ParameterizedTest(name = "first run stores records packed: {0}")
+  @ValueSource(booleans = {true, false})
+  void recoveryFromTheCheckpointReplaysTheWriteAheadLogAfterAnAbruptStop(boolean packedAtFirst) {
+    // false: the first run stores one object per record, as releases before packing did, and the
+    // restarted (packing) run must read that log.
+    String topic = packedAtFirst ? "recover" : "recover-unpacked";
+    KAFKA.broker().createTopic(topic, 3);
+    List<String> sent = KafkaBroker.numbered(topic, 0, 40_000);
+    KAFKA.broker().produce(topic, sent);
     // Each record as "<batch time ms> <value>".
     OutputCollector<String> out = OutputCollector.create();
     LocalStreaming.Builder builder = throttledWithWriteAheadLog();
     KafkaSettings settings =
-        KafkaSettings.builder(KAFKA.broker().bootstrapServers(), "recover-group")
-            .topics("recover")
+        KafkaSettings.builder(KAFKA.broker().bootstrapServers(), topic + "-group")
+            .topics(topic)
             .build();
     Consumer<JavaStreamingContext> define =
         jssc ->
@@ -146,18 +166,15 @@ class ReliableReceiverTest {
                       out.addAll(rdd.map(r -> batch + " " + r.valueAsString()).collect());
                     });
 
-    holdBatchesAfterFirst5000 = true;
-    try (LocalStreaming spark = builder.getOrCreate(define)) {
-      spark.context().start();
-      await().atMost(WAIT).until(() -> out.size() >= 5_000);
-      // Stored and committed (so written ahead) well beyond what was processed: without the log,
-      // those records would be lost, as Kafka will not serve them to the group again.
-      await().atMost(WAIT).until(() -> committed("recover-group") >= out.size() + 2_000);
-      // Abrupt: blocks that are stored and committed but not yet processed live only in the
-      // write-ahead log.
-    } finally {
-      holdBatchesAfterFirst5000 = false;
-    }
+    abruptStopWithBlocksOnlyInTheLog(builder, define, out, topic + "-group", packedAtFirst);
+    // The first run's log holds its blocks in the form it was asked for.
+    String logged = walText();
+    assertThat(logged.contains(io.sparking.core.spi.PackedRecords.class.getName()))
+        .as("the first run's log holds packs")
+        .isEqualTo(packedAtFirst);
+    assertThat(logged.contains(KafkaRecord.class.getName()))
+        .as("the first run's log holds KafkaRecord objects")
+        .isEqualTo(!packedAtFirst);
     int firstRun = out.size();
     long restartedAt = System.currentTimeMillis();
     try (LocalStreaming spark = builder.getOrCreate(define)) {
@@ -171,8 +188,14 @@ class ReliableReceiverTest {
             .toList();
     Set<String> distinct = values(rows);
     System.out.printf(
-        "recover: sent=%d first-run=%d replayed-from-log=%d distinct=%d lost=0 duplicates=%d%n",
-        sent.size(), firstRun, replayed.size(), distinct.size(), rows.size() - distinct.size());
+        "recover (first run packed: %s): sent=%d first-run=%d replayed-from-log=%d distinct=%d"
+            + " lost=0 duplicates=%d%n",
+        packedAtFirst,
+        sent.size(),
+        firstRun,
+        replayed.size(),
+        distinct.size(),
+        rows.size() - distinct.size());
     assertThat(distinct).containsExactlyInAnyOrderElementsOf(sent);
     assertThat(replayed)
         .as(
@@ -181,6 +204,122 @@ class ReliableReceiverTest {
             restartedAt)
         .isNotEmpty();
     assertThat(values(replayed)).as("replayed records are records sent").isSubsetOf(sent);
+  }
+
+  /**
+   * A log whose blocks name a record class in a form this release does not have (here KafkaRecord's
+   * serialized form with another serialVersionUID, as a release that changed it would have written)
+   * is refused: the batch fails with one line saying what to do, rather than with a bare
+   * deserialization error or by running without the block.
+   */
+  @Test
+  void aLogWrittenInAFormThisReleaseCannotReadIsRefusedWithOneLineSayingWhatToDo()
+      throws Exception {
+    String topic = "recover-foreign";
+    KAFKA.broker().createTopic(topic, 3);
+    KAFKA.broker().produce(topic, KafkaBroker.numbered(topic, 0, 20_000));
+    OutputCollector<String> out = OutputCollector.create();
+    LocalStreaming.Builder builder = throttledWithWriteAheadLog();
+    KafkaSettings settings =
+        KafkaSettings.builder(KAFKA.broker().bootstrapServers(), topic + "-group")
+            .topics(topic)
+            .build();
+    Consumer<JavaStreamingContext> define =
+        jssc ->
+            SparkingKafka.receiverStream(jssc, settings)
+                .foreachRDD(
+                    (rdd, time) -> {
+                      while (holdBatchesAfterFirst5000 && out.size() >= 5_000) {
+                        Thread.sleep(20);
+                      }
+                      long batch = time.milliseconds();
+                      out.addAll(rdd.map(r -> batch + " " + r.valueAsString()).collect());
+                    });
+    abruptStopWithBlocksOnlyInTheLog(builder, define, out, topic + "-group", false);
+    int changed = changeSerialVersionUid("io.sparking.kafka.KafkaRecord$SerializedForm");
+    assertThat(changed).as("class descriptors changed in the log").isPositive();
+
+    List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (LocalStreaming spark = builder.getOrCreate(define)) {
+      spark
+          .context()
+          .addStreamingListener(
+              new org.apache.spark.streaming.scheduler.StreamingListener() {
+                @Override
+                public void onOutputOperationCompleted(
+                    org.apache.spark.streaming.scheduler.StreamingListenerOutputOperationCompleted
+                        done) {
+                  if (done.outputOperationInfo().failureReason().isDefined()) {
+                    failures.add(done.outputOperationInfo().failureReason().get());
+                  }
+                }
+              });
+      spark.context().start();
+      await().atMost(WAIT).until(() -> !failures.isEmpty());
+    }
+    String reason = failures.get(0);
+    String line =
+        reason
+            .lines()
+            .filter(l -> l.contains(io.sparking.core.UnreadableBlockException.class.getName()))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no UnreadableBlockException in: " + reason));
+    System.out.println("refused: " + line);
+    assertThat(line)
+        .contains("cannot read block input-")
+        .contains("local class incompatible")
+        .contains("run the release that wrote this checkpoint until a graceful stop")
+        .contains("new checkpoint directory");
+  }
+
+  /**
+   * Runs {@code define} from the checkpoint until the group committed 2,000 records more than the
+   * batches processed, then stops abruptly: the stored, committed, unprocessed blocks are then only
+   * in the write-ahead log. {@code packed} false stores them one record each, as releases before
+   * packing did.
+   */
+  private void abruptStopWithBlocksOnlyInTheLog(
+      LocalStreaming.Builder builder,
+      Consumer<JavaStreamingContext> define,
+      OutputCollector<String> out,
+      String group,
+      boolean packed) {
+    holdBatchesAfterFirst5000 = true;
+    if (!packed) {
+      System.setProperty(io.sparking.core.spi.DrainableReceiver.PACK_RECORDS, "false");
+    }
+    try (LocalStreaming spark = builder.getOrCreate(define)) {
+      spark.context().start();
+      await().atMost(WAIT).until(() -> out.size() >= 5_000);
+      // Stored and committed (so written ahead) well beyond what was processed: without the log,
+      // those records would be lost, as Kafka will not serve them to the group again.
+      await().atMost(WAIT).until(() -> committed(group) >= out.size() + 2_000);
+      // Abrupt: blocks that are stored and committed but not yet processed live only in the
+      // write-ahead log.
+    } finally {
+      holdBatchesAfterFirst5000 = false;
+      System.clearProperty(io.sparking.core.spi.DrainableReceiver.PACK_RECORDS);
+    }
+  }
+
+  /**
+   * Gives {@code className} another serialVersionUID in every Java class descriptor in the
+   * receivers' log files (the name's bytes are followed by the 8-byte id); returns how many.
+   */
+  private int changeSerialVersionUid(String className) throws java.io.IOException {
+    byte[] name = className.getBytes(StandardCharsets.UTF_8);
+    int changed = 0;
+    for (Path file : walFiles()) {
+      byte[] bytes = java.nio.file.Files.readAllBytes(file);
+      for (int i = 0; i + name.length + 8 <= bytes.length; i++) {
+        if (java.util.Arrays.equals(bytes, i, i + name.length, name, 0, name.length)) {
+          bytes[i + name.length + 7] ^= 0x40;
+          changed++;
+        }
+      }
+      java.nio.file.Files.write(file, bytes);
+    }
+    return changed;
   }
 
   /** Read by the recovery test's batches on the driver (a static, so no checkpoint holds it). */
@@ -529,6 +668,20 @@ class ReliableReceiverTest {
       org.apache.spark.streaming.api.java.JavaDStream<KafkaRecord> stream,
       OutputCollector<String> out) {
     stream.foreachRDD(rdd -> out.addAll(rdd.map(KafkaRecord::valueAsString).collect()));
+  }
+
+  /** The receivers' write-ahead log files, as ISO-8859-1 text (class names are ASCII in it). */
+  private String walText() {
+    StringBuilder text = new StringBuilder();
+    for (Path file : walFiles()) {
+      try {
+        text.append(
+            new String(java.nio.file.Files.readAllBytes(file), StandardCharsets.ISO_8859_1));
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+    return text.toString();
   }
 
   private List<Path> walFiles() {

@@ -1,5 +1,6 @@
 package io.sparking.core.internal;
 
+import io.sparking.core.spi.PackedRecords;
 import java.lang.reflect.Field;
 import org.apache.spark.streaming.StreamingContext;
 import org.apache.spark.streaming.Time;
@@ -48,6 +49,47 @@ public final class StreamingInternals {
     return pending.size();
   }
 
+  /**
+   * The records a received block holds: its {@link PackedRecords.Count} when it was stored as packs
+   * (Spark counted the packs), else what Spark counted, 0 when it could not count.
+   */
+  public static long recordsOf(ReceivedBlockInfo block) {
+    if (block.metadataOption().isDefined()
+        && block.metadataOption().get() instanceof PackedRecords.Count count) {
+      return count.records();
+    }
+    return block.numRecords().isDefined() ? (Long) block.numRecords().get() : 0;
+  }
+
+  /**
+   * What {@code ReceiverInputDStream.compute} does for a batch after the context's start: the block
+   * RDD of the blocks allocated to {@code stream} for {@code batchTime}, reporting the batch's
+   * input size to Spark. Unlike Spark's, the size counts the records of blocks stored as packs, so
+   * the UI, the rate estimator (backpressure) and listeners see records, not packs.
+   */
+  public static <T> org.apache.spark.rdd.RDD<T> receivedBlocks(
+      ReceiverInputDStream<T> stream, Time batchTime) {
+    StreamingContext ssc = stream.ssc();
+    scala.Option<scala.collection.immutable.Seq<ReceivedBlockInfo>> allocated =
+        ssc.scheduler().receiverTracker().getBlocksOfBatch(batchTime).get(stream.id());
+    scala.collection.immutable.Seq<ReceivedBlockInfo> blocks =
+        allocated.isDefined()
+            ? allocated.get()
+            : scala.collection.immutable.List$.MODULE$.<ReceivedBlockInfo>empty();
+    long records = 0;
+    scala.collection.Iterator<ReceivedBlockInfo> it = blocks.iterator();
+    while (it.hasNext()) {
+      records += recordsOf(it.next());
+    }
+    ssc.scheduler()
+        .inputInfoTracker()
+        .reportInfo(
+            batchTime,
+            new org.apache.spark.streaming.scheduler.StreamInputInfo(
+                stream.id(), records, scala.collection.immutable.Map$.MODULE$.empty()));
+    return stream.createBlockRDD(batchTime, blocks);
+  }
+
   /** Received blocks and their records that no batch was given, over all receiver streams. */
   public static long[] unallocatedBlocksAndRecords(StreamingContext ssc) {
     JobScheduler scheduler = ssc.scheduler();
@@ -67,9 +109,7 @@ public final class StreamingInternals {
         while (it.hasNext()) {
           ReceivedBlockInfo block = it.next();
           blocks++;
-          if (block.numRecords().isDefined()) {
-            records += (Long) block.numRecords().get();
-          }
+          records += recordsOf(block);
         }
       }
     } catch (ReflectiveOperationException | RuntimeException e) {

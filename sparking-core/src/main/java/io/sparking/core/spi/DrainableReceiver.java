@@ -67,6 +67,42 @@ public abstract class DrainableReceiver<T> extends Receiver<T> {
     stopReceiving();
   }
 
+  /**
+   * Stores {@code records} as one block of {@link PackedRecords} in {@code format}, blocking until
+   * Spark has it (and the write-ahead log, when on, has it too), like {@code store(Iterator)}; a
+   * failure throws. With the system property {@link #PACK_RECORDS} {@code false} the records are
+   * stored one object each, as releases before packing did.
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  protected final void storePacked(RecordFormat<T> format, java.util.List<T> records) {
+    if (records.isEmpty()) {
+      return;
+    }
+    if (!packRecords()) {
+      store(records.iterator());
+      return;
+    }
+    scala.collection.mutable.ArrayBuffer packs = new scala.collection.mutable.ArrayBuffer();
+    for (PackedRecords<T> pack : PackedRecords.pack(format, records)) {
+      packs.$plus$eq(pack);
+    }
+    // The block's elements are packs; the count rides along as the block's metadata.
+    store(packs, new PackedRecords.Count(records.size()));
+  }
+
+  /**
+   * The JVM system property that turns packing off where receivers run ({@code
+   * -Dsparking.receiver.packRecords=false}, through {@code spark.executor.extraJavaOptions} on a
+   * cluster): to compare with packing, or to write blocks the way releases before it did. A system
+   * property rather than a Spark setting because a restart from a checkpoint takes Spark's settings
+   * from the checkpoint.
+   */
+  public static final String PACK_RECORDS = "sparking.receiver.packRecords";
+
+  private static boolean packRecords() {
+    return !"false".equalsIgnoreCase(System.getProperty(PACK_RECORDS));
+  }
+
   void attach(DrainEndpoint endpoint) {
     this.drainEndpoint = endpoint;
   }

@@ -1,7 +1,7 @@
 package io.sparking.core.spi;
 
 import io.sparking.core.internal.DrainCoordinator;
-import org.apache.spark.api.java.JavaRDD;
+import io.sparking.core.internal.StreamingInternals;
 import org.apache.spark.api.java.function.Function;
 import org.apache.spark.rdd.RDD;
 import org.apache.spark.streaming.StreamingContext;
@@ -37,6 +37,12 @@ public class DrainableReceiverStream<T> extends ReceiverInputDStream<T> {
    */
   private final Function<Object, T> convert;
 
+  /**
+   * What the stream's batches hold; null in a stream read from a checkpoint written before it was
+   * kept, where Object serves (the class tag only names the element type of arrays).
+   */
+  private final Class<T> type;
+
   /** A stream of {@code ssc} fed by {@code receiver}, shown as {@code label#<stream id>}. */
   public DrainableReceiverStream(
       StreamingContext ssc, DrainableReceiver<T> receiver, String label, Class<T> type) {
@@ -53,6 +59,7 @@ public class DrainableReceiverStream<T> extends ReceiverInputDStream<T> {
     this.receiver = receiver;
     this.label = label;
     this.convert = convert;
+    this.type = type;
   }
 
   /**
@@ -88,14 +95,23 @@ public class DrainableReceiverStream<T> extends ReceiverInputDStream<T> {
 
   @Override
   public Option<RDD<T>> compute(Time validTime) {
-    Option<RDD<T>> blocks = super.compute(validTime);
-    if (convert == null || blocks.isEmpty()) {
-      return blocks;
+    if (validTime.less(graph().startTime())) {
+      // Before the context's start (a recovery without a log): Spark's empty block RDD.
+      return super.compute(validTime);
     }
-    // The block RDD is typed T but holds what the receiver stored: read it as Object and convert.
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    JavaRDD<Object> stored = (JavaRDD) blocks.get().toJavaRDD();
-    return Option.apply(stored.map(convert).rdd());
+    // Spark's compute, but counting packed records as the batch's input size; the records unpacked
+    // (and converted) as the batch reads its blocks.
+    RDD<T> blocks = StreamingInternals.receivedBlocks(this, validTime);
+    return Option.apply(
+        new ReceivedRecordsRDD<>(
+            (org.apache.spark.rdd.BlockRDD<?>) blocks, convert, elementTag(), name()));
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private scala.reflect.ClassTag<T> elementTag() {
+    return type == null
+        ? (scala.reflect.ClassTag) ClassTag$.MODULE$.AnyRef()
+        : ClassTag$.MODULE$.apply(type);
   }
 
   @Override

@@ -97,7 +97,7 @@ public final class FlumePullReceiver extends DrainableReceiver<FlumeEvent> {
    * nacked.
    */
   private void storeBlock(List<FlumeEvent> events) {
-    store(events.iterator());
+    storePacked(FlumeEventFormat.INSTANCE, events);
     metrics.blockStored(events);
   }
 }

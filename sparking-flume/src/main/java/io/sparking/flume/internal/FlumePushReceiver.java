@@ -151,7 +151,7 @@ public final class FlumePushReceiver extends DrainableReceiver<FlumeEvent> {
 
   /** Stores the batches of one group as one block. */
   private void storeBlock(List<FlumeEvent> events) {
-    store(events.iterator());
+    storePacked(FlumeEventFormat.INSTANCE, events);
     metrics.blockStored(events);
   }
 }

@@ -267,7 +267,9 @@ public final class ReliableKafkaReceiver extends DrainableReceiver<KafkaRecord> 
         return;
       }
       try {
-        store((ArrayBuffer<KafkaRecord>) records);
+        storePacked(
+            KafkaRecordFormat.INSTANCE,
+            scala.jdk.javaapi.CollectionConverters.asJava((ArrayBuffer<KafkaRecord>) records));
       } catch (Exception e) {
         // Not only RuntimeException: a failed write-ahead-log write reaches us as Spark's checked
         // SparkException

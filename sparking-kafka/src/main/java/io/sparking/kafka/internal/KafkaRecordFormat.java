@@ -1,0 +1,77 @@
+package io.sparking.kafka.internal;
+
+import com.esotericsoftware.kryo.KryoException;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import io.sparking.core.spi.RecordFormat;
+import io.sparking.kafka.KafkaHeader;
+import io.sparking.kafka.KafkaRecord;
+import java.util.List;
+
+/**
+ * A {@link KafkaRecord} in a pack: topic (or a null string when it is the previous record's),
+ * partition, offset, timestamp, key, value, headers. Byte arrays are written as their length plus
+ * one (0 for null) and their bytes.
+ */
+public enum KafkaRecordFormat implements RecordFormat<KafkaRecord> {
+  INSTANCE;
+
+  @Override
+  public void write(KafkaRecord record, KafkaRecord previous, Output out) {
+    // Records of a pack mostly share a topic: null (one byte) stands for the previous record's.
+    boolean sameTopic = previous != null && previous.topic().equals(record.topic());
+    out.writeString(sameTopic ? null : record.topic());
+    out.writeVarInt(record.partition(), true);
+    out.writeVarLong(record.offset(), true);
+    out.writeLong(record.timestamp());
+    writeBytes(out, record.key());
+    writeBytes(out, record.value());
+    List<KafkaHeader> headers = record.headers();
+    out.writeVarInt(headers.size(), true);
+    for (KafkaHeader header : headers) {
+      out.writeString(header.key());
+      writeBytes(out, header.value());
+    }
+  }
+
+  @Override
+  public KafkaRecord read(KafkaRecord previous, Input in) {
+    String topic = in.readString();
+    if (topic == null) {
+      if (previous == null) {
+        throw new KryoException("a pack's first KafkaRecord refers to a previous record's topic");
+      }
+      // The same String instance, as records from one consumer poll share it.
+      topic = previous.topic();
+    }
+    int partition = in.readVarInt(true);
+    long offset = in.readVarLong(true);
+    long timestamp = in.readLong();
+    byte[] key = readBytes(in);
+    byte[] value = readBytes(in);
+    int count = in.readVarInt(true);
+    List<KafkaHeader> headers = List.of();
+    if (count > 0) {
+      KafkaHeader[] read = new KafkaHeader[count];
+      for (int i = 0; i < count; i++) {
+        read[i] = new KafkaHeader(in.readString(), readBytes(in));
+      }
+      headers = List.of(read);
+    }
+    return new KafkaRecord(topic, partition, offset, timestamp, key, value, headers);
+  }
+
+  private static void writeBytes(Output out, byte[] bytes) {
+    if (bytes == null) {
+      out.writeVarInt(0, true);
+    } else {
+      out.writeVarInt(bytes.length + 1, true);
+      out.writeBytes(bytes);
+    }
+  }
+
+  private static byte[] readBytes(Input in) {
+    int lengthPlusOne = in.readVarInt(true);
+    return lengthPlusOne == 0 ? null : in.readBytes(lengthPlusOne - 1);
+  }
+}
