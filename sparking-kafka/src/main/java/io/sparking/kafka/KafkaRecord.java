@@ -1,10 +1,10 @@
 package io.sparking.kafka;
 
 import com.esotericsoftware.kryo.Kryo;
-import com.esotericsoftware.kryo.KryoException;
 import com.esotericsoftware.kryo.KryoSerializable;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
+import io.sparking.kafka.internal.KafkaRecordFormat;
 import java.io.Externalizable;
 import java.io.IOException;
 import java.io.ObjectInput;
@@ -167,62 +167,25 @@ public final class KafkaRecord implements Serializable, KryoSerializable {
     return topic + "-" + partition + "@" + offset;
   }
 
-  /** Serializes this record as its compact {@link SerializedForm}. */
   /**
-   * Kryo's form: the fields one after the other, numbers as variable-length integers where they are
-   * small.
+   * Kryo's form: the layout of a record in a receiver's packed block ({@code KafkaRecordFormat}),
+   * the fields one after the other, numbers as variable-length integers where they are small.
    */
   @Override
   public void write(Kryo kryo, Output out) {
-    out.writeString(topic);
-    out.writeVarInt(partition, true);
-    out.writeVarLong(offset, true);
-    out.writeLong(timestamp);
-    writeBytes(out, key);
-    writeBytes(out, value);
-    out.writeVarInt(headers.size(), true);
-    for (KafkaHeader h : headers) {
-      out.writeString(h.key());
-      writeBytes(out, h.value());
-    }
+    KafkaRecordFormat.INSTANCE.write(this, null, out);
   }
 
   @Override
   public void read(Kryo kryo, Input in) {
-    topic = in.readString();
-    partition = in.readVarInt(true);
-    offset = in.readVarLong(true);
-    timestamp = in.readLong();
-    key = readBytes(in);
-    value = readBytes(in);
-    int count = in.readVarInt(true);
-    if (count < 0) {
-      throw new KryoException("KafkaRecord with " + count + " headers");
-    }
-    if (count == 0) {
-      headers = List.of();
-      return;
-    }
-    KafkaHeader[] read = new KafkaHeader[count];
-    for (int i = 0; i < count; i++) {
-      read[i] = new KafkaHeader(in.readString(), readBytes(in));
-    }
-    headers = List.of(read);
-  }
-
-  /** A byte array as its length plus one (0 for null), then its bytes. */
-  private static void writeBytes(Output out, byte[] bytes) {
-    if (bytes == null) {
-      out.writeVarInt(0, true);
-    } else {
-      out.writeVarInt(bytes.length + 1, true);
-      out.writeBytes(bytes);
-    }
-  }
-
-  private static byte[] readBytes(Input in) {
-    int lengthPlusOne = in.readVarInt(true);
-    return lengthPlusOne == 0 ? null : in.readBytes(lengthPlusOne - 1);
+    KafkaRecord read = KafkaRecordFormat.INSTANCE.read(null, in);
+    topic = read.topic;
+    partition = read.partition;
+    offset = read.offset;
+    timestamp = read.timestamp;
+    key = read.key;
+    value = read.value;
+    headers = read.headers;
   }
 
   private Object writeReplace() {

@@ -148,23 +148,7 @@ class ReliableReceiverTest {
     // Each record as "<batch time ms> <value>".
     OutputCollector<String> out = OutputCollector.create();
     LocalStreaming.Builder builder = throttledWithWriteAheadLog();
-    KafkaSettings settings =
-        KafkaSettings.builder(KAFKA.broker().bootstrapServers(), topic + "-group")
-            .topics(topic)
-            .build();
-    Consumer<JavaStreamingContext> define =
-        jssc ->
-            SparkingKafka.receiverStream(jssc, settings)
-                .foreachRDD(
-                    (rdd, time) -> {
-                      // The first run's batches stop completing once 5,000 records are out, so that
-                      // the receiver stores (and commits) ahead of what is processed.
-                      while (holdBatchesAfterFirst5000 && out.size() >= 5_000) {
-                        Thread.sleep(20);
-                      }
-                      long batch = time.milliseconds();
-                      out.addAll(rdd.map(r -> batch + " " + r.valueAsString()).collect());
-                    });
+    Consumer<JavaStreamingContext> define = timedCollectingReceiverOn(topic, out);
 
     abruptStopWithBlocksOnlyInTheLog(builder, define, out, topic + "-group", packedAtFirst);
     // The first run's log holds its blocks in the form it was asked for.
@@ -220,21 +204,7 @@ class ReliableReceiverTest {
     KAFKA.broker().produce(topic, KafkaBroker.numbered(topic, 0, 20_000));
     OutputCollector<String> out = OutputCollector.create();
     LocalStreaming.Builder builder = throttledWithWriteAheadLog();
-    KafkaSettings settings =
-        KafkaSettings.builder(KAFKA.broker().bootstrapServers(), topic + "-group")
-            .topics(topic)
-            .build();
-    Consumer<JavaStreamingContext> define =
-        jssc ->
-            SparkingKafka.receiverStream(jssc, settings)
-                .foreachRDD(
-                    (rdd, time) -> {
-                      while (holdBatchesAfterFirst5000 && out.size() >= 5_000) {
-                        Thread.sleep(20);
-                      }
-                      long batch = time.milliseconds();
-                      out.addAll(rdd.map(r -> batch + " " + r.valueAsString()).collect());
-                    });
+    Consumer<JavaStreamingContext> define = timedCollectingReceiverOn(topic, out);
     abruptStopWithBlocksOnlyInTheLog(builder, define, out, topic + "-group", false);
     int changed = changeSerialVersionUid("io.sparking.kafka.KafkaRecord$SerializedForm");
     assertThat(changed).as("class descriptors changed in the log").isPositive();
@@ -270,6 +240,30 @@ class ReliableReceiverTest {
         .contains("local class incompatible")
         .contains("run the release that wrote this checkpoint until a graceful stop")
         .contains("new checkpoint directory");
+  }
+
+  /**
+   * Defines, for getOrCreate, a reliable receiver on {@code topic} (group {@code <topic>-group})
+   * collecting each record as {@code "<batch time ms> <value>"}. While {@link
+   * #holdBatchesAfterFirst5000} is set, batches stop completing once 5,000 records are out, so that
+   * the receiver stores (and commits) ahead of what is processed.
+   */
+  private static Consumer<JavaStreamingContext> timedCollectingReceiverOn(
+      String topic, OutputCollector<String> out) {
+    KafkaSettings settings =
+        KafkaSettings.builder(KAFKA.broker().bootstrapServers(), topic + "-group")
+            .topics(topic)
+            .build();
+    return jssc ->
+        SparkingKafka.receiverStream(jssc, settings)
+            .foreachRDD(
+                (rdd, time) -> {
+                  while (holdBatchesAfterFirst5000 && out.size() >= 5_000) {
+                    Thread.sleep(20);
+                  }
+                  long batch = time.milliseconds();
+                  out.addAll(rdd.map(r -> batch + " " + r.valueAsString()).collect());
+                });
   }
 
   /**

@@ -50,6 +50,9 @@ public enum KafkaRecordFormat implements RecordFormat<KafkaRecord> {
     byte[] key = readBytes(in);
     byte[] value = readBytes(in);
     int count = in.readVarInt(true);
+    if (count < 0) {
+      throw new KryoException("KafkaRecord with " + count + " headers");
+    }
     List<KafkaHeader> headers = List.of();
     if (count > 0) {
       KafkaHeader[] read = new KafkaHeader[count];
