@@ -91,6 +91,9 @@ class KafkaRecordSerializationTest {
           new KafkaRecord(
               "bench", i % 4, i, 1_700_000_000_000L + i, null, bytes("v" + i), List.of()));
     }
+    // Bigger than a pack alone: the packing buffer grows for it, and the packs after it still come
+    // out right.
+    block.add(500, new KafkaRecord("big", 0, 7, 0, null, bytes("b".repeat(600_000)), List.of()));
     List<io.sparking.core.spi.PackedRecords<KafkaRecord>> packs =
         io.sparking.core.spi.PackedRecords.pack(
             io.sparking.kafka.internal.KafkaRecordFormat.INSTANCE, block);
