@@ -64,7 +64,7 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
   /** Whether runs go to the generator as packs, or as one KafkaRecord each. */
   private final boolean packing;
 
-  private final RunRateLimit rateLimit = new RunRateLimit();
+  private final RunRateLimit rateLimit;
 
   /** Where runs are packed; grows to the largest run's size and stays. */
   private final Output packBuffer = new Output(64 * 1024, -1);
@@ -86,13 +86,15 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
       List<TopicPartition> assignedPartitions,
       ReliableKafkaReceiver receiver,
       BlockGenerator blockGenerator,
-      boolean packing) {
+      boolean packing,
+      RunRateLimit rateLimit) {
     this.name = name;
     this.settings = settings;
     this.assignedPartitions = assignedPartitions;
     this.receiver = receiver;
     this.blockGenerator = blockGenerator;
     this.packing = packing;
+    this.rateLimit = rateLimit;
   }
 
   @Override

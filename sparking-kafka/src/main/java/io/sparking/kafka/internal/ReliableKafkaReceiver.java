@@ -105,10 +105,12 @@ public final class ReliableKafkaReceiver extends DrainableReceiver<KafkaRecord> 
     int count = settings.threadsPerReceiver();
     List<List<TopicPartition>> shares = sharePartitions(settings.partitions(), count);
     boolean packing = packRecords();
+    RunRateLimit rateLimit = new RunRateLimit();
     for (int i = 0; i < count; i++) {
       String name = "sparking-kafka-" + streamId() + "-consumer-" + i;
       ConsumerWorker worker =
-          new ConsumerWorker(name, settings, shares.get(i), this, blockGenerator, packing);
+          new ConsumerWorker(
+              name, settings, shares.get(i), this, blockGenerator, packing, rateLimit);
       workers.add(worker);
       Thread thread = new Thread(worker, name);
       thread.setDaemon(true);

@@ -11,11 +11,12 @@ import java.util.function.BooleanSupplier;
  * generator's limiter, which admits one element (here a whole pack) at a time.
  *
  * <p>Unlike a token bucket it saves up nothing while idle, so a rate is never exceeded, only
- * approached. One per consumer thread; not thread-safe.
+ * approached. One per receiver, shared by its consumer threads: the limit is the receiver's.
  */
 final class RunRateLimit {
   private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
+  /** When the time taken by the runs admitted so far ends; guarded by this. */
   private long nextFreeNanos = System.nanoTime();
 
   /**
@@ -26,19 +27,23 @@ final class RunRateLimit {
     if (perSecond <= 0 || perSecond == Long.MAX_VALUE) {
       return true;
     }
-    long now = System.nanoTime();
-    if (nextFreeNanos - now < 0) {
-      nextFreeNanos = now;
+    long admitAt;
+    synchronized (this) {
+      // The run's time is taken at once, so threads waiting side by side each get their own.
+      long now = System.nanoTime();
+      if (nextFreeNanos - now < 0) {
+        nextFreeNanos = now;
+      }
+      admitAt = nextFreeNanos;
+      nextFreeNanos = admitAt + records * TimeUnit.SECONDS.toNanos(1) / perSecond;
     }
-    long admitAt = nextFreeNanos;
     // Waits in slices so that a stop does not wait for a long run at a low rate.
-    for (long wait = admitAt - now; wait > 0; wait = admitAt - System.nanoTime()) {
+    for (long wait = admitAt - System.nanoTime(); wait > 0; wait = admitAt - System.nanoTime()) {
       if (!running.getAsBoolean()) {
         return false;
       }
       LockSupport.parkNanos(Math.min(wait, SLICE_NANOS));
     }
-    nextFreeNanos = admitAt + records * TimeUnit.SECONDS.toNanos(1) / perSecond;
     return running.getAsBoolean();
   }
 
