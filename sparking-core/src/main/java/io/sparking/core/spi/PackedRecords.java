@@ -44,41 +44,25 @@ public final class PackedRecords<T> implements Externalizable {
     this.bytes = bytes;
   }
 
-  /**
-   * Each storing thread's buffer, kept between blocks: starting every block with a small buffer
-   * would copy each pack's bytes again at every doubling on its way to the target size.
-   */
-  private static final ThreadLocal<Output> BUFFERS =
-      ThreadLocal.withInitial(() -> new Output(TARGET_BYTES + 64 * 1024, -1));
-
   /** Packs {@code records}, in order, into as many packs as their size needs. */
   public static <T> List<PackedRecords<T>> pack(RecordFormat<T> format, Iterable<T> records) {
     List<PackedRecords<T>> packs = new ArrayList<>(2);
-    Output out = BUFFERS.get();
-    out.clear();
-    try {
-      int count = 0;
-      T previous = null;
-      for (T record : records) {
-        format.write(record, previous, out);
-        previous = record;
-        count++;
-        if (out.position() >= TARGET_BYTES) {
-          packs.add(new PackedRecords<>(format, count, out.toBytes()));
-          out.clear();
-          count = 0;
-          previous = null;
-        }
-      }
-      if (count > 0) {
+    Output out = new Output(64 * 1024, -1);
+    int count = 0;
+    T previous = null;
+    for (T record : records) {
+      format.write(record, previous, out);
+      previous = record;
+      count++;
+      if (out.position() >= TARGET_BYTES) {
         packs.add(new PackedRecords<>(format, count, out.toBytes()));
+        out.clear();
+        count = 0;
+        previous = null;
       }
-    } finally {
-      out.clear();
-      if (out.getBuffer().length > 2 * TARGET_BYTES) {
-        // A huge record grew it: let that memory go rather than keep it for the thread's life.
-        BUFFERS.remove();
-      }
+    }
+    if (count > 0) {
+      packs.add(new PackedRecords<>(format, count, out.toBytes()));
     }
     return packs;
   }
