@@ -28,9 +28,11 @@ import scala.collection.mutable.ArrayBuffer;
  * write-ahead log when that is on).
  *
  * <p>Records go through a Spark {@link BlockGenerator}, as Spark's own reliable receivers did: it
- * cuts them into blocks every {@code spark.streaming.blockInterval}, and it is where {@code
- * spark.streaming.receiver.maxRate} and backpressure throttle the consumer threads. The generator
- * reports which offsets each block ends at; once {@code store} of a block returns, those offsets
+ * cuts them into blocks every {@code spark.streaming.blockInterval}, and its rate ({@code
+ * spark.streaming.receiver.maxRate}, or backpressure's estimate) throttles the consumer threads. A
+ * consumer thread hands the generator a run of up to a hundred records of a partition at once, as
+ * one pack written straight from the polled records, and admits runs at that rate itself ({@link
+ * RunRateLimit}). The generator reports which offsets each block ends at; once {@code store} of a block returns, those offsets
  * are handed to the consumer thread that owns the partition, which commits them (a {@code
  * KafkaConsumer} is not thread-safe). After a failed store nothing more is committed and the
  * receiver restarts from the committed offsets, so a failure can cause duplicates but never loss.
