@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -287,24 +286,9 @@ class ClusterJobsIT {
                   out.toString(),
                   "--checkpoint-dir",
                   work.resolve("checkpoint-structured").toAbsolutePath().toString()),
-              () -> partFiles(out));
+              () -> OutputDirectory.records(out, "part-"));
       assertExactly(run, sent);
     }
-  }
-
-  /** The lines of the files Spark's file sink wrote in {@code out}. */
-  private static List<String> partFiles(Path out) throws IOException {
-    if (!Files.isDirectory(out)) {
-      return List.of();
-    }
-    List<String> records = new ArrayList<>();
-    try (Stream<Path> files = Files.list(out)) {
-      for (Path file :
-          files.filter(f -> f.getFileName().toString().startsWith("part-")).sorted().toList()) {
-        records.addAll(Files.readAllLines(file, StandardCharsets.UTF_8));
-      }
-    }
-    return records;
   }
 
   /** What a finished run left in its output. */

@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.apache.spark.SparkConf;
 import org.apache.spark.serializer.DeserializationStream;
 import org.apache.spark.serializer.JavaSerializer;
@@ -14,6 +15,8 @@ import org.apache.spark.serializer.SerializationStream;
 import org.apache.spark.serializer.Serializer;
 import org.apache.spark.serializer.SerializerInstance;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
 
@@ -42,14 +45,15 @@ class KafkaRecordSerializationTest {
                   new KafkaHeader("empty", null),
                   new KafkaHeader("ü-ñ", new byte[0]))));
 
-  @Test
-  void javaSerializationRoundTrips() {
-    assertRoundTrips(new JavaSerializer(new SparkConf()));
+  /** Spark's default serializer and the one most production jobs set. */
+  static Stream<Serializer> serializers() {
+    return Stream.of(new JavaSerializer(new SparkConf()), new KryoSerializer(new SparkConf()));
   }
 
-  @Test
-  void kryoRoundTrips() {
-    assertRoundTrips(new KryoSerializer(new SparkConf()));
+  @ParameterizedTest
+  @MethodSource("serializers")
+  void recordsRoundTrip(Serializer serializer) {
+    assertRoundTrips(serializer);
   }
 
   @Test
@@ -68,14 +72,10 @@ class KafkaRecordSerializationTest {
     assertThat(kryo.deserialize(kryo.serialize(record, TAG), TAG)).isEqualTo(record);
   }
 
-  @Test
-  void packedBlocksRoundTripWithJavaSerialization() {
-    assertPackedRoundTrips(new JavaSerializer(new SparkConf()));
-  }
-
-  @Test
-  void packedBlocksRoundTripWithKryo() {
-    assertPackedRoundTrips(new KryoSerializer(new SparkConf()));
+  @ParameterizedTest
+  @MethodSource("serializers")
+  void packedBlocksRoundTrip(Serializer serializer) {
+    assertPackedRoundTrips(serializer);
   }
 
   /**
@@ -91,6 +91,9 @@ class KafkaRecordSerializationTest {
           new KafkaRecord(
               "bench", i % 4, i, 1_700_000_000_000L + i, null, bytes("v" + i), List.of()));
     }
+    // Bigger than a pack alone: the packing buffer grows for it, and the packs after it still come
+    // out right.
+    block.add(500, new KafkaRecord("big", 0, 7, 0, null, bytes("b".repeat(600_000)), List.of()));
     List<io.sparking.core.spi.PackedRecords<KafkaRecord>> packs =
         io.sparking.core.spi.PackedRecords.pack(
             io.sparking.kafka.internal.KafkaRecordFormat.INSTANCE, block);

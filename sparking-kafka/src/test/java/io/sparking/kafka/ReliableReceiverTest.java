@@ -452,7 +452,7 @@ class ReliableReceiverTest {
   }
 
   @Test
-  void maxRateLimitsWhatEachBatchHolds() {
+  void maxRateLimitsWhatEachBatchHoldsWhateverTheConsumerThreads() {
     KAFKA.broker().createTopic("throttled", 2);
     List<String> sent = KafkaBroker.numbered("throttled", 0, 6_000);
     KAFKA.broker().produce("throttled", sent);
@@ -467,6 +467,8 @@ class ReliableReceiverTest {
       KafkaSettings settings =
           KafkaSettings.builder(KAFKA.broker().bootstrapServers(), "throttled-group")
               .topics("throttled")
+              // The limit is the receiver's, shared by its consumer threads.
+              .threadsPerReceiver(2)
               .build();
       SparkingKafka.receiverStream(spark.context(), settings)
           .foreachRDD(

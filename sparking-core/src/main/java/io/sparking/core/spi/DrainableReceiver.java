@@ -73,7 +73,6 @@ public abstract class DrainableReceiver<T> extends Receiver<T> {
    * failure throws. With the system property {@link #PACK_RECORDS} {@code false} the records are
    * stored one object each, as releases before packing did.
    */
-  @SuppressWarnings({"unchecked", "rawtypes"})
   protected final void storePacked(RecordFormat<T> format, java.util.List<T> records) {
     if (records.isEmpty()) {
       return;
@@ -82,12 +81,26 @@ public abstract class DrainableReceiver<T> extends Receiver<T> {
       store(records.iterator());
       return;
     }
-    scala.collection.mutable.ArrayBuffer packs = new scala.collection.mutable.ArrayBuffer();
-    for (PackedRecords<T> pack : PackedRecords.pack(format, records)) {
-      packs.$plus$eq(pack);
+    storePacks(PackedRecords.pack(format, records));
+  }
+
+  /**
+   * Stores {@code packs} as one block, blocking like {@link #storePacked}: for a receiver that
+   * packs records as it reads them (and checks {@link #packRecords()} first).
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  protected final void storePacks(java.util.List<PackedRecords<T>> packs) {
+    if (packs.isEmpty()) {
+      return;
+    }
+    scala.collection.mutable.ArrayBuffer block = new scala.collection.mutable.ArrayBuffer();
+    long records = 0;
+    for (PackedRecords<T> pack : packs) {
+      block.$plus$eq(pack);
+      records += pack.count();
     }
     // The block's elements are packs; the count rides along as the block's metadata.
-    store(packs, new PackedRecords.Count(records.size()));
+    store(block, new PackedRecords.Count(records));
   }
 
   /**
@@ -99,7 +112,8 @@ public abstract class DrainableReceiver<T> extends Receiver<T> {
    */
   public static final String PACK_RECORDS = "sparking.receiver.packRecords";
 
-  private static boolean packRecords() {
+  /** Whether receivers store records in packs here: true unless {@link #PACK_RECORDS} is false. */
+  protected static boolean packRecords() {
     return !"false".equalsIgnoreCase(System.getProperty(PACK_RECORDS));
   }
 

@@ -68,6 +68,18 @@ public final class PackedRecords<T> implements Externalizable {
   }
 
   /**
+   * A pack of the {@code count} records that {@code bytes} holds, written one after the other in
+   * {@code format}'s layout: for a receiver that writes records into a pack as it reads them,
+   * without making the record objects first.
+   */
+  public static <T> PackedRecords<T> of(RecordFormat<T> format, int count, byte[] bytes) {
+    if (count < 0) {
+      throw new IllegalArgumentException("a pack of " + count + " records");
+    }
+    return new PackedRecords<>(format, count, bytes);
+  }
+
+  /**
    * The metadata of a block stored as packs: how many records it holds. Spark counts a block's
    * elements (here, packs); the stream reports this count as the batch's input size instead, which
    * Spark's UI, rate estimator and listeners read.

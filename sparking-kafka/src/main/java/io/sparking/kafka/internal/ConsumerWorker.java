@@ -1,5 +1,7 @@
 package io.sparking.kafka.internal;
 
+import com.esotericsoftware.kryo.io.Output;
+import io.sparking.core.spi.PackedRecords;
 import io.sparking.kafka.KafkaRecord;
 import io.sparking.kafka.KafkaSettings;
 import java.time.Duration;
@@ -58,6 +60,15 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
   private final List<TopicPartition> assignedPartitions;
   private final ReliableKafkaReceiver receiver;
   private final BlockGenerator blockGenerator;
+
+  /** Whether runs go to the generator as packs, or as one KafkaRecord each. */
+  private final boolean packing;
+
+  private final RunRateLimit rateLimit;
+
+  /** Where runs are packed; grows to the largest run's size and stays. */
+  private final Output packBuffer = new Output(64 * 1024, -1);
+
   private final ConcurrentLinkedQueue<PendingCommit> stored = new ConcurrentLinkedQueue<>();
 
   /** The epoch of each partition's current assignment; touched only on the consumer's thread. */
@@ -74,12 +85,16 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
       KafkaSettings settings,
       List<TopicPartition> assignedPartitions,
       ReliableKafkaReceiver receiver,
-      BlockGenerator blockGenerator) {
+      BlockGenerator blockGenerator,
+      boolean packing,
+      RunRateLimit rateLimit) {
     this.name = name;
     this.settings = settings;
     this.assignedPartitions = assignedPartitions;
     this.receiver = receiver;
     this.blockGenerator = blockGenerator;
+    this.packing = packing;
+    this.rateLimit = rateLimit;
   }
 
   @Override
@@ -101,24 +116,38 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
       while (running) {
         ConsumerRecords<byte[], byte[]> polled = consumer.poll(settings.pollTimeout());
         // One hand-off per run of up to HAND_OFF records of a partition, not per record: the
-        // generator takes its
-        // lock once and the run lands in one block with its last offset, so that offset is
-        // committed only once
-        // that block is stored. Runs stay short because a rate limit admits a run's records before
-        // it is added.
+        // generator takes its lock once and the run lands in one block with its last offset, so
+        // that offset is committed only once that block is stored. Packing, a run is one pack
+        // written straight from the polled records.
         for (TopicPartition partition : polled.partitions()) {
           List<ConsumerRecord<byte[], byte[]>> records = polled.records(partition);
           Long epoch = epochs.get(partition);
-          for (int from = 0; from < records.size(); from += HAND_OFF) {
-            List<ConsumerRecord<byte[], byte[]>> run =
-                records.subList(from, Math.min(records.size(), from + HAND_OFF));
+          int from = 0;
+          while (from < records.size() && running) {
+            long limit = blockGenerator.getCurrentLimit();
+            int to = Math.min(records.size(), from + RunRateLimit.runLength(limit, HAND_OFF));
+            List<ConsumerRecord<byte[], byte[]>> run = records.subList(from, to);
+            from = to;
             PendingCommit commit =
                 new PendingCommit(
                     partition,
                     run.get(run.size() - 1).offset() + 1,
                     epoch == null ? -1 : epoch,
                     this);
-            blockGenerator.addMultipleDataWithCallback(asKafkaRecords(run), commit);
+            if (packing) {
+              // The generator's limiter admits one element, here a pack, at a time.
+              if (!rateLimit.admit(run.size(), limit, () -> running)) {
+                break;
+              }
+              packBuffer.clear();
+              long dataBytes = KafkaRecordFormat.writeAll(run, packBuffer);
+              blockGenerator.addDataWithCallback(
+                  PackedRecords.of(KafkaRecordFormat.INSTANCE, run.size(), packBuffer.toBytes()),
+                  new AddedRun(commit, run.size(), dataBytes));
+            } else {
+              blockGenerator.addMultipleDataWithCallback(
+                  asKafkaRecords(run), new AddedRun(commit, run.size(), dataBytes(run)));
+            }
             receiver.added(run.size());
           }
         }
@@ -153,6 +182,14 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
         receiver.consumerFailed(name + " failed: " + e, e);
       }
     }
+  }
+
+  private static long dataBytes(List<ConsumerRecord<byte[], byte[]>> records) {
+    long bytes = 0;
+    for (ConsumerRecord<byte[], byte[]> record : records) {
+      bytes += Math.max(0, record.serializedKeySize()) + Math.max(0, record.serializedValueSize());
+    }
+    return bytes;
   }
 
   private static scala.collection.Iterator<Object> asKafkaRecords(

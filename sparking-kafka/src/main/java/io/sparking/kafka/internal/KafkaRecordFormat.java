@@ -7,6 +7,8 @@ import io.sparking.core.spi.RecordFormat;
 import io.sparking.kafka.KafkaHeader;
 import io.sparking.kafka.KafkaRecord;
 import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
 
 /**
  * A {@link KafkaRecord} in a pack: topic (or a null string when it is the previous record's),
@@ -32,6 +34,37 @@ public enum KafkaRecordFormat implements RecordFormat<KafkaRecord> {
       out.writeString(header.key());
       writeBytes(out, header.value());
     }
+  }
+
+  /**
+   * Appends {@code records} to {@code out} exactly as {@link #write} appends the {@link
+   * KafkaRecord}s made from them, without making them: a consumer thread packs what it polled
+   * straight away. Returns their key and value bytes.
+   */
+  static long writeAll(List<ConsumerRecord<byte[], byte[]>> records, Output out) {
+    long dataBytes = 0;
+    String previousTopic = null;
+    for (ConsumerRecord<byte[], byte[]> record : records) {
+      out.writeString(record.topic().equals(previousTopic) ? null : record.topic());
+      previousTopic = record.topic();
+      out.writeVarInt(record.partition(), true);
+      out.writeVarLong(record.offset(), true);
+      out.writeLong(record.timestamp());
+      writeBytes(out, record.key());
+      writeBytes(out, record.value());
+      Header[] headers = record.headers().toArray();
+      out.writeVarInt(headers.length, true);
+      for (Header header : headers) {
+        out.writeString(header.key());
+        writeBytes(out, header.value());
+      }
+      dataBytes += length(record.key()) + length(record.value());
+    }
+    return dataBytes;
+  }
+
+  private static int length(byte[] bytes) {
+    return bytes == null ? 0 : bytes.length;
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.sparking.kafka.internal;
 import com.esotericsoftware.kryo.DefaultSerializer;
 import com.esotericsoftware.kryo.serializers.JavaSerializer;
 import io.sparking.core.spi.DrainableReceiver;
+import io.sparking.core.spi.PackedRecords;
 import io.sparking.kafka.KafkaRecord;
 import io.sparking.kafka.KafkaSettings;
 import java.time.Duration;
@@ -27,9 +28,11 @@ import scala.collection.mutable.ArrayBuffer;
  * write-ahead log when that is on).
  *
  * <p>Records go through a Spark {@link BlockGenerator}, as Spark's own reliable receivers did: it
- * cuts them into blocks every {@code spark.streaming.blockInterval}, and it is where {@code
- * spark.streaming.receiver.maxRate} and backpressure throttle the consumer threads. The generator
- * reports which offsets each block ends at; once {@code store} of a block returns, those offsets
+ * cuts them into blocks every {@code spark.streaming.blockInterval}, and its rate ({@code
+ * spark.streaming.receiver.maxRate}, or backpressure's estimate) throttles the consumer threads. A
+ * consumer thread hands the generator a run of up to a hundred records of a partition at once, as
+ * one pack written straight from the polled records, and admits runs at that rate itself ({@link
+ * RunRateLimit}). The generator reports which offsets each block ends at; once {@code store} of a block returns, those offsets
  * are handed to the consumer thread that owns the partition, which commits them (a {@code
  * KafkaConsumer} is not thread-safe). After a failed store nothing more is committed and the
  * receiver restarts from the committed offsets, so a failure can cause duplicates but never loss.
@@ -66,12 +69,10 @@ public final class ReliableKafkaReceiver extends DrainableReceiver<KafkaRecord> 
    */
   private transient volatile boolean drainedForStop;
 
-  /**
-   * Offsets of the data added since the last block was cut; guarded by the block generator's lock.
-   */
-  private transient Map<TopicPartition, PendingCommit> openBlockOffsets;
+  /** What was added since the last block was cut; guarded by the block generator's lock. */
+  private transient BlockContents openBlock;
 
-  private transient Map<StreamBlockId, Map<TopicPartition, PendingCommit>> blockOffsets;
+  private transient Map<StreamBlockId, BlockContents> cutBlocks;
 
   /** Kept across restarts of this receiver, so its counts go on. */
   private transient KafkaReceiverMetrics metrics;
@@ -96,8 +97,8 @@ public final class ReliableKafkaReceiver extends DrainableReceiver<KafkaRecord> 
       metrics = new KafkaReceiverMetrics(streamId(), this::lag);
     }
     metrics.register();
-    openBlockOffsets = new HashMap<>();
-    blockOffsets = new ConcurrentHashMap<>();
+    openBlock = new BlockContents();
+    cutBlocks = new ConcurrentHashMap<>();
     blockGenerator = supervisor().createBlockGenerator(new OffsetTrackingListener());
     blockGenerator.start();
 
@@ -105,10 +106,13 @@ public final class ReliableKafkaReceiver extends DrainableReceiver<KafkaRecord> 
     threads = new ArrayList<>();
     int count = settings.threadsPerReceiver();
     List<List<TopicPartition>> shares = sharePartitions(settings.partitions(), count);
+    boolean packing = packRecords();
+    RunRateLimit rateLimit = new RunRateLimit();
     for (int i = 0; i < count; i++) {
       String name = "sparking-kafka-" + streamId() + "-consumer-" + i;
       ConsumerWorker worker =
-          new ConsumerWorker(name, settings, shares.get(i), this, blockGenerator);
+          new ConsumerWorker(
+              name, settings, shares.get(i), this, blockGenerator, packing, rateLimit);
       workers.add(worker);
       Thread thread = new Thread(worker, name);
       thread.setDaemon(true);
@@ -243,54 +247,64 @@ public final class ReliableKafkaReceiver extends DrainableReceiver<KafkaRecord> 
     return shares;
   }
 
+  /**
+   * The records of a block, as the consumer threads added them: the offset each partition may be
+   * committed at once it is stored, and its size.
+   */
+  private static final class BlockContents {
+    final Map<TopicPartition, PendingCommit> offsets = new HashMap<>();
+    long records;
+    long dataBytes;
+  }
+
   private final class OffsetTrackingListener implements BlockGeneratorListener {
     @Override
     public void onAddData(Object data, Object metadata) {
-      PendingCommit commit = (PendingCommit) metadata;
-      openBlockOffsets.put(commit.partition(), commit);
+      AddedRun run = (AddedRun) metadata;
+      openBlock.offsets.put(run.commit().partition(), run.commit());
+      openBlock.records += run.records();
+      openBlock.dataBytes += run.dataBytes();
     }
 
     @Override
     public void onGenerateBlock(StreamBlockId blockId) {
-      if (!openBlockOffsets.isEmpty()) {
-        blockOffsets.put(blockId, new HashMap<>(openBlockOffsets));
-        openBlockOffsets.clear();
-      }
+      cutBlocks.put(blockId, openBlock);
+      openBlock = new BlockContents();
     }
 
     @Override
     @SuppressWarnings("unchecked")
-    public void onPushBlock(StreamBlockId blockId, ArrayBuffer<?> records) {
-      Map<TopicPartition, PendingCommit> offsets = blockOffsets.remove(blockId);
-      if (storeFailed) {
+    public void onPushBlock(StreamBlockId blockId, ArrayBuffer<?> elements) {
+      BlockContents block = cutBlocks.remove(blockId);
+      if (storeFailed || block == null) {
         // A block before this one was not stored; committing this one's offsets would skip it.
         return;
       }
       try {
-        storePacked(
-            KafkaRecordFormat.INSTANCE,
-            scala.jdk.javaapi.CollectionConverters.asJava((ArrayBuffer<KafkaRecord>) records));
+        List<?> contents = scala.jdk.javaapi.CollectionConverters.asJava(elements);
+        if (!contents.isEmpty() && contents.get(0) instanceof PackedRecords) {
+          storePacks((List<PackedRecords<KafkaRecord>>) contents);
+        } else {
+          storePacked(KafkaRecordFormat.INSTANCE, (List<KafkaRecord>) contents);
+        }
       } catch (Exception e) {
         // Not only RuntimeException: a failed write-ahead-log write reaches us as Spark's checked
-        // SparkException
-        // (from awaitResult); escaping here, it would end the block generator's pushing thread and
-        // stall the stream.
+        // SparkException (from awaitResult); escaping here, it would end the block generator's
+        // pushing thread and stall the stream.
         storeFailed = true;
         restart(
             "Could not store block "
                 + blockId
                 + " of "
-                + records.size()
-                + " records; the receiver restarts"
-                + " and reads them again from the last committed offsets",
+                + block.records
+                + " records; the receiver restarts and reads them again from the last committed"
+                + " offsets",
             e);
         return;
       }
-      metrics.blockStored(records);
-      stored.addAndGet(records.size());
-      if (offsets != null) {
-        offsets.values().forEach(commit -> commit.owner().offerCommit(commit));
-      }
+      metrics.blockStored(block.records, block.dataBytes);
+      stored.addAndGet(block.records);
+      block.offsets.values().forEach(commit -> commit.owner().offerCommit(commit));
     }
 
     @Override
