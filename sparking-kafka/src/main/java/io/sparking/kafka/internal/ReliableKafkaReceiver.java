@@ -32,10 +32,11 @@ import scala.collection.mutable.ArrayBuffer;
  * spark.streaming.receiver.maxRate}, or backpressure's estimate) throttles the consumer threads. A
  * consumer thread hands the generator a run of up to a hundred records of a partition at once, as
  * one pack written straight from the polled records, and admits runs at that rate itself ({@link
- * RunRateLimit}). The generator reports which offsets each block ends at; once {@code store} of a block returns, those offsets
- * are handed to the consumer thread that owns the partition, which commits them (a {@code
- * KafkaConsumer} is not thread-safe). After a failed store nothing more is committed and the
- * receiver restarts from the committed offsets, so a failure can cause duplicates but never loss.
+ * RunRateLimit}). The generator reports which offsets each block ends at; once {@code store} of a
+ * block returns, those offsets are handed to the consumer thread that owns the partition, which
+ * commits them (a {@code KafkaConsumer} is not thread-safe). After a failed store nothing more is
+ * committed and the receiver restarts from the committed offsets, so a failure can cause duplicates
+ * but never loss.
  *
  * <p>A drain (before a graceful stop) stops the consumer threads, lets the generator store what it
  * holds and commits it synchronously, so when the drain returns the group's committed offsets are
