@@ -466,8 +466,12 @@ class ReliableReceiverTest {
             .start()) {
       KafkaSettings settings =
           KafkaSettings.builder(KAFKA.broker().bootstrapServers(), "throttled-group")
-              .topics("throttled")
-              // The limit is the receiver's, shared by its consumer threads.
+              // The limit is the receiver's, shared by its consumer threads: one partition each,
+              // assigned, so that no group rebalance re-reads records in flight.
+              .partitions(
+                  List.of(
+                      new org.apache.kafka.common.TopicPartition("throttled", 0),
+                      new org.apache.kafka.common.TopicPartition("throttled", 1)))
               .threadsPerReceiver(2)
               .build();
       SparkingKafka.receiverStream(spark.context(), settings)
