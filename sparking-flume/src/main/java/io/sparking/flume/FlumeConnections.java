@@ -3,6 +3,7 @@ package io.sparking.flume;
 import io.sparking.flume.internal.AvroPushServer;
 import io.sparking.flume.internal.EventBatchStore;
 import io.sparking.flume.internal.PullWorkers;
+import io.sparking.flume.protocol.Settlement;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,8 +54,52 @@ public final class FlumeConnections {
    */
   public static Pulling pull(
       List<InetSocketAddress> agents, PullSettings settings, FlumeBatchStore store) {
-    Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(store, "store");
+    return pull(agents, settings, unchecked(store));
+  }
+
+  /**
+   * Pulls from {@code agents} like {@link #pull(List, PullSettings, FlumeBatchStore)}, telling
+   * {@code store} each batch's transaction and, once it is acknowledged, how it ended.
+   *
+   * @throws IllegalArgumentException when the list is empty, has duplicates, or holds an invalid
+   *     address
+   */
+  public static Pulling pull(
+      List<InetSocketAddress> agents, PullSettings settings, SettlingBatchStore store) {
+    Objects.requireNonNull(store, "store");
+    return pull(
+        agents,
+        settings,
+        new EventBatchStore() {
+          @Override
+          public void store(List<FlumeEvent> events) {
+            throw new IllegalStateException(
+                "pull connections store batches with their transaction");
+          }
+
+          @Override
+          public void store(String agent, String transaction, List<FlumeEvent> events) {
+            try {
+              store.store(agent, transaction, events);
+            } catch (RuntimeException e) {
+              throw e;
+            } catch (Exception e) {
+              throw new IllegalStateException(
+                  "storing a batch of " + events.size() + " events failed", e);
+            }
+          }
+
+          @Override
+          public void settled(String agent, String transaction, Settlement settlement) {
+            store.settled(agent, transaction, settlement);
+          }
+        });
+  }
+
+  private static Pulling pull(
+      List<InetSocketAddress> agents, PullSettings settings, EventBatchStore store) {
+    Objects.requireNonNull(settings, "settings");
     FlumeAddresses.check("agents", agents);
     List<String> hosts = new ArrayList<>();
     List<Integer> ports = new ArrayList<>();
@@ -62,7 +107,7 @@ public final class FlumeConnections {
       hosts.add(agent.getHostString());
       ports.add(agent.getPort());
     }
-    PullWorkers running = PullWorkers.start(hosts, ports, settings, unchecked(store));
+    PullWorkers running = PullWorkers.start(hosts, ports, settings, store);
     return new Pulling() {
       @Override
       public long storedEvents() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sparking.flume.protocol.EventBatch;
 import io.sparking.flume.protocol.PullClient;
+import io.sparking.flume.protocol.Settlement;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -53,6 +54,10 @@ class OldSparkSinkCompatibilityTest {
         assertThat(first.getErrorMsg()).isEmpty();
         assertThat(first.getEvents()).isNotEmpty();
         assertThat(first.getEvents().get(0).getHeaders()).isNotNull();
+        // The old sink has no settle: it is not asked, and cannot tell.
+        assertThat(puller.speaksSettle()).isFalse();
+        assertThat(puller.settle(first.getSequenceNumber().toString()))
+            .isEqualTo(Settlement.UNKNOWN);
         puller.nack(first.getSequenceNumber());
 
         // The old sink rolls a nacked batch back on its own processor thread, racing the next

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -55,6 +56,7 @@ public final class PullClient implements AutoCloseable {
   private final String sink;
   private final Duration callTimeout;
   private final NettyTransceiver transceiver;
+  private final SpecificRequestor requestor;
   private final SparkFlumeProtocol.Callback proxy;
 
   private PullClient(String sink, Duration callTimeout, NettyTransceiver transceiver)
@@ -62,7 +64,8 @@ public final class PullClient implements AutoCloseable {
     this.sink = sink;
     this.callTimeout = callTimeout;
     this.transceiver = transceiver;
-    this.proxy = SpecificRequestor.getClient(SparkFlumeProtocol.Callback.class, transceiver);
+    this.requestor = new SpecificRequestor(SparkFlumeProtocol.class, transceiver);
+    this.proxy = SpecificRequestor.getClient(SparkFlumeProtocol.Callback.class, requestor);
   }
 
   /** Connects to the sink on {@code host:port} with the default timeouts. */
@@ -133,6 +136,50 @@ public final class PullClient implements AutoCloseable {
     CallFuture<Void> answer = new CallFuture<>();
     proxy.nack(sequenceNumber, answer);
     await(answer, "nack(" + sequenceNumber + ")");
+  }
+
+  /**
+   * Commits the transaction {@code sequenceNumber} if it is still open, and tells how it ended.
+   * Spark 2.4.8's sink does not know this message: it is not asked, and the answer is {@link
+   * Settlement#UNKNOWN}.
+   */
+  public Settlement settle(String sequenceNumber) throws IOException, InterruptedException {
+    if (!speaksSettle()) {
+      return Settlement.UNKNOWN;
+    }
+    CallFuture<Settlement> answer = new CallFuture<>();
+    proxy.settle(sequenceNumber, answer);
+    return await(answer, "settle(" + sequenceNumber + ")");
+  }
+
+  /** Whether the sink answers {@link #settle}; asks it with a handshake on a first call. */
+  public boolean speaksSettle() throws IOException, InterruptedException {
+    // Avro's handshake waits without bound: it runs aside, and a late answer closes the client.
+    CompletableFuture<Boolean> answer = new CompletableFuture<>();
+    Thread handshake =
+        new Thread(
+            () -> {
+              try {
+                answer.complete(requestor.getRemote().getMessages().containsKey("settle"));
+              } catch (IOException | RuntimeException e) {
+                answer.completeExceptionally(e);
+              }
+            },
+            "pull-client-handshake-" + sink);
+    handshake.setDaemon(true);
+    handshake.start();
+    try {
+      return answer.get(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      close();
+      throw new SocketTimeoutException(
+          "The pull sink at " + sink + " did not answer a handshake within " + callTimeout);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw new IOException("Handshake with the pull sink at " + sink + " failed", e.getCause());
+    }
   }
 
   /**

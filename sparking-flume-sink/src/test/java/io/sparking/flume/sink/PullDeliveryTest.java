@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.sparking.flume.protocol.EventBatch;
 import io.sparking.flume.protocol.PullClient;
+import io.sparking.flume.protocol.Settlement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,6 +86,62 @@ class PullDeliveryTest {
       assertThat(bodies(again)).containsExactlyElementsOf(sent);
       client.ack(again.getSequenceNumber());
       assertThat(client.getEventBatch(100).getEvents()).isEmpty();
+    }
+  }
+
+  @Test
+  void settleCommitsAnOpenTransactionAndTellsHowEachEnded() throws Exception {
+    List<String> sent = events("s", 30);
+    try (SinkUnderTest agent = SinkUnderTest.start(Map.of("batchWait", "200", "timeout", "1"));
+        PullClient client = PullClient.connect("127.0.0.1", agent.port())) {
+      agent.put(sent);
+      assertThat(client.speaksSettle()).isTrue();
+
+      EventBatch settled = client.getEventBatch(10);
+      assertThat(client.settle(settled.getSequenceNumber())).isEqualTo(Settlement.COMMITTED);
+      assertThat(agent.sink.openTransactions()).isZero();
+      assertThat(client.settle(settled.getSequenceNumber()))
+          .as("asked again, the sink remembers")
+          .isEqualTo(Settlement.COMMITTED);
+
+      EventBatch acked = client.getEventBatch(10);
+      client.ack(acked.getSequenceNumber());
+      assertThat(client.settle(acked.getSequenceNumber())).isEqualTo(Settlement.COMMITTED);
+
+      EventBatch nacked = client.getEventBatch(10);
+      client.nack(nacked.getSequenceNumber());
+      assertThat(client.settle(nacked.getSequenceNumber())).isEqualTo(Settlement.ROLLED_BACK);
+
+      EventBatch expired = client.getEventBatch(10);
+      await().atMost(Duration.ofSeconds(10)).until(() -> agent.sink.openTransactions() == 0);
+      assertThat(client.settle(expired.getSequenceNumber()))
+          .as("settled after the sink's timeout rolled it back")
+          .isEqualTo(Settlement.ROLLED_BACK);
+
+      assertThat(client.settle("another-sink-7")).isEqualTo(Settlement.UNKNOWN);
+      String ours = expired.getSequenceNumber().toString();
+      String notYetIssued = ours.substring(0, ours.lastIndexOf('-') + 1) + 1_000_000;
+      assertThat(client.settle(notYetIssued)).isEqualTo(Settlement.UNKNOWN);
+
+      // What settled as committed left the channel; the rest is delivered again, once.
+      List<String> received = new ArrayList<>(bodies(settled));
+      received.addAll(bodies(acked));
+      received.addAll(client.drain(20, 100, Duration.ofSeconds(10)));
+      assertThat(received).containsExactlyInAnyOrderElementsOf(sent);
+    }
+  }
+
+  @Test
+  void aRestartedSinkDoesNotKnowTheTransactionsOfTheOneBefore() throws Exception {
+    try (SinkUnderTest agent = SinkUnderTest.start(Map.of("batchWait", "200"));
+        PullClient client = PullClient.connect("127.0.0.1", agent.port())) {
+      agent.put(events("r", 5));
+      EventBatch before = client.getEventBatch(5);
+      client.ack(before.getSequenceNumber());
+      agent.restartSink();
+      try (PullClient again = PullClient.connect("127.0.0.1", agent.port())) {
+        assertThat(again.settle(before.getSequenceNumber())).isEqualTo(Settlement.UNKNOWN);
+      }
     }
   }
 

@@ -6,18 +6,28 @@ import org.apache.spark.sql.streaming.Trigger;
 /**
  * A query in a JVM of its own for the crash tests: pulls from {@code args[0]} ({@code
  * host:port,...}) and writes each body as a line into Spark's text file sink at {@code args[2]},
- * checkpointing at {@code args[1]}, until killed.
+ * checkpointing at {@code args[1]}, until killed. With {@code args[3]}, the checkpoint is on the
+ * {@link HoldingFileSystem}, whose next log sync after that file appears holds.
  */
 public final class FileSinkQuery {
   private FileSinkQuery() {}
 
   public static void main(String[] args) throws Exception {
-    SparkSession spark =
+    SparkSession.Builder session =
         SparkSession.builder()
             .master("local[2]")
             .appName("FileSinkQuery")
-            .config("spark.ui.enabled", "false")
-            .getOrCreate();
+            .config("spark.ui.enabled", "false");
+    String checkpoint = args[1];
+    if (args.length > 3) {
+      session
+          .config(
+              "spark.hadoop.fs." + HoldingFileSystem.SCHEME + ".impl",
+              HoldingFileSystem.class.getName())
+          .config("spark.hadoop." + HoldingFileSystem.TRIGGER, args[3]);
+      checkpoint = HoldingFileSystem.SCHEME + "://" + checkpoint;
+    }
+    SparkSession spark = session.getOrCreate();
     spark
         .readStream()
         .format("flume")
@@ -31,7 +41,7 @@ public final class FileSinkQuery {
         .writeStream()
         .format("text")
         .option("path", args[2])
-        .option("checkpointLocation", args[1])
+        .option("checkpointLocation", checkpoint)
         .trigger(Trigger.ProcessingTime(500))
         .start()
         .awaitTermination();

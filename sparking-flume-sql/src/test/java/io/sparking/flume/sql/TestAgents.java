@@ -25,6 +25,14 @@ final class TestAgents {
 
   /** An agent whose Sparking pull sink serves on {@link #SINK_PORT}. */
   static FlumeAgent sparkingPullSink() {
+    return sparkingPullSink(10);
+  }
+
+  /**
+   * An agent whose Sparking pull sink serves on {@link #SINK_PORT} and rolls back a batch not
+   * acknowledged within {@code timeoutSeconds}.
+   */
+  static FlumeAgent sparkingPullSink(int timeoutSeconds) {
     return FlumeAgent.builder()
         .configuration(
             FlumeAgent.avroSourceIntoMemoryChannel(1000)
@@ -34,7 +42,7 @@ final class TestAgents {
                     "a1.sinks.k1.hostname = 127.0.0.1",
                     "a1.sinks.k1.port = ${SINK_PORT}",
                     "a1.sinks.k1.batchWait = 500",
-                    "a1.sinks.k1.timeout = 10",
+                    "a1.sinks.k1.timeout = " + timeoutSeconds,
                     ""))
         .listenPort(SOURCE_PORT)
         .listenPort(SINK_PORT)

@@ -3,6 +3,7 @@ package io.sparking.flume.internal;
 import io.sparking.flume.FlumeEvent;
 import io.sparking.flume.PullSettings;
 import io.sparking.flume.protocol.EventBatch;
+import io.sparking.flume.protocol.Settlement;
 import io.sparking.flume.protocol.SparkFlumeProtocol;
 import io.sparking.flume.protocol.SparkSinkEvent;
 import java.io.IOException;
@@ -10,12 +11,16 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.apache.avro.ipc.CallFuture;
+import org.apache.avro.ipc.Callback;
 import org.apache.avro.ipc.netty.NettyTransceiver;
 import org.apache.avro.ipc.specific.SpecificRequestor;
 import org.slf4j.Logger;
@@ -31,6 +36,12 @@ import org.slf4j.LoggerFactory;
  * together, and the ack's answer is awaited once the next batch came back (and always before the
  * connection closes). The sink commits the acked transaction while it takes the next batch, instead
  * of one round trip after the other.
+ *
+ * <p>Sparking's sink is acked with {@code settle}, whose answer says whether the transaction
+ * committed or had already rolled back (its events then come again); the store hears it as soon as
+ * it arrives. When that answer is lost with the connection, the question is asked once more on a
+ * new one, since the sink remembers. Spark 2.4.8's sink gets a plain {@code ack}, and the store
+ * hears {@link Settlement#UNKNOWN}.
  */
 final class PullConnection implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(PullConnection.class);
@@ -68,6 +79,7 @@ final class PullConnection implements Runnable {
 
   private final String host;
   private final int port;
+  private final String agent;
   private final String name;
   private final PullSettings settings;
   private final EventBatchStore store;
@@ -80,10 +92,44 @@ final class PullConnection implements Runnable {
   /** Used by the connection's own thread only; {@link #abort()} touches the transceiver alone. */
   private SparkFlumeProtocol.Callback client;
 
+  private SpecificRequestor requestor;
+
+  /** Whether the sink answers {@code settle}, known once a call of this connection came back. */
+  private Boolean settles;
+
   /** The ack sent for the last stored batch, whose answer is still to be read; own thread only. */
   private PendingAck pendingAck;
 
-  private record PendingAck(String sequence, int events, CallFuture<Void> answer) {}
+  /** A stored batch's ack or settle in flight; the store hears its settlement exactly once. */
+  private final class PendingAck {
+    final String sequence;
+    final int events;
+    final boolean settle;
+    final CompletableFuture<Settlement> answer = new CompletableFuture<>();
+    private final AtomicBoolean reported = new AtomicBoolean();
+
+    PendingAck(String sequence, int events, boolean settle) {
+      this.sequence = sequence;
+      this.events = events;
+      this.settle = settle;
+      answer.thenAccept(this::report);
+    }
+
+    void report(Settlement settlement) {
+      if (!reported.compareAndSet(false, true)) {
+        return;
+      }
+      if (settlement == Settlement.ROLLED_BACK) {
+        LOG.warn(
+            "Batch {} of {} events from {} was stored, but the sink had rolled it back before the"
+                + " ack came (its timeout passed); its events are delivered again",
+            sequence,
+            events,
+            name);
+      }
+      store.settled(agent, sequence, settlement);
+    }
+  }
 
   PullConnection(
       String host,
@@ -95,7 +141,8 @@ final class PullConnection implements Runnable {
       FlumeReceiverMetrics metrics) {
     this.host = host;
     this.port = port;
-    this.name = host + ":" + port + "#" + index;
+    this.agent = host + ":" + port;
+    this.name = agent + "#" + index;
     this.settings = settings;
     this.store = store;
     this.stop = stop;
@@ -147,6 +194,10 @@ final class PullConnection implements Runnable {
       long asked = System.nanoTime();
       batch = call("getEventBatch", (c, f) -> c.getEventBatch(settings.batchSize(), f));
       metrics.pullRoundTrip(System.nanoTime() - asked);
+      if (settles == null) {
+        // The handshake of the call just answered told the sink's protocol; no round trip here.
+        settles = requestor.getRemote().getMessages().containsKey("settle");
+      }
     } catch (TimeoutException e) {
       // An empty channel in Spark 2.4's sink never answers; ours answers within its batchWait.
       LOG.debug("No batch from {} within {}; reconnecting", name, settings.callTimeout());
@@ -188,7 +239,7 @@ final class PullConnection implements Runnable {
       events.add(FlumeEvents.fromAvro(e.getHeaders(), e.getBody()));
     }
     try {
-      store.store(events);
+      store.store(agent, sequence, events);
     } catch (Exception e) {
       // Spark's store throws its checked SparkException when the write-ahead log fails; it must be
       // nacked too.
@@ -203,19 +254,38 @@ final class PullConnection implements Runnable {
       return;
     }
     storedEvents.addAndGet(events.size());
-    CallFuture<Void> answer = new CallFuture<>();
-    pendingAck = new PendingAck(sequence, events.size(), answer);
+    PendingAck ack = new PendingAck(sequence, events.size(), settles);
+    pendingAck = ack;
     try {
-      client.ack(sequence, answer);
+      if (ack.settle) {
+        client.settle(sequence, completing(ack.answer, settlement -> settlement));
+      } else {
+        client.ack(sequence, completing(ack.answer, nothing -> Settlement.UNKNOWN));
+      }
     } catch (IOException | RuntimeException e) {
-      answer.handleError(e);
+      ack.answer.completeExceptionally(e);
       awaitAck();
     }
   }
 
+  private static <T> Callback<T> completing(
+      CompletableFuture<Settlement> answer, Function<T, Settlement> settlement) {
+    return new Callback<>() {
+      @Override
+      public void handleResult(T result) {
+        answer.complete(settlement.apply(result));
+      }
+
+      @Override
+      public void handleError(Throwable error) {
+        answer.completeExceptionally(error);
+      }
+    };
+  }
+
   /**
    * Reads the answer to the pending ack, if any, within the call timeout; false (and the connection
-   * closed) when the ack failed.
+   * closed) when the ack failed and asking again did not settle it.
    */
   private boolean awaitAck() {
     PendingAck ack = pendingAck;
@@ -224,25 +294,50 @@ final class PullConnection implements Runnable {
     }
     pendingAck = null;
     try {
-      ack.answer().get(settings.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      ack.answer.get(settings.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
       metrics.pullAcked();
       return true;
     } catch (InterruptedException | ExecutionException | TimeoutException e) {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
-      // The events are in Spark; the sink will deliver them again after its timeout, so they may
-      // come twice.
-      LOG.warn(
-          "Stored batch {} of {} events from {} but could not ack it ({}); the sink will deliver it again",
-          ack.sequence(),
-          ack.events(),
-          name,
+      String why =
           e instanceof TimeoutException
               ? "no answer within " + settings.callTimeout()
-              : rootMessage(e));
+              : rootMessage(e);
       disconnect();
+      if (ack.settle && !stop.isSet()) {
+        // The sink remembers the transaction: ask again on a new connection, which also commits
+        // it if it is still open.
+        Settlement settlement = settleAgain(ack.sequence);
+        if (settlement != Settlement.UNKNOWN) {
+          ack.report(settlement);
+          metrics.pullAcked();
+          return true;
+        }
+      }
+      // The events are stored; if the sink rolls the transaction back, they come twice.
+      LOG.warn(
+          "Stored batch {} of {} events from {} but could not ack it ({}); if the sink rolls it back,"
+              + " its events are delivered again",
+          ack.sequence,
+          ack.events,
+          name,
+          why);
+      ack.report(Settlement.UNKNOWN);
       return false;
+    }
+  }
+
+  /** Asks the sink on a new connection how {@code sequence} ended; UNKNOWN when that fails too. */
+  private Settlement settleAgain(String sequence) {
+    try {
+      connect();
+      return this.<Settlement>call("settle", (c, f) -> c.settle(sequence, f));
+    } catch (IOException | ExecutionException | TimeoutException | RuntimeException e) {
+      LOG.debug("Asking {} again about batch {} failed: {}", name, sequence, rootMessage(e));
+      disconnect();
+      return Settlement.UNKNOWN;
     }
   }
 
@@ -290,13 +385,15 @@ final class PullConnection implements Runnable {
       disconnect();
       throw new IOException("receiver stopping");
     }
-    client = SpecificRequestor.getClient(SparkFlumeProtocol.Callback.class, opened);
+    requestor = new SpecificRequestor(SparkFlumeProtocol.class, opened);
+    client = SpecificRequestor.getClient(SparkFlumeProtocol.Callback.class, requestor);
   }
 
   private void disconnect() {
     NettyTransceiver open = transceiver;
     transceiver = null;
     client = null;
+    requestor = null;
     if (open != null) {
       // Without waiting: the transceiver's own threads stop in the background within Netty's quiet
       // period.

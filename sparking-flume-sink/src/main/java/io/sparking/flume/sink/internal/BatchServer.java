@@ -6,6 +6,7 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.sparking.flume.protocol.EventBatch;
 import io.sparking.flume.protocol.FrameGuard;
+import io.sparking.flume.protocol.Settlement;
 import io.sparking.flume.protocol.SparkFlumeProtocol;
 import io.sparking.flume.protocol.SparkSinkEvent;
 import io.sparking.flume.sink.SparkingSinkConfig;
@@ -51,6 +52,10 @@ import org.slf4j.LoggerFactory;
  * stop) to commit or roll back on that same thread. The outcome is a future completed once, so an
  * ack that loses the race against the timeout can never commit a transaction a second time or after
  * its rollback.
+ *
+ * <p>How each transaction ended is remembered ({@link EndedTransactions}), so {@link #settle} can
+ * tell a consumer that kept a batch, and maybe restarted since, whether the channel delivers that
+ * batch again.
  */
 public final class BatchServer implements SparkFlumeProtocol, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BatchServer.class);
@@ -91,6 +96,7 @@ public final class BatchServer implements SparkFlumeProtocol, AutoCloseable {
   private final String sequencePrefix =
       Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
   private final AtomicLong sequence = new AtomicLong();
+  private final EndedTransactions ended = new EndedTransactions();
   private final AtomicBoolean capacityWarned = new AtomicBoolean();
   private final AtomicInteger waiting = new AtomicInteger();
   private final EventLoopGroup boss;
@@ -230,8 +236,9 @@ public final class BatchServer implements SparkFlumeProtocol, AutoCloseable {
       Thread.currentThread().interrupt();
       return errorBatch("Sink " + name + " is stopping");
     }
-    OpenTransaction tx =
-        new OpenTransaction(sequencePrefix + "-" + sequence.incrementAndGet(), size);
+    long number = sequence.incrementAndGet();
+    ended.opened(number);
+    OpenTransaction tx = new OpenTransaction(sequencePrefix + "-" + number, number, size);
     try {
       workers.execute(() -> run(tx));
     } catch (RejectedExecutionException e) {
@@ -267,6 +274,42 @@ public final class BatchServer implements SparkFlumeProtocol, AutoCloseable {
   @Override
   public void nack(String sequenceNumber) {
     end(sequenceNumber, Outcome.NACK);
+  }
+
+  @Override
+  public Settlement settle(String sequenceNumber) {
+    OpenTransaction tx = sequenceNumber == null ? null : open.get(sequenceNumber);
+    if (tx == null) {
+      return endedAs(sequenceNumber);
+    }
+    tx.outcome.complete(Outcome.ACK);
+    try {
+      Outcome outcome = tx.finished.get(FINISH_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      return outcome == Outcome.ACK ? Settlement.COMMITTED : Settlement.ROLLED_BACK;
+    } catch (ExecutionException e) {
+      // The commit failed and the transaction was rolled back.
+      return Settlement.ROLLED_BACK;
+    } catch (TimeoutException e) {
+      throw new AvroRuntimeException(
+          "Sink " + name + " did not finish batch " + sequenceNumber + " within " + FINISH_WAIT);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AvroRuntimeException(
+          "Sink " + name + " is stopping; ask about batch " + sequenceNumber + " again");
+    }
+  }
+
+  /** How a transaction that is not open ended, from its number; UNKNOWN if not one of ours. */
+  private Settlement endedAs(String sequenceNumber) {
+    String ours = sequencePrefix + "-";
+    if (sequenceNumber == null || !sequenceNumber.startsWith(ours)) {
+      return Settlement.UNKNOWN;
+    }
+    try {
+      return ended.outcome(Long.parseLong(sequenceNumber.substring(ours.length())));
+    } catch (NumberFormatException e) {
+      return Settlement.UNKNOWN;
+    }
   }
 
   private void end(String sequenceNumber, Outcome wanted) {
@@ -312,6 +355,7 @@ public final class BatchServer implements SparkFlumeProtocol, AutoCloseable {
   private void run(OpenTransaction tx) {
     Transaction transaction = null;
     Outcome outcome = null;
+    boolean committed = false;
     try {
       transaction = channel.getTransaction();
       transaction.begin();
@@ -349,6 +393,7 @@ public final class BatchServer implements SparkFlumeProtocol, AutoCloseable {
       }
       if (outcome == Outcome.ACK) {
         transaction.commit();
+        committed = true;
         counter.addToEventDrainSuccessCount(events.size());
         if (events.size() == tx.size) {
           counter.incrementBatchCompleteCount();
@@ -378,6 +423,8 @@ public final class BatchServer implements SparkFlumeProtocol, AutoCloseable {
         throw error;
       }
     } finally {
+      // Remembered before it leaves the open ones, so a settle always finds one or the other.
+      ended.ended(tx.number, committed);
       open.remove(tx.sequenceNumber);
       if (transaction != null) {
         try {

@@ -21,6 +21,7 @@ final class OpenTransaction {
   }
 
   final String sequenceNumber;
+  final long number;
   final int size;
 
   /** The batch for the requester, or an error batch if the requester gave up first. */
@@ -32,8 +33,9 @@ final class OpenTransaction {
   /** Done once the transaction is committed or rolled back; exceptional if that failed. */
   final CompletableFuture<Outcome> finished = new CompletableFuture<>();
 
-  OpenTransaction(String sequenceNumber, int size) {
+  OpenTransaction(String sequenceNumber, long number, int size) {
     this.sequenceNumber = sequenceNumber;
+    this.number = number;
     this.size = size;
   }
 }

@@ -15,7 +15,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The source on the driver: its Flume connections write every batch into the {@link SourceLog}
  * under the query's checkpoint before acknowledging it, each micro-batch ends where the log's open
- * segment is sealed, and executors read the sealed segments of a micro-batch as its partitions.
+ * segment is sealed, and executors read the sealed segments of a micro-batch as its partitions. On
+ * start, the log asks the pull sinks how the batches a crash left unsettled ended before the first
+ * offset is served.
  */
 final class FlumeMicroBatchStream implements MicroBatchStream {
   private static final Logger LOG = LoggerFactory.getLogger(FlumeMicroBatchStream.class);
@@ -29,15 +31,25 @@ final class FlumeMicroBatchStream implements MicroBatchStream {
       SourceOptions options, String checkpointLocation, Configuration hadoopConf) {
     this.name = options.toString();
     this.conf = new SerializableConfiguration(hadoopConf);
+    SinkSettler settler = options.settler();
     try {
-      this.log = SourceLog.open(new Path(checkpointLocation, "segments"), hadoopConf);
+      this.log =
+          SourceLog.open(
+              new Path(checkpointLocation, "segments"),
+              hadoopConf,
+              settler == null ? SourceLog.Settler.NONE : settler,
+              options.settleWait());
     } catch (IOException e) {
       throw new UncheckedIOException(
           "Cannot open the Flume source log under " + checkpointLocation + ": " + e.getMessage(),
           e);
+    } finally {
+      if (settler != null) {
+        settler.close();
+      }
     }
     try {
-      this.connections = options.connect(log::append);
+      this.connections = options.connect(log);
     } catch (RuntimeException e) {
       log.close();
       throw e;

@@ -43,6 +43,7 @@ final class SegmentReaderFactory implements PartitionReaderFactory {
     private final SegmentPartition segment;
     private final DataInputStream in;
     private long position;
+    private int frames;
     private Iterator<FlumeEvent> frame;
     private long frameMicros;
     private InternalRow row;
@@ -72,6 +73,11 @@ final class SegmentReaderFactory implements PartitionReaderFactory {
                     + ", before "
                     + segment.to()
                     + ": the file was changed after it was sealed");
+          }
+          if (segment.drops(frames++)) {
+            // Its transaction rolled back: the agent delivered these events again.
+            position += next.events().size();
+            continue;
           }
           frame = next.events().iterator();
           frameMicros = next.receivedMicros();

@@ -15,10 +15,12 @@ import java.util.zip.CRC32C;
 
 /**
  * The format of the source's segment files: a sequence of frames, one per Flume batch, each {@code
- * [int length][int crc32c][payload]} with the payload {@code [long receivedMicros][int
- * count][event]...}, every event {@code [int headers]([int len][utf8 name][int len][utf8
- * value])...[int len][body]}. A batch is one frame, so a batch cut short by a crash is dropped
- * whole on recovery: it was never acknowledged, and Flume delivers all of it again.
+ * [int length][int crc32c][payload]} with the payload {@code [long receivedMicros][utf agent][utf
+ * transaction][int count][event]...}, every event {@code [int headers]([int len][utf8 name][int
+ * len][utf8 value])...[int len][body]}. Agent and transaction name the pull sink's transaction the
+ * batch was taken in (both empty for a pushed batch), so a restarted source can ask the sink how it
+ * ended. A batch is one frame, so a batch cut short by a crash is dropped whole on recovery: it was
+ * never acknowledged, and Flume delivers all of it again.
  */
 final class Segments {
   /** Frames larger than this are taken for garbage (a torn length), not allocated. */
@@ -26,16 +28,23 @@ final class Segments {
 
   private Segments() {}
 
-  /** One batch read back: when it was received, and its events. */
-  record Frame(long receivedMicros, List<FlumeEvent> events) {}
+  /**
+   * One batch read back: when it was received, the sink transaction it came in (empty strings for a
+   * pushed batch), and its events.
+   */
+  record Frame(long receivedMicros, String agent, String transaction, List<FlumeEvent> events) {}
 
   /** The bytes of one frame holding {@code events}, received at {@code receivedMicros}. */
-  static byte[] frame(List<FlumeEvent> events, long receivedMicros) throws IOException {
+  static byte[] frame(
+      String agent, String transaction, List<FlumeEvent> events, long receivedMicros)
+      throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + events.size() * 128);
     DataOutputStream out = new DataOutputStream(bytes);
     out.writeInt(0);
     out.writeInt(0);
     out.writeLong(receivedMicros);
+    out.writeUTF(agent);
+    out.writeUTF(transaction);
     out.writeInt(events.size());
     for (FlumeEvent event : events) {
       Map<String, String> headers = event.headers();
@@ -81,6 +90,8 @@ final class Segments {
     }
     DataInputStream p = new DataInputStream(new java.io.ByteArrayInputStream(payload));
     long receivedMicros = p.readLong();
+    String agent = p.readUTF();
+    String transaction = p.readUTF();
     int count = p.readInt();
     List<FlumeEvent> events = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
@@ -92,7 +103,7 @@ final class Segments {
       }
       events.add(FlumeEvent.of(headers, readBytes(p)));
     }
-    return new Frame(receivedMicros, events);
+    return new Frame(receivedMicros, agent, transaction, events);
   }
 
   private static void writeBytes(DataOutputStream out, byte[] bytes) throws IOException {

@@ -1,12 +1,20 @@
 package io.sparking.flume.sql.internal;
 
 import io.sparking.flume.FlumeEvent;
+import io.sparking.flume.protocol.Settlement;
 import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
@@ -25,27 +33,73 @@ import org.slf4j.LoggerFactory;
  * the open segment, so every batch reads whole sealed segments, {@code <start>-<end>.seg}, and a
  * restarted query reads the same ones again.
  *
+ * <p>A pulled batch is logged before its sink transaction is acknowledged, so for a moment it is
+ * both here and in the agent's channel. The log keeps the transaction with the batch and learns how
+ * it ended ({@link #settled}): a batch whose transaction rolled back (the sink's timeout passed
+ * first) is dropped, since the channel delivers it again. A segment is sealed only once each of its
+ * batches is settled, and the frames it dropped are kept beside it in {@code <start>.drops}, so a
+ * micro-batch never reads a batch that comes again.
+ *
  * <p>On open, a segment left open by a crash is sealed with the intact frames it holds (a torn last
- * frame was never acknowledged). {@link #commit(long)} deletes the segments every batch up to a
- * position has read, except the newest one, which keeps the log's position across restarts.
+ * frame was never acknowledged), after asking each batch's sink how its transaction ended, which
+ * commits one still open ({@link Settler}). {@link #commit(long)} deletes the segments every batch
+ * up to a position has read, except the newest one, which keeps the log's position across restarts.
  */
 final class SourceLog implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SourceLog.class);
   private static final Pattern SEALED = Pattern.compile("(\\d{20})-(\\d{20})\\.seg");
   private static final Pattern OPEN = Pattern.compile("open-(\\d{20})\\.seg");
 
+  /** Asks a pull sink how a transaction ended, committing it if it is still open. */
+  @FunctionalInterface
+  interface Settler {
+    /** Never throws: a sink that cannot be asked gives {@link Settlement#UNKNOWN}. */
+    Settlement settle(String agent, String transaction);
+
+    /** For a log that holds only pushed batches, which have no transaction. */
+    Settler NONE = (agent, transaction) -> Settlement.UNKNOWN;
+  }
+
+  /** A sealed segment: where it ends, and the frames a reader skips. */
+  private record Sealed(long end, int[] dropped) {}
+
+  /** The segment appends go to, or one being sealed. Guarded by the log. */
+  private static final class Segment {
+    final long start;
+    final FSDataOutputStream out;
+    long end;
+    int frames;
+    int unsettled;
+    final TreeSet<Integer> dropped = new TreeSet<>();
+
+    Segment(long start, FSDataOutputStream out) {
+      this.start = start;
+      this.end = start;
+      this.out = out;
+    }
+  }
+
+  /** Where a logged batch waiting for its settlement sits. */
+  private record Unsettled(Segment segment, int frame) {}
+
   private final FileSystem fs;
   private final Path dir;
+  private final Duration settleWait;
 
-  /** Sealed segments by start position: their end positions. Guarded by {@code this}. */
-  private final TreeMap<Long, Long> sealed = new TreeMap<>();
+  /** Sealed segments by start position. Guarded by {@code this}. */
+  private final TreeMap<Long, Sealed> sealed = new TreeMap<>();
+
+  /** Logged batches by agent and transaction, until they are settled or sealed unsettled. */
+  private final Map<String, Unsettled> unsettled = new HashMap<>();
 
   /** Held while syncing; taken before {@code this} wherever both are held. */
   private final Object syncLock = new Object();
 
+  /** One seal (or close) at a time; taken before the others. */
+  private final Object sealLock = new Object();
+
   private long end;
-  private long openStart;
-  private FSDataOutputStream open;
+  private Segment open;
   private IOException failure;
 
   /** Frames written so far; guarded by {@code this}. */
@@ -54,46 +108,48 @@ final class SourceLog implements AutoCloseable {
   /** Frames known synced; guarded by {@code syncLock}. */
   private long synced;
 
-  private SourceLog(FileSystem fs, Path dir) {
+  private SourceLog(FileSystem fs, Path dir, Duration settleWait) {
     this.fs = fs;
     this.dir = dir;
+    this.settleWait = settleWait;
   }
 
-  /** The log in {@code dir} (created when missing), with any segment a crash left open sealed. */
-  static SourceLog open(Path dir, Configuration conf) throws IOException {
+  /**
+   * The log in {@code dir} (created when missing), with any segment a crash left open sealed after
+   * {@code settler} said how its batches' transactions ended. A seal waits up to {@code settleWait}
+   * for the settlements of the batches in its segment.
+   */
+  static SourceLog open(Path dir, Configuration conf, Settler settler, Duration settleWait)
+      throws IOException {
     FileSystem fs = dir.getFileSystem(conf);
     // As Spark's write-ahead log does: the checksummed local file system buffers below hflush.
     if (fs instanceof LocalFileSystem local) {
       fs = local.getRawFileSystem();
     }
     fs.mkdirs(dir);
-    SourceLog log = new SourceLog(fs, dir);
-    log.recover();
+    SourceLog log = new SourceLog(fs, dir, settleWait);
+    log.recover(settler);
     return log;
   }
 
-  private void recover() throws IOException {
+  private void recover(Settler settler) throws IOException {
     List<Path> leftOpen = new ArrayList<>();
     for (FileStatus file : fs.listStatus(dir)) {
       String name = file.getPath().getName();
       Matcher s = SEALED.matcher(name);
       if (s.matches()) {
-        sealed.put(Long.parseLong(s.group(1)), Long.parseLong(s.group(2)));
+        long start = Long.parseLong(s.group(1));
+        sealed.put(start, new Sealed(Long.parseLong(s.group(2)), readDrops(start)));
       } else if (OPEN.matcher(name).matches()) {
         leftOpen.add(file.getPath());
       }
     }
-    end = sealed.isEmpty() ? 0 : sealed.lastEntry().getValue();
+    end = sealed.isEmpty() ? 0 : sealed.lastEntry().getValue().end();
+    leftOpen.sort(Comparator.comparing(Path::getName));
     for (Path path : leftOpen) {
       Matcher m = OPEN.matcher(path.getName());
       m.matches();
       long start = Long.parseLong(m.group(1));
-      long events = countIntact(path);
-      if (events == 0) {
-        // Nothing in it was acknowledged.
-        fs.delete(path, false);
-        continue;
-      }
       if (start != end) {
         throw new IOException(
             "The Flume source log at "
@@ -105,52 +161,99 @@ final class SourceLog implements AutoCloseable {
                 + "): the directory was changed by hand; restore it or start the query with a new"
                 + " checkpoint location");
       }
-      Path target = new Path(dir, sealedName(start, start + events));
-      if (!fs.rename(path, target)) {
-        throw new IOException("could not rename " + path + " to " + target);
-      }
-      sealed.put(start, start + events);
-      end = start + events;
-      LOG.info("Recovered {} events left in an open segment, now {}", events, target.getName());
+      recoverOpen(path, start, settler);
     }
     LOG.info("Flume source log at {}: {} sealed segment(s), position {}", dir, sealed.size(), end);
   }
 
-  private long countIntact(Path path) throws IOException {
+  /**
+   * Seals a segment a crash left open: its intact frames, less those whose transaction rolled back
+   * (known before the crash, or told by the sink now).
+   */
+  private void recoverOpen(Path path, long start, Settler settler) throws IOException {
+    TreeSet<Integer> dropped = new TreeSet<>();
+    for (int frame : readDrops(start)) {
+      dropped.add(frame);
+    }
     long events = 0;
+    long droppedEvents = 0;
+    int frames = 0;
     try (DataInputStream in = new DataInputStream(fs.open(path))) {
       Segments.Frame frame;
       while ((frame = Segments.next(in)) != null) {
+        int index = frames++;
         events += frame.events().size();
+        if (!dropped.contains(index)
+            && !frame.transaction().isEmpty()
+            && settler.settle(frame.agent(), frame.transaction()) == Settlement.ROLLED_BACK) {
+          dropped.add(index);
+        }
+        if (dropped.contains(index)) {
+          droppedEvents += frame.events().size();
+        }
       }
     }
-    return events;
+    if (events == 0) {
+      // Nothing in it was acknowledged.
+      fs.delete(path, false);
+      fs.delete(dropsPath(start), false);
+      return;
+    }
+    writeDrops(start, dropped);
+    Path target = new Path(dir, sealedName(start, start + events));
+    if (!fs.rename(path, target)) {
+      throw new IOException("could not rename " + path + " to " + target);
+    }
+    sealed.put(start, new Sealed(start + events, toArray(dropped)));
+    end = start + events;
+    LOG.info(
+        "Recovered {} events left in an open segment, now {}; {} of them in {} batch(es) whose"
+            + " transaction rolled back are left to the agent, which delivers them again",
+        events,
+        target.getName(),
+        droppedEvents,
+        dropped.size());
   }
 
   /**
-   * Appends {@code events} as one frame and syncs it; when this returns the batch survives a crash.
-   * Batches appended while a sync runs share the next one (group commit): the connections write
-   * side by side and wait for one sync, not for one each. After a failed write or sync the log
-   * refuses every append (a torn frame must stay the last one) until the query restarts.
+   * Appends a pushed batch as one frame and syncs it; when this returns the batch survives a crash.
    */
   void append(List<FlumeEvent> events) throws IOException {
+    append("", "", events);
+  }
+
+  /**
+   * Appends a batch taken from {@code agent} in its open {@code transaction} as one frame and syncs
+   * it; when this returns the batch survives a crash, and {@link #settled} is to say how the
+   * transaction ended. Batches appended while a sync runs share the next one (group commit): the
+   * connections write side by side and wait for one sync, not for one each. After a failed write or
+   * sync the log refuses every append (a torn frame must stay the last one) until the query
+   * restarts.
+   */
+  void append(String agent, String transaction, List<FlumeEvent> events) throws IOException {
     if (events.isEmpty()) {
       return;
     }
-    byte[] frame = Segments.frame(events, System.currentTimeMillis() * 1000);
+    byte[] frame = Segments.frame(agent, transaction, events, System.currentTimeMillis() * 1000);
+    String key = key(agent, transaction);
     long mine;
     synchronized (this) {
       checkNotFailed();
       try {
         if (open == null) {
-          openStart = end;
-          open = fs.create(new Path(dir, "open-" + pad(end) + ".seg"), false);
+          open = new Segment(end, fs.create(openPath(end), false));
         }
-        open.write(frame);
+        open.out.write(frame);
       } catch (IOException e) {
         failure = e;
         throw e;
       }
+      if (!transaction.isEmpty()) {
+        open.unsettled++;
+        unsettled.put(key, new Unsettled(open, open.frames));
+      }
+      open.frames++;
+      open.end += events.size();
       end += events.size();
       mine = ++written;
     }
@@ -162,8 +265,8 @@ final class SourceLog implements AutoCloseable {
       FSDataOutputStream stream;
       long upTo;
       synchronized (this) {
-        checkNotFailed();
-        stream = open;
+        checkNotFailed(key);
+        stream = open.out;
         upTo = written;
       }
       try {
@@ -171,10 +274,59 @@ final class SourceLog implements AutoCloseable {
       } catch (IOException e) {
         synchronized (this) {
           failure = e;
+          forget(key);
         }
         throw e;
       }
       synced = upTo;
+    }
+  }
+
+  /**
+   * How the transaction of a batch appended with it ended. A rolled-back batch is dropped from its
+   * segment: the agent delivers it again.
+   */
+  synchronized void settled(String agent, String transaction, Settlement settlement) {
+    Unsettled batch = unsettled.remove(key(agent, transaction));
+    if (batch == null) {
+      if (settlement == Settlement.ROLLED_BACK) {
+        LOG.warn(
+            "Batch {} from {} rolled back after its segment was sealed without its settlement;"
+                + " its events come again and are read twice",
+            transaction,
+            agent);
+      }
+      return;
+    }
+    batch.segment().unsettled--;
+    notifyAll();
+    if (settlement == Settlement.ROLLED_BACK) {
+      batch.segment().dropped.add(batch.frame());
+      try {
+        // Kept at once: after a crash the sink may no longer remember (it restarted).
+        writeDrops(batch.segment().start, batch.segment().dropped);
+      } catch (IOException e) {
+        LOG.warn(
+            "Could not write the dropped batches of segment {} in {} ({}); the seal writes them",
+            batch.segment().start,
+            dir,
+            e.toString());
+      }
+    }
+  }
+
+  private void checkNotFailed(String key) throws IOException {
+    if (failure != null) {
+      forget(key);
+      checkNotFailed();
+    }
+  }
+
+  /** A batch whose append failed is nacked by its connection, never settled here. */
+  private void forget(String key) {
+    Unsettled batch = unsettled.remove(key);
+    if (batch != null) {
+      batch.segment().unsettled--;
     }
   }
 
@@ -185,18 +337,82 @@ final class SourceLog implements AutoCloseable {
   }
 
   /**
-   * Seals the open segment, if any, and returns the position after the last event appended: the end
-   * of the next micro-batch.
+   * Seals the open segment, if any, once its batches are settled, and returns the position after
+   * its last event: the end of the next micro-batch. Appends go on into a new segment meanwhile.
    */
   long seal() {
-    synchronized (syncLock) {
-      synchronized (this) {
-        return sealLocked();
+    synchronized (sealLock) {
+      Segment cut;
+      synchronized (syncLock) {
+        synchronized (this) {
+          failIfFailed();
+          cut = open;
+          if (cut == null) {
+            return end;
+          }
+          open = null;
+          try {
+            // Frames whose appends still wait for a sync become durable here, before the offset
+            // that covers them is handed to Spark.
+            cut.out.hsync();
+            cut.out.close();
+          } catch (IOException e) {
+            failure = e;
+            throw new UncheckedIOException(e);
+          }
+          synced = written;
+        }
       }
+      try {
+        finish(cut);
+      } catch (IOException e) {
+        synchronized (this) {
+          failure = e;
+        }
+        throw new UncheckedIOException(e);
+      }
+      return cut.end;
     }
   }
 
-  private long sealLocked() {
+  /** Waits for the settlements of {@code cut}'s batches, then seals it with what it drops. */
+  private void finish(Segment cut) throws IOException {
+    int[] dropped;
+    synchronized (this) {
+      long deadline = System.nanoTime() + settleWait.toNanos();
+      long left;
+      while (cut.unsettled > 0 && (left = deadline - System.nanoTime()) > 0) {
+        try {
+          wait(Math.max(1, left / 1_000_000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+      if (cut.unsettled > 0) {
+        LOG.warn(
+            "{} batch(es) in segment {} of {} are not settled after {}; kept, so if their sink"
+                + " rolls them back, their events are read twice",
+            cut.unsettled,
+            cut.start,
+            dir,
+            settleWait);
+        unsettled.values().removeIf(batch -> batch.segment() == cut);
+      }
+      dropped = toArray(cut.dropped);
+      writeDrops(cut.start, cut.dropped);
+    }
+    Path from = openPath(cut.start);
+    Path to = new Path(dir, sealedName(cut.start, cut.end));
+    if (!fs.rename(from, to)) {
+      throw new IOException("could not rename " + from + " to " + to);
+    }
+    synchronized (this) {
+      sealed.put(cut.start, new Sealed(cut.end, dropped));
+    }
+  }
+
+  private void failIfFailed() {
     if (failure != null) {
       throw new UncheckedIOException(
           new IOException(
@@ -205,26 +421,6 @@ final class SourceLog implements AutoCloseable {
                   + " failed; restart the query from its checkpoint to recover the log",
               failure));
     }
-    if (open != null) {
-      try {
-        // Frames whose appends still wait for a sync become durable here, before the offset that
-        // covers them is handed to Spark.
-        open.hsync();
-        open.close();
-        synced = written;
-        Path from = new Path(dir, "open-" + pad(openStart) + ".seg");
-        Path to = new Path(dir, sealedName(openStart, end));
-        if (!fs.rename(from, to)) {
-          throw new IOException("could not rename " + from + " to " + to);
-        }
-      } catch (IOException e) {
-        failure = e;
-        throw new UncheckedIOException(e);
-      }
-      open = null;
-      sealed.put(openStart, end);
-    }
-    return end;
   }
 
   /** The sealed segments holding the events from {@code start} up to {@code end}. */
@@ -234,7 +430,7 @@ final class SourceLog implements AutoCloseable {
     Long first = sealed.floorKey(start);
     for (var segment : sealed.tailMap(first == null ? start : first, true).entrySet()) {
       long s = segment.getKey();
-      long e = segment.getValue();
+      long e = segment.getValue().end();
       if (s >= stop) {
         break;
       }
@@ -249,7 +445,8 @@ final class SourceLog implements AutoCloseable {
               new Path(dir, sealedName(s, e)).toString(),
               s,
               Math.max(s, start),
-              Math.min(e, stop)));
+              Math.min(e, stop),
+              segment.getValue().dropped()));
       covered = Math.min(e, stop);
     }
     if (covered < stop) {
@@ -260,8 +457,8 @@ final class SourceLog implements AutoCloseable {
               + covered
               + " to "
               + stop
-              + " (it holds "
-              + sealed
+              + " (it holds segments starting at "
+              + sealed.keySet()
               + "): the checkpoint's sources directory was changed or removed; start the query"
               + " with a new checkpoint location");
     }
@@ -273,13 +470,14 @@ final class SourceLog implements AutoCloseable {
     Long newest = sealed.isEmpty() ? null : sealed.lastKey();
     List<Long> done = new ArrayList<>();
     for (var segment : sealed.entrySet()) {
-      if (segment.getValue() <= position && !segment.getKey().equals(newest)) {
+      if (segment.getValue().end() <= position && !segment.getKey().equals(newest)) {
         done.add(segment.getKey());
       }
     }
     for (long start : done) {
-      Path path = new Path(dir, sealedName(start, sealed.get(start)));
+      Path path = new Path(dir, sealedName(start, sealed.get(start).end()));
       try {
+        fs.delete(dropsPath(start), false);
         fs.delete(path, false);
         sealed.remove(start);
       } catch (IOException e) {
@@ -293,25 +491,85 @@ final class SourceLog implements AutoCloseable {
     return end;
   }
 
-  /** Closes the open segment, leaving it for the next start to seal. */
+  /**
+   * Seals the open segment once its batches are settled (a stopped query leaves nothing to ask the
+   * agents about), or leaves it open for the next start when that fails; then refuses appends.
+   */
   @Override
   public void close() {
-    synchronized (syncLock) {
-      synchronized (this) {
-        if (open != null) {
-          try {
-            open.close();
-          } catch (IOException e) {
-            LOG.warn("Closing the open segment in {} failed: {}", dir, e.toString());
+    synchronized (sealLock) {
+      boolean settled = false;
+      try {
+        seal();
+        settled = true;
+      } catch (RuntimeException e) {
+        LOG.warn("Sealing the open segment in {} on close failed: {}", dir, e.toString());
+      }
+      synchronized (syncLock) {
+        synchronized (this) {
+          if (!settled && open != null) {
+            try {
+              open.out.close();
+            } catch (IOException e) {
+              LOG.warn("Closing the open segment in {} failed: {}", dir, e.toString());
+            }
+            open = null;
           }
-          open = null;
-        }
-        // A batch still arriving from a connection being stopped is refused, so Flume keeps it.
-        if (failure == null) {
-          failure = new IOException("the log was closed");
+          // A batch still arriving from a connection being stopped is refused, so Flume keeps it.
+          if (failure == null) {
+            failure = new IOException("the log was closed");
+          }
         }
       }
     }
+  }
+
+  private int[] readDrops(long start) throws IOException {
+    List<Integer> frames = new ArrayList<>();
+    try (DataInputStream in = new DataInputStream(fs.open(dropsPath(start)))) {
+      int count = in.readInt();
+      for (int i = 0; i < count; i++) {
+        frames.add(in.readInt());
+      }
+    } catch (FileNotFoundException e) {
+      return new int[0];
+    }
+    return frames.stream().mapToInt(Integer::intValue).sorted().toArray();
+  }
+
+  /**
+   * Writes and syncs the frames a segment drops (under the log's lock, or while recovering); none,
+   * no file.
+   */
+  private void writeDrops(long start, TreeSet<Integer> dropped) throws IOException {
+    if (dropped.isEmpty()) {
+      return;
+    }
+    try (FSDataOutputStream out = fs.create(dropsPath(start), true);
+        DataOutputStream data = new DataOutputStream(out)) {
+      data.writeInt(dropped.size());
+      for (int frame : dropped) {
+        data.writeInt(frame);
+      }
+      data.flush();
+      out.hsync();
+    }
+  }
+
+  private static int[] toArray(TreeSet<Integer> frames) {
+    return frames.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  private static String key(String agent, String transaction) {
+    return agent + " " + transaction;
+  }
+
+  private Path openPath(long start) {
+    return new Path(dir, "open-" + pad(start) + ".seg");
+  }
+
+  private Path dropsPath(long start) {
+    return new Path(dir, pad(start) + ".drops");
   }
 
   private static String sealedName(long start, long end) {

@@ -2,10 +2,13 @@ package io.sparking.flume.sql.internal;
 
 import io.sparking.core.spi.InvalidSetting;
 import io.sparking.flume.FlumeAddresses;
-import io.sparking.flume.FlumeBatchStore;
 import io.sparking.flume.FlumeConnections;
+import io.sparking.flume.FlumeEvent;
 import io.sparking.flume.PullSettings;
 import io.sparking.flume.PushSettings;
+import io.sparking.flume.SettlingBatchStore;
+import io.sparking.flume.protocol.Settlement;
+import java.io.IOException;
 import java.io.Serializable;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -155,12 +158,47 @@ final class SourceOptions implements Serializable {
         false, null, address.getHostString(), address.getPort(), null, settings.build());
   }
 
-  /** Starts the Flume connections, every batch going to {@code store} before it is acknowledged. */
-  AutoCloseable connect(FlumeBatchStore store) {
+  /**
+   * Starts the Flume connections, every batch going to {@code log} before it is acknowledged, and
+   * every pulled batch's settlement after.
+   */
+  AutoCloseable connect(SourceLog log) {
     if (pull) {
-      return FlumeConnections.pull(agents, pullSettings, store);
+      return FlumeConnections.pull(
+          agents,
+          pullSettings,
+          new SettlingBatchStore() {
+            @Override
+            public void store(String agent, String transaction, List<FlumeEvent> events)
+                throws IOException {
+              log.append(agent, transaction, events);
+            }
+
+            @Override
+            public void settled(String agent, String transaction, Settlement settlement) {
+              log.settled(agent, transaction, settlement);
+            }
+          });
     }
-    return FlumeConnections.push(host, port, pushSettings, store);
+    return FlumeConnections.push(host, port, pushSettings, log::append);
+  }
+
+  /**
+   * What asks the pull sinks how the transactions of batches a crash left unsettled ended; pushed
+   * batches have none.
+   */
+  SinkSettler settler() {
+    return pull ? new SinkSettler(pullSettings) : null;
+  }
+
+  /**
+   * How long a seal waits for its batches' settlements: an ack's answer, and one more try on a new
+   * connection.
+   */
+  Duration settleWait() {
+    return pull
+        ? pullSettings.callTimeout().multipliedBy(2).plus(pullSettings.connectTimeout())
+        : Duration.ZERO;
   }
 
   /** {@code flume-pull@agent1:9999,agent2:9999} or {@code flume-push@0.0.0.0:41414}. */

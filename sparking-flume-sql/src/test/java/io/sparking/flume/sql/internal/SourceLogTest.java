@@ -4,21 +4,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sparking.flume.FlumeEvent;
-import java.io.DataInputStream;
+import io.sparking.flume.protocol.Settlement;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.connector.read.PartitionReader;
+import org.apache.spark.util.SerializableConfiguration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The source's log on its own: sealing, recovery after a crash, reading back, cleaning up. */
 class SourceLogTest {
+  private static final String AGENT = "127.0.0.1:9999";
+
   @TempDir Path dir;
 
   @Test
@@ -49,7 +58,7 @@ class SourceLogTest {
     crashed.append(events("c", 2));
     // The process dies while writing the next batch: half a frame is on disk, never acknowledged.
     Path openSegment = only("open-");
-    byte[] next = Segments.frame(events("torn", 5), 0);
+    byte[] next = Segments.frame("", "", events("torn", 5), 0);
     Files.write(
         openSegment, java.util.Arrays.copyOf(next, next.length / 2), StandardOpenOption.APPEND);
 
@@ -59,6 +68,73 @@ class SourceLogTest {
       log.append(events("d", 1));
       assertThat(log.seal()).isEqualTo(8);
       assertThat(bodies(log.segments(7, 8))).containsExactly("d-0");
+    }
+  }
+
+  @Test
+  void aPulledBatchWhoseTransactionRolledBackIsDroppedFromItsSegmentAndItsPositionsKept()
+      throws Exception {
+    try (SourceLog log = open()) {
+      log.append(AGENT, "tx-1", events("a", 2));
+      log.append(AGENT, "tx-2", events("b", 3));
+      log.append(AGENT, "tx-3", events("c", 1));
+      log.settled(AGENT, "tx-1", Settlement.COMMITTED);
+      log.settled(AGENT, "tx-2", Settlement.ROLLED_BACK);
+      log.settled(AGENT, "tx-3", Settlement.UNKNOWN);
+      assertThat(log.seal()).isEqualTo(6);
+      assertThat(bodies(log.segments(0, 6))).containsExactly("a-0", "a-1", "c-0");
+    }
+    try (SourceLog log = open()) {
+      assertThat(bodies(log.segments(0, 6)))
+          .as("the drop survives a restart")
+          .containsExactly("a-0", "a-1", "c-0");
+    }
+  }
+
+  @Test
+  void aSealWaitsForTheSettlementOfEachBatchInItsSegmentWhileAppendsGoOn() throws Exception {
+    try (SourceLog log = open()) {
+      log.append(AGENT, "tx-1", events("a", 2));
+      CompletableFuture<Long> seal = CompletableFuture.supplyAsync(log::seal);
+      Thread.sleep(300);
+      assertThat(seal).as("sealed before its batch was settled").isNotDone();
+      log.append(AGENT, "tx-2", events("b", 1));
+      log.settled(AGENT, "tx-1", Settlement.ROLLED_BACK);
+      assertThat(seal.get(10, TimeUnit.SECONDS)).isEqualTo(2);
+      log.settled(AGENT, "tx-2", Settlement.COMMITTED);
+      assertThat(log.seal()).isEqualTo(3);
+      assertThat(bodies(log.segments(0, 3))).containsExactly("b-0");
+    }
+  }
+
+  @Test
+  void afterACrashTheSinkIsAskedAboutEachUnsettledBatchAndOnlyRolledBackOnesAreDropped()
+      throws Exception {
+    SourceLog crashed = open();
+    crashed.append(AGENT, "tx-1", events("a", 2));
+    crashed.append(AGENT, "tx-2", events("b", 2));
+    crashed.append(AGENT, "tx-3", events("c", 2));
+    crashed.append(AGENT, "tx-4", events("d", 2));
+    // Learnt before the crash, and forgotten by the sink since (say it restarted).
+    crashed.settled(AGENT, "tx-4", Settlement.ROLLED_BACK);
+    // The process dies here: no seal, no close.
+    Map<String, Settlement> sink =
+        Map.of(
+            "tx-1", Settlement.COMMITTED,
+            "tx-2", Settlement.ROLLED_BACK,
+            "tx-3", Settlement.UNKNOWN,
+            "tx-4", Settlement.UNKNOWN);
+    List<String> asked = new ArrayList<>();
+    SourceLog.Settler settler =
+        (agent, transaction) -> {
+          assertThat(agent).isEqualTo(AGENT);
+          asked.add(transaction);
+          return sink.get(transaction);
+        };
+    try (SourceLog log = open(settler)) {
+      assertThat(log.end()).isEqualTo(8);
+      assertThat(asked).containsExactly("tx-1", "tx-2", "tx-3");
+      assertThat(bodies(log.segments(0, 8))).containsExactly("a-0", "a-1", "c-0", "c-1");
     }
   }
 
@@ -81,7 +157,19 @@ class SourceLogTest {
   }
 
   private SourceLog open() throws IOException {
-    return SourceLog.open(new org.apache.hadoop.fs.Path(dir.toUri()), new Configuration());
+    return open(
+        (agent, transaction) -> {
+          throw new AssertionError(
+              "no batch was left unsettled, yet " + transaction + " was asked");
+        });
+  }
+
+  private SourceLog open(SourceLog.Settler settler) throws IOException {
+    return SourceLog.open(
+        new org.apache.hadoop.fs.Path(dir.toUri()),
+        new Configuration(),
+        settler,
+        Duration.ofSeconds(5));
   }
 
   private Path only(String prefix) throws IOException {
@@ -99,21 +187,15 @@ class SourceLogTest {
     }
   }
 
-  /** The bodies a reader on an executor would read from {@code partitions}. */
+  /** The bodies the executors' reader reads from {@code partitions}. */
   private static List<String> bodies(List<SegmentPartition> partitions) throws IOException {
+    SegmentReaderFactory readers =
+        new SegmentReaderFactory(new SerializableConfiguration(new Configuration()));
     List<String> bodies = new ArrayList<>();
     for (SegmentPartition p : partitions) {
-      try (DataInputStream in =
-          new DataInputStream(Files.newInputStream(Path.of(java.net.URI.create(p.path()))))) {
-        long position = p.segmentStart();
-        Segments.Frame frame;
-        while (position < p.to() && (frame = Segments.next(in)) != null) {
-          for (FlumeEvent e : frame.events()) {
-            if (position >= p.from() && position < p.to()) {
-              bodies.add(e.bodyAsString());
-            }
-            position++;
-          }
+      try (PartitionReader<InternalRow> reader = readers.createReader(p)) {
+        while (reader.next()) {
+          bodies.add(new String(reader.get().getBinary(1), StandardCharsets.UTF_8));
         }
       }
     }
