@@ -130,6 +130,7 @@ final class SparkStreams implements AutoCloseable {
    * (local mode: the driver is the executor), once the receiver registered them (after its server
    * or connections started).
    */
+  @SuppressWarnings("deprecation") // JavaConverters: the converter of Scala 2.12 and 2.13 alike
   static com.codahale.metrics.MetricRegistry awaitReceiverMetrics(int streamId) {
     String name = "sparking.receiver." + streamId;
     List<org.apache.spark.metrics.source.Source> sources =
@@ -137,7 +138,7 @@ final class SparkStreams implements AutoCloseable {
             .atMost(WAIT)
             .until(
                 () ->
-                    scala.jdk.javaapi.CollectionConverters.asJava(
+                    scala.collection.JavaConverters.seqAsJavaList(
                         org.apache.spark.SparkEnv.get().metricsSystem().getSourcesByName(name)),
                 s -> !s.isEmpty());
     // Stream ids restart in every streaming context: the last registered source is this run's.

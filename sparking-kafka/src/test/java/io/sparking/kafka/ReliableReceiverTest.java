@@ -33,7 +33,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import scala.jdk.javaapi.CollectionConverters;
+import scala.collection.JavaConverters;
 
 class ReliableReceiverTest {
   private static final Duration WAIT = Duration.ofSeconds(120);
@@ -634,9 +634,10 @@ class ReliableReceiverTest {
    * The registry of receiver {@code streamId}'s source in this JVM's metrics system (local mode),
    * or null.
    */
+  @SuppressWarnings("deprecation") // JavaConverters: the converter of Scala 2.12 and 2.13 alike
   private static MetricRegistry registry(int streamId) {
     List<Source> sources =
-        CollectionConverters.asJava(
+        JavaConverters.seqAsJavaList(
             SparkEnv.get().metricsSystem().getSourcesByName("sparking.receiver." + streamId));
     return sources.isEmpty() ? null : sources.get(0).metricRegistry();
   }

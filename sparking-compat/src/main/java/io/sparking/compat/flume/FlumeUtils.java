@@ -17,7 +17,7 @@ import org.apache.spark.streaming.StreamingContext;
 import org.apache.spark.streaming.api.java.JavaReceiverInputDStream;
 import org.apache.spark.streaming.api.java.JavaStreamingContext;
 import org.apache.spark.streaming.dstream.ReceiverInputDStream;
-import scala.jdk.javaapi.CollectionConverters;
+import scala.collection.JavaConverters;
 
 /**
  * Spark 2.4.8's {@code org.apache.spark.streaming.flume.FlumeUtils}, every overload with the same
@@ -37,7 +37,8 @@ import scala.jdk.javaapi.CollectionConverters;
  * differs from Spark 2.4 (acknowledgement after store, the storage level with the write-ahead log)
  * is in docs/migration.md.
  */
-// Spark 3.5 deprecates the DStream API as a whole; it is the API this class serves.
+// Spark 3.5 deprecates the DStream API as a whole; it is the API this class serves. Scala 2.13
+// deprecates scala.collection.JavaConverters; it is the converter Scala 2.12 has too.
 @SuppressWarnings("deprecation")
 public final class FlumeUtils {
   /**
@@ -285,7 +286,7 @@ public final class FlumeUtils {
           "missing",
           "pass the sinks' addresses, such as" + " Seq(new InetSocketAddress(\"agent-1\", 9999))");
     }
-    return new ArrayList<>(CollectionConverters.asJava(addresses));
+    return new ArrayList<>(JavaConverters.seqAsJavaList(addresses));
   }
 
   private static List<InetSocketAddress> toList(InetSocketAddress[] addresses) {

@@ -21,7 +21,7 @@ import org.apache.spark.streaming.dstream.ReceiverInputDStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Tuple2;
-import scala.jdk.javaapi.CollectionConverters;
+import scala.collection.JavaConverters;
 import scala.reflect.ClassTag$;
 
 /**
@@ -55,7 +55,8 @@ import scala.reflect.ClassTag$;
  * <p>A map of topics gives one receiver with as many consumer threads as the map's values add up
  * to, as in 2.4. The full list of differences is in docs/migration.md.
  */
-// Spark 3.5 deprecates the DStream API as a whole; it is the API this class serves.
+// Spark 3.5 deprecates the DStream API as a whole; it is the API this class serves. Scala 2.13
+// deprecates scala.collection.JavaConverters; it is the converter Scala 2.12 has too.
 @SuppressWarnings("deprecation")
 public final class KafkaUtils {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaUtils.class);
@@ -145,7 +146,7 @@ public final class KafkaUtils {
     return stream(
             new JavaStreamingContext(ssc),
             LegacyKafkaParams.of(
-                kafkaParams == null ? null : CollectionConverters.asJava(kafkaParams)),
+                kafkaParams == null ? null : JavaConverters.mapAsJavaMap(kafkaParams)),
             LegacyKafkaParams.ZOOKEEPER_CONNECT,
             fromScala(topics),
             requiredStorageLevel(storageLevel),
@@ -352,7 +353,7 @@ public final class KafkaUtils {
       return null;
     }
     Map<String, Object> map =
-        (Map<String, Object>) (Map<String, ?>) CollectionConverters.asJava(topics);
+        (Map<String, Object>) (Map<String, ?>) JavaConverters.mapAsJavaMap(topics);
     for (Object value : map.values()) {
       if (!(value instanceof Number)) {
         throw InvalidSetting.of(

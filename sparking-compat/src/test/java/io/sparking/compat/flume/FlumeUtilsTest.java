@@ -93,20 +93,10 @@ class FlumeUtilsTest {
             scala(FlumeUtils.createPollingStream(ssc, "127.0.0.1", sinks.get(1).getPort(), level)));
         streams.collect(
             "scala addresses",
-            scala(
-                FlumeUtils.createPollingStream(
-                    ssc,
-                    scala.jdk.javaapi.CollectionConverters.asScala(List.of(sinks.get(2))).toSeq(),
-                    level)));
+            scala(FlumeUtils.createPollingStream(ssc, scalaSeq(sinks.get(2)), level)));
         streams.collect(
             "scala addresses batch",
-            scala(
-                FlumeUtils.createPollingStream(
-                    ssc,
-                    scala.jdk.javaapi.CollectionConverters.asScala(List.of(sinks.get(3))).toSeq(),
-                    level,
-                    100,
-                    2)));
+            scala(FlumeUtils.createPollingStream(ssc, scalaSeq(sinks.get(3)), level, 100, 2)));
         streams.collect(
             "java",
             FlumeUtils.createPollingStream(jssc, "127.0.0.1", sinks.get(4).getPort())
@@ -261,6 +251,16 @@ class FlumeUtilsTest {
     received.forEach(
         (overload, lines) ->
             assertThat(lines).as(overload).containsExactlyInAnyOrderElementsOf(expected));
+  }
+
+  /**
+   * What {@code Seq(address)} gives a Scala caller, 2.12 and 2.13 alike: an immutable List (a
+   * scala.collection.Seq on both).
+   */
+  @SuppressWarnings("deprecation") // JavaConverters: the converter of Scala 2.12 and 2.13 alike
+  private static scala.collection.immutable.List<InetSocketAddress> scalaSeq(
+      InetSocketAddress address) {
+    return scala.collection.JavaConverters.asScalaBuffer(List.of(address)).toList();
   }
 
   private static JavaDStream<String> scala(ReceiverInputDStream<SparkFlumeEvent> stream) {

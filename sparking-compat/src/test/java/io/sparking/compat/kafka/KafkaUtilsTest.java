@@ -290,9 +290,19 @@ class KafkaUtilsTest {
     return pair._1() + "=" + pair._2();
   }
 
+  /**
+   * What {@code Map("words" -> 1)} gives a Scala caller, 2.12 and 2.13 alike: an immutable map.
+   * Built by {@code updated}, which both versions have (2.13's {@code Map.from} is new); on 2.13 it
+   * returns a raw Map, hence the unchecked assignment.
+   */
+  @SuppressWarnings("unchecked")
   private static <V> scala.collection.immutable.Map<String, V> scalaMap(Map<String, V> map) {
-    return scala.collection.immutable.Map$.MODULE$.from(
-        scala.jdk.javaapi.CollectionConverters.asScala(map));
+    scala.collection.immutable.Map<String, V> result =
+        scala.collection.immutable.Map$.MODULE$.<String, V>empty();
+    for (Map.Entry<String, V> e : map.entrySet()) {
+      result = result.updated(e.getKey(), e.getValue());
+    }
+    return result;
   }
 
   /** Writes {@code /consumers/<group>/offsets/<topic>/<partition>} as Kafka's 0.8 consumer did. */

@@ -45,8 +45,7 @@ public final class StreamingInternals {
 
   /** Batches generated but not completed yet. */
   public static int unfinishedBatches(StreamingContext ssc) {
-    scala.collection.immutable.Seq<Time> pending = ssc.scheduler().getPendingTimes();
-    return pending.size();
+    return ssc.scheduler().getPendingTimes().size();
   }
 
   /**
@@ -70,9 +69,13 @@ public final class StreamingInternals {
   public static <T> org.apache.spark.rdd.RDD<T> receivedBlocks(
       ReceiverInputDStream<T> stream, Time batchTime) {
     StreamingContext ssc = stream.ssc();
-    scala.Option<scala.collection.immutable.Seq<ReceivedBlockInfo>> allocated =
-        ssc.scheduler().receiverTracker().getBlocksOfBatch(batchTime).get(stream.id());
-    scala.collection.immutable.Seq<ReceivedBlockInfo> blocks =
+    // var, not a named Seq type: Spark's Seq (what the tracker returns and createBlockRDD takes) is
+    // scala.collection.Seq on Scala 2.12 and scala.collection.immutable.Seq on 2.13, so naming
+    // either fails to compile on the other. A class compiled against 2.13 casts the blocks to
+    // immutable.Seq, which fails on 2.12 (they are an ArrayBuffer there): each Scala version needs
+    // a build of its own, from this one source.
+    var allocated = ssc.scheduler().receiverTracker().getBlocksOfBatch(batchTime).get(stream.id());
+    var blocks =
         allocated.isDefined()
             ? allocated.get()
             : scala.collection.immutable.List$.MODULE$.<ReceivedBlockInfo>empty();

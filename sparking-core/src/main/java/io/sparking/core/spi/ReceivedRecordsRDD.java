@@ -6,7 +6,7 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.Function;
 import org.apache.spark.rdd.BlockRDD;
 import org.apache.spark.rdd.RDD;
-import scala.jdk.javaapi.CollectionConverters;
+import scala.collection.JavaConverters;
 import scala.reflect.ClassTag;
 
 /**
@@ -54,14 +54,17 @@ final class ReceivedRecordsRDD<T> extends BlockRDD<T> {
     return grouped;
   }
 
+  // immutable.Seq is Spark's Seq on Scala 2.13 and a subtype of it (scala.collection.Seq) on 2.12,
+  // so this overrides on both.
   @Override
   public scala.collection.immutable.Seq<String> getPreferredLocations(Partition split) {
     Partition[] run = ((BlockRun) split).blocks;
     return blocks.preferredLocations(run[0]).toList();
   }
 
+  // JavaConverters, deprecated in Scala 2.13, is the converter that Scala 2.12 has too.
   @Override
-  @SuppressWarnings("unchecked")
+  @SuppressWarnings({"unchecked", "deprecation"})
   public scala.collection.Iterator<T> compute(Partition split, TaskContext context) {
     Partition[] run = ((BlockRun) split).blocks;
     java.util.Iterator<Object> records =
@@ -75,7 +78,7 @@ final class ReceivedRecordsRDD<T> extends BlockRDD<T> {
               Partition part = run[next++];
               block =
                   new Unpacking(
-                      CollectionConverters.asJava(blocks.iterator(part, context)),
+                      JavaConverters.asJavaIterator(blocks.iterator(part, context)),
                       stream,
                       blockId(part));
             }
@@ -91,9 +94,10 @@ final class ReceivedRecordsRDD<T> extends BlockRDD<T> {
           }
         };
     if (convert == null) {
-      return CollectionConverters.asScala((java.util.Iterator<T>) (java.util.Iterator<?>) records);
+      return JavaConverters.asScalaIterator(
+          (java.util.Iterator<T>) (java.util.Iterator<?>) records);
     }
-    return CollectionConverters.asScala(
+    return JavaConverters.asScalaIterator(
         new java.util.Iterator<T>() {
           @Override
           public boolean hasNext() {

@@ -273,8 +273,9 @@ public final class ReliableKafkaReceiver extends DrainableReceiver<KafkaRecord> 
       openBlock = new BlockContents();
     }
 
+    // JavaConverters, deprecated in Scala 2.13, is the converter that Scala 2.12 has too.
     @Override
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "deprecation"})
     public void onPushBlock(StreamBlockId blockId, ArrayBuffer<?> elements) {
       BlockContents block = cutBlocks.remove(blockId);
       if (storeFailed || block == null) {
@@ -282,7 +283,7 @@ public final class ReliableKafkaReceiver extends DrainableReceiver<KafkaRecord> 
         return;
       }
       try {
-        List<?> contents = scala.jdk.javaapi.CollectionConverters.asJava(elements);
+        List<?> contents = scala.collection.JavaConverters.bufferAsJavaList(elements);
         if (!contents.isEmpty() && contents.get(0) instanceof PackedRecords) {
           storePacks((List<PackedRecords<KafkaRecord>>) contents);
         } else {
