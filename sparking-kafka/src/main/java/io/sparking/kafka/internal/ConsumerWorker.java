@@ -12,9 +12,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
@@ -42,6 +44,13 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
   static final Duration METADATA_TIMEOUT = Duration.ofSeconds(30);
 
   private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(30);
+
+  /**
+   * How long a revocation waits for the records of the revoked partitions it handed off to be
+   * stored: a block interval and a store, normally; far below the group's rebalance timeout.
+   */
+  private static final Duration REVOKE_STORE_TIMEOUT = Duration.ofSeconds(30);
+
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
   /**
@@ -74,6 +83,14 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
   /** The epoch of each partition's current assignment; touched only on the consumer's thread. */
   private final Map<TopicPartition, Long> epochs = new HashMap<>();
 
+  /**
+   * Per partition of the current assignment, the offset after the last record handed to the
+   * generator, and the offset after the last record known stored; consumer's thread only.
+   */
+  private final Map<TopicPartition, Long> handedOff = new HashMap<>();
+
+  private final Map<TopicPartition, Long> storedUpTo = new HashMap<>();
+
   private long nextEpoch;
   private volatile boolean running = true;
   private volatile KafkaConsumer<byte[], byte[]> consumer;
@@ -102,6 +119,11 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
     try {
       Map<String, Object> config = new HashMap<>(settings.consumerConfig());
       config.putIfAbsent("client.id", name);
+      // A member joining or leaving moves only the partitions that change owner, so the others'
+      // threads go on reading; set partition.assignment.strategy to choose another.
+      config.putIfAbsent(
+          ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+          CooperativeStickyAssignor.class.getName());
       consumer = new KafkaConsumer<>(config);
       checkReachable();
       if (settings.topics().isEmpty()) {
@@ -149,6 +171,7 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
                   asKafkaRecords(run), new AddedRun(commit, run.size(), dataBytes(run)));
             }
             receiver.added(run.size());
+            handedOff.put(partition, commit.nextOffset());
           }
         }
         commitStored(false);
@@ -264,24 +287,64 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
     }
   }
 
+  /**
+   * Before the partitions go to another consumer: waits until every record handed off from them is
+   * stored, then commits exactly that, so the next owner starts after it and reads nothing twice.
+   * Only a store that failed or took longer than {@link #REVOKE_STORE_TIMEOUT} leaves records for
+   * the next owner to read again (a duplicate, never a loss).
+   */
   @Override
   public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-    // Commit what is already stored while this consumer still owns the partitions; data still in
-    // flight is read
-    // again by the next owner (a duplicate, never a loss).
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    long deadline = System.nanoTime() + REVOKE_STORE_TIMEOUT.toNanos();
+    while (true) {
+      drainStored()
+          .forEach(
+              (partition, offset) ->
+                  offsets.merge(partition, offset, (a, b) -> a.offset() >= b.offset() ? a : b));
+      List<TopicPartition> unstored =
+          partitions.stream()
+              .filter(p -> storedUpTo.getOrDefault(p, -1L) < handedOff.getOrDefault(p, -1L))
+              .toList();
+      if (unstored.isEmpty()) {
+        break;
+      }
+      if (!running || receiver.storeFailed() || System.nanoTime() - deadline >= 0) {
+        LOG.warn(
+            "{}: records handed off from {} are not all stored {}; the next owner reads them again",
+            name,
+            unstored,
+            running ? "within " + REVOKE_STORE_TIMEOUT : "before the stop");
+        break;
+      }
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
     try {
-      commitStored(true);
+      if (!offsets.isEmpty()) {
+        consumer.commitSync(offsets, COMMIT_TIMEOUT);
+      }
     } catch (RuntimeException e) {
       LOG.warn("{}: commit on revocation of {} failed: {}", name, partitions, e.toString());
     }
-    partitions.forEach(epochs::remove);
+    forget(partitions);
     LOG.info("{}: partitions revoked {}", name, partitions);
   }
 
   @Override
   public void onPartitionsLost(Collection<TopicPartition> partitions) {
-    partitions.forEach(epochs::remove);
+    forget(partitions);
     LOG.info("{}: partitions lost {}", name, partitions);
+  }
+
+  private void forget(Collection<TopicPartition> partitions) {
+    partitions.forEach(epochs::remove);
+    partitions.forEach(handedOff::remove);
+    partitions.forEach(storedUpTo::remove);
   }
 
   @Override
@@ -330,6 +393,7 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
       if (previous == null || previous.offset() < commit.nextOffset()) {
         offsets.put(commit.partition(), new OffsetAndMetadata(commit.nextOffset()));
       }
+      storedUpTo.merge(commit.partition(), commit.nextOffset(), Math::max);
     }
     return offsets;
   }

@@ -205,6 +205,11 @@ public final class ReliableKafkaReceiver extends DrainableReceiver<KafkaRecord> 
     LOG.info("Receiver {} stopped", settings.name());
   }
 
+  /** Whether a store failed since the receiver started; nothing more is committed then. */
+  boolean storeFailed() {
+    return storeFailed;
+  }
+
   /** Called by a consumer thread after it handed {@code records} to the block generator. */
   void added(int records) {
     added.addAndGet(records);
