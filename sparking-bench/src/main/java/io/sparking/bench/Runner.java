@@ -36,7 +36,6 @@ final class Runner {
   private final BenchEnvironment env;
   private final Path workDir;
   private final PrintStream out;
-  private final List<String> notes = new ArrayList<>();
   private Path jfrDir;
 
   Runner(BenchConfig config, BenchEnvironment env, Path workDir, PrintStream out) {
@@ -71,7 +70,7 @@ final class Runner {
           continue;
         }
         try {
-          RunResult r = runWithOneRetry(path, run);
+          RunResult r = measure(path, config, run, "");
           runs.get(path).add(r);
           out.printf(
               "  %-33s %,11.0f records/s  (%,d records in %.2f s; steady %s; peak heap %s; CPU %s)%n",
@@ -103,42 +102,18 @@ final class Runner {
     return results;
   }
 
-  /** Notes for the report: runs that failed once and were run again. */
-  List<String> notes() {
-    return List.copyOf(notes);
-  }
-
   /**
-   * Runs once more after a failure: on a shared machine a run can fail for reasons outside the path
-   * (a port taken between choosing and binding it, a process ended by someone else). The report
-   * lists every retry; a path that fails twice in a row fails.
-   */
-  private RunResult runWithOneRetry(MeasuredPath path, int run) throws Exception {
-    return measure(path, config, run, "");
-  }
-
-  /**
-   * One run of {@code path} sized and shaped by {@code runConfig} (a section's variant), run once
-   * more after a failure; what the sections of the report use.
+   * One run of {@code path} sized and shaped by {@code runConfig} (a section's variant); what the
+   * sections of the report use. A failed run is not run again, whatever failed: a second attempt
+   * that passed would hide a path that loses or repeats records, or fails to start, now and then.
    */
   RunResult measure(MeasuredPath path, BenchConfig runConfig, int run, String tag)
       throws Exception {
     try {
       return runOnce(path, runConfig, run, tag);
-    } catch (InterruptedException e) {
+    } catch (Exception e) {
+      LOG.error("Run {} of {} failed; it is not run again", run + 1, path.id() + tag, e);
       throw e;
-    } catch (Exception first) {
-      LOG.error("Run {} of {} failed; running it once more", run + 1, path.id(), first);
-      out.printf("  %-33s failed (%s); running it once more%n", path.id() + tag, firstLine(first));
-      notes.add(
-          "Run "
-              + (run + 1)
-              + " of "
-              + path.id()
-              + tag
-              + " failed once and was run again: "
-              + firstLine(first));
-      return runOnce(path, runConfig, run, tag);
     }
   }
 
