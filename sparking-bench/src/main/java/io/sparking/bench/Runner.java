@@ -165,7 +165,10 @@ final class Runner {
           cpuAtStart = MachineCpu.now();
           feeding.start();
         }
-        long[] done = report.awaitDone(receiver, config.runTimeout(), feedFailure::get);
+        // The receiving JVM gives up at the run timeout on its own and reports the ids it got (the
+        // lost ones among them); waiting a little longer lets that report say what failed.
+        long[] done =
+            report.awaitDone(receiver, config.runTimeout().plus(EXIT_TIMEOUT), feedFailure::get);
         MachineCpu cpuAtEnd = MachineCpu.now();
         // The source held exactly the ids 0 .. records-1 (the backlog, or what a feeder sent): each
         // must have arrived once, or the figure would count loss or duplicates as throughput.
