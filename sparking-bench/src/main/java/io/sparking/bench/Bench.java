@@ -27,8 +27,9 @@ import picocli.CommandLine.Spec;
  * ./sparking bench --only kafka --sections latency,scaling
  * }</pre>
  *
- * <p>Exit code 0 when every path produced a figure, 1 when one failed (the report still lists the
- * rest), 2 for a command line that does not parse.
+ * <p>Exit code 0 when every run produced a figure, 1 when one failed (the report still lists the
+ * rest), 2 for a command line that does not parse. A run fails when any id sent is missing or
+ * repeated, or one arrives that was not sent; no failed run is run again.
  */
 @Command(
     name = "bench",
@@ -36,7 +37,14 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description =
         "Measures records/s of every Kafka and Flume path next to its reference, latency, heap under"
-            + " overload and scaling; writes markdown tables and a PNG chart.")
+            + " overload and scaling; writes markdown tables and a PNG chart.",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:every run produced a figure, each id sent delivered exactly once",
+      "1:a run failed (an id lost, repeated or unknown, a timeout, a process that died);"
+          + " failed runs are not run again, the rest is still measured and reported",
+      "2:the command line does not parse"
+    })
 public final class Bench implements Callable<Integer> {
   private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
@@ -182,7 +190,7 @@ public final class Bench implements Callable<Integer> {
         "Written to "
             + outcome.markdown()
             + (outcome.results().isEmpty() ? "" : " (and the chart next to it)"));
-    return outcome.ok() ? 0 : 1;
+    return outcome.exitCode();
   }
 
   /** What {@link #run} produced: every path's results, the report, and where it was written. */
@@ -192,6 +200,11 @@ public final class Bench implements Callable<Integer> {
     boolean ok() {
       return results.stream().allMatch(PathResult::ok)
           && sections.stream().allMatch(r -> r.failure() == null);
+    }
+
+    /** The command's exit code: 0 when {@link #ok()}, else 1. */
+    int exitCode() {
+      return ok() ? 0 : 1;
     }
   }
 
@@ -207,30 +220,32 @@ public final class Bench implements Callable<Integer> {
    * unless null.
    */
   static Outcome run(BenchConfig config, PrintStream out, Path jfrDir) throws Exception {
+    return run(config, Paths.all().stream().filter(config::selects).toList(), out, jfrDir);
+  }
+
+  /** Like {@link #run(BenchConfig, PrintStream, Path)}, measuring {@code paths} for throughput. */
+  static Outcome run(BenchConfig config, List<MeasuredPath> paths, PrintStream out, Path jfrDir)
+      throws Exception {
     String stamp = LocalDateTime.now().format(STAMP);
     String loadBefore = Report.loadAverage();
-    List<MeasuredPath> paths = Paths.all().stream().filter(config::selects).toList();
     Path workDir = TempDirs.create("sparking-bench-");
     out.printf(
         "Benchmark %s: %,d records of %d bytes, %d run(s) per path; receiving JVMs' logs in %s%n",
         stamp, config.records(), config.size(), config.runs(), workDir);
     List<PathResult> results = List.of();
     List<Sections.Row> rows;
-    List<String> notes;
     try (BenchEnvironment env = new BenchEnvironment(config)) {
       Runner runner = new Runner(config, env, workDir, out).recordFlightsTo(jfrDir);
       if (config.measures("throughput")) {
         results = runner.runAll(paths);
       }
       rows = Sections.runAll(config, runner, out);
-      notes = runner.notes();
     }
-    Report report =
-        new Report(config, results, rows, notes, stamp, loadBefore, Report.loadAverage());
+    Report report = new Report(config, results, rows, stamp, loadBefore, Report.loadAverage());
     Path markdown = report.write(stamp);
     Outcome outcome = new Outcome(results, rows, report, markdown);
-    // The logs of a run that failed, even once, are kept for a look.
-    if (notes.isEmpty() && outcome.ok()) {
+    // The logs of a run that failed are kept for a look.
+    if (outcome.ok()) {
       TempDirs.deleteRecursively(workDir);
     }
     return outcome;

@@ -18,12 +18,12 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Lines on stdout, each starting with {@link #PREFIX}: {@code READY <millis> [port]} (the
  * receiver's start mark), {@code REPORT <records> <bytes> <startMillis> <endMillis>} (a progress
- * report, see {@link #report}), {@code IDS <distinct> <duplicates> <unknown>} then {@code DONE
- * <records> <bytes> <doneMillis> <peakHeapBytes>}, {@code FAIL <message>}, {@code HEAP <millis>
- * <usedBytes> <afterGcBytes>} (the peak of each second and the heap left by the last collections)
- * and, for runs that measure latency, {@code LATENCY <records> <p50Millis> <p99Millis> <maxMillis>}
- * before {@code DONE}. Times are wall-clock milliseconds, comparable between the JVMs of one
- * machine.
+ * report, see {@link #report}), {@code IDS <distinct> <duplicates> <unknown> <ids>...} ({@link
+ * ReceivedIds.Delivery#toLine}) then {@code DONE <records> <bytes> <doneMillis> <peakHeapBytes>},
+ * {@code FAIL <message>}, {@code HEAP <millis> <usedBytes> <afterGcBytes>} (the peak of each second
+ * and the heap left by the last collections) and, for runs that measure latency, {@code LATENCY
+ * <records> <p50Millis> <p99Millis> <maxMillis>} before {@code DONE}. Times are wall-clock
+ * milliseconds, comparable between the JVMs of one machine.
  */
 public final class Progress {
   /** The start of every protocol line; other output of the receiving JVM is only logged. */
@@ -166,8 +166,7 @@ public final class Progress {
     if (measuresLatency()) {
       reportLatency();
     }
-    ReceivedIds.Delivery delivery = ids.delivery();
-    line("IDS " + delivery.distinct() + " " + delivery.duplicates() + " " + delivery.unknown());
+    line("IDS " + ids.delivery().toLine());
     line("DONE " + RECORDS.get() + " " + BYTES.get() + " " + doneMillis + " " + peakHeapBytes);
   }
 

@@ -45,10 +45,7 @@ final class ReceiverReport implements Consumer<String> {
           reports.add(numbers(rest));
         }
       }
-      case "IDS" -> {
-        long[] n = numbers(rest);
-        delivery = new ReceivedIds.Delivery(n[0], n[1], n[2]);
-      }
+      case "IDS" -> delivery = ReceivedIds.Delivery.parse(rest);
       case "DONE" -> done = numbers(rest);
       case "HEAP" -> {
         synchronized (heap) {

@@ -24,7 +24,6 @@ import org.knowm.xchart.style.Styler;
 final class Report {
   private final BenchConfig config;
   private final List<PathResult> results;
-  private final List<String> notes;
   private final String startedAt;
   private final String loadBefore;
   private final String loadAfter;
@@ -33,25 +32,22 @@ final class Report {
   Report(
       BenchConfig config,
       List<PathResult> results,
-      List<String> notes,
       String startedAt,
       String loadBefore,
       String loadAfter) {
-    this(config, results, List.of(), notes, startedAt, loadBefore, loadAfter);
+    this(config, results, List.of(), startedAt, loadBefore, loadAfter);
   }
 
   Report(
       BenchConfig config,
       List<PathResult> results,
       List<Sections.Row> rows,
-      List<String> notes,
       String startedAt,
       String loadBefore,
       String loadAfter) {
     this.rows = List.copyOf(rows);
     this.config = config;
     this.results = results;
-    this.notes = notes;
     this.startedAt = startedAt;
     this.loadBefore = loadBefore;
     this.loadAfter = loadAfter;
@@ -97,12 +93,6 @@ final class Report {
             + " heap: peak used heap of the receiving JVM (sampled every 50 ms). CPU per record: CPU time of the whole"
             + " machine (every process of the run: receiving JVM, broker or agents, feeder) while the clock ran, over the"
             + " records counted; busy: the share of all cores in use meanwhile.\n");
-    for (String note : notes) {
-      md.append("\n- ").append(note);
-    }
-    if (!notes.isEmpty()) {
-      md.append("\n");
-    }
     md.append(sectionTables());
     return md.toString();
   }

@@ -36,7 +36,6 @@ final class Runner {
   private final BenchEnvironment env;
   private final Path workDir;
   private final PrintStream out;
-  private final List<String> notes = new ArrayList<>();
   private Path jfrDir;
 
   Runner(BenchConfig config, BenchEnvironment env, Path workDir, PrintStream out) {
@@ -71,7 +70,7 @@ final class Runner {
           continue;
         }
         try {
-          RunResult r = runWithOneRetry(path, run);
+          RunResult r = measure(path, config, run, "");
           runs.get(path).add(r);
           out.printf(
               "  %-33s %,11.0f records/s  (%,d records in %.2f s; steady %s; peak heap %s; CPU %s)%n",
@@ -103,42 +102,18 @@ final class Runner {
     return results;
   }
 
-  /** Notes for the report: runs that failed once and were run again. */
-  List<String> notes() {
-    return List.copyOf(notes);
-  }
-
   /**
-   * Runs once more after a failure: on a shared machine a run can fail for reasons outside the path
-   * (a port taken between choosing and binding it, a process ended by someone else). The report
-   * lists every retry; a path that fails twice in a row fails.
-   */
-  private RunResult runWithOneRetry(MeasuredPath path, int run) throws Exception {
-    return measure(path, config, run, "");
-  }
-
-  /**
-   * One run of {@code path} sized and shaped by {@code runConfig} (a section's variant), run once
-   * more after a failure; what the sections of the report use.
+   * One run of {@code path} sized and shaped by {@code runConfig} (a section's variant); what the
+   * sections of the report use. A failed run is not run again, whatever failed: a second attempt
+   * that passed would hide a path that loses or repeats records, or fails to start, now and then.
    */
   RunResult measure(MeasuredPath path, BenchConfig runConfig, int run, String tag)
       throws Exception {
     try {
       return runOnce(path, runConfig, run, tag);
-    } catch (InterruptedException e) {
+    } catch (Exception e) {
+      LOG.error("Run {} of {} failed; it is not run again", run + 1, path.id() + tag, e);
       throw e;
-    } catch (Exception first) {
-      LOG.error("Run {} of {} failed; running it once more", run + 1, path.id(), first);
-      out.printf("  %-33s failed (%s); running it once more%n", path.id() + tag, firstLine(first));
-      notes.add(
-          "Run "
-              + (run + 1)
-              + " of "
-              + path.id()
-              + tag
-              + " failed once and was run again: "
-              + firstLine(first));
-      return runOnce(path, runConfig, run, tag);
     }
   }
 
@@ -190,7 +165,10 @@ final class Runner {
           cpuAtStart = MachineCpu.now();
           feeding.start();
         }
-        long[] done = report.awaitDone(receiver, config.runTimeout(), feedFailure::get);
+        // The receiving JVM gives up at the run timeout on its own and reports the ids it got (the
+        // lost ones among them); waiting a little longer lets that report say what failed.
+        long[] done =
+            report.awaitDone(receiver, config.runTimeout().plus(EXIT_TIMEOUT), feedFailure::get);
         MachineCpu cpuAtEnd = MachineCpu.now();
         // The source held exactly the ids 0 .. records-1 (the backlog, or what a feeder sent): each
         // must have arrived once, or the figure would count loss or duplicates as throughput.
@@ -225,8 +203,8 @@ final class Runner {
    * a run that lost records, or counted one twice, has no figure.
    *
    * @param delivery what the receiving JVM reported, or null when it reported nothing
-   * @throws IllegalStateException saying how many ids arrived, such as {@code ids: 1,999,000
-   *     distinct of 2,000,000, 1,000 duplicates, 0 unknown}
+   * @throws IllegalStateException saying how many ids arrived and naming a few, such as {@code ids:
+   *     2,000,000 distinct of 2,000,000: 0 lost, 2 duplicates (7, 1040), 0 unknown}
    */
   static void requireDelivered(ReceivedIds.Delivery delivery, long sent) {
     String problem = delivery == null ? "ids: none reported" : delivery.problem(sent);

@@ -65,13 +65,17 @@ class BenchSmokeTest {
     for (MeasuredPath path : Paths.all().stream().filter(config::selects).toList()) {
       assertThat(table).contains("| " + path.label() + " | ");
     }
-    // A run retried after a failure is listed under the table; a path that failed shows "failed:"
-    // in its row.
-    assertThat(table).doesNotContain("| failed:");
+    // No run failed (none is run again): no "failed:" row, no delivery check's "ids:" note, no
+    // "FAILED" printed, and the command would exit 0.
+    assertThat(table).doesNotContain("failed:").doesNotContain("ids:");
+    assertThat(outcome.exitCode()).isZero();
     Path chart =
         results.resolve(outcome.markdown().getFileName().toString().replace(".md", ".png"));
     assertThat(chart).exists().isNotEmptyFile();
-    assertThat(printed.toString(StandardCharsets.UTF_8)).contains("records/s");
+    assertThat(printed.toString(StandardCharsets.UTF_8))
+        .contains("records/s")
+        .doesNotContain("FAILED")
+        .doesNotContain("ids:");
 
     assertThat(outcome.sections())
         .allSatisfy(

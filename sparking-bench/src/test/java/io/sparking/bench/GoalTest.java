@@ -64,7 +64,6 @@ class GoalTest {
                     java.time.Duration.ofSeconds(1),
                     java.nio.file.Path.of("results")),
                 List.of(reference, path),
-                List.of(),
                 "now",
                 "0",
                 "0")

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,8 @@ class ReceivedIdsTest {
     LongStream.range(0, 1_000).parallel().forEach(i -> ids.record(idOf(i)));
 
     assertThat(ids.distinct()).isEqualTo(1_000);
-    assertThat(ids.delivery()).isEqualTo(new ReceivedIds.Delivery(1_000, 0, 0));
+    assertThat(ids.delivery())
+        .isEqualTo(new ReceivedIds.Delivery(1_000, 0, 0, List.of(), List.of(), List.of()));
     assertThat(ids.delivery().problem(1_000)).isNull();
     Runner.requireDelivered(ids.delivery(), 1_000);
   }
@@ -40,7 +42,7 @@ class ReceivedIdsTest {
     assertThat(ids.distinct()).isEqualTo(999);
     assertThatThrownBy(() -> Runner.requireDelivered(ids.delivery(), 1_000))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("ids: 999 distinct of 1,000, 1 duplicates, 0 unknown");
+        .hasMessage("ids: 999 distinct of 1,000: 1 lost (999), 1 duplicates (7), 0 unknown");
   }
 
   @Test
@@ -53,7 +55,7 @@ class ReceivedIdsTest {
 
     assertThat(ids.distinct()).isEqualTo(3);
     assertThatThrownBy(() -> Runner.requireDelivered(ids.delivery(), 3))
-        .hasMessage("ids: 3 distinct of 3, 1 duplicates, 0 unknown");
+        .hasMessage("ids: 3 distinct of 3: 0 lost, 1 duplicates (1), 0 unknown");
     assertThatThrownBy(() -> Runner.requireDelivered(null, 3)).hasMessage("ids: none reported");
   }
 
@@ -67,7 +69,24 @@ class ReceivedIdsTest {
     ids.record(BenchData.id(new byte[5]));
 
     assertThat(ids.delivery().problem(2))
-        .isEqualTo("ids: 2 distinct of 2, 0 duplicates, 3 unknown");
+        .isEqualTo("ids: 2 distinct of 2: 0 lost, 0 duplicates, 3 unknown (2, no id, no id)");
+  }
+
+  @Test
+  void aFailureNamesTheFirstFewIdsOfEachKindAndTheyCrossTheProtocolLine() {
+    ReceivedIds ids = new ReceivedIds(100);
+    for (long i = 0; i < 100; i += 2) {
+      ids.record(idOf(i));
+      ids.record(idOf(i));
+    }
+    ReceivedIds.Delivery delivery = ids.delivery();
+
+    assertThat(delivery.problem(100))
+        .isEqualTo(
+            "ids: 50 distinct of 100: 50 lost (1, 3, 5, 7, 9, ...),"
+                + " 50 duplicates (0, 2, 4, 6, 8, ...), 0 unknown");
+    assertThat(ReceivedIds.Delivery.parse(delivery.toLine())).isEqualTo(delivery);
+    assertThat(delivery.toLine()).isEqualTo("50 50 0 1,3,5,7,9 0,2,4,6,8 -");
   }
 
   @Test
