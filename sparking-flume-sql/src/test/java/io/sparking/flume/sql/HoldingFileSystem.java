@@ -17,20 +17,27 @@ import org.apache.hadoop.util.Progressable;
  * be made to stop right after the data is durable: once the file named by {@code
  * fs.holdsync.trigger} exists, the next such sync deletes it, prints {@value #HOLDING} and sleeps
  * for a minute. A batch then sits in the log, not yet acknowledged to its sink: the window between
- * the two, held open for a kill to land in.
+ * the two, held open for a kill to land in. Once the file named by {@code fs.holdsync.fail} exists,
+ * the next such sync deletes it and fails instead, as a full or broken disk would.
  */
 public final class HoldingFileSystem extends RawLocalFileSystem {
   static final String SCHEME = "holdsync";
   static final String TRIGGER = "fs.holdsync.trigger";
+  static final String FAIL = "fs.holdsync.fail";
   static final String HOLDING = "sparking-test: holding after a synced log write";
 
   private Path trigger;
+  private Path fail;
 
   @Override
   public void initialize(URI uri, Configuration conf) throws IOException {
     super.initialize(uri, conf);
-    String file = conf.get(TRIGGER);
-    trigger = file == null ? null : Path.of(file);
+    trigger = path(conf.get(TRIGGER));
+    fail = path(conf.get(FAIL));
+  }
+
+  private static Path path(String file) {
+    return file == null ? null : Path.of(file);
   }
 
   @Override
@@ -107,6 +114,9 @@ public final class HoldingFileSystem extends RawLocalFileSystem {
 
     @Override
     public void hsync() throws IOException {
+      if (fail != null && Files.deleteIfExists(fail)) {
+        throw new IOException("the test's file system refuses this sync");
+      }
       out.hsync();
       if (trigger != null && Files.deleteIfExists(trigger)) {
         System.out.println(HOLDING);

@@ -51,6 +51,25 @@ class OptionsTest {
                     .option("callTimeout", "soon")
                     .load())
         .hasMessage("callTimeout='soon' is not a duration: pass one such as 500ms, 30s or 1m");
+    assertThatThrownBy(
+            () ->
+                flume()
+                    .option("mode", "pull")
+                    .option("agents", "127.0.0.1:9999")
+                    .option("maxEventsPerTrigger", "0")
+                    .load())
+        .hasMessage(
+            "maxEventsPerTrigger='0' is not a positive number: pass the most events, such as"
+                + " 100000");
+    assertThatThrownBy(
+            () ->
+                flume()
+                    .option("mode", "push")
+                    .option("host", "0.0.0.0")
+                    .option("port", "4141")
+                    .option("maxLogSize", "10k")
+                    .load())
+        .hasMessage("maxLogSize='10k' is below 1m: pass at least 1m, such as 512m or 10g");
     assertThatThrownBy(() -> flume().option("mode", "pull").option("agents", "a:1,a:1").load())
         .hasMessageContaining("appears twice");
     assertThatThrownBy(

@@ -64,7 +64,8 @@ class PullSourceTest {
         query.stop();
       }
     }
-    // Every batch committed: the log keeps only its newest segment, for its position.
+    // Every batch committed: the log keeps at most one segment for its position, and what the
+    // stop sealed.
     try (Stream<Path> segments = Files.list(work.resolve("checkpoint/sources/0/segments"))) {
       assertThat(segments.map(p -> p.getFileName().toString()).toList())
           .hasSizeLessThanOrEqualTo(2);

@@ -2,6 +2,7 @@ package io.sparking.flume.internal;
 
 import io.sparking.flume.FlumeEvent;
 import io.sparking.flume.PullSettings;
+import io.sparking.flume.StoreFullException;
 import io.sparking.flume.protocol.EventBatch;
 import io.sparking.flume.protocol.Settlement;
 import io.sparking.flume.protocol.SparkFlumeProtocol;
@@ -241,6 +242,13 @@ final class PullConnection implements Runnable {
     try {
       store.store(agent, sequence, events);
     } catch (Exception e) {
+      if (StoreFullException.isCause(e)) {
+        // The consumer is behind: the batch waits in the channel, and the next ask waits a while.
+        LOG.debug("Batch {} from {} refused: {}", sequence, name, e.toString());
+        nack(sequence, "the store is full");
+        stop.pause(settings.reconnectBackoff());
+        return;
+      }
       // Spark's store throws its checked SparkException when the write-ahead log fails; it must be
       // nacked too.
       LOG.warn(

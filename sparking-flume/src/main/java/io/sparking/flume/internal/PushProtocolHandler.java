@@ -1,6 +1,7 @@
 package io.sparking.flume.internal;
 
 import io.sparking.flume.FlumeEvent;
+import io.sparking.flume.StoreFullException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -45,6 +46,10 @@ final class PushProtocolHandler implements AvroSourceProtocol {
       // Spark's store throws its checked SparkException when the write-ahead log fails; answer
       // FAILED for it too.
       long failed = failedBatches.incrementAndGet();
+      if (StoreFullException.isCause(e)) {
+        LOG.debug("Batch of {} events on {} refused: {}", events.size(), endpoint, e.toString());
+        return Status.FAILED;
+      }
       LOG.warn(
           "Could not store a batch of {} Flume events received on {}; answering FAILED so the sink sends it"
               + " again ({} failed batches so far): {}",

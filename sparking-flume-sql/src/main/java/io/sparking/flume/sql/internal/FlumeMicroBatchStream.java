@@ -8,6 +8,9 @@ import org.apache.spark.sql.connector.read.InputPartition;
 import org.apache.spark.sql.connector.read.PartitionReaderFactory;
 import org.apache.spark.sql.connector.read.streaming.MicroBatchStream;
 import org.apache.spark.sql.connector.read.streaming.Offset;
+import org.apache.spark.sql.connector.read.streaming.ReadLimit;
+import org.apache.spark.sql.connector.read.streaming.ReadMaxRows;
+import org.apache.spark.sql.connector.read.streaming.SupportsAdmissionControl;
 import org.apache.spark.util.SerializableConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,10 +22,11 @@ import org.slf4j.LoggerFactory;
  * start, the log asks the pull sinks how the batches a crash left unsettled ended before the first
  * offset is served.
  */
-final class FlumeMicroBatchStream implements MicroBatchStream {
+final class FlumeMicroBatchStream implements MicroBatchStream, SupportsAdmissionControl {
   private static final Logger LOG = LoggerFactory.getLogger(FlumeMicroBatchStream.class);
 
   private final String name;
+  private final long maxEventsPerTrigger;
   private final SourceLog log;
   private final SerializableConfiguration conf;
   private final AutoCloseable connections;
@@ -30,6 +34,7 @@ final class FlumeMicroBatchStream implements MicroBatchStream {
   FlumeMicroBatchStream(
       SourceOptions options, String checkpointLocation, Configuration hadoopConf) {
     this.name = options.toString();
+    this.maxEventsPerTrigger = options.maxEventsPerTrigger();
     this.conf = new SerializableConfiguration(hadoopConf);
     SinkSettler settler = options.settler();
     try {
@@ -38,7 +43,8 @@ final class FlumeMicroBatchStream implements MicroBatchStream {
               new Path(checkpointLocation, "segments"),
               hadoopConf,
               settler == null ? SourceLog.Settler.NONE : settler,
-              options.settleWait());
+              options.settleWait(),
+              options.maxLogBytes());
     } catch (IOException e) {
       throw new UncheckedIOException(
           "Cannot open the Flume source log under " + checkpointLocation + ": " + e.getMessage(),
@@ -63,7 +69,33 @@ final class FlumeMicroBatchStream implements MicroBatchStream {
 
   @Override
   public Offset latestOffset() {
-    return new LogOffset(log.seal());
+    return offer(log.seal());
+  }
+
+  @Override
+  public ReadLimit getDefaultReadLimit() {
+    return maxEventsPerTrigger > 0
+        ? ReadLimit.maxRows(maxEventsPerTrigger)
+        : ReadLimit.allAvailable();
+  }
+
+  /**
+   * Seals what the connections logged, and ends the micro-batch there or, under {@code
+   * maxEventsPerTrigger}, that many events after {@code start}; the rest waits in the log.
+   */
+  @Override
+  public Offset latestOffset(Offset start, ReadLimit limit) {
+    long sealed = log.seal();
+    if (limit instanceof ReadMaxRows rows) {
+      long from = start == null ? 0 : ((LogOffset) start).position();
+      return offer(Math.min(sealed, from + rows.maxRows()));
+    }
+    return offer(sealed);
+  }
+
+  private Offset offer(long position) {
+    log.offered(position);
+    return new LogOffset(position);
   }
 
   @Override

@@ -60,14 +60,15 @@ final class SourceLog implements AutoCloseable {
     Settler NONE = (agent, transaction) -> Settlement.UNKNOWN;
   }
 
-  /** A sealed segment: where it ends, and the frames a reader skips. */
-  private record Sealed(long end, int[] dropped) {}
+  /** A sealed segment: where it ends, the frames a reader skips, and its size on disk. */
+  private record Sealed(long end, int[] dropped, long bytes) {}
 
   /** The segment appends go to, or one being sealed. Guarded by the log. */
   private static final class Segment {
     final long start;
     final FSDataOutputStream out;
     long end;
+    long bytes;
     int frames;
     int unsettled;
     final TreeSet<Integer> dropped = new TreeSet<>();
@@ -85,6 +86,16 @@ final class SourceLog implements AutoCloseable {
   private final FileSystem fs;
   private final Path dir;
   private final Duration settleWait;
+  private final long maxBytes;
+
+  /** What the segments hold on disk, sealed and open; guarded by {@code this}. */
+  private long bytes;
+
+  /** Whether the log refuses batches for want of room; guarded by {@code this}. */
+  private boolean full;
+
+  /** The end of the last micro-batch offered to Spark; guarded by {@code this}. */
+  private long offered;
 
   /** Sealed segments by start position. Guarded by {@code this}. */
   private final TreeMap<Long, Sealed> sealed = new TreeMap<>();
@@ -108,18 +119,21 @@ final class SourceLog implements AutoCloseable {
   /** Frames known synced; guarded by {@code syncLock}. */
   private long synced;
 
-  private SourceLog(FileSystem fs, Path dir, Duration settleWait) {
+  private SourceLog(FileSystem fs, Path dir, Duration settleWait, long maxBytes) {
     this.fs = fs;
     this.dir = dir;
     this.settleWait = settleWait;
+    this.maxBytes = maxBytes;
   }
 
   /**
    * The log in {@code dir} (created when missing), with any segment a crash left open sealed after
    * {@code settler} said how its batches' transactions ended. A seal waits up to {@code settleWait}
-   * for the settlements of the batches in its segment.
+   * for the settlements of the batches in its segment. Once the segments hold {@code maxBytes},
+   * batches are refused ({@link LogFullException}) until commits delete some.
    */
-  static SourceLog open(Path dir, Configuration conf, Settler settler, Duration settleWait)
+  static SourceLog open(
+      Path dir, Configuration conf, Settler settler, Duration settleWait, long maxBytes)
       throws IOException {
     FileSystem fs = dir.getFileSystem(conf);
     // As Spark's write-ahead log does: the checksummed local file system buffers below hflush.
@@ -127,7 +141,7 @@ final class SourceLog implements AutoCloseable {
       fs = local.getRawFileSystem();
     }
     fs.mkdirs(dir);
-    SourceLog log = new SourceLog(fs, dir, settleWait);
+    SourceLog log = new SourceLog(fs, dir, settleWait, maxBytes);
     log.recover(settler);
     return log;
   }
@@ -139,7 +153,26 @@ final class SourceLog implements AutoCloseable {
       Matcher s = SEALED.matcher(name);
       if (s.matches()) {
         long start = Long.parseLong(s.group(1));
-        sealed.put(start, new Sealed(Long.parseLong(s.group(2)), readDrops(start)));
+        long segmentEnd = Long.parseLong(s.group(2));
+        Sealed other = sealed.get(start);
+        if (other != null) {
+          // A crash between sealing a segment and deleting the empty one that kept its start.
+          if (other.end() != start && segmentEnd != start) {
+            throw new IOException(
+                "The Flume source log at "
+                    + dir
+                    + " holds two segments starting at "
+                    + start
+                    + ": the directory was changed by hand; restore it or start the query with a"
+                    + " new checkpoint location");
+          }
+          fs.delete(new Path(dir, sealedName(start, start)), false);
+          if (segmentEnd == start) {
+            continue;
+          }
+        }
+        sealed.put(start, new Sealed(segmentEnd, readDrops(start), file.getLen()));
+        bytes += file.getLen();
       } else if (OPEN.matcher(name).matches()) {
         leftOpen.add(file.getPath());
       }
@@ -204,7 +237,10 @@ final class SourceLog implements AutoCloseable {
     if (!fs.rename(path, target)) {
       throw new IOException("could not rename " + path + " to " + target);
     }
-    sealed.put(start, new Sealed(start + events, toArray(dropped)));
+    long length = fs.getFileStatus(target).getLen();
+    dropPositionMarker(start);
+    sealed.put(start, new Sealed(start + events, toArray(dropped), length));
+    bytes += length;
     end = start + events;
     LOG.info(
         "Recovered {} events left in an open segment, now {}; {} of them in {} batch(es) whose"
@@ -239,6 +275,7 @@ final class SourceLog implements AutoCloseable {
     long mine;
     synchronized (this) {
       checkNotFailed();
+      checkRoom(frame.length);
       try {
         if (open == null) {
           open = new Segment(end, fs.create(openPath(end), false));
@@ -253,6 +290,8 @@ final class SourceLog implements AutoCloseable {
         unsettled.put(key, new Unsettled(open, open.frames));
       }
       open.frames++;
+      open.bytes += frame.length;
+      bytes += frame.length;
       open.end += events.size();
       end += events.size();
       mine = ++written;
@@ -328,6 +367,52 @@ final class SourceLog implements AutoCloseable {
     if (batch != null) {
       batch.segment().unsettled--;
     }
+  }
+
+  /**
+   * Refuses a frame of {@code frameBytes} when the segments hold {@code maxBytes} already: the
+   * agent keeps the batch in its channel until the query commits what it read. Spark commits a
+   * micro-batch only when it plans the next one, which it does only for new data: so once
+   * everything logged was offered to Spark, one more frame is taken, and the log holds at most
+   * {@code maxBytes} and one batch.
+   */
+  private void checkRoom(int frameBytes) throws LogFullException {
+    boolean unoffered = open != null || end > offered;
+    if (bytes > 0 && bytes + frameBytes > maxBytes && unoffered) {
+      if (!full) {
+        full = true;
+        LOG.warn(
+            "The Flume source log at {} holds {} bytes, and a batch of {} more would pass"
+                + " maxLogSize={}: batches are refused, and stay in the agents' channels, until"
+                + " the query commits what it read",
+            dir,
+            bytes,
+            frameBytes,
+            maxBytes);
+      }
+      throw new LogFullException(
+          "the Flume source log at "
+              + dir
+              + " holds "
+              + bytes
+              + " bytes, maxLogSize is "
+              + maxBytes
+              + ": the query is behind; the batch stays in Flume");
+    }
+    if (full) {
+      full = false;
+      LOG.info("The Flume source log at {} takes batches again ({} bytes)", dir, bytes);
+    }
+  }
+
+  /** What the segments hold on disk, sealed and open. */
+  synchronized long bytes() {
+    return bytes;
+  }
+
+  /** Spark was handed a micro-batch ending at {@code position}. */
+  synchronized void offered(long position) {
+    offered = Math.max(offered, position);
   }
 
   private void checkNotFailed() throws IOException {
@@ -408,7 +493,8 @@ final class SourceLog implements AutoCloseable {
       throw new IOException("could not rename " + from + " to " + to);
     }
     synchronized (this) {
-      sealed.put(cut.start, new Sealed(cut.end, dropped));
+      dropPositionMarker(cut.start);
+      sealed.put(cut.start, new Sealed(cut.end, dropped, cut.bytes));
     }
   }
 
@@ -465,9 +551,23 @@ final class SourceLog implements AutoCloseable {
     return out;
   }
 
-  /** Deletes the segments that end at or before {@code position}, but for the newest one. */
+  /**
+   * Deletes the segments that end at or before {@code position}. The newest one, once read, gives
+   * way to an empty segment at its end, {@code <end>-<end>.seg}, which keeps the log's position
+   * across restarts and takes no room.
+   */
   synchronized void commit(long position) {
     Long newest = sealed.isEmpty() ? null : sealed.lastKey();
+    if (newest != null && sealed.get(newest).end() <= position && sealed.get(newest).bytes() > 0) {
+      long at = sealed.get(newest).end();
+      try {
+        fs.create(new Path(dir, sealedName(at, at)), true).close();
+        sealed.put(at, new Sealed(at, new int[0], 0));
+      } catch (IOException e) {
+        LOG.warn("Could not write the position {} in {}: {}", at, dir, e.toString());
+      }
+      newest = sealed.lastKey();
+    }
     List<Long> done = new ArrayList<>();
     for (var segment : sealed.entrySet()) {
       if (segment.getValue().end() <= position && !segment.getKey().equals(newest)) {
@@ -479,10 +579,18 @@ final class SourceLog implements AutoCloseable {
       try {
         fs.delete(dropsPath(start), false);
         fs.delete(path, false);
-        sealed.remove(start);
+        bytes -= sealed.remove(start).bytes();
       } catch (IOException e) {
         LOG.warn("Could not delete committed segment {}; trying again after the next batch", path);
       }
+    }
+  }
+
+  /** Deletes the empty segment that kept the position at {@code start}: a segment starts there. */
+  private void dropPositionMarker(long start) throws IOException {
+    Sealed marker = sealed.get(start);
+    if (marker != null && marker.end() == start) {
+      fs.delete(new Path(dir, sealedName(start, start)), false);
     }
   }
 

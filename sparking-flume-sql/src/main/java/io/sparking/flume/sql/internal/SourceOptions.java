@@ -35,6 +35,11 @@ final class SourceOptions implements Serializable {
   static final String AGENTS = "agents";
   static final String HOST = "host";
   static final String PORT = "port";
+  static final String MAX_EVENTS_PER_TRIGGER = "maxEventsPerTrigger";
+  static final String MAX_LOG_SIZE = "maxLogSize";
+
+  /** What the source's log may hold on disk unless {@code maxLogSize} says otherwise. */
+  static final long DEFAULT_MAX_LOG_BYTES = 1L << 30;
 
   private static final Map<String, BiConsumer<PullSettings.Builder, String>> PULL = new TreeMap<>();
   private static final Map<String, BiConsumer<PushSettings.Builder, String>> PUSH = new TreeMap<>();
@@ -62,6 +67,8 @@ final class SourceOptions implements Serializable {
   private final int port;
   private final PullSettings pullSettings;
   private final PushSettings pushSettings;
+  private long maxEventsPerTrigger;
+  private long maxLogBytes = DEFAULT_MAX_LOG_BYTES;
 
   private SourceOptions(
       boolean pull,
@@ -78,6 +85,16 @@ final class SourceOptions implements Serializable {
     this.pushSettings = pushSettings;
   }
 
+  /** The most events a micro-batch reads; 0 for all there are. */
+  long maxEventsPerTrigger() {
+    return maxEventsPerTrigger;
+  }
+
+  /** How many bytes the source's log may hold before it refuses batches. */
+  long maxLogBytes() {
+    return maxLogBytes;
+  }
+
   /**
    * The checked options of {@code given} (names in any case, as Spark passes them).
    *
@@ -86,6 +103,19 @@ final class SourceOptions implements Serializable {
   static SourceOptions parse(Map<String, String> given) {
     Map<String, String> options = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     options.putAll(given);
+    SourceOptions parsed = parseMode(options);
+    String perTrigger = options.get(MAX_EVENTS_PER_TRIGGER);
+    if (perTrigger != null) {
+      parsed.maxEventsPerTrigger = positive(MAX_EVENTS_PER_TRIGGER, perTrigger.trim(), "events");
+    }
+    String logSize = options.get(MAX_LOG_SIZE);
+    if (logSize != null) {
+      parsed.maxLogBytes = bytes(MAX_LOG_SIZE, logSize.trim());
+    }
+    return parsed;
+  }
+
+  private static SourceOptions parseMode(Map<String, String> options) {
     String mode = options.get(MODE);
     if (mode == null || !(mode.equalsIgnoreCase("pull") || mode.equalsIgnoreCase("push"))) {
       throw InvalidSetting.of(
@@ -95,7 +125,7 @@ final class SourceOptions implements Serializable {
           "pass pull (with agents=host:port,...) or push (with host and port)");
     }
     boolean pull = mode.equalsIgnoreCase("pull");
-    Set<String> known = new LinkedHashSet<>(List.of(MODE));
+    Set<String> known = new LinkedHashSet<>(List.of(MODE, MAX_EVENTS_PER_TRIGGER, MAX_LOG_SIZE));
     if (pull) {
       known.add(AGENTS);
       known.addAll(PULL.keySet());
@@ -220,6 +250,37 @@ final class SourceOptions implements Serializable {
       throw InvalidSetting.of(
           name, "'" + value + "'", "not a whole number", "pass one such as 1000");
     }
+  }
+
+  private static long positive(String name, String value, String unit) {
+    try {
+      long parsed = Long.parseLong(value);
+      if (parsed > 0) {
+        return parsed;
+      }
+    } catch (NumberFormatException e) {
+      // Refused below, with the same words.
+    }
+    throw InvalidSetting.of(
+        name,
+        "'" + value + "'",
+        "not a positive number",
+        "pass the most " + unit + ", such as 100000");
+  }
+
+  private static long bytes(String name, String value) {
+    long parsed;
+    try {
+      parsed = JavaUtils.byteStringAsBytes(value);
+    } catch (NumberFormatException e) {
+      throw InvalidSetting.of(
+          name, "'" + value + "'", "not a size", "pass one such as 512m, 10g or 1t");
+    }
+    if (parsed < 1 << 20) {
+      throw InvalidSetting.of(
+          name, "'" + value + "'", "below 1m", "pass at least 1m, such as 512m or 10g");
+    }
+    return parsed;
   }
 
   private static Duration duration(String name, String value) {

@@ -139,14 +139,50 @@ class SourceLogTest {
   }
 
   @Test
-  void commitDeletesWhatWasReadButKeepsTheNewestSegmentForThePosition() throws Exception {
+  void aFullLogRefusesBatchesUntilACommitDeletesWhatWasRead() throws Exception {
+    int frame = Segments.frame(AGENT, "tx-1", events("a", 10), 0).length;
+    long max = 2L * frame + frame / 2;
+    try (SourceLog log = open(NO_SETTLER, max)) {
+      log.append(AGENT, "tx-1", events("a", 10));
+      log.settled(AGENT, "tx-1", Settlement.COMMITTED);
+      assertThat(log.seal()).isEqualTo(10);
+      log.append(AGENT, "tx-2", events("b", 10));
+      log.settled(AGENT, "tx-2", Settlement.COMMITTED);
+      assertThat(log.seal()).isEqualTo(20);
+      assertThatThrownBy(() -> log.append(AGENT, "tx-3", events("c", 10)))
+          .isInstanceOf(LogFullException.class)
+          .hasMessageContaining("maxLogSize is " + max);
+      assertThat(log.end()).as("the refused batch is not in the log").isEqualTo(20);
+
+      // Everything read: even the newest segment gives way, to an empty one keeping the position.
+      log.commit(20);
+      assertThat(log.bytes()).isZero();
+      log.append(AGENT, "tx-3", events("c", 10));
+      log.settled(AGENT, "tx-3", Settlement.COMMITTED);
+      assertThat(log.seal()).isEqualTo(30);
+      assertThat(bodies(log.segments(20, 30))).hasSize(10).allMatch(b -> b.startsWith("c-"));
+      assertThat(names())
+          .as("the empty segment is gone once one starts there")
+          .containsExactly(String.format("%020d-%020d.seg", 20, 30));
+      log.commit(30);
+    }
+    try (SourceLog log = open()) {
+      assertThat(log.end()).as("the position survives a restart").isEqualTo(30);
+      assertThat(names()).containsExactly(String.format("%020d-%020d.seg", 30, 30));
+    }
+  }
+
+  @Test
+  void commitDeletesWhatWasReadAndKeepsThePositionInAnEmptySegment() throws Exception {
     try (SourceLog log = open()) {
       log.append(events("a", 2));
       log.seal();
       log.append(events("b", 2));
       log.seal();
-      log.commit(4);
+      log.commit(2);
       assertThat(names()).containsExactly(String.format("%020d-%020d.seg", 2, 4));
+      log.commit(4);
+      assertThat(names()).containsExactly(String.format("%020d-%020d.seg", 4, 4));
     }
     try (SourceLog log = open()) {
       assertThat(log.end()).as("the position survives the cleanup").isEqualTo(4);
@@ -156,20 +192,26 @@ class SourceLogTest {
     }
   }
 
+  private static final SourceLog.Settler NO_SETTLER =
+      (agent, transaction) -> {
+        throw new AssertionError("no batch was left unsettled, yet " + transaction + " was asked");
+      };
+
   private SourceLog open() throws IOException {
-    return open(
-        (agent, transaction) -> {
-          throw new AssertionError(
-              "no batch was left unsettled, yet " + transaction + " was asked");
-        });
+    return open(NO_SETTLER);
   }
 
   private SourceLog open(SourceLog.Settler settler) throws IOException {
+    return open(settler, SourceOptions.DEFAULT_MAX_LOG_BYTES);
+  }
+
+  private SourceLog open(SourceLog.Settler settler, long maxBytes) throws IOException {
     return SourceLog.open(
         new org.apache.hadoop.fs.Path(dir.toUri()),
         new Configuration(),
         settler,
-        Duration.ofSeconds(5));
+        Duration.ofSeconds(5),
+        maxBytes);
   }
 
   private Path only(String prefix) throws IOException {
