@@ -529,7 +529,7 @@ class ReliableReceiverTest {
     try (LocalStreaming spark =
         LocalStreaming.builder(checkpoint)
             .writeAheadLog(true)
-            .set("spark.streaming.receiver.maxRate", "3000")
+            .set("spark.streaming.receiver.maxRate", "1000")
             .start()) {
       KafkaSettings settings =
           KafkaSettings.builder(KAFKA.broker().bootstrapServers(), "rebalance-group")
@@ -545,7 +545,20 @@ class ReliableReceiverTest {
       try (var other =
           new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(config)) {
         other.subscribe(List.of("rebalance"));
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
+        // Joining takes a rebalance or two; then it reads for a few seconds.
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> {
+                  var records = other.poll(Duration.ofMillis(200));
+                  records.forEach(
+                      r -> takenByTheOther.add(new String(r.value(), StandardCharsets.UTF_8)));
+                  if (!records.isEmpty()) {
+                    other.commitSync();
+                  }
+                  return !other.assignment().isEmpty();
+                });
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
         while (System.nanoTime() < until) {
           var records = other.poll(Duration.ofMillis(200));
           records.forEach(r -> takenByTheOther.add(new String(r.value(), StandardCharsets.UTF_8)));
