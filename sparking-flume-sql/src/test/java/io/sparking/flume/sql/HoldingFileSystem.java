@@ -84,9 +84,13 @@ public final class HoldingFileSystem extends RawLocalFileSystem {
     return new FSDataOutputStream(new Holding(out), statistics);
   }
 
-  /** Passes everything through; a sync holds once triggered. */
+  /**
+   * Passes everything through; once triggered, a sync that made new frames durable holds (one after
+   * which nothing new was written has no batch waiting for its ack).
+   */
   private final class Holding extends OutputStream implements Syncable {
     private final FSDataOutputStream out;
+    private boolean unsynced;
 
     Holding(FSDataOutputStream out) {
       this.out = out;
@@ -95,11 +99,13 @@ public final class HoldingFileSystem extends RawLocalFileSystem {
     @Override
     public void write(int b) throws IOException {
       out.write(b);
+      unsynced = true;
     }
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
       out.write(b, off, len);
+      unsynced = len > 0 || unsynced;
     }
 
     @Override
@@ -118,7 +124,9 @@ public final class HoldingFileSystem extends RawLocalFileSystem {
         throw new IOException("the test's file system refuses this sync");
       }
       out.hsync();
-      if (trigger != null && Files.deleteIfExists(trigger)) {
+      boolean madeDurable = unsynced;
+      unsynced = false;
+      if (madeDurable && trigger != null && Files.deleteIfExists(trigger)) {
         System.out.println(HOLDING);
         System.out.flush();
         try {
