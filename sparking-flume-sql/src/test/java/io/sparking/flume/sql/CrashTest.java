@@ -71,8 +71,8 @@ class CrashTest {
             () -> count(output).size() == IDS || !second.isAlive());
         feeder.join(60_000);
         Map<String, Integer> counts = count(output);
-        long lost = ids.stream().filter(id -> !counts.containsKey(id)).count();
-        long duplicates = counts.values().stream().mapToLong(n -> n - 1).sum();
+        long lost = lost(ids, counts);
+        long duplicates = duplicates(counts);
         System.out.println(
             "scenario=flume-sql-query-kill sent="
                 + IDS
@@ -144,8 +144,8 @@ class CrashTest {
           feeder.join(60_000);
         }
         Map<String, Integer> counts = count(output);
-        long lost = ids.stream().filter(id -> !counts.containsKey(id)).count();
-        long duplicates = counts.values().stream().mapToLong(n -> n - 1).sum();
+        long lost = lost(ids, counts);
+        long duplicates = duplicates(counts);
         long rolledBack = droppedOnRecovery();
         System.out.println(
             "scenario=flume-sql-kill-between-log-and-ack sent="
@@ -236,8 +236,8 @@ class CrashTest {
             .atMost(Duration.ofSeconds(180))
             .until(() -> count(output).size() == IDS || query.exception().isDefined());
         Map<String, Integer> counts = count(output);
-        long lost = ids.stream().filter(id -> !counts.containsKey(id)).count();
-        long duplicates = counts.values().stream().mapToLong(n -> n - 1).sum();
+        long lost = lost(ids, counts);
+        long duplicates = duplicates(counts);
         System.out.println(
             "scenario=flume-sql-agent-kill sent="
                 + IDS
@@ -295,6 +295,16 @@ class CrashTest {
 
   private static Map<String, Integer> count(Path output) {
     return SparkSessions.committedCounts(SparkSessions.local(), output);
+  }
+
+  /** Ids sent but not in {@code counts}. */
+  private static long lost(List<String> ids, Map<String, Integer> counts) {
+    return ids.stream().filter(id -> !counts.containsKey(id)).count();
+  }
+
+  /** Copies beyond the first of each id in {@code counts}. */
+  private static long duplicates(Map<String, Integer> counts) {
+    return counts.values().stream().mapToLong(n -> n - 1).sum();
   }
 
   /** How many ids {@link #pacedFeed} sends at once. */

@@ -284,18 +284,28 @@ public final class BatchServer implements SparkFlumeProtocol, AutoCloseable {
     }
     tx.outcome.complete(Outcome.ACK);
     try {
-      Outcome outcome = tx.finished.get(FINISH_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-      return outcome == Outcome.ACK ? Settlement.COMMITTED : Settlement.ROLLED_BACK;
+      return awaitFinished(tx) == Outcome.ACK ? Settlement.COMMITTED : Settlement.ROLLED_BACK;
     } catch (ExecutionException e) {
       // The commit failed and the transaction was rolled back.
       return Settlement.ROLLED_BACK;
+    }
+  }
+
+  /**
+   * Waits for the worker to commit or roll back {@code tx}, and gives how it ended.
+   *
+   * @throws ExecutionException when the commit or rollback itself failed (the events come again)
+   */
+  private Outcome awaitFinished(OpenTransaction tx) throws ExecutionException {
+    try {
+      return tx.finished.get(FINISH_WAIT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       throw new AvroRuntimeException(
-          "Sink " + name + " did not finish batch " + sequenceNumber + " within " + FINISH_WAIT);
+          "Sink " + name + " did not finish batch " + tx.sequenceNumber + " within " + FINISH_WAIT);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AvroRuntimeException(
-          "Sink " + name + " is stopping; ask about batch " + sequenceNumber + " again");
+          "Sink " + name + " is stopping before batch " + tx.sequenceNumber + " finished");
     }
   }
 
@@ -328,7 +338,7 @@ public final class BatchServer implements SparkFlumeProtocol, AutoCloseable {
       return;
     }
     try {
-      tx.finished.get(FINISH_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      awaitFinished(tx);
     } catch (ExecutionException e) {
       throw new AvroRuntimeException(
           "Sink "
@@ -341,13 +351,6 @@ public final class BatchServer implements SparkFlumeProtocol, AutoCloseable {
               + e.getCause()
               + "; its events are delivered again",
           e.getCause());
-    } catch (TimeoutException e) {
-      throw new AvroRuntimeException(
-          "Sink " + name + " did not finish batch " + sequenceNumber + " within " + FINISH_WAIT);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AvroRuntimeException(
-          "Sink " + name + " is stopping; batch " + sequenceNumber + " rolls back");
     }
   }
 
