@@ -325,7 +325,8 @@ class ClusterFaultsIT {
     /**
      * Every duplicate is a record that the killed receiver had read at or after the offsets
      * committed at the kill, and that its successor read again from there: at most two copies of an
-     * id, none before those offsets.
+     * id, none before those offsets, and so at most the first half (all the topic held at the kill:
+     * the second half is sent after it) minus the records below those offsets.
      */
     void assertDuplicatesAreReReadsFromTheCommittedOffsets(FaultScenario scenario, Result result)
         throws IOException {
@@ -348,6 +349,9 @@ class ClusterFaultsIT {
                   })
               .collect(Collectors.toSet());
       int maxCopies = counts.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+      int firstHalf = FaultScenario.IDS / 2;
+      long committed = committedAtKill.values().stream().mapToLong(Long::longValue).sum();
+      long bound = firstHalf - committed;
       print(
           result,
           " duplicated_ids="
@@ -355,11 +359,20 @@ class ClusterFaultsIT {
               + " of_which_before_committed_offsets="
               + beforeCommitted.size()
               + " max_copies="
-              + maxCopies);
+              + maxCopies
+              + " duplicates_bound="
+              + bound);
       assertThat(beforeCommitted)
           .as("duplicated ids whose offsets were committed at the kill")
           .isEmpty();
       assertThat(maxCopies).as("most copies of one id").isLessThanOrEqualTo(2);
+      assertThat(result.duplicates())
+          .as(
+              "duplicates: at most %d, the first half, all the topic held at the kill (%d), minus"
+                  + " the records below the group's committed offsets then (%d): what the killed"
+                  + " receiver can have stored without committing; %s",
+              bound, firstHalf, committed, result.explanation())
+          .isLessThanOrEqualTo(bound);
     }
 
     void print(Result result, String more) {

@@ -13,7 +13,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -23,12 +26,20 @@ import java.util.stream.Stream;
  * run again after a recovery) count like the others, and are also counted apart.
  */
 final class BatchFiles {
+  /** {@code batch-<time-ms>.txt} or {@code batch-<time-ms>.rerun-<k>.txt}. */
+  private static final Pattern FILE_NAME =
+      Pattern.compile(Pattern.quote(BatchOutput.PREFIX) + "(\\d+)(?:\\.rerun-(\\d+))?\\.txt");
+
   /** How many records an assertion message names as examples. */
   private static final int EXAMPLES = 10;
 
   private final Path dir;
   private final Set<Path> read = new HashSet<>();
   private final Map<String, Integer> counts = new HashMap<>();
+
+  /** The records of each batch time's files, by run: 0 the first, k its {@code .rerun-<k>}. */
+  private final Map<Long, TreeMap<Integer, List<String>>> runs = new HashMap<>();
+
   private long lines;
   private long rerunLines;
   private int files;
@@ -64,6 +75,11 @@ final class BatchFiles {
       }
       lines += records.size();
       files++;
+      Matcher name = FILE_NAME.matcher(file.getFileName().toString());
+      if (name.matches()) {
+        runs.computeIfAbsent(Long.parseLong(name.group(1)), time -> new TreeMap<>())
+            .put(name.group(2) == null ? 0 : Integer.parseInt(name.group(2)), records);
+      }
       if (file.getFileName().toString().contains(".rerun-")) {
         rerunFiles++;
         rerunLines += records.size();
@@ -81,6 +97,33 @@ final class BatchFiles {
   /** How many distinct records the files read so far hold. */
   synchronized int distinct() {
     return counts.size();
+  }
+
+  /** The batch times that have a file among those read so far. */
+  synchronized Set<Long> batchTimes() {
+    return Set.copyOf(runs.keySet());
+  }
+
+  /**
+   * The records of each batch time's files read so far, by run (0 the first run, k the {@code
+   * .rerun-<k>} file), in the order of the runs.
+   */
+  synchronized Map<Long, List<List<String>>> runsByBatchTime() {
+    Map<Long, List<List<String>>> copy = new HashMap<>();
+    runs.forEach((time, byRun) -> copy.put(time, List.copyOf(byRun.values())));
+    return copy;
+  }
+
+  /**
+   * How many times each record is in the last run of each batch time: what a sink keyed by batch
+   * time holds, where a re-run of a batch replaces what its earlier run wrote.
+   */
+  synchronized Map<String, Integer> countsOfLastRuns() {
+    Map<String, Integer> last = new HashMap<>();
+    runs.values()
+        .forEach(
+            byRun -> byRun.lastEntry().getValue().forEach(r -> last.merge(r, 1, Integer::sum)));
+    return last;
   }
 
   /** Records (lines) in the files read so far, duplicates included. */

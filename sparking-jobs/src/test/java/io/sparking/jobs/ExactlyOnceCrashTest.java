@@ -81,6 +81,8 @@ class ExactlyOnceCrashTest {
       rowsAtKill = awaitRows(first, 1, Duration.ofSeconds(120));
       first.kill();
     }
+    // Every batch of the restarted job is later than this: its rows were stored after the kill.
+    long killedAtMs = System.currentTimeMillis();
     // The second half arrives while no driver runs.
     KAFKA.broker().produce(topic, sent.subList(ids / 2, ids));
     try (JavaProcess second =
@@ -134,6 +136,21 @@ class ExactlyOnceCrashTest {
             + " rows_committed_before_kill="
             + rowsAtKill);
 
+    Map<String, Long> batchTimes =
+        countBy(jdbcUrl, "SELECT record_value, batch_time FROM " + JdbcResultStore.RECORDS);
+    long firstHalfStoredAfterKill =
+        sent.subList(0, ids / 2).stream()
+            .filter(id -> batchTimes.getOrDefault(id, 0L) > killedAtMs)
+            .count();
+    System.out.println(
+        "  scenario=KafkaExactlyOnce-killDriver first_half_stored_after_kill="
+            + firstHalfStoredAfterKill);
+    // Records flowed at the kill: rows were stored before it, and ids of the first half (all sent
+    // before it) in batches of the restarted job.
+    assertThat(rowsAtKill).as("rows stored before the kill").isPositive();
+    assertThat(firstHalfStoredAfterKill)
+        .as("ids of the first half stored in batches after the kill")
+        .isPositive();
     assertThat(unexpected).as("ids stored that were never sent").isZero();
     assertThat(lost).as("ids lost").isZero();
     assertThat(duplicates).as("ids stored twice").isZero();

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.kafka.common.TopicPartition;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
@@ -47,6 +48,9 @@ public final class FaultScenario {
    */
   static final int RATE_SECONDS = 10;
 
+  /** The partitions of a Kafka scenario's topic. */
+  static final int PARTITIONS = 3;
+
   /** The longest a scenario waits for all ids to reach the output after the fault. */
   static final Duration ALL_IDS_TIMEOUT = Duration.ofSeconds(180);
 
@@ -72,7 +76,9 @@ public final class FaultScenario {
 
   /**
    * The outcome, by id. {@code rerunDuplicates} is the part of the duplicates that re-run batch
-   * files hold.
+   * files hold. {@code lostByBatchTime} and {@code duplicatesByBatchTime} count the last run of
+   * each batch time only: what a sink keyed by batch time holds, where a re-run of a batch replaces
+   * the output of its earlier run (the exactly-once-per-batch view).
    */
   public record Result(
       String name,
@@ -83,10 +89,13 @@ public final class FaultScenario {
       long rerunDuplicates,
       int unexpected,
       int batchFiles,
-      int rerunFiles) {
+      int rerunFiles,
+      int lostByBatchTime,
+      long duplicatesByBatchTime) {
     /** The outcome of sending {@code sent}, counted in {@code output}. */
     static Result of(String name, List<String> sent, BatchFiles output) {
       Map<String, Integer> counts = output.counts();
+      Map<String, Integer> lastRuns = output.countsOfLastRuns();
       Set<String> expected = new HashSet<>(sent);
       int lost = (int) sent.stream().filter(id -> !counts.containsKey(id)).count();
       int unexpected = (int) counts.keySet().stream().filter(id -> !expected.contains(id)).count();
@@ -99,7 +108,9 @@ public final class FaultScenario {
           output.rerunLines(),
           unexpected,
           output.files(),
-          output.rerunFiles());
+          output.rerunFiles(),
+          (int) sent.stream().filter(id -> !lastRuns.containsKey(id)).count(),
+          duplicatesOf(lastRuns));
     }
 
     /** {@code scenario=<name> sent=<n> distinct=<n> lost=<n> duplicates=<n>}. */
@@ -129,8 +140,29 @@ public final class FaultScenario {
           + " duplicates_beyond_reruns="
           + (duplicates - rerunDuplicates)
           + " unexpected_ids="
-          + unexpected;
+          + unexpected
+          + " lost_by_batch_time="
+          + lostByBatchTime
+          + " duplicates_by_batch_time="
+          + duplicatesByBatchTime;
     }
+  }
+
+  /**
+   * What the output, and for a Kafka scenario the group's committed offsets, held at one moment:
+   * taken right after a fault is injected.
+   */
+  public record Snapshot(
+      Set<String> output, Set<Long> batchTimes, Map<TopicPartition, Long> committedOffsets) {
+    /** The records below the committed offsets, summed over the partitions. */
+    public long committed() {
+      return committedOffsets.values().stream().mapToLong(Long::longValue).sum();
+    }
+  }
+
+  /** Copies beyond the first of each id: an id seen n times counts n - 1. */
+  public static long duplicatesOf(Map<String, Integer> counts) {
+    return counts.values().stream().mapToLong(n -> n - 1L).sum();
   }
 
   private final String name;
@@ -219,7 +251,7 @@ public final class FaultScenario {
       String master,
       Launcher launcher) {
     String topic = job + "-" + System.nanoTime();
-    broker.createTopic(topic, 3);
+    broker.createTopic(topic, PARTITIONS);
     FaultScenario scenario =
         new FaultScenario(
             name,
@@ -230,7 +262,7 @@ public final class FaultScenario {
                 "spark.streaming.receiver.maxRate",
                 String.valueOf(rate),
                 "spark.streaming.kafka.maxRatePerPartition",
-                String.valueOf(Math.max(1, rate / 3))),
+                String.valueOf(ratePerPartition(rate))),
             job,
             master,
             topic,
@@ -238,6 +270,7 @@ public final class FaultScenario {
             "--group",
             topic);
     scenario.kafkaTopic = topic;
+    scenario.broker = broker;
     return scenario;
   }
 
@@ -256,6 +289,7 @@ public final class FaultScenario {
   }
 
   private String kafkaTopic;
+  private KafkaBroker broker;
 
   /**
    * The topic (and consumer group) of a scenario made by {@link #kafka}; null for other sources.
@@ -318,6 +352,14 @@ public final class FaultScenario {
   FaultScenario firstHalfOnceReceiving() {
     this.firstHalfOnceReceiving = true;
     return this;
+  }
+
+  /**
+   * The direct stream's rate limit ({@code spark.streaming.kafka.maxRatePerPartition}) of a Kafka
+   * scenario that reads at most {@code rate} records a second.
+   */
+  static int ratePerPartition(int rate) {
+    return Math.max(1, rate / PARTITIONS);
   }
 
   /**
@@ -405,6 +447,128 @@ public final class FaultScenario {
     return exit.getAsInt();
   }
 
+  /**
+   * What the output and, for a Kafka scenario, the group's committed offsets hold now: take it
+   * right after a fault, from the fault.
+   */
+  public Snapshot snapshot() throws IOException {
+    BatchFiles now = output.scan();
+    return new Snapshot(
+        Set.copyOf(now.counts().keySet()),
+        now.batchTimes(),
+        broker == null ? Map.of() : Map.copyOf(broker.committedOffsets(kafkaTopic)));
+  }
+
+  /**
+   * Asserts that the fault of {@code atFault} landed while records flowed: ids were in the output
+   * then, and ids of the first half (all sent before the fault) reached the output only after it.
+   * Returns how many did.
+   */
+  public long assertRecordsFlowedAt(Snapshot atFault) throws IOException {
+    return assertRecordsFlowedAt(atFault, ids.subList(0, IDS / 2), "the first half");
+  }
+
+  /**
+   * Asserts that the fault of {@code atFault} landed while records flowed: ids were in the output
+   * then, and some of {@code before} ({@code what}: ids the source held before the fault) reached
+   * the output only after it. Returns how many did.
+   */
+  long assertRecordsFlowedAt(Snapshot atFault, List<String> before, String what)
+      throws IOException {
+    Map<String, Integer> counts = countsSoFar();
+    long after =
+        before.stream()
+            .filter(id -> counts.containsKey(id) && !atFault.output().contains(id))
+            .count();
+    assertThat(atFault.output().size())
+        .as("%s: ids in the output at the fault: records reached it before", name)
+        .isPositive();
+    assertThat(after)
+        .as(
+            "%s: ids of %s that reached the output only after the fault: records were still"
+                + " flowing",
+            name, what)
+        .isPositive();
+    return after;
+  }
+
+  /**
+   * Asserts that every batch that ran again repeats a batch that was in the output at {@code
+   * atKill}: its first run's file existed then, and each later run holds every record of it.
+   * Returns the records of the runs that a later run replaces: all a re-run can repeat.
+   */
+  public long assertRerunsRepeatBatchesOutputBefore(Snapshot atKill) throws IOException {
+    long replaced = 0;
+    for (Map.Entry<Long, List<List<String>>> batch : output.scan().runsByBatchTime().entrySet()) {
+      List<List<String>> runs = batch.getValue();
+      if (runs.size() < 2) {
+        continue;
+      }
+      assertThat(atKill.batchTimes())
+          .as(
+              "%s: batch %d ran again: its first run was output before the kill",
+              name, batch.getKey())
+          .contains(batch.getKey());
+      Set<String> first = new HashSet<>(runs.get(0));
+      for (int run = 1; run < runs.size(); run++) {
+        Set<String> missing = new HashSet<>(first);
+        runs.get(run).forEach(missing::remove);
+        assertThat(missing)
+            .as(
+                "%s: records of batch %d's first run missing from its re-run %d",
+                name, batch.getKey(), run)
+            .isEmpty();
+      }
+      for (List<String> earlier : runs.subList(0, runs.size() - 1)) {
+        replaced += earlier.size();
+      }
+    }
+    return replaced;
+  }
+
+  /** The most records one batch file holds. */
+  long largestBatchFile() throws IOException {
+    return output.scan().runsByBatchTime().values().stream()
+        .flatMap(List::stream)
+        .mapToLong(List::size)
+        .max()
+        .orElse(0);
+  }
+
+  /**
+   * Asserts, for a Kafka scenario, that every id the last run of each batch holds more than once is
+   * at or after the offset the group had committed in its partition at {@code atFault}: read again
+   * from Kafka after it had been stored but not committed, never an id whose offset was committed.
+   * Returns how many ids were duplicated so.
+   */
+  public long assertDuplicatesAtOrAfterCommittedOffsets(Snapshot atFault) throws IOException {
+    Map<String, Integer> lastRuns = output.scan().countsOfLastRuns();
+    List<String> duplicated =
+        lastRuns.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList();
+    if (duplicated.isEmpty()) {
+      return 0;
+    }
+    Map<String, KafkaBroker.Position> positions = broker.positionsOfValues(kafkaTopic, IDS);
+    List<String> beforeCommitted =
+        duplicated.stream()
+            .filter(
+                id -> {
+                  KafkaBroker.Position at = positions.get(id);
+                  return at.offset()
+                      < atFault
+                          .committedOffsets()
+                          .getOrDefault(new TopicPartition(kafkaTopic, at.partition()), 0L);
+                })
+            .sorted()
+            .toList();
+    assertThat(beforeCommitted)
+        .as(
+            "%s: duplicated ids whose offsets the group had committed at the fault %s",
+            name, atFault.committedOffsets())
+        .isEmpty();
+    return duplicated.size();
+  }
+
   /** The distinct ids in the output files so far. */
   public Set<String> idsSoFar() throws IOException {
     return Set.copyOf(output.scan().counts().keySet());
@@ -421,6 +585,15 @@ public final class FaultScenario {
    */
   public List<String> ids() {
     return ids;
+  }
+
+  /** Every line that every run of the job printed so far, run after run. */
+  List<String> allJobLogs() throws IOException {
+    List<String> lines = new ArrayList<>();
+    for (int run = 1; run <= starts; run++) {
+      lines.addAll(JobRunner.read(dir.resolve("job-" + run + ".log")));
+    }
+    return lines;
   }
 
   /** Every line the current (or last) run of the job printed so far. */

@@ -1,10 +1,14 @@
 package io.sparking.jobs;
 
-import static io.sparking.jobs.DriverCrashTest.assertNoLoss;
+import static io.sparking.jobs.DriverCrashTest.PULL_BATCHES_IN_FLIGHT_RECORDS;
+import static io.sparking.jobs.DriverCrashTest.assertDriverKillRepeatsOnlyWhatItMay;
+import static io.sparking.jobs.DriverCrashTest.assertReceiverDriverKillRepeatsOnlyWhatItMay;
+import static io.sparking.jobs.DriverCrashTest.assertReceiverReReadsOnlyAfterTheLastCommit;
+import static io.sparking.jobs.DriverCrashTest.killDriverAndRestart;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sparking.jobs.FaultScenario.Fault;
 import io.sparking.jobs.FaultScenario.Result;
+import io.sparking.jobs.FaultScenario.Snapshot;
 import io.sparking.runtime.HadoopCluster;
 import io.sparking.testkit.KafkaBrokerExtension;
 import java.io.IOException;
@@ -12,6 +16,8 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -28,18 +34,12 @@ import org.junit.jupiter.api.io.TempDir;
  * The jobs with their checkpoints and write-ahead logs on HDFS ({@code --checkpoint-dir
  * hdfs://...}), Hadoop's own MiniDFSCluster of three datanodes in a JVM of its own: a driver killed
  * with SIGKILL and started again from the HDFS checkpoint, and datanodes restarted one after the
- * other mid-stream, lose nothing, counted by id. Each scenario also checks that the write-ahead log
- * and the checkpoint files are on HDFS.
+ * other mid-stream, lose nothing, counted by id, and repeat no more than their guarantee allows
+ * (the bounds of {@link DriverCrashTest}). Each scenario also checks that the write-ahead log and
+ * the checkpoint files are on HDFS.
  */
 class HdfsCheckpointTest {
   @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
-
-  private static final Fault KILL_DRIVER_AND_RESTART =
-      scenario -> {
-        scenario.killJob();
-        scenario.sendRest();
-        scenario.restartJob();
-      };
 
   private static HadoopCluster hadoop;
 
@@ -64,7 +64,9 @@ class HdfsCheckpointTest {
         FaultScenario.kafka(KAFKA.broker(), "KafkaSingleTopic-hdfs", work, "KafkaSingleTopic")
             .checkpointAt(checkpoint)
             .sparkSettings(hadoop.sparkSettings());
-    assertNoLoss(scenario.run(KILL_DRIVER_AND_RESTART));
+    AtomicReference<Snapshot> atKill = new AtomicReference<>();
+    Result result = scenario.run(killDriverAndRestart(atKill));
+    assertReceiverDriverKillRepeatsOnlyWhatItMay(scenario, result, atKill.get());
     assertWriteAheadLogAndCheckpointOnHdfs(checkpoint);
 
     // The marks a local checkpoint directory gets hold on HDFS too: another job, or the same job
@@ -137,7 +139,9 @@ class HdfsCheckpointTest {
     String checkpoint = hadoop.uri("/sparking/FlumeSinglePullBased-driverKill");
     // Paced, so that the kill lands while the agent is still being fed the first half.
     try (FlumeSource flume = FlumeSource.pull(work, Math.max(300, FaultScenario.IDS / 60))) {
-      Result result =
+      AtomicLong fedAtKill = new AtomicLong();
+      AtomicReference<Snapshot> atKill = new AtomicReference<>();
+      FaultScenario scenario =
           new FaultScenario(
                   "FlumeSinglePullBased-hdfs",
                   work,
@@ -149,15 +153,27 @@ class HdfsCheckpointTest {
                   String.valueOf(flume.port()))
               .firstHalfOnceReceiving()
               .checkpointAt(checkpoint)
-              .sparkSettings(hadoop.sparkSettings())
-              .run(
-                  s -> {
-                    s.killJob();
-                    flume.feedTheRestAtOnce();
-                    s.sendRest();
-                    s.restartJob();
-                  });
-      assertNoLoss(result);
+              .sparkSettings(hadoop.sparkSettings());
+      Result result =
+          scenario.run(
+              s -> {
+                s.killJob();
+                fedAtKill.set(flume.fed());
+                flume.feedTheRestAtOnce();
+                atKill.set(s.snapshot());
+                s.sendRest();
+                s.restartJob();
+              });
+      assertDriverKillRepeatsOnlyWhatItMay(
+          scenario,
+          result,
+          atKill.get(),
+          Math.min(fedAtKill.get(), PULL_BATCHES_IN_FLIGHT_RECORDS),
+          "the pull receiver's batches in flight at the kill, min(fed at the kill "
+              + fedAtKill.get()
+              + ", "
+              + PULL_BATCHES_IN_FLIGHT_RECORDS
+              + ")");
     }
     assertWriteAheadLogAndCheckpointOnHdfs(checkpoint);
   }
@@ -165,20 +181,26 @@ class HdfsCheckpointTest {
   @Test
   void kafkaReceiverJobLosesNothingWhileDatanodesRestartMidStream() throws Exception {
     String checkpoint = hadoop.uri("/sparking/KafkaSingleTopic-datanodeRestart");
-    Result result =
+    FaultScenario scenario =
         FaultScenario.kafka(KAFKA.broker(), "KafkaSingleTopic-datanodes", work, "KafkaSingleTopic")
             .checkpointAt(checkpoint)
-            .sparkSettings(hadoop.sparkSettings())
-            .run(
-                s -> {
-                  // Each restart cuts the pipelines of the log files being written; the job, never
-                  // restarted, keeps writing batches through both.
-                  hadoop.restartDataNode(0);
-                  s.awaitMoreBatches(3);
-                  hadoop.restartDataNode(1);
-                  s.awaitMoreBatches(3);
-                });
-    assertNoLoss(result);
+            .sparkSettings(hadoop.sparkSettings());
+    AtomicReference<Snapshot> beforeFault = new AtomicReference<>();
+    Result result =
+        scenario.run(
+            s -> {
+              beforeFault.set(s.snapshot());
+              // Each restart cuts the pipelines of the log files being written; the job, never
+              // restarted, keeps writing batches through both.
+              hadoop.restartDataNode(0);
+              s.awaitMoreBatches(3);
+              hadoop.restartDataNode(1);
+              s.awaitMoreBatches(3);
+            });
+    // At least once: a write-ahead-log write that fails with the pipeline makes the receiver
+    // restart
+    // from the group's committed offsets and read again what it had stored but not committed.
+    assertReceiverReReadsOnlyAfterTheLastCommit(scenario, result, beforeFault.get());
     assertWriteAheadLogAndCheckpointOnHdfs(checkpoint);
   }
 

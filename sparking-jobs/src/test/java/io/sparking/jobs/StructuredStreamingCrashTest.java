@@ -37,7 +37,9 @@ class StructuredStreamingCrashTest {
     List<String> ids = KafkaBroker.numbered("id", 0, FaultScenario.IDS);
     Path out = work.resolve("out");
     JobRunner jobs = new JobRunner(work);
-    try (FlumeSource flume = FlumeSource.pull(work, Math.max(300, FaultScenario.IDS / 20))) {
+    // The first half takes about 20 s to feed, so the first committed batch, and the kill after
+    // it, come while it is still being fed, even when the query starts slowly on a loaded machine.
+    try (FlumeSource flume = FlumeSource.pull(work, Math.max(300, FaultScenario.IDS / 40))) {
       String[] args = {
         "FlumeStructuredStreaming",
         "local[2]",
@@ -82,7 +84,11 @@ class StructuredStreamingCrashTest {
                 + lost
                 + " duplicates="
                 + duplicates);
-        assertThat(atKill).isBetween(1L, ids.size() - 1L);
+        // Records flowed at the kill: ids were committed before it, and ids of the first half (all
+        // sent before it) only after it.
+        assertThat(atKill)
+            .as("ids committed at the kill: some, and fewer than the first half")
+            .isBetween(1L, ids.size() / 2 - 1L);
         assertThat(lost).as(second.logTail(40)).isZero();
         assertThat(duplicates).isZero();
       }

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.spark.streaming.scheduler.StreamingListener;
 import org.apache.spark.streaming.scheduler.StreamingListenerReceiverError;
 import org.apache.spark.streaming.scheduler.StreamingListenerReceiverStarted;
@@ -57,6 +58,7 @@ class ReceiverRestartTest {
     ReceiverEvents events = new ReceiverEvents();
 
     OutputCollector<String> out = OutputCollector.create();
+    Map<TopicPartition, Long> committedBeforeFailure = new HashMap<>();
     // RATE records/s in blocks of 100 ms: all ids take about 5 s, and write 10 fails about 1 s into
     // the stream.
     try (LocalStreaming spark =
@@ -78,6 +80,24 @@ class ReceiverRestartTest {
           .foreachRDD(rdd -> out.addAll(rdd.map(KafkaRecord::valueAsString).collect()));
       spark.context().start();
 
+      // The group's committed offsets as last read wholly before the failed write. Commits only
+      // move forward and none follows a failed store, so the restarted receiver reads again from
+      // offsets at or after these.
+      await()
+          .atMost(WAIT)
+          .pollInterval(Duration.ofMillis(20))
+          .until(
+              () -> {
+                if (FailingWriteAheadLog.failures() > 0) {
+                  return true;
+                }
+                Map<TopicPartition, Long> committed =
+                    KAFKA.broker().committedOffsets("store-fault-group");
+                if (FailingWriteAheadLog.failures() == 0) {
+                  committedBeforeFailure.putAll(committed);
+                }
+                return false;
+              });
       await()
           .atMost(WAIT)
           .pollInterval(Duration.ofMillis(250))
@@ -88,6 +108,21 @@ class ReceiverRestartTest {
     out.values().forEach(id -> counts.merge(id, 1, Integer::sum));
     long lost = sent.stream().filter(id -> !counts.containsKey(id)).count();
     long duplicates = out.size() - counts.size();
+    long committed = committedBeforeFailure.values().stream().mapToLong(Long::longValue).sum();
+    long bound = IDS - committed;
+    Map<String, KafkaBroker.Position> positions =
+        KAFKA.broker().positionsOfValues("store-fault", IDS);
+    List<String> duplicatedBeforeCommitted =
+        counts.entrySet().stream()
+            .filter(e -> e.getValue() > 1)
+            .map(Map.Entry::getKey)
+            .filter(
+                id ->
+                    positions.get(id).offset()
+                        < committedBeforeFailure.getOrDefault(
+                            new TopicPartition("store-fault", positions.get(id).partition()), 0L))
+            .sorted()
+            .toList();
     System.out.println(
         "scenario=kafkaReceiverStoreFailure sent="
             + IDS
@@ -100,7 +135,11 @@ class ReceiverRestartTest {
             + " receiver_starts="
             + events.started.get()
             + " wal_writes="
-            + FailingWriteAheadLog.writes());
+            + FailingWriteAheadLog.writes()
+            + " committed_before_failure="
+            + committed
+            + " duplicates_bound="
+            + bound);
 
     assertThat(FailingWriteAheadLog.failures()).as("injected write failures").isEqualTo(1);
     assertThat(events.stopMessages)
@@ -111,6 +150,19 @@ class ReceiverRestartTest {
         .isGreaterThanOrEqualTo(2);
     assertThat(counts.keySet()).as("only ids that were sent").isSubsetOf(sent);
     assertThat(lost).as("ids lost").isZero();
+    // At least once: the duplicates are records stored before the failure whose offsets were not
+    // committed, read again by the restarted receiver.
+    assertThat(duplicatedBeforeCommitted)
+        .as(
+            "duplicated ids below the offsets committed before the failure %s",
+            committedBeforeFailure)
+        .isEmpty();
+    assertThat(duplicates)
+        .as(
+            "duplicates: at most %d, the ids sent (%d) minus the records below the offsets committed"
+                + " before the failure (%d)",
+            bound, IDS, committed)
+        .isLessThanOrEqualTo(bound);
   }
 
   /**
