@@ -107,7 +107,10 @@ public final class SparkStandaloneCluster implements AutoCloseable {
     // does not have.
     env.put("SPARK_SCALA_VERSION", "2.13");
     env.put("SPARK_LOCAL_IP", HOST);
-    env.put("SPARK_LOCAL_DIRS", dir.resolve("local").toString());
+    // Made here, before any worker runs: two workers launching their first executors at once both
+    // find it missing, one loses the mkdirs race, and Spark then drops the directory from that
+    // worker for good ("No subfolder can be created in .", every executor there fails).
+    env.put("SPARK_LOCAL_DIRS", createDirectories(dir.resolve("local")).toString());
     env.put("SPARK_CONF_DIR", sparkHome.resolve("conf").toString());
     this.environment = Map.copyOf(env);
   }
@@ -592,6 +595,14 @@ public final class SparkStandaloneCluster implements AutoCloseable {
     List<String> args = new ArrayList<>(JvmFlags.forSpark());
     args.add("-Xmx256m");
     return args;
+  }
+
+  private static Path createDirectories(Path path) {
+    try {
+      return Files.createDirectories(path);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot create " + path, e);
+    }
   }
 
   /**
