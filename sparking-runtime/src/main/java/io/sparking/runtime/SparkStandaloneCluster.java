@@ -80,6 +80,10 @@ public final class SparkStandaloneCluster implements AutoCloseable {
 
   private final Path dir;
   private final String classpath;
+
+  /** The Scala version of the runtime's jars, which Spark's launcher needs told. */
+  private final String scalaVersion;
+
   private final Map<String, String> environment;
   private final int masterPort = FreePorts.next();
   private final int masterWebUiPort = FreePorts.next();
@@ -97,15 +101,17 @@ public final class SparkStandaloneCluster implements AutoCloseable {
           .followRedirects(HttpClient.Redirect.NORMAL)
           .build();
 
-  private SparkStandaloneCluster(Path dir) {
+  private SparkStandaloneCluster(Path dir, String runtime) {
     this.dir = dir;
-    this.classpath = RuntimeClasspath.of("spark");
+    // The line's own Spark, or one of the releases lines/runtimes.tsv lists (spark/<runtime>).
+    this.classpath = RuntimeClasspath.of(runtime == null ? "spark" : "spark/" + runtime);
+    this.scalaVersion = runtime == null ? "2.13" : runtime.substring(runtime.indexOf('_') + 1);
     Path sparkHome = linkSparkHome(dir.resolve("spark-home"), classpath);
     Map<String, String> env = new LinkedHashMap<>();
     env.put("SPARK_HOME", sparkHome.toString());
     // Spark's launcher library guesses the Scala version from build directories a Maven-jar home
     // does not have.
-    env.put("SPARK_SCALA_VERSION", "2.13");
+    env.put("SPARK_SCALA_VERSION", scalaVersion);
     env.put("SPARK_LOCAL_IP", HOST);
     // Made here, before any worker runs: two workers launching their first executors at once both
     // find it missing, one loses the mkdirs race, and Spark then drops the directory from that
@@ -237,7 +243,7 @@ public final class SparkStandaloneCluster implements AutoCloseable {
         workDir,
         logFile,
         output,
-        Map.of("SPARK_LOCAL_IP", HOST, "SPARK_SCALA_VERSION", "2.13"));
+        Map.of("SPARK_LOCAL_IP", HOST, "SPARK_SCALA_VERSION", scalaVersion));
   }
 
   /**
@@ -637,6 +643,7 @@ public final class SparkStandaloneCluster implements AutoCloseable {
     private int workers = 2;
     private int coresPerWorker = 2;
     private String memoryPerWorker = "1g";
+    private String runtime;
     private Duration startTimeout = DEFAULT_START_TIMEOUT;
 
     private Builder() {}
@@ -677,6 +684,24 @@ public final class SparkStandaloneCluster implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Runs the cluster, and {@link #submit}, on another Spark release than the one the build
+     * compiles against: {@code runtime} is a row of {@code lines/runtimes.tsv} such as {@code
+     * 3.5.0_2.13}, whose module ({@code sparking-runtime-spark-3.5.0_2.13}) is on the classpath. By
+     * default the cluster runs the Spark of {@code sparking-runtime-spark}.
+     */
+    public Builder runtime(String runtime) {
+      if (runtime == null || !runtime.matches("\\d+\\.\\d+\\.\\d+_2\\.1[23]")) {
+        throw new IllegalArgumentException(
+            "runtime='"
+                + runtime
+                + "': pass a Spark release and Scala version as lines/runtimes.tsv names them,"
+                + " such as 3.5.0_2.13");
+      }
+      this.runtime = runtime;
+      return this;
+    }
+
     /** How long {@link #start()} waits for the master and the workers (default 120 s). */
     public Builder startTimeout(Duration timeout) {
       this.startTimeout = timeout;
@@ -686,7 +711,7 @@ public final class SparkStandaloneCluster implements AutoCloseable {
     /** Starts the master and the workers and waits until every worker registered. */
     public SparkStandaloneCluster start() {
       SparkStandaloneCluster cluster =
-          new SparkStandaloneCluster(TempDirs.create("sparking-spark-"));
+          new SparkStandaloneCluster(TempDirs.create("sparking-spark-"), runtime);
       try {
         cluster.startMaster(startTimeout);
         for (int i = 1; i <= workers; i++) {
