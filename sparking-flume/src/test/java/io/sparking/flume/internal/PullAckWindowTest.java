@@ -5,34 +5,21 @@ import static org.awaitility.Awaitility.await;
 
 import io.sparking.flume.Agents;
 import io.sparking.flume.FlumeEvent;
+import io.sparking.flume.PacedFeeder;
 import io.sparking.flume.PullSettings;
+import io.sparking.flume.RolledBackBatches;
 import io.sparking.flume.protocol.Settlement;
 import io.sparking.runtime.FlumeAgent;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
-import org.apache.flume.Event;
-import org.apache.flume.api.RpcClient;
-import org.apache.flume.api.RpcClientFactory;
-import org.apache.flume.event.EventBuilder;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.LogEvent;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.AbstractAppender;
-import org.apache.logging.log4j.core.config.LoggerConfig;
-import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -54,13 +41,6 @@ class PullAckWindowTest {
 
   /** How long a held block write lasts: past the sink's timeout, so its transaction rolls back. */
   private static final Duration HOLD = Duration.ofSeconds(SINK_TIMEOUT_SECONDS + 1L);
-
-  /** Ids the feeder sends at once, and its pause between two sends (about 1,000 ids a second). */
-  private static final int FEED_CHUNK = 50;
-
-  private static final long FEED_PAUSE_MILLIS = 50;
-
-  private static final String ROLLED_BACK_LOG = "had rolled it back before the ack came";
 
   /**
    * While uniquely numbered ids flow into the agent, the store holds {@value #WINDOWS} times after
@@ -123,8 +103,8 @@ class PullAckWindowTest {
     List<Long> distinctAtWindows = new ArrayList<>();
     List<Long> distinctAfterWindows = new ArrayList<>();
     try (FlumeAgent agent = Agents.sparkingPullSink(SINK_TIMEOUT_SECONDS);
-        RolledBackLog log = RolledBackLog.capture()) {
-      Feeder feeder = Feeder.start(agent.port(Agents.SOURCE_PORT));
+        RolledBackBatches log = RolledBackBatches.capture();
+        PacedFeeder feeder = PacedFeeder.start(agent.port(Agents.SOURCE_PORT))) {
       PullWorkers workers = null;
       try {
         workers =
@@ -161,12 +141,9 @@ class PullAckWindowTest {
             .atMost(Duration.ofSeconds(10))
             .until(() -> settlements.keySet().containsAll(batches.keySet()));
       } finally {
-        try {
-          feeder.stop();
-        } finally {
-          if (workers != null) {
-            workers.close();
-          }
+        feeder.stop();
+        if (workers != null) {
+          workers.close();
         }
       }
       feeder.assertStoppedCleanly();
@@ -177,7 +154,7 @@ class PullAckWindowTest {
       stored.forEach(id -> counts.merge(id, 1, Integer::sum));
       long lost = 0;
       for (int i = 0; i < sent; i++) {
-        if (!counts.containsKey(Feeder.id(i))) {
+        if (!counts.containsKey(PacedFeeder.id(i))) {
           lost++;
         }
       }
@@ -238,9 +215,10 @@ class PullAckWindowTest {
       assertThat(distinctAfterWindows.get(WINDOWS - 1)).isLessThan(sent);
       // Each window rolled back at least the held batch, and at most one batch per connection.
       assertThat(rolledBack.size()).isBetween(WINDOWS, WINDOWS * CONNECTIONS);
-      assertThat(log.count())
+      assertThat(log.batches())
           .as("rolled-back batches the connections logged")
-          .isEqualTo(rolledBack.size());
+          .extracting(RolledBackBatches.Batch::transaction)
+          .containsExactlyInAnyOrderElementsOf(rolledBack);
       // No ack went unanswered: every other batch committed.
       assertThat(settlements.values()).doesNotContain(Settlement.UNKNOWN);
       assertThat(lost).isZero();
@@ -252,7 +230,7 @@ class PullAckWindowTest {
   }
 
   /** Waits until more than {@code than} distinct ids are stored, while the feeder still sends. */
-  private static long awaitDistinctAbove(List<String> stored, long than, Feeder feeder) {
+  private static long awaitDistinctAbove(List<String> stored, long than, PacedFeeder feeder) {
     long now =
         await("more than " + than + " distinct ids stored")
             .atMost(Duration.ofSeconds(30))
@@ -274,117 +252,6 @@ class PullAckWindowTest {
       Thread.sleep(duration.toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  /** Sends ids {@code w-0, w-1, ...} to the agent's source, about 1,000 a second, until stopped. */
-  private static final class Feeder {
-    private final AtomicBoolean stop = new AtomicBoolean();
-    private final AtomicInteger sent = new AtomicInteger();
-    private final AtomicReference<Exception> failure = new AtomicReference<>();
-    private final Thread thread;
-
-    private Feeder(int port) {
-      thread = new Thread(() -> run(port), "paced-feed");
-      thread.setDaemon(true);
-    }
-
-    static Feeder start(int port) {
-      Feeder feeder = new Feeder(port);
-      feeder.thread.start();
-      return feeder;
-    }
-
-    static String id(int i) {
-      return "w-" + i;
-    }
-
-    private void run(int port) {
-      Properties props = new Properties();
-      props.setProperty("hosts", "h1");
-      props.setProperty("hosts.h1", "127.0.0.1:" + port);
-      props.setProperty("batch-size", Integer.toString(FEED_CHUNK));
-      props.setProperty("connect-timeout", "10000");
-      props.setProperty("request-timeout", "20000");
-      RpcClient client = RpcClientFactory.getInstance(props);
-      try {
-        while (!stop.get()) {
-          int first = sent.get();
-          List<Event> chunk = new ArrayList<>(FEED_CHUNK);
-          for (int i = first; i < first + FEED_CHUNK; i++) {
-            chunk.add(EventBuilder.withBody(id(i).getBytes(StandardCharsets.UTF_8)));
-          }
-          client.appendBatch(chunk);
-          sent.addAndGet(FEED_CHUNK);
-          Thread.sleep(FEED_PAUSE_MILLIS);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (Exception e) {
-        failure.set(e);
-      } finally {
-        client.close();
-      }
-    }
-
-    boolean running() {
-      return thread.isAlive() && !stop.get();
-    }
-
-    /** Stops sending and waits (boundedly) for the last chunk's answer. */
-    void stop() throws InterruptedException {
-      stop.set(true);
-      thread.join(TimeUnit.SECONDS.toMillis(30));
-    }
-
-    void assertStoppedCleanly() {
-      assertThat(thread.isAlive()).as("feeder stopped").isFalse();
-      assertThat(failure.get()).as("feeder failure").isNull();
-    }
-
-    /** Ids the agent accepted. */
-    int sent() {
-      return sent.get();
-    }
-  }
-
-  /**
-   * Counts the connections' warnings that a stored batch's transaction had rolled back; the sink's
-   * agent runs in its own JVM, the connections in this one.
-   */
-  private static final class RolledBackLog implements AutoCloseable {
-    private static final String LOGGER = PullConnection.class.getName();
-    private final AtomicInteger count = new AtomicInteger();
-    private final LoggerContext context = (LoggerContext) LogManager.getContext(false);
-    private final AbstractAppender appender =
-        new AbstractAppender("rolled-back", null, null, true, Property.EMPTY_ARRAY) {
-          @Override
-          public void append(LogEvent event) {
-            if (event.getMessage().getFormattedMessage().contains(ROLLED_BACK_LOG)) {
-              count.incrementAndGet();
-            }
-          }
-        };
-
-    static RolledBackLog capture() {
-      RolledBackLog log = new RolledBackLog();
-      log.appender.start();
-      LoggerConfig logger = new LoggerConfig(LOGGER, Level.INFO, true);
-      logger.addAppender(log.appender, Level.WARN, null);
-      log.context.getConfiguration().addLogger(LOGGER, logger);
-      log.context.updateLoggers();
-      return log;
-    }
-
-    int count() {
-      return count.get();
-    }
-
-    @Override
-    public void close() {
-      context.getConfiguration().removeLogger(LOGGER);
-      context.updateLoggers();
-      appender.stop();
     }
   }
 }
