@@ -24,7 +24,8 @@ class PullStreamAckWindowTest {
   private static final int WINDOWS = 3;
   private static final int CONNECTIONS = 2;
   private static final int BATCH = 100;
-  private static final int SINK_TIMEOUT_SECONDS = 2;
+  // Long enough that an ack only a loaded machine delays is not rolled back outside the windows.
+  private static final int SINK_TIMEOUT_SECONDS = 4;
 
   /**
    * How long a held flush lasts: past the sink's timeout, so the batches' transactions roll back.
