@@ -34,6 +34,14 @@ public final class Agents {
 
   /** An agent whose Sparking pull sink serves on {@link #SINK_PORT}. */
   public static FlumeAgent sparkingPullSink() {
+    return sparkingPullSink(30);
+  }
+
+  /**
+   * An agent whose Sparking pull sink serves on {@link #SINK_PORT} and rolls back a batch that got
+   * no ack within {@code timeoutSeconds}.
+   */
+  public static FlumeAgent sparkingPullSink(int timeoutSeconds) {
     return FlumeAgent.builder()
         .configuration(
             SOURCE_AND_CHANNEL
@@ -44,7 +52,7 @@ public final class Agents {
                         "a1.sinks.k1.hostname = 127.0.0.1",
                         "a1.sinks.k1.port = ${SINK_PORT}",
                         "a1.sinks.k1.batchWait = 500",
-                        "a1.sinks.k1.timeout = 30",
+                        "a1.sinks.k1.timeout = " + timeoutSeconds,
                         "")))
         .listenPort(SOURCE_PORT)
         .listenPort(SINK_PORT)

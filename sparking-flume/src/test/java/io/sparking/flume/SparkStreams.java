@@ -47,10 +47,14 @@ final class SparkStreams implements AutoCloseable {
       java.util.Collections.synchronizedList(new ArrayList<>());
   private boolean stopped;
 
-  private SparkStreams(Function<JavaStreamingContext, JavaDStream<FlumeEvent>> stream) {
+  private SparkStreams(
+      String checkpointScheme, Function<JavaStreamingContext, JavaDStream<FlumeEvent>> stream) {
     checkpoint = TempDirs.create("sparking-flume-checkpoint-");
     jssc = new JavaStreamingContext(sparkContext(), Durations.milliseconds(BATCH.toMillis()));
-    jssc.checkpoint(checkpoint.toString());
+    jssc.checkpoint(
+        checkpointScheme == null
+            ? checkpoint.toString()
+            : checkpointScheme + "://" + checkpoint.toAbsolutePath());
     // Checkpointing serializes the DStream graph, so the output function captures only a key, not
     // this object.
     String key = "run-" + RUNS.incrementAndGet();
@@ -76,7 +80,27 @@ final class SparkStreams implements AutoCloseable {
    */
   static SparkStreams start(
       int receivers, Function<JavaStreamingContext, JavaDStream<FlumeEvent>> stream) {
-    SparkStreams streams = new SparkStreams(stream);
+    return start(receivers, null, stream);
+  }
+
+  /**
+   * Like {@link #start(int, Function)}, with the checkpoint directory (and so the receivers'
+   * write-ahead log) on the local file system {@code fileSystem}, registered under {@code scheme}.
+   */
+  static SparkStreams start(
+      int receivers,
+      String scheme,
+      Class<? extends org.apache.hadoop.fs.FileSystem> fileSystem,
+      Function<JavaStreamingContext, JavaDStream<FlumeEvent>> stream) {
+    sparkContext().hadoopConfiguration().set("fs." + scheme + ".impl", fileSystem.getName());
+    return start(receivers, scheme, stream);
+  }
+
+  private static SparkStreams start(
+      int receivers,
+      String checkpointScheme,
+      Function<JavaStreamingContext, JavaDStream<FlumeEvent>> stream) {
+    SparkStreams streams = new SparkStreams(checkpointScheme, stream);
     try {
       streams.jssc.start();
       await("receivers started")
