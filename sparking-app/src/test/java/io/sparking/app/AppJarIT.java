@@ -31,13 +31,13 @@ class AppJarIT {
 
   /**
    * The jars of Spark's own classpath, as a Spark install of the line holds them (Spark 3.5.1 from
-   * runtimes/spark; Spark 4.2.0 from spark-4.2/runtime-spark in spark-4.2/sparking-app).
+   * runtimes/spark; Spark 4.2.0 from lines/4.2_2.13/runtime-spark in lines/4.2_2.13/sparking-app).
    */
   static List<String> sparkClasspath() throws IOException {
     try (InputStream in =
         AppJarIT.class.getResourceAsStream("/io/sparking/runtime/spark.classpath")) {
       assertThat(in)
-          .as("Spark's classpath resource of runtimes/spark or spark-4.2/runtime-spark")
+          .as("Spark's classpath resource of runtimes/spark or lines/<line>/runtime-spark")
           .isNotNull();
       return List.of(
           new String(in.readAllBytes(), StandardCharsets.UTF_8).trim().split(File.pathSeparator));

@@ -8,6 +8,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * internal} package is used only inside its own module, and the jobs and the Spark 2.4
  * compatibility API build on the connectors' public API alone.
  */
+@Tag("default-line")
 class ArchitectureTest {
   private static JavaClasses classes;
 

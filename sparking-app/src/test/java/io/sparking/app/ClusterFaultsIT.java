@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -44,6 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and worker kills with {@code -Pfaults} (or {@code -Dsparking.faults.all=true}). Results:
  * docs/reliability.md.
  */
+@Tag("default-line")
 class ClusterFaultsIT {
   @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
   private static final Duration RECEIVER_RESTART_TIMEOUT = Duration.ofSeconds(90);

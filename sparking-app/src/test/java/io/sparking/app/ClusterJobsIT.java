@@ -20,6 +20,7 @@ import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * a real Kafka broker and a real Flume agent; counts every record in the jobs' durable output
  * ({@code --output-dir}, written by the driver), and checks where Spark placed the receivers.
  */
+@Tag("default-line")
 class ClusterJobsIT {
   private static final Duration JOB_TIMEOUT = Duration.ofSeconds(300);
 

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * directory), without a cluster: what {@code submit} prints and returns before it hands over to
  * spark-submit. Submitting to a cluster through the script is in {@link ClusterJobsIT}.
  */
+@Tag("default-line")
 class LauncherScriptIT {
   private static final Duration WAIT = Duration.ofSeconds(60);
 

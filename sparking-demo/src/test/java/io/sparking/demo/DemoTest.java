@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * its closing summary says that each job processed exactly what the sample text produced, and it
  * leaves no process behind.
  */
+@Tag("default-line")
 class DemoTest {
   /** Long enough for a few batches after the start; the summary is what counts. */
   private static final int DURATION_SECONDS = 10;

@@ -9,6 +9,7 @@ import io.sparking.runtime.FreePorts;
 import io.sparking.runtime.SelfSignedKeyStores;
 import java.nio.file.Path;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @SuppressWarnings(
     "deprecation") // the DStream API is deprecated in Spark 3.5 yet it is what Sparking serves
+@Tag("default-line")
 class SecurePushTest {
   @TempDir Path dir;
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Checkpoint directories: shared-storage URIs reach Spark as given, local ones are created and
  * owned (HdfsCheckpointTest checks the same marks on HDFS).
  */
+@Tag("default-line")
 class CheckpointDirectoryTest {
   @TempDir Path work;
 

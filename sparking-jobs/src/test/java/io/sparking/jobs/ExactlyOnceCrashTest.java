@@ -29,6 +29,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * itself and counts, by id: none lost, none twice, in the records, in the word counts and in the
  * stored offsets. {@code -Pfaults} sends 200k ids instead of 20k.
  */
+@Tag("default-line")
 class ExactlyOnceCrashTest {
   @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
   private static final Pattern ROWS = Pattern.compile(".* rows_in_table=(\\d+)(?: .*)?$");

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Flume agents started from the configurations in {@code conf/flume}, fed by appending lines to the
  * files they follow.
  */
+@Tag("default-line")
 class FlumeJobsTest {
   private static final int EVENTS = 2_000;
 

@@ -21,6 +21,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.spark.streaming.kafka010.OffsetRange;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * is stored whole or not at all, a replayed batch is skipped, and a batch that does not continue
  * the stored position is refused.
  */
+@Tag("default-line")
 class JdbcResultStoreTest {
   @TempDir Path dir;
   private String url;

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -21,6 +22,7 @@ import picocli.CommandLine;
  * and says what to pass instead. Runs through a real JVM of the same kind of refusal are in {@link
  * KafkaJobsTest} and {@link FlumeJobsTest}.
  */
+@Tag("default-line")
 class JobBadInputTest {
   @TempDir Path work;
 

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The Kafka jobs, each in a JVM of its own, against a broker that requires SASL_SSL, with the
  * security settings given only as {@code --consumer-property} options.
  */
+@Tag("default-line")
 class SecureKafkaJobsTest {
   @RegisterExtension static final KafkaBrokerExtension KAFKA = KafkaBrokerExtension.saslSsl();
 

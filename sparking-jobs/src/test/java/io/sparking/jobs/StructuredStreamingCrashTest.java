@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * one runs the job as users do, with {@code -Pfaults} (or {@code -Dsparking.faults.all=true}).
  */
 @EnabledIfSystemProperty(named = "sparking.faults.all", matches = "true")
+@Tag("default-line")
 class StructuredStreamingCrashTest {
   private static final Pattern COMMITTED_FILE = Pattern.compile("\"path\":\"file:([^\"]+)\"");
 

@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sparking.core.UnreadableBlockException;
 import java.io.InvalidClassException;
 import org.apache.spark.SparkException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * A job stopped by a block it cannot read prints the exception's one line: found whether the task's
  * exception travelled to the driver as the failure's cause or only as text in its message.
  */
+@Tag("default-line")
 class UnreadableBlockMessageTest {
   private final UnreadableBlockException refused =
       new UnreadableBlockException(

@@ -21,6 +21,7 @@ import org.apache.spark.streaming.scheduler.StreamingListener;
 import org.apache.spark.streaming.scheduler.StreamingListenerReceiverError;
 import org.apache.spark.streaming.scheduler.StreamingListenerReceiverStarted;
 import org.apache.spark.streaming.scheduler.StreamingListenerReceiverStopped;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * for loss: the records of that block were polled, their offsets must not be committed, and the
  * restarted receiver must read them again.
  */
+@Tag("default-line")
 class ReceiverRestartTest {
   /** 20,000 in every build; {@code -Pfaults} sends 200,000. */
   private static final int IDS = Integer.getInteger("sparking.faults.ids", 20_000);

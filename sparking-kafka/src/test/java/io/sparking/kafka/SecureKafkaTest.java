@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.spark.streaming.scheduler.StreamingListener;
 import org.apache.spark.streaming.scheduler.StreamingListenerReceiverError;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * self-signed certificate), configured only through pass-through consumer properties, and the
  * errors of a wrong password and of a truststore that does not hold the broker's certificate.
  */
+@Tag("default-line")
 class SecureKafkaTest {
   private static final Duration WAIT = Duration.ofSeconds(120);
 

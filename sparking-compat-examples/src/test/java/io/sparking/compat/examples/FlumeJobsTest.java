@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sparking.runtime.FlumeAgent;
 import io.sparking.runtime.FreePorts;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
  * imports changed, each run as a job of its own against a real Flume 1.11 agent: every event comes
  * out exactly once, headers included.
  */
+@Tag("default-line")
 class FlumeJobsTest {
   private static final int EVENTS = 2000;
 
