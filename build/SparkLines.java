@@ -82,6 +82,7 @@ public final class SparkLines {
     Map<String, String> properties(String line) {
       Map<String, String> properties = new LinkedHashMap<>();
       values.keySet().forEach(p -> properties.put(p, value(p, line)));
+      properties.put("sparking.line", line);
       properties.put("sparking.line.suffix", line.equals(defaultLine()) ? "" : "-" + line);
       properties.put("sparking.spark.runtimes", String.join(",", runtimeIds(line)));
       return properties;

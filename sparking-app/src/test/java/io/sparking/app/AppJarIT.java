@@ -16,12 +16,14 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The application jar holds the jobs and everything their connectors need, nothing Spark already
  * ships, and nothing that cannot run from it.
  */
+@Tag("every-line")
 class AppJarIT {
   static Path appJar() {
     Path jar = Path.of(System.getProperty("sparking.app.jar", "target/sparking-app.jar"));

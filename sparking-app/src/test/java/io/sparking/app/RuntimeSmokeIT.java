@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -32,6 +33,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>The runtimes come from the system property {@code sparking.spark.runtimes} (the line's rows of
  * the table, set in this module's POM next to their modules).
  */
+@Tag("every-line")
 class RuntimeSmokeIT {
   private static final Duration JOB_TIMEOUT = Duration.ofSeconds(300);
   private static final int IDS = 2_000;

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * application jar, Spark's jars reach the containers through {@code spark.yarn.jars}, checkpoints
  * and write-ahead logs go to HDFS. Every record is counted in the job's {@code --output-dir}.
  *
- * <p>The system property {@code sparking.spark.line} (3.5 unless set) names the Spark line: on
+ * <p>The system property {@code sparking.spark.line} (3.5_2.13 unless set) names the Spark line: on
  * another line the command gets {@code --spark-line <line>} (lines/4.2_2.13/sparking-app runs this
  * class with 4.2, on that line's Hadoop mini clusters).
  */
@@ -138,8 +138,8 @@ class YarnJobsIT {
             "cluster");
     List<String> command = new ArrayList<>();
     command.add(root.resolve("sparking").toAbsolutePath().toString());
-    String line = System.getProperty("sparking.spark.line", "3.5");
-    if (!line.equals("3.5")) {
+    String line = System.getProperty("sparking.spark.line", "3.5_2.13");
+    if (!line.equals("3.5_2.13")) {
       command.addAll(List.of("--spark-line", line));
     }
     command.add("submit");

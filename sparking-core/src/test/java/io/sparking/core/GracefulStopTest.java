@@ -20,6 +20,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.streaming.api.java.JavaReceiverInputDStream;
 import org.apache.spark.streaming.api.java.JavaStreamingContext;
 import org.apache.spark.streaming.receiver.Receiver;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,6 +32,7 @@ import scala.reflect.ClassTag$;
  * stored number processed in the same run, with the write-ahead log on; one that cannot be drained
  * leaves blocks, and the stop says so instead of hiding it.
  */
+@Tag("every-line")
 class GracefulStopTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
 

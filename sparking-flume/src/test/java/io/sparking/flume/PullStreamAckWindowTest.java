@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
  */
 @SuppressWarnings(
     "deprecation") // the DStream API is deprecated in Spark 3.5 yet it is what Sparking serves
+@Tag("every-line")
 class PullStreamAckWindowTest {
   private static final int WINDOWS = 3;
   private static final int CONNECTIONS = 2;

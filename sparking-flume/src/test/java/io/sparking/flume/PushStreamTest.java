@@ -15,6 +15,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.spark.streaming.api.java.JavaReceiverInputDStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
  */
 @SuppressWarnings(
     "deprecation") // the DStream API is deprecated in Spark 3.5 yet it is what Sparking serves
+@Tag("every-line")
 class PushStreamTest {
 
   @Test

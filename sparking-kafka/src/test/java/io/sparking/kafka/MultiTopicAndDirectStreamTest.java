@@ -19,10 +19,12 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+@Tag("every-line")
 class MultiTopicAndDirectStreamTest {
   private static final Duration WAIT = Duration.ofSeconds(120);
   @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();

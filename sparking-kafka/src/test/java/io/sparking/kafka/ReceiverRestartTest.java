@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * for loss: the records of that block were polled, their offsets must not be committed, and the
  * restarted receiver must read them again.
  */
-@Tag("default-line")
+@Tag("every-line")
 class ReceiverRestartTest {
   /** 20,000 in every build; {@code -Pfaults} sends 200,000. */
   private static final int IDS = Integer.getInteger("sparking.faults.ids", 20_000);

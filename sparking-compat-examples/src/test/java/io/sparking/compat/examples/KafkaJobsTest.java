@@ -18,6 +18,7 @@ import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * and continues exactly where the old job stopped; the Java program then continues where the Scala
  * one stopped. 0 lost, 0 read twice.
  */
+@Tag("every-line")
 class KafkaJobsTest {
   private static final String TOPIC = "words";
   private static final String GROUP = "legacy-word-count";

@@ -25,6 +25,7 @@ import org.apache.flume.source.avro.AvroFlumeEvent;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.streaming.api.java.JavaDStream;
 import org.apache.spark.streaming.dstream.ReceiverInputDStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.Test;
  */
 @SuppressWarnings(
     "deprecation") // the DStream API is deprecated in Spark 3.5 yet it is what Sparking serves
+@Tag("every-line")
 class FlumeUtilsTest {
   private static final int EVENTS = 500;
   private static final int PULL_SINKS = 8;

@@ -24,6 +24,7 @@ import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import scala.Tuple2;
 
@@ -34,6 +35,7 @@ import scala.Tuple2;
  */
 @SuppressWarnings(
     "deprecation") // the DStream API is deprecated in Spark 3.5 yet it is what Sparking serves
+@Tag("every-line")
 class KafkaUtilsTest {
   private static final String TOPIC = "events";
   private static final int RECORDS = 600;

@@ -20,6 +20,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.Trigger;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A query slower than its agents, and a log that cannot be written: the source takes no more than
  * its limits allow and refuses what it cannot keep, and Flume keeps it meanwhile.
  */
+@Tag("every-line")
 class BackpressureTest {
   private static final int EVENTS = 12_000;
   private static final int MAX_EVENTS_PER_TRIGGER = 1_000;

@@ -11,10 +11,12 @@ import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.Trigger;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code format("flume")} in push mode: a real agent's avro sink sends to the query's endpoint. */
+@Tag("every-line")
 class PushSourceTest {
   @TempDir Path work;
 
