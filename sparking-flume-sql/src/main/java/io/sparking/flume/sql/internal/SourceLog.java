@@ -94,6 +94,12 @@ final class SourceLog implements AutoCloseable {
   /** Whether the log refuses batches for want of room; guarded by {@code this}. */
   private boolean full;
 
+  /**
+   * A frame was taken past maxBytes (everything logged had been offered) and Spark has not
+   * committed since: no second one until it does. Guarded by {@code this}.
+   */
+  private boolean pastBound;
+
   /** The end of the last micro-batch offered to Spark; guarded by {@code this}. */
   private long offered;
 
@@ -374,11 +380,13 @@ final class SourceLog implements AutoCloseable {
    * agent keeps the batch in its channel until the query commits what it read. Spark commits a
    * micro-batch only when it plans the next one, which it does only for new data: so once
    * everything logged was offered to Spark, one more frame is taken, and the log holds at most
-   * {@code maxBytes} and one batch.
+   * {@code maxBytes} and one batch. Only one: Spark offers that frame before it commits the
+   * micro-batch before it, and a frame taken in between would be a second one past the bound.
    */
   private void checkRoom(int frameBytes) throws LogFullException {
     boolean unoffered = open != null || end > offered;
-    if (bytes > 0 && bytes + frameBytes > maxBytes && unoffered) {
+    boolean over = bytes > 0 && bytes + frameBytes > maxBytes;
+    if (over && (unoffered || pastBound)) {
       if (!full) {
         full = true;
         LOG.warn(
@@ -398,6 +406,9 @@ final class SourceLog implements AutoCloseable {
               + " bytes, maxLogSize is "
               + maxBytes
               + ": the query is behind; the batch stays in Flume");
+    }
+    if (over) {
+      pastBound = true;
     }
     if (full) {
       full = false;
@@ -557,6 +568,7 @@ final class SourceLog implements AutoCloseable {
    * across restarts and takes no room.
    */
   synchronized void commit(long position) {
+    pastBound = false;
     Long newest = sealed.isEmpty() ? null : sealed.lastKey();
     if (newest != null && sealed.get(newest).end() <= position && sealed.get(newest).bytes() > 0) {
       long at = sealed.get(newest).end();
