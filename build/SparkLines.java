@@ -163,7 +163,7 @@ public final class SparkLines {
       for (Map.Entry<String, String> module : defaultPoms.entrySet()) {
         files.put(
             dir.resolve(LINE_MODULES.get(module.getKey())).resolve("pom.xml"),
-            derive(module.getValue(), module.getKey(), lines, line));
+            derive(module.getValue(), module.getKey(), lines, line, version));
       }
     }
     String spotlessPlugin =
@@ -383,7 +383,7 @@ public final class SparkLines {
   }
 
   /** A line's POM of {@code module}, derived from the default line's {@code pom}. */
-  static String derive(String pom, String module, Lines lines, String line) {
+  static String derive(String pom, String module, Lines lines, String line, String version) {
     String text = pom;
     // Blocks for some lines only.
     Matcher only = ONLY_WHERE.matcher(text);
@@ -402,14 +402,10 @@ public final class SparkLines {
             Matcher.quoteReplacement(
                 "<parent>\n    <groupId>io.sparking</groupId>\n    <artifactId>sparking-line-"
                     + line
-                    + "</artifactId>\n    <version>${project.version}</version>\n"
-                    + "    <relativePath>../pom.xml</relativePath>\n  </parent>"));
+                    + "</artifactId>\n    <version>"
+                    + version
+                    + "</version>\n    <relativePath>../pom.xml</relativePath>\n  </parent>"));
     boolean inherits = text.contains("<artifactId>sparking-line-" + line + "</artifactId>");
-    if (inherits) {
-      // A parent's version cannot be an expression: the project's own.
-      text = text.replace("<version>${project.version}</version>\n    <relativePath>../pom.xml</relativePath>",
-          "<version>" + projectVersion(pom) + "</version>\n    <relativePath>../pom.xml</relativePath>");
-    }
     // The line's artifacts.
     for (String module0 : LINE_MODULES.keySet()) {
       String artifact = artifactOf(module0);
@@ -454,14 +450,6 @@ public final class SparkLines {
 
   private static String artifactOf(String module) {
     return module.startsWith("runtimes/") ? "sparking-runtime-" + module.substring("runtimes/".length()) : module;
-  }
-
-  private static String projectVersion(String pom) {
-    Matcher m = Pattern.compile("<artifactId>sparking-parent</artifactId>\\s*<version>([^<]+)</version>").matcher(pom);
-    if (!m.find()) {
-      throw new IllegalStateException("no sparking-parent version in a default line POM");
-    }
-    return m.group(1);
   }
 
   static List<Runtime> readRuntimes(Path table) throws IOException {
