@@ -25,6 +25,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,7 +107,7 @@ public final class SparkStandaloneCluster implements AutoCloseable {
     this.dir = dir;
     // The line's own Spark, or one of the releases lines/runtimes.tsv lists (spark/<runtime>).
     this.classpath = RuntimeClasspath.of(runtime == null ? "spark" : "spark/" + runtime);
-    this.scalaVersion = runtime == null ? "2.13" : runtime.substring(runtime.indexOf('_') + 1);
+    this.scalaVersion = scalaVersionOf(classpath);
     Path sparkHome = linkSparkHome(dir.resolve("spark-home"), classpath);
     Map<String, String> env = new LinkedHashMap<>();
     env.put("SPARK_HOME", sparkHome.toString());
@@ -601,6 +603,19 @@ public final class SparkStandaloneCluster implements AutoCloseable {
     List<String> args = new ArrayList<>(JvmFlags.forSpark());
     args.add("-Xmx256m");
     return args;
+  }
+
+  /** The Scala version Spark's own jars were built for, read from spark-core's file name. */
+  private static String scalaVersionOf(String classpath) {
+    Matcher core =
+        Pattern.compile("spark-core_(2\\.\\d+)-[^" + File.pathSeparator + "]*\\.jar")
+            .matcher(classpath);
+    if (!core.find()) {
+      throw new IllegalStateException(
+          "No spark-core jar on the Spark classpath, so no Scala version for Spark's launcher: "
+              + classpath);
+    }
+    return core.group(1);
   }
 
   private static Path createDirectories(Path path) {
