@@ -141,7 +141,9 @@ class PullStreamAckWindowTest {
       // The windows were opened, while ids flowed before and after each.
       assertThat(HoldingWalFileSystem.held()).isEqualTo(WINDOWS);
       assertThat(distinctAtWindows).hasSize(WINDOWS).isSorted().doesNotHaveDuplicates();
-      assertThat(distinctAfterWindows.get(WINDOWS - 1)).isLessThan(sent);
+      // New ids were stored after each window closed, while the feeder still sent (awaited above;
+      // the receiver may have caught up with the feeder by the time it stopped).
+      assertThat(distinctAfterWindows).hasSize(WINDOWS);
       // Each window rolled back at least one batch, and at most one per connection.
       assertThat(log.count()).isBetween(WINDOWS, WINDOWS * CONNECTIONS);
       assertThat(lost).isZero();

@@ -215,7 +215,9 @@ class PullAckWindowTest {
       // The windows were opened, while ids flowed before and after each.
       assertThat(held.get()).isEqualTo(WINDOWS);
       assertThat(distinctAtWindows).hasSize(WINDOWS).isSorted().doesNotHaveDuplicates();
-      assertThat(distinctAfterWindows.get(WINDOWS - 1)).isLessThan(sent);
+      // New ids were stored after each window closed, while the feeder still sent (awaited above;
+      // the receiver may have caught up with the feeder by the time it stopped).
+      assertThat(distinctAfterWindows).hasSize(WINDOWS);
       // Each window rolled back at least the held batch, and at most one batch per connection.
       assertThat(rolledBack.size()).isBetween(WINDOWS, WINDOWS * CONNECTIONS);
       assertThat(log.batches())
