@@ -83,7 +83,7 @@ public final class SparkLines {
       Map<String, String> properties = new LinkedHashMap<>();
       values.keySet().forEach(p -> properties.put(p, value(p, line)));
       properties.put("sparking.line", line);
-      properties.put("sparking.line.suffix", line.equals(defaultLine()) ? "" : "-" + line);
+      properties.put("sparking.line.suffix", "-" + line);
       properties.put("sparking.spark.runtimes", String.join(",", runtimeIds(line)));
       return properties;
     }
@@ -409,7 +409,10 @@ public final class SparkLines {
     // The line's artifacts.
     for (String module0 : LINE_MODULES.keySet()) {
       String artifact = artifactOf(module0);
-      text = text.replace("<artifactId>" + artifact + "</artifactId>", "<artifactId>" + artifact + "-" + line + "</artifactId>");
+      text =
+          text.replace(
+              "<artifactId>" + artifact + "-" + lines.defaultLine() + "</artifactId>",
+              "<artifactId>" + artifact + "-" + line + "</artifactId>");
     }
     // The line's values wherever the default line's POM declares them.
     for (Map.Entry<String, String> property : lines.properties(line).entrySet()) {

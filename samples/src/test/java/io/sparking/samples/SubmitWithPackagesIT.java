@@ -64,7 +64,7 @@ class SubmitWithPackagesIT {
     assertThat(jar)
         .as("the sample's jar, built by maven-invoker-plugin before this test (invoker:run)")
         .isRegularFile();
-    assertThat(repository.resolve("io/sparking/sparking-flume")).isDirectory();
+    assertThat(repository.resolve("io/sparking/sparking-flume-3.5_2.13")).isDirectory();
     int port;
     try (ServerSocket free = new ServerSocket(0)) {
       port = free.getLocalPort();
@@ -88,7 +88,7 @@ class SubmitWithPackagesIT {
                 "com.example.wordcount.FlumeWordCount",
                 List.of(
                     "--packages",
-                    "io.sparking:sparking-flume:" + System.getProperty("sparking.version"),
+                    "io.sparking:sparking-flume-3.5_2.13:" + System.getProperty("sparking.version"),
                     "--repositories",
                     repository.toUri().toString(),
                     "--conf",
@@ -152,7 +152,7 @@ class SubmitWithPackagesIT {
       // Spark's ivy names the --repositories entries repo-1, ...: Sparking came from the invoker's.
       assertThat(Files.readString(driver.logFile()))
           .contains(
-              "found io.sparking#sparking-flume;"
+              "found io.sparking#sparking-flume-3.5_2.13;"
                   + System.getProperty("sparking.version")
                   + " in repo-1");
     }

@@ -33,7 +33,7 @@ class AppJarIT {
 
   /**
    * The jars of Spark's own classpath, as a Spark install of the line holds them (Spark 3.5.1 from
-   * runtimes/spark; Spark 4.2.0 from lines/4.2_2.13/runtime-spark in lines/4.2_2.13/sparking-app).
+   * runtimes/spark; Spark 4.2.0 from lines/4.x_2.13/runtime-spark in lines/4.x_2.13/sparking-app).
    */
   static List<String> sparkClasspath() throws IOException {
     try (InputStream in =

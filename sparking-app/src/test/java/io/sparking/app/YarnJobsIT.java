@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and write-ahead logs go to HDFS. Every record is counted in the job's {@code --output-dir}.
  *
  * <p>The system property {@code sparking.spark.line} (3.5_2.13 unless set) names the Spark line: on
- * another line the command gets {@code --spark-line <line>} (lines/4.2_2.13/sparking-app runs this
+ * another line the command gets {@code --spark-line <line>} (lines/4.x_2.13/sparking-app runs this
  * class with 4.2, on that line's Hadoop mini clusters).
  */
 class YarnJobsIT {

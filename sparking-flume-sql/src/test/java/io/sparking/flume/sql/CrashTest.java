@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.Trigger;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -101,6 +102,7 @@ class CrashTest {
    * ones, and the file sink gets every id exactly once.
    */
   @Test
+  @Tag("every-line")
   void aQueryKilledBetweenLoggingABatchAndItsAckWritesEveryIdExactlyOnce() throws Exception {
     Path checkpoint = work.resolve("checkpoint");
     Path output = work.resolve("out");
