@@ -6,6 +6,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -14,7 +21,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The module boundaries, checked on the compiled classes of every module this one sees: an {@code
  * internal} package is used only inside its own module, and the jobs and the Spark 2.4
- * compatibility API build on the connectors' public API alone.
+ * compatibility API build on the connectors' public API alone. And every package of the main code
+ * says what it is for, read from the sources of every module.
  */
 @Tag("default-line")
 class ArchitectureTest {
@@ -200,5 +208,72 @@ class ArchitectureTest {
         .dependOnClassesThat()
         .resideInAPackage("io.sparking.jobs..")
         .check(classes);
+  }
+
+  @Test
+  void everyPackageOfTheMainCodeSaysWhatItIsFor() throws IOException {
+    // Read from the sources, not the classes: a package-info.java holding only a comment compiles
+    // to no class, and this module's classpath lacks the demo and the benchmark.
+    Path root = projectRoot();
+    List<Path> packages = mainPackages(root);
+    assertThat(packages)
+        .as("the packages of the main code (a rule over none would pass for nothing)")
+        .anyMatch(dir -> dir.endsWith(Path.of("io/sparking/kafka/internal")))
+        .anyMatch(dir -> dir.endsWith(Path.of("io/sparking/bench")))
+        .anyMatch(dir -> dir.endsWith(Path.of("io/sparking/runtime/hadoop")));
+    List<String> undocumented = new ArrayList<>();
+    for (Path dir : packages) {
+      Path info = dir.resolve("package-info.java");
+      if (!Files.exists(info) || !Files.readString(info).strip().startsWith("/**")) {
+        undocumented.add(root.relativize(dir) + ": no package-info.java with a doc comment");
+      } else if (dir.endsWith("internal") && !Files.readString(info).contains("Not an API")) {
+        undocumented.add(
+            root.relativize(info) + ": an internal package that does not say 'Not an API'");
+      }
+    }
+    assertThat(undocumented).as("packages that do not say what they are for").isEmpty();
+  }
+
+  /** The directory holding lines/lines.tsv, at or above this module's. */
+  private static Path projectRoot() {
+    Path dir = Path.of("").toAbsolutePath();
+    while (dir != null && !Files.exists(dir.resolve("lines/lines.tsv"))) {
+      dir = dir.getParent();
+    }
+    assertThat(dir).as("the project's root, above " + Path.of("").toAbsolutePath()).isNotNull();
+    return dir;
+  }
+
+  /**
+   * Every directory under a module's {@code src/main/java/io/sparking} that holds Java classes;
+   * build output and the lines' generated modules (which compile the same sources) left out.
+   */
+  private static List<Path> mainPackages(Path root) throws IOException {
+    List<Path> packages = new ArrayList<>();
+    Files.walkFileTree(
+        root,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
+              throws IOException {
+            String name = dir.getFileName().toString();
+            boolean skipped =
+                name.startsWith(".") || name.equals("target") || dir.equals(root.resolve("lines"));
+            if (skipped && !dir.equals(root)) {
+              return FileVisitResult.SKIP_SUBTREE;
+            }
+            if (dir.toString().contains("/src/main/java/io/sparking")) {
+              try (var files = Files.list(dir)) {
+                if (files.anyMatch(
+                    file ->
+                        file.toString().endsWith(".java") && !file.endsWith("package-info.java"))) {
+                  packages.add(dir);
+                }
+              }
+            }
+            return FileVisitResult.CONTINUE;
+          }
+        });
+    return packages;
   }
 }

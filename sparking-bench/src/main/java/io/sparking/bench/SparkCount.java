@@ -21,7 +21,7 @@ import org.apache.spark.streaming.scheduler.StreamingListenerReceiverStarted;
  * answer from offsets alone.
  */
 @SuppressWarnings(
-    "deprecation") // the DStream API is deprecated in Spark 3.5 yet it is what Sparking serves
+    "deprecation") // the DStream API, deprecated in Spark 3.5 and 4.x, is what Sparking serves
 final class SparkCount {
   /**
    * Four task slots on the 2-core machine: a receiver holds one for as long as it runs and a direct

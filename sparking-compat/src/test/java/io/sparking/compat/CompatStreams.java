@@ -20,7 +20,7 @@ import org.apache.spark.streaming.api.java.JavaStreamingContext;
  * compatibility API side by side.
  */
 @SuppressWarnings(
-    "deprecation") // the DStream API is deprecated in Spark 3.5 yet it is what Sparking serves
+    "deprecation") // the DStream API, deprecated in Spark 3.5 and 4.x, is what Sparking serves
 public final class CompatStreams implements AutoCloseable {
   /** Bound on anything a test waits for. */
   public static final Duration WAIT = Duration.ofSeconds(90);

@@ -37,7 +37,7 @@ import org.apache.spark.streaming.api.java.JavaStreamingContext;
  * of each block ({@code MEMORY_AND_DISK_SER}) unless the settings choose a storage level; without
  * the log, two.
  */
-// Spark 3.5 deprecates the DStream API as a whole; it is the API this module serves.
+// Spark 3.5 and 4.x deprecate the DStream API as a whole; it is the API this module serves.
 @SuppressWarnings("deprecation")
 public final class SparkingFlume {
   private SparkingFlume() {}

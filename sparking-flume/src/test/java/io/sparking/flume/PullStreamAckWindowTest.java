@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * longer than the sink's transaction timeout.
  */
 @SuppressWarnings(
-    "deprecation") // the DStream API is deprecated in Spark 3.5 yet it is what Sparking serves
+    "deprecation") // the DStream API, deprecated in Spark 3.5 and 4.x, is what Sparking serves
 @Tag("every-line")
 class PullStreamAckWindowTest {
   private static final int WINDOWS = 3;

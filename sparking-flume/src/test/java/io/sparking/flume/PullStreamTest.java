@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * Pull receivers pulling from real Flume 1.11 agents, with Sparking's sink and with Spark 2.4.8's.
  */
 @SuppressWarnings(
-    "deprecation") // the DStream API is deprecated in Spark 3.5 yet it is what Sparking serves
+    "deprecation") // the DStream API, deprecated in Spark 3.5 and 4.x, is what Sparking serves
 class PullStreamTest {
   private static final PullSettings SETTINGS =
       PullSettings.builder()

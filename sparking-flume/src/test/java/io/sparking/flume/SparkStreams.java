@@ -26,7 +26,7 @@ import org.apache.spark.streaming.scheduler.StreamingListenerReceiverStarted;
  * streaming contexts on it that collect every event their stream produced.
  */
 @SuppressWarnings(
-    "deprecation") // the DStream API is deprecated in Spark 3.5 yet it is what Sparking serves
+    "deprecation") // the DStream API, deprecated in Spark 3.5 and 4.x, is what Sparking serves
 final class SparkStreams implements AutoCloseable {
   /** Batch interval of every test stream. */
   static final Duration BATCH = Duration.ofMillis(250);

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * logs are checked for Spark's warning in sparking-jobs' {@code FlumeJobsTest}.
  */
 @SuppressWarnings(
-    "deprecation") // the DStream API is deprecated in Spark 3.5 yet it is what Sparking serves
+    "deprecation") // the DStream API, deprecated in Spark 3.5 and 4.x, is what Sparking serves
 @Tag("default-line")
 class StorageLevelTest {
 

@@ -106,9 +106,8 @@ class ReliableReceiverTest {
     try (LocalStreaming spark = builder.getOrCreate(define)) {
       spark.context().start();
       // Stop mid-stream, gracefully: what is stored is committed; Spark 3.5 closes the WAL before
-      // it assigns the
-      // last blocks to a batch, so those wait in the log for the next start from the same
-      // checkpoint.
+      // it assigns the last blocks to a batch, so those wait in the log for the next start from
+      // the same checkpoint.
       await().atMost(WAIT).until(() -> out.size() >= 5_000);
       spark.stop(true);
     }

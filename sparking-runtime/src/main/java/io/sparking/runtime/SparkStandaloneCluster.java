@@ -32,10 +32,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real Spark 3.5.1 standalone cluster on loopback: a master ({@code
+ * A real Spark standalone cluster on loopback: a master ({@code
  * org.apache.spark.deploy.master.Master}) and workers ({@code
  * org.apache.spark.deploy.worker.Worker}), each in a JVM of its own, started from Spark's jars as
- * the build resolved them (the {@code runtimes/spark} module), on free ports, with their work
+ * the build resolved them (the line's {@code runtimes/spark} module, so the Spark release the line
+ * compiles against, unless {@link Builder#runtime} names another), on free ports, with their work
  * directories in a temporary directory.
  *
  * <pre>{@code

@@ -23,7 +23,7 @@ import scala.collection.JavaConverters;
  * Spark 2.4.8's {@code org.apache.spark.streaming.flume.FlumeUtils}, every overload with the same
  * parameters and defaults, over Sparking's receivers: a Spark 2.4 job changes its import to {@code
  * io.sparking.compat.flume._} (Scala) or {@code io.sparking.compat.flume.*} (Java) and runs on
- * Spark 3.5.
+ * Spark 3.5 or 4.x.
  *
  * <pre>{@code
  * // Push: an Avro endpoint for a Flume agent's avro sink.
@@ -37,8 +37,8 @@ import scala.collection.JavaConverters;
  * differs from Spark 2.4 (acknowledgement after store, the storage level with the write-ahead log)
  * is in docs/migration.md.
  */
-// Spark 3.5 deprecates the DStream API as a whole; it is the API this class serves. Scala 2.13
-// deprecates scala.collection.JavaConverters; it is the converter Scala 2.12 has too.
+// Spark 3.5 and 4.x deprecate the DStream API as a whole; it is the API this class serves.
+// Scala 2.13 deprecates scala.collection.JavaConverters; it is the converter Scala 2.12 has too.
 @SuppressWarnings("deprecation")
 public final class FlumeUtils {
   /**

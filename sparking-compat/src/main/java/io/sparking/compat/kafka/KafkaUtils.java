@@ -28,7 +28,7 @@ import scala.reflect.ClassTag$;
  * Spark 2.4.8's receiver-based {@code org.apache.spark.streaming.kafka.KafkaUtils.createStream}
  * (kafka-0-8) over Sparking's reliable receiver: a Spark 2.4 job changes its import to {@code
  * io.sparking.compat.kafka._} (Scala) or {@code io.sparking.compat.kafka.*} (Java) and runs on
- * Spark 3.5 against today's brokers.
+ * Spark 3.5 or 4.x against today's brokers.
  *
  * <pre>{@code
  * val topicMap = Map("words" -> 2)                                     // topic -> receiver threads
@@ -55,8 +55,8 @@ import scala.reflect.ClassTag$;
  * <p>A map of topics gives one receiver with as many consumer threads as the map's values add up
  * to, as in 2.4. The full list of differences is in docs/migration.md.
  */
-// Spark 3.5 deprecates the DStream API as a whole; it is the API this class serves. Scala 2.13
-// deprecates scala.collection.JavaConverters; it is the converter Scala 2.12 has too.
+// Spark 3.5 and 4.x deprecate the DStream API as a whole; it is the API this class serves.
+// Scala 2.13 deprecates scala.collection.JavaConverters; it is the converter Scala 2.12 has too.
 @SuppressWarnings("deprecation")
 public final class KafkaUtils {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaUtils.class);

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
  * event exactly once, with its headers.
  */
 @SuppressWarnings(
-    "deprecation") // the DStream API is deprecated in Spark 3.5 yet it is what Sparking serves
+    "deprecation") // the DStream API, deprecated in Spark 3.5 and 4.x, is what Sparking serves
 @Tag("every-line")
 class FlumeUtilsTest {
   private static final int EVENTS = 500;

@@ -34,7 +34,7 @@ import scala.Tuple2;
  * brokers.
  */
 @SuppressWarnings(
-    "deprecation") // the DStream API is deprecated in Spark 3.5 yet it is what Sparking serves
+    "deprecation") // the DStream API, deprecated in Spark 3.5 and 4.x, is what Sparking serves
 @Tag("every-line")
 class KafkaUtilsTest {
   private static final String TOPIC = "events";
