@@ -648,6 +648,17 @@ public final class FaultScenario {
         Duration.ofSeconds(60), count + " more batches", () -> batchLines() >= before + count);
   }
 
+  /**
+   * Waits until the output holds more than {@code ids} distinct ids: the running job, which must
+   * keep running, output ids of its own.
+   */
+  void awaitMoreIdsThan(int ids) {
+    awaitOrFail(
+        Duration.ofSeconds(120),
+        "more than " + ids + " distinct ids in the output",
+        () -> output.scan().distinct() > ids);
+  }
+
   private long batchLines() throws IOException {
     return JobRunner.read(job.logFile()).stream().filter(l -> l.startsWith("batch ")).count();
   }
