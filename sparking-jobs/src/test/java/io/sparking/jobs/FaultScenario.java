@@ -643,9 +643,13 @@ public final class FaultScenario {
    * the fault.
    */
   void awaitMoreBatches(int count) throws IOException {
+    awaitMoreBatches(count, Duration.ofSeconds(60));
+  }
+
+  /** Like {@link #awaitMoreBatches(int)}, waiting up to {@code timeout}. */
+  void awaitMoreBatches(int count, Duration timeout) throws IOException {
     long before = batchLines();
-    awaitOrFail(
-        Duration.ofSeconds(60), count + " more batches", () -> batchLines() >= before + count);
+    awaitOrFail(timeout, count + " more batches", () -> batchLines() >= before + count);
   }
 
   /**
