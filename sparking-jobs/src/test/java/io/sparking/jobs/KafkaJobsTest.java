@@ -30,6 +30,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -370,7 +371,14 @@ class KafkaJobsTest {
     assertThat(sum).as("records over all batch lines").isEqualTo(run.total());
   }
 
+  /**
+   * With {@code -Pfaults}: the default run stops this job by SIGTERM mid-stream in {@code
+   * GracefulStopTest#kafkaReceiverStoppedBySigtermRestartsOnANewCheckpointAndThenFromItsOwnWithoutRepeats},
+   * which asserts the exit code, the total line, the drain that processed everything stored, and
+   * that what was output is exactly what the group committed.
+   */
   @Test
+  @EnabledIfSystemProperty(named = "sparking.faults.all", matches = "true")
   void sigtermStopsGracefullyAndPrintsTheTotal() throws Exception {
     KAFKA.broker().createTopic("term", 2);
     KAFKA.broker().produce("term", KafkaBroker.numbered("term", 0, 2_000));
