@@ -95,7 +95,16 @@ class DriverCrashTest {
 
   @TempDir Path work;
 
+  /**
+   * The Kafka receiver's driver kill with the checkpoint on local disk: with {@code -Pfaults} (or
+   * {@code -Dsparking.faults.all=true}). The default run proves the same job, fault and bounds with
+   * the checkpoint and log on HDFS ({@code
+   * HdfsCheckpointTest#kafkaReceiverJobLosesNothingWhenTheDriverIsKilledAndRecoversFromHdfs}), and
+   * the recovery of a receiver's write-ahead log on local disk after a SIGKILL with the Flume
+   * driver kills below.
+   */
   @Test
+  @EnabledIfSystemProperty(named = "sparking.faults.all", matches = "true")
   void kafkaSingleTopicLosesNothingWhenTheDriverIsKilled() throws Exception {
     FaultScenario scenario = kafka("KafkaSingleTopic", "KafkaSingleTopic");
     AtomicReference<Snapshot> atKill = new AtomicReference<>();
@@ -104,15 +113,28 @@ class DriverCrashTest {
   }
 
   /**
-   * Exactly once per batch: a batch that runs again after the restart reads the offset ranges of
-   * its first run, so counted by batch time (a re-run replacing its first run, as a sink keyed by
-   * batch time does) nothing is lost and nothing repeated.
+   * Exactly once per batch through two faults in one run: the driver is killed, and once the same
+   * command, started again from the checkpoint, outputs batches, the broker stops and restarts
+   * under it. A batch that runs again after the restart reads the offset ranges of its first run,
+   * so counted by batch time (a re-run replacing its first run, as a sink keyed by batch time does)
+   * nothing is lost and nothing repeated; the outage makes no batch run again (every re-run repeats
+   * a batch output before the kill) and repeats no id.
    */
   @Test
-  void kafkaDirectTopicLosesNothingWhenTheDriverIsKilled() throws Exception {
+  void kafkaDirectTopicLosesNothingWhenTheDriverIsKilledAndThenTheBrokerRestarts()
+      throws Exception {
     FaultScenario scenario = kafka("KafkaDirectTopic", "KafkaDirectTopic");
     AtomicReference<Snapshot> atKill = new AtomicReference<>();
-    Result result = scenario.run(killDriverAndRestart(atKill));
+    Result result =
+        scenario.run(
+            s -> {
+              killDriverAndRestart(atKill).inject(s);
+              // The outage hits the restarted job while it streams, not its start-up (bounded as
+              // the
+              // first run's first batch file is).
+              s.awaitMoreBatches(1, Duration.ofSeconds(120));
+              restartTheBrokerUnderARunningDirectStream(s);
+            });
     assertDriverKillRepeatsOnlyWhatItMay(
         scenario,
         result,
@@ -156,24 +178,31 @@ class DriverCrashTest {
 
   /**
    * Exactly once: the job never restarts, so no batch runs twice, and a batch reads exact offset
-   * ranges.
+   * ranges. With {@code -Pfaults}: the default run restarts the broker under a running direct
+   * stream in {@link #kafkaDirectTopicLosesNothingWhenTheDriverIsKilledAndThenTheBrokerRestarts},
+   * where no re-run batch may come from the outage and no id may repeat counted by batch time.
    */
   @Test
+  @EnabledIfSystemProperty(named = "sparking.faults.all", matches = "true")
   void kafkaDirectTopicLosesNothingWhenTheBrokerStopsAndRestarts() throws Exception {
     FaultScenario scenario = kafka("KafkaDirectTopic-brokerRestart", "KafkaDirectTopic");
     assertExactlyOnceWithoutARestart(
-        scenario.run(
-            s -> {
-              // The direct stream asks the broker for the latest offsets to generate each batch, so
-              // while the broker is
-              // down no batch is generated: the job waits (up to the consumer's
-              // default.api.timeout.ms, 60 s) rather than
-              // running on. The outage lasts the broker's own stop and start.
-              KAFKA.broker().stop();
-              KAFKA.broker().restart();
-              // The same job, never restarted, generates and outputs batches again.
-              s.awaitMoreBatches(3);
-            }));
+        scenario.run(DriverCrashTest::restartTheBrokerUnderARunningDirectStream));
+  }
+
+  /**
+   * Stops and restarts the broker; the same job, never restarted, then generates and outputs
+   * batches again.
+   */
+  private static void restartTheBrokerUnderARunningDirectStream(FaultScenario s)
+      throws IOException {
+    // The direct stream asks the broker for the latest offsets to generate each batch, so while the
+    // broker is down no batch is generated: the job waits (up to the consumer's
+    // default.api.timeout.ms, 60 s) rather than running on. The outage lasts the broker's own stop
+    // and start.
+    KAFKA.broker().stop();
+    KAFKA.broker().restart();
+    s.awaitMoreBatches(3);
   }
 
   /**

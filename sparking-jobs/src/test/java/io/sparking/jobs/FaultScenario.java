@@ -643,9 +643,24 @@ public final class FaultScenario {
    * the fault.
    */
   void awaitMoreBatches(int count) throws IOException {
+    awaitMoreBatches(count, Duration.ofSeconds(60));
+  }
+
+  /** Like {@link #awaitMoreBatches(int)}, waiting up to {@code timeout}. */
+  void awaitMoreBatches(int count, Duration timeout) throws IOException {
     long before = batchLines();
+    awaitOrFail(timeout, count + " more batches", () -> batchLines() >= before + count);
+  }
+
+  /**
+   * Waits until the output holds more than {@code ids} distinct ids: the running job, which must
+   * keep running, output ids of its own.
+   */
+  void awaitMoreIdsThan(int ids) {
     awaitOrFail(
-        Duration.ofSeconds(60), count + " more batches", () -> batchLines() >= before + count);
+        Duration.ofSeconds(120),
+        "more than " + ids + " distinct ids in the output",
+        () -> output.scan().distinct() > ids);
   }
 
   private long batchLines() throws IOException {
