@@ -46,6 +46,7 @@ public final class EventIdInterceptor implements Interceptor {
     this.prefix = HexFormat.of().formatHex(bytes) + "-";
   }
 
+  /** Nothing to set up: the prefix is drawn when the interceptor is built. */
   @Override
   public void initialize() {}
 
@@ -66,6 +67,7 @@ public final class EventIdInterceptor implements Interceptor {
     return events;
   }
 
+  /** Nothing to release. */
   @Override
   public void close() {}
 

@@ -41,7 +41,7 @@ final class SourceOptions implements Serializable {
   static final String EVENT_ID_WINDOW = "eventIdWindow";
 
   /** How many of the newest pushed events' ids are remembered unless {@code eventIdWindow} says. */
-  static final int DEFAULT_EVENT_ID_WINDOW = 1_000_000;
+  static final int DEFAULT_EVENT_ID_WINDOW = 500_000;
 
   /** What the source's log may hold on disk unless {@code maxLogSize} says otherwise. */
   static final long DEFAULT_MAX_LOG_BYTES = 1L << 30;
