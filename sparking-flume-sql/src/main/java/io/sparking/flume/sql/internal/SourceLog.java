@@ -255,7 +255,8 @@ final class SourceLog implements AutoCloseable {
       }
     }
     for (var file : files.entrySet()) {
-      if (sealed.containsKey(file.getKey())) {
+      Sealed segment = sealed.get(file.getKey());
+      if (segment != null && segment.end() > file.getKey()) {
         // A crash between writing the ids of a segment and deleting it: the segment holds them.
         fs.delete(file.getValue(), false);
         continue;
