@@ -16,24 +16,28 @@ import org.apache.hadoop.util.Progressable;
  * The local file system under the scheme {@code holdsync:}, whose sync of a source log segment can
  * be made to stop right after the data is durable: once the file named by {@code
  * fs.holdsync.trigger} exists, the next such sync deletes it, prints {@value #HOLDING} and sleeps
- * for a minute. A batch then sits in the log, not yet acknowledged to its sink: the window between
- * the two, held open for a kill to land in. Once the file named by {@code fs.holdsync.fail} exists,
- * the next such sync deletes it and fails instead, as a full or broken disk would.
+ * for a minute, or until the file named by {@code fs.holdsync.release} appears (it deletes it). A
+ * batch then sits in the log, not yet acknowledged to its sink: the window between the two, held
+ * open for a kill to land in. Once the file named by {@code fs.holdsync.fail} exists, the next such
+ * sync deletes it and fails instead, as a full or broken disk would.
  */
 public final class HoldingFileSystem extends RawLocalFileSystem {
   static final String SCHEME = "holdsync";
   static final String TRIGGER = "fs.holdsync.trigger";
   static final String FAIL = "fs.holdsync.fail";
+  static final String RELEASE = "fs.holdsync.release";
   static final String HOLDING = "sparking-test: holding after a synced log write";
 
   private Path trigger;
   private Path fail;
+  private Path release;
 
   @Override
   public void initialize(URI uri, Configuration conf) throws IOException {
     super.initialize(uri, conf);
     trigger = path(conf.get(TRIGGER));
     fail = path(conf.get(FAIL));
+    release = path(conf.get(RELEASE));
   }
 
   private static Path path(String file) {
@@ -129,8 +133,11 @@ public final class HoldingFileSystem extends RawLocalFileSystem {
       if (madeDurable && trigger != null && Files.deleteIfExists(trigger)) {
         System.out.println(HOLDING);
         System.out.flush();
+        long until = System.nanoTime() + 60_000_000_000L;
         try {
-          Thread.sleep(60_000);
+          while (System.nanoTime() < until && !(release != null && Files.deleteIfExists(release))) {
+            Thread.sleep(50);
+          }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }

@@ -34,6 +34,41 @@ class OptionsTest {
   }
 
   @Test
+  void takesEventIdsInPushModeOnly() {
+    assertThatThrownBy(
+            () ->
+                flume()
+                    .option("mode", "pull")
+                    .option("agents", "127.0.0.1:9999")
+                    .option("eventIdHeader", "eventId")
+                    .load())
+        .hasMessageStartingWith(
+            "eventIdHeader=eventId is not an option of the Flume source in pull mode:");
+    assertThatThrownBy(
+            () ->
+                flume()
+                    .option("mode", "push")
+                    .option("host", "0.0.0.0")
+                    .option("port", "4141")
+                    .option("eventIdWindow", "1000")
+                    .load())
+        .hasMessage(
+            "eventIdWindow=1000 is given without eventIdHeader: pass eventIdHeader too, or leave"
+                + " eventIdWindow out");
+    assertThatThrownBy(
+            () ->
+                flume()
+                    .option("mode", "push")
+                    .option("host", "0.0.0.0")
+                    .option("port", "4141")
+                    .option("eventIdHeader", "eventId")
+                    .option("eventIdWindow", "0")
+                    .load())
+        .hasMessage(
+            "eventIdWindow='0' is not a positive number: pass the most events, such as 100000");
+  }
+
+  @Test
   void checksSettingsWithTheReceiversOwnRules() {
     assertThatThrownBy(
             () ->

@@ -119,6 +119,55 @@ final class TestAgents {
         .start();
   }
 
+  /**
+   * An agent whose avro source stamps each event with an id in header {@code eventId} ({@code
+   * EventIdInterceptor}), into a memory channel or, with {@code fileChannelDir}, a file channel
+   * under it (an event it accepted survives a SIGKILL), that a standard avro sink drains in batches
+   * of 100 to {@link #RECEIVER_PORT}, waiting {@code requestTimeoutMillis} for each answer.
+   */
+  static FlumeAgent avroSinkWithIds(java.nio.file.Path fileChannelDir, int requestTimeoutMillis) {
+    String channel =
+        fileChannelDir == null
+            ? String.join(
+                "\n",
+                "a1.channels.c1.type = memory",
+                "a1.channels.c1.capacity = 100000",
+                "a1.channels.c1.transactionCapacity = 1000",
+                "a1.channels.c1.keep-alive = 1")
+            : String.join(
+                "\n",
+                "a1.channels.c1.type = file",
+                "a1.channels.c1.checkpointDir = " + fileChannelDir.resolve("checkpoint"),
+                "a1.channels.c1.dataDirs = " + fileChannelDir.resolve("data"),
+                "a1.channels.c1.transactionCapacity = 1000");
+    return FlumeAgent.builder()
+        .configuration(
+            String.join(
+                "\n",
+                "a1.sources = r1",
+                "a1.channels = c1",
+                "a1.sinks = k1",
+                "a1.sources.r1.type = avro",
+                "a1.sources.r1.bind = 127.0.0.1",
+                "a1.sources.r1.port = ${SOURCE_PORT}",
+                "a1.sources.r1.channels = c1",
+                "a1.sources.r1.interceptors = id",
+                "a1.sources.r1.interceptors.id.type ="
+                    + " io.sparking.flume.sink.EventIdInterceptor$Builder",
+                channel,
+                "a1.sinks.k1.channel = c1",
+                "a1.sinks.k1.type = avro",
+                "a1.sinks.k1.hostname = 127.0.0.1",
+                "a1.sinks.k1.port = ${RECEIVER_PORT}",
+                "a1.sinks.k1.batch-size = 100",
+                "a1.sinks.k1.connect-timeout = 5000",
+                "a1.sinks.k1.request-timeout = " + requestTimeoutMillis,
+                ""))
+        .listenPort(SOURCE_PORT)
+        .port(RECEIVER_PORT)
+        .start();
+  }
+
   /** Ids {@code <prefix>-<first>} .. {@code <prefix>-<first+count-1>}. */
   static List<String> ids(String prefix, int first, int count) {
     List<String> ids = new ArrayList<>(count);

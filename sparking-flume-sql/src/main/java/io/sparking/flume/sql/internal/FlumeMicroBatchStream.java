@@ -44,7 +44,8 @@ final class FlumeMicroBatchStream implements MicroBatchStream, SupportsAdmission
               hadoopConf,
               settler == null ? SourceLog.Settler.NONE : settler,
               options.settleWait(),
-              options.maxLogBytes());
+              options.maxLogBytes(),
+              options.eventIds());
     } catch (IOException e) {
       throw new UncheckedIOException(
           "Cannot open the Flume source log under " + checkpointLocation + ": " + e.getMessage(),

@@ -2,6 +2,7 @@ package io.sparking.flume.sql.internal;
 
 import io.sparking.flume.FlumeEvent;
 import io.sparking.flume.protocol.Settlement;
+import io.sparking.flume.sql.internal.EventIds.MissingEventIdException;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.FileNotFoundException;
@@ -44,11 +45,17 @@ import org.slf4j.LoggerFactory;
  * frame was never acknowledged), after asking each batch's sink how its transaction ended, which
  * commits one still open ({@link Settler}). {@link #commit(long)} deletes the segments every batch
  * up to a position has read, except the newest one, which keeps the log's position across restarts.
+ *
+ * <p>With {@link EventIds}, a pushed event whose id the log remembers is dropped before it is
+ * written, and its batch answered once the copy already logged is synced. The ids of a committed
+ * segment are kept in {@code <start>.ids} when it is deleted, until newer files hold the window; on
+ * open, the ids are read back from those files and the segments.
  */
 final class SourceLog implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SourceLog.class);
   private static final Pattern SEALED = Pattern.compile("(\\d{20})-(\\d{20})\\.seg");
   private static final Pattern OPEN = Pattern.compile("open-(\\d{20})\\.seg");
+  private static final Pattern IDS = Pattern.compile("(\\d{20})\\.ids");
 
   /** Asks a pull sink how a transaction ended, committing it if it is still open. */
   @FunctionalInterface
@@ -88,6 +95,15 @@ final class SourceLog implements AutoCloseable {
   private final Duration settleWait;
   private final long maxBytes;
 
+  /** The ids of the newest events logged, or null when events are not told apart; guarded. */
+  private final EventIds ids;
+
+  /** The id files of deleted segments, by start, with how many ids each holds; guarded. */
+  private final TreeMap<Long, Integer> idFiles = new TreeMap<>();
+
+  /** Why pushed batches are refused for good, once one came without its id; guarded. */
+  private MissingEventIdException refusal;
+
   /** What the segments hold on disk, sealed and open; guarded by {@code this}. */
   private long bytes;
 
@@ -125,11 +141,12 @@ final class SourceLog implements AutoCloseable {
   /** Frames known synced; guarded by {@code syncLock}. */
   private long synced;
 
-  private SourceLog(FileSystem fs, Path dir, Duration settleWait, long maxBytes) {
+  private SourceLog(FileSystem fs, Path dir, Duration settleWait, long maxBytes, EventIds ids) {
     this.fs = fs;
     this.dir = dir;
     this.settleWait = settleWait;
     this.maxBytes = maxBytes;
+    this.ids = ids;
   }
 
   /**
@@ -141,14 +158,32 @@ final class SourceLog implements AutoCloseable {
   static SourceLog open(
       Path dir, Configuration conf, Settler settler, Duration settleWait, long maxBytes)
       throws IOException {
+    return open(dir, conf, settler, settleWait, maxBytes, null);
+  }
+
+  /**
+   * The same, dropping each pushed event whose id {@code ids} remembers ({@code null}: none is
+   * dropped); {@code ids} is filled from the log's id files and segments first.
+   */
+  static SourceLog open(
+      Path dir,
+      Configuration conf,
+      Settler settler,
+      Duration settleWait,
+      long maxBytes,
+      EventIds ids)
+      throws IOException {
     FileSystem fs = dir.getFileSystem(conf);
     // As Spark's write-ahead log does: the checksummed local file system buffers below hflush.
     if (fs instanceof LocalFileSystem local) {
       fs = local.getRawFileSystem();
     }
     fs.mkdirs(dir);
-    SourceLog log = new SourceLog(fs, dir, settleWait, maxBytes);
+    SourceLog log = new SourceLog(fs, dir, settleWait, maxBytes, ids);
     log.recover(settler);
+    if (ids != null) {
+      log.recoverIds();
+    }
     return log;
   }
 
@@ -203,6 +238,75 @@ final class SourceLog implements AutoCloseable {
       recoverOpen(path, start, settler);
     }
     LOG.info("Flume source log at {}: {} sealed segment(s), position {}", dir, sealed.size(), end);
+  }
+
+  /**
+   * Fills {@link #ids} from the id files of deleted segments, oldest first, then from the segments.
+   */
+  private void recoverIds() throws IOException {
+    TreeMap<Long, Path> files = new TreeMap<>();
+    for (FileStatus file : fs.listStatus(dir)) {
+      String name = file.getPath().getName();
+      Matcher m = IDS.matcher(name);
+      if (m.matches()) {
+        files.put(Long.parseLong(m.group(1)), file.getPath());
+      } else if (name.endsWith(".ids.tmp")) {
+        fs.delete(file.getPath(), false);
+      }
+    }
+    for (var file : files.entrySet()) {
+      Sealed segment = sealed.get(file.getKey());
+      if (segment != null && segment.end() > file.getKey()) {
+        // A crash between writing the ids of a segment and deleting it: the segment holds them.
+        fs.delete(file.getValue(), false);
+        continue;
+      }
+      List<String> read;
+      try (DataInputStream in = new DataInputStream(fs.open(file.getValue()))) {
+        read = EventIds.read(in);
+      }
+      if (read == null) {
+        throw new IOException(
+            "The id file "
+                + file.getValue()
+                + " of the Flume source log is cut short: it was changed by hand; restore it or"
+                + " start the query with a new checkpoint location");
+      }
+      ids.rememberIds(read);
+      idFiles.put(file.getKey(), read.size());
+    }
+    for (var segment : sealed.entrySet()) {
+      ids.rememberIds(idsOf(segment.getKey(), segment.getValue()));
+    }
+    LOG.info(
+        "Flume source log at {}: remembers the ids ({}) of its newest {} event(s), of at most {}",
+        dir,
+        ids.header(),
+        ids.size(),
+        ids.window());
+  }
+
+  /** The ids of the events a sealed segment holds, less the frames it drops. */
+  private List<String> idsOf(long start, Sealed segment) throws IOException {
+    List<String> out = new ArrayList<>();
+    if (segment.end() == start) {
+      return out;
+    }
+    TreeSet<Integer> dropped = new TreeSet<>();
+    for (int frame : segment.dropped()) {
+      dropped.add(frame);
+    }
+    try (DataInputStream in =
+        new DataInputStream(fs.open(new Path(dir, sealedName(start, segment.end()))))) {
+      Segments.Frame frame;
+      int index = 0;
+      while ((frame = Segments.next(in)) != null) {
+        if (!dropped.contains(index++)) {
+          out.addAll(ids.idsOf(frame.events()));
+        }
+      }
+    }
+    return out;
   }
 
   /**
@@ -261,7 +365,68 @@ final class SourceLog implements AutoCloseable {
    * Appends a pushed batch as one frame and syncs it; when this returns the batch survives a crash.
    */
   void append(List<FlumeEvent> events) throws IOException {
-    append("", "", events);
+    if (ids == null) {
+      append("", "", events);
+    } else {
+      appendUnseen(events);
+    }
+  }
+
+  /**
+   * Appends the events of a pushed batch whose ids are not remembered, and returns once they, and
+   * the earlier copies of the others, are synced: an answer never says OK for an event that a crash
+   * could still take away. An event without an id refuses the batch, and every later one.
+   */
+  private void appendUnseen(List<FlumeEvent> events) throws IOException {
+    long mine;
+    int dropped;
+    synchronized (this) {
+      checkNotFailed();
+      if (refusal != null) {
+        throw new IOException(refusal.getMessage(), refusal);
+      }
+      List<FlumeEvent> fresh;
+      try {
+        fresh = ids.unseen(events);
+      } catch (MissingEventIdException e) {
+        refusal = e;
+        LOG.error(e.getMessage());
+        throw e;
+      }
+      dropped = events.size() - fresh.size();
+      if (fresh.isEmpty()) {
+        mine = written;
+      } else {
+        // Under the lock, so that a copy arriving meanwhile finds these ids and waits for this
+        // frame's sync.
+        byte[] frame = Segments.frame("", "", fresh, System.currentTimeMillis() * 1000);
+        checkRoom(frame.length);
+        try {
+          if (open == null) {
+            open = new Segment(end, fs.create(openPath(end), false));
+          }
+          open.out.write(frame);
+        } catch (IOException e) {
+          failure = e;
+          throw e;
+        }
+        ids.remember(fresh);
+        open.frames++;
+        open.bytes += frame.length;
+        bytes += frame.length;
+        open.end += fresh.size();
+        end += fresh.size();
+        mine = ++written;
+      }
+    }
+    if (dropped > 0) {
+      LOG.info(
+          "Dropped {} of {} pushed event(s) whose {} the log took already: sent again",
+          dropped,
+          events.size(),
+          ids.header());
+    }
+    awaitSync(mine, "");
   }
 
   /**
@@ -302,6 +467,13 @@ final class SourceLog implements AutoCloseable {
       end += events.size();
       mine = ++written;
     }
+    awaitSync(mine, key);
+  }
+
+  /**
+   * Returns once the frames up to the {@code mine}th written are synced, syncing them if need be.
+   */
+  private void awaitSync(long mine, String key) throws IOException {
     // Lock order everywhere: syncLock, then this.
     synchronized (syncLock) {
       if (synced >= mine) {
@@ -311,6 +483,10 @@ final class SourceLog implements AutoCloseable {
       long upTo;
       synchronized (this) {
         checkNotFailed(key);
+        if (open == null) {
+          // Sealed since, and so synced.
+          return;
+        }
         stream = open.out;
         upTo = written;
       }
@@ -442,6 +618,9 @@ final class SourceLog implements AutoCloseable {
       synchronized (syncLock) {
         synchronized (this) {
           failIfFailed();
+          if (refusal != null) {
+            throw new IllegalStateException(refusal.getMessage(), refusal);
+          }
           cut = open;
           if (cut == null) {
             return end;
@@ -589,12 +768,52 @@ final class SourceLog implements AutoCloseable {
     for (long start : done) {
       Path path = new Path(dir, sealedName(start, sealed.get(start).end()));
       try {
+        if (ids != null) {
+          keepIds(start, sealed.get(start));
+        }
         fs.delete(dropsPath(start), false);
         fs.delete(path, false);
         bytes -= sealed.remove(start).bytes();
       } catch (IOException e) {
         LOG.warn("Could not delete committed segment {}; trying again after the next batch", path);
       }
+    }
+    if (ids != null) {
+      forgetIdFiles();
+    }
+  }
+
+  /** Writes and syncs the ids of a segment about to be deleted into {@code <start>.ids}. */
+  private void keepIds(long start, Sealed segment) throws IOException {
+    List<String> kept = idsOf(start, segment);
+    if (kept.isEmpty()) {
+      return;
+    }
+    Path tmp = new Path(dir, pad(start) + ".ids.tmp");
+    try (FSDataOutputStream out = fs.create(tmp, true)) {
+      EventIds.write(kept, out);
+      out.hsync();
+    }
+    Path target = new Path(dir, pad(start) + ".ids");
+    fs.delete(target, false);
+    if (!fs.rename(tmp, target)) {
+      throw new IOException("could not rename " + tmp + " to " + target);
+    }
+    idFiles.put(start, kept.size());
+  }
+
+  /** Deletes the oldest id files while the newer ones hold the whole window. */
+  private void forgetIdFiles() {
+    long held = idFiles.values().stream().mapToLong(Integer::longValue).sum();
+    while (!idFiles.isEmpty() && held - idFiles.firstEntry().getValue() >= ids.window()) {
+      long start = idFiles.firstKey();
+      try {
+        fs.delete(new Path(dir, pad(start) + ".ids"), false);
+      } catch (IOException e) {
+        LOG.warn("Could not delete the id file {} in {}: {}", start, dir, e.toString());
+        return;
+      }
+      held -= idFiles.remove(start);
     }
   }
 

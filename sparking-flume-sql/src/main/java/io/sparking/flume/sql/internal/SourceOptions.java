@@ -37,6 +37,11 @@ final class SourceOptions implements Serializable {
   static final String PORT = "port";
   static final String MAX_EVENTS_PER_TRIGGER = "maxEventsPerTrigger";
   static final String MAX_LOG_SIZE = "maxLogSize";
+  static final String EVENT_ID_HEADER = "eventIdHeader";
+  static final String EVENT_ID_WINDOW = "eventIdWindow";
+
+  /** How many of the newest pushed events' ids are remembered unless {@code eventIdWindow} says. */
+  static final int DEFAULT_EVENT_ID_WINDOW = 500_000;
 
   /** What the source's log may hold on disk unless {@code maxLogSize} says otherwise. */
   static final long DEFAULT_MAX_LOG_BYTES = 1L << 30;
@@ -69,6 +74,8 @@ final class SourceOptions implements Serializable {
   private final PushSettings pushSettings;
   private long maxEventsPerTrigger;
   private long maxLogBytes = DEFAULT_MAX_LOG_BYTES;
+  private String eventIdHeader;
+  private int eventIdWindow = DEFAULT_EVENT_ID_WINDOW;
 
   private SourceOptions(
       boolean pull,
@@ -96,6 +103,14 @@ final class SourceOptions implements Serializable {
   }
 
   /**
+   * What tells pushed events apart, so that one sent again is dropped; null when {@code
+   * eventIdHeader} is not set.
+   */
+  EventIds eventIds() {
+    return eventIdHeader == null ? null : new EventIds(eventIdHeader, eventIdWindow);
+  }
+
+  /**
    * The checked options of {@code given} (names in any case, as Spark passes them).
    *
    * @throws IllegalArgumentException naming the first invalid or unknown option
@@ -111,6 +126,33 @@ final class SourceOptions implements Serializable {
     String logSize = options.get(MAX_LOG_SIZE);
     if (logSize != null) {
       parsed.maxLogBytes = bytes(MAX_LOG_SIZE, logSize.trim());
+    }
+    String header = options.get(EVENT_ID_HEADER);
+    if (header != null) {
+      if (header.isBlank()) {
+        throw InvalidSetting.of(
+            EVENT_ID_HEADER,
+            "'" + header + "'",
+            "blank",
+            "pass the header the agents' EventIdInterceptor stamps, such as eventId");
+      }
+      parsed.eventIdHeader = header.trim();
+    }
+    String window = options.get(EVENT_ID_WINDOW);
+    if (window != null) {
+      if (header == null) {
+        throw InvalidSetting.of(
+            EVENT_ID_WINDOW,
+            window,
+            "given without eventIdHeader",
+            "pass eventIdHeader too, or leave eventIdWindow out");
+      }
+      long events = positive(EVENT_ID_WINDOW, window.trim(), "events");
+      if (events > 100_000_000) {
+        throw InvalidSetting.of(
+            EVENT_ID_WINDOW, window, "over 100000000", "pass at most 100000000 events");
+      }
+      parsed.eventIdWindow = (int) events;
     }
     return parsed;
   }
@@ -130,7 +172,8 @@ final class SourceOptions implements Serializable {
       known.add(AGENTS);
       known.addAll(PULL.keySet());
     } else {
-      known.addAll(List.of(HOST, PORT, "keystore", "keystorePassword"));
+      known.addAll(
+          List.of(HOST, PORT, "keystore", "keystorePassword", EVENT_ID_HEADER, EVENT_ID_WINDOW));
       known.addAll(PUSH.keySet());
     }
     Set<String> knownLower =

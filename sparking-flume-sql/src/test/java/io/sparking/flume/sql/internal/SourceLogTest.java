@@ -197,6 +197,70 @@ class SourceLogTest {
         throw new AssertionError("no batch was left unsettled, yet " + transaction + " was asked");
       };
 
+  @Test
+  void aPushedEventWhoseIdTheLogTookIsDroppedAlsoAfterACommitAndARestart() throws Exception {
+    try (SourceLog log = openWithIds(1000)) {
+      log.append(events("a", 3));
+      log.append(events("a", 2));
+      assertThat(log.seal()).as("the copies of a-0 and a-1 dropped").isEqualTo(3);
+      log.commit(3);
+      log.append(events("b", 2));
+      assertThat(log.seal()).isEqualTo(5);
+    }
+    assertThat(Files.exists(dir.resolve(String.format("%020d.ids", 0)))).isTrue();
+    try (SourceLog log = openWithIds(1000)) {
+      // a-* come from the id file of the deleted segment, b-* from the segment still there.
+      List<FlumeEvent> again = new ArrayList<>(events("a", 4));
+      again.addAll(events("b", 3));
+      log.append(again);
+      assertThat(log.seal()).isEqualTo(7);
+      assertThat(bodies(log.segments(5, 7))).containsExactly("a-3", "b-2");
+    }
+  }
+
+  @Test
+  void anIdIsRememberedForTheWindowOfNewestEventsOnly() throws Exception {
+    try (SourceLog log = openWithIds(3)) {
+      log.append(events("a", 4));
+      log.append(events("a", 4));
+      assertThat(log.seal()).as("a-0 was past the window of 3, the others not").isEqualTo(5);
+      assertThat(bodies(log.segments(4, 5))).containsExactly("a-0");
+    }
+  }
+
+  @Test
+  void aPushedEventWithoutItsIdIsRefusedWithItsBatchAndStopsTheQuery() throws Exception {
+    try (SourceLog log = openWithIds(1000)) {
+      log.append(events("a", 2));
+      List<FlumeEvent> batch = new ArrayList<>(events("b", 2));
+      batch.add(FlumeEvent.of(Map.of("host", "h1"), "no-id".getBytes(StandardCharsets.UTF_8)));
+      assertThatThrownBy(() -> log.append(batch))
+          .isInstanceOf(IOException.class)
+          .hasMessageStartingWith(
+              "eventIdHeader=id is missing from a pushed event (its headers: [host]): stamp an id"
+                  + " on every event where it enters the agent")
+          .hasMessageContaining("the batch was refused and stays in Flume");
+      assertThat(log.end()).as("nothing of the batch logged").isEqualTo(2);
+      assertThatThrownBy(() -> log.append(events("c", 1))).isInstanceOf(IOException.class);
+      assertThatThrownBy(log::seal)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageStartingWith("eventIdHeader=id is missing from a pushed event");
+    }
+    try (SourceLog log = openWithIds(1000)) {
+      assertThat(bodies(log.segments(0, log.seal()))).containsExactly("a-0", "a-1");
+    }
+  }
+
+  private SourceLog openWithIds(int window) throws IOException {
+    return SourceLog.open(
+        new org.apache.hadoop.fs.Path(dir.toUri()),
+        new Configuration(),
+        NO_SETTLER,
+        Duration.ofSeconds(5),
+        SourceOptions.DEFAULT_MAX_LOG_BYTES,
+        new EventIds("id", window));
+  }
+
   private SourceLog open() throws IOException {
     return open(NO_SETTLER);
   }
