@@ -188,10 +188,10 @@ class CrashTest {
    * sits synced in its log but unanswered ({@link HoldingFileSystem}). The avro sink's call fails
    * with the connection, it rolls the batch back and sends it again to the restarted query, which
    * has the batch from its log already: it drops the copies by id, and the file sink gets every id
-   * exactly once.
+   * exactly once. On the default line only: dropping by id is the source's own code, the same on
+   * every Spark line, whose recovery the pull-mode window test runs on every line.
    */
   @Test
-  @Tag("every-line")
   void aPushQueryKilledBetweenLoggingABatchAndItsAnswerWritesEveryIdExactlyOnce() throws Exception {
     Path checkpoint = work.resolve("checkpoint");
     Path output = work.resolve("out");
