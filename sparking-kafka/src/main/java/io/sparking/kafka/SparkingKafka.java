@@ -3,6 +3,7 @@ package io.sparking.kafka;
 import io.sparking.core.spi.DrainableReceiverStream;
 import io.sparking.core.spi.InvalidSetting;
 import io.sparking.core.spi.ReceiverStorage;
+import io.sparking.kafka.internal.KafkaRedelivery;
 import io.sparking.kafka.internal.ReliableKafkaReceiver;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -63,6 +64,7 @@ public final class SparkingKafka {
                 settings, ReceiverStorage.level(jssc, settings.storageLevel())),
             settings.name() + "@" + settings.groupId(),
             KafkaRecord.class);
+    stream.dropping(KafkaRedelivery.INSTANCE);
     return new JavaReceiverInputDStream<>(
         stream, scala.reflect.ClassTag$.MODULE$.apply(KafkaRecord.class));
   }
@@ -92,6 +94,7 @@ public final class SparkingKafka {
             settings.name() + "@" + settings.groupId(),
             convert,
             type);
+    stream.dropping(KafkaRedelivery.INSTANCE);
     return new JavaReceiverInputDStream<>(stream, scala.reflect.ClassTag$.MODULE$.apply(type));
   }
 
