@@ -52,7 +52,9 @@ public final class SparkingKafka {
   /**
    * A stream fed by one reliable receiver with {@link KafkaSettings#threadsPerReceiver()} consumer
    * threads. Offsets are committed to Kafka only after the block holding the records has been
-   * stored, so a restarted stream resumes after the last stored record. Honours {@code
+   * stored, so a restarted stream resumes after the last stored record. A receiver that dies before
+   * committing what it stored reads it again from the committed offsets; the stream drops those
+   * records (each block carries its offsets), so they are not delivered twice. Honours {@code
    * spark.streaming.receiver.maxRate} and backpressure.
    */
   public static JavaReceiverInputDStream<KafkaRecord> receiverStream(
