@@ -3,6 +3,7 @@ package io.sparking.kafka;
 import io.sparking.core.spi.DrainableReceiverStream;
 import io.sparking.core.spi.InvalidSetting;
 import io.sparking.core.spi.ReceiverStorage;
+import io.sparking.kafka.internal.KafkaRedelivery;
 import io.sparking.kafka.internal.ReliableKafkaReceiver;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -51,7 +52,9 @@ public final class SparkingKafka {
   /**
    * A stream fed by one reliable receiver with {@link KafkaSettings#threadsPerReceiver()} consumer
    * threads. Offsets are committed to Kafka only after the block holding the records has been
-   * stored, so a restarted stream resumes after the last stored record. Honours {@code
+   * stored, so a restarted stream resumes after the last stored record. A receiver that dies before
+   * committing what it stored reads it again from the committed offsets; the stream drops those
+   * records (each block carries its offsets), so they are not delivered twice. Honours {@code
    * spark.streaming.receiver.maxRate} and backpressure.
    */
   public static JavaReceiverInputDStream<KafkaRecord> receiverStream(
@@ -63,6 +66,7 @@ public final class SparkingKafka {
                 settings, ReceiverStorage.level(jssc, settings.storageLevel())),
             settings.name() + "@" + settings.groupId(),
             KafkaRecord.class);
+    stream.dropping(KafkaRedelivery.INSTANCE);
     return new JavaReceiverInputDStream<>(
         stream, scala.reflect.ClassTag$.MODULE$.apply(KafkaRecord.class));
   }
@@ -92,6 +96,7 @@ public final class SparkingKafka {
             settings.name() + "@" + settings.groupId(),
             convert,
             type);
+    stream.dropping(KafkaRedelivery.INSTANCE);
     return new JavaReceiverInputDStream<>(stream, scala.reflect.ClassTag$.MODULE$.apply(type));
   }
 

@@ -1,5 +1,6 @@
 package io.sparking.core.internal;
 
+import io.sparking.core.spi.BlockMetadata;
 import io.sparking.core.spi.PackedRecords;
 import java.lang.reflect.Field;
 import org.apache.spark.streaming.StreamingContext;
@@ -49,13 +50,18 @@ public final class StreamingInternals {
   }
 
   /**
-   * The records a received block holds: its {@link PackedRecords.Count} when it was stored as packs
-   * (Spark counted the packs), else what Spark counted, 0 when it could not count.
+   * The records a received block holds: its {@link PackedRecords.Count} or {@link BlockMetadata}
+   * when the receiver counted them (Spark counted the packs), else what Spark counted, 0 when it
+   * could not count.
    */
   public static long recordsOf(ReceivedBlockInfo block) {
     if (block.metadataOption().isDefined()
         && block.metadataOption().get() instanceof PackedRecords.Count count) {
       return count.records();
+    }
+    if (block.metadataOption().isDefined()
+        && block.metadataOption().get() instanceof BlockMetadata metadata) {
+      return metadata.records();
     }
     return block.numRecords().isDefined() ? (Long) block.numRecords().get() : 0;
   }
@@ -91,6 +97,24 @@ public final class StreamingInternals {
             new org.apache.spark.streaming.scheduler.StreamInputInfo(
                 stream.id(), records, scala.collection.immutable.Map$.MODULE$.empty()));
     return stream.createBlockRDD(batchTime, blocks);
+  }
+
+  /**
+   * The blocks allocated to {@code stream} for {@code batchTime}, in the order Spark allocated
+   * them.
+   */
+  public static java.util.List<ReceivedBlockInfo> blocksOfBatch(
+      ReceiverInputDStream<?> stream, Time batchTime) {
+    var allocated =
+        stream.ssc().scheduler().receiverTracker().getBlocksOfBatch(batchTime).get(stream.id());
+    java.util.List<ReceivedBlockInfo> blocks = new java.util.ArrayList<>();
+    if (allocated.isDefined()) {
+      scala.collection.Iterator<ReceivedBlockInfo> it = allocated.get().iterator();
+      while (it.hasNext()) {
+        blocks.add(it.next());
+      }
+    }
+    return blocks;
   }
 
   /** Received blocks and their records that no batch was given, over all receiver streams. */

@@ -85,11 +85,39 @@ public abstract class DrainableReceiver<T> extends Receiver<T> {
   }
 
   /**
+   * Like {@link #storePacked(RecordFormat, java.util.List)}, with the block's source {@code
+   * positions} as its {@link BlockMetadata}, for the stream's {@link Redelivery}.
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  protected final void storePacked(
+      RecordFormat<T> format, java.util.List<T> records, java.io.Serializable positions) {
+    if (records.isEmpty()) {
+      return;
+    }
+    if (!packRecords()) {
+      scala.collection.mutable.ArrayBuffer block = new scala.collection.mutable.ArrayBuffer();
+      records.forEach(block::$plus$eq);
+      store(block, new BlockMetadata(records.size(), positions));
+      return;
+    }
+    storePacks(PackedRecords.pack(format, records), positions);
+  }
+
+  /**
    * Stores {@code packs} as one block, blocking like {@link #storePacked}: for a receiver that
    * packs records as it reads them (and checks {@link #packRecords()} first).
    */
-  @SuppressWarnings({"unchecked", "rawtypes"})
   protected final void storePacks(java.util.List<PackedRecords<T>> packs) {
+    storePacks(packs, null);
+  }
+
+  /**
+   * Like {@link #storePacks(java.util.List)}, with the block's source {@code positions} as its
+   * {@link BlockMetadata}, for the stream's {@link Redelivery}; null stores the count alone.
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  protected final void storePacks(
+      java.util.List<PackedRecords<T>> packs, java.io.Serializable positions) {
     if (packs.isEmpty()) {
       return;
     }
@@ -100,7 +128,11 @@ public abstract class DrainableReceiver<T> extends Receiver<T> {
       records += pack.count();
     }
     // The block's elements are packs; the count rides along as the block's metadata.
-    store(block, new PackedRecords.Count(records));
+    store(
+        block,
+        positions == null
+            ? new PackedRecords.Count(records)
+            : new BlockMetadata(records, positions));
   }
 
   /**

@@ -43,6 +43,20 @@ public class DrainableReceiverStream<T> extends ReceiverInputDStream<T> {
    */
   private final Class<T> type;
 
+  /**
+   * Drops what a restarted receiver stored again; null keeps every record (so does a stream read
+   * from a checkpoint written before it was kept).
+   */
+  private Redelivery<java.io.Serializable> redelivery;
+
+  /**
+   * Per batch time (ms), what the stream's batches delivered up to and including it: checkpointed
+   * with the stream, so a batch recomputed after a driver restart starts from the ledger of the
+   * batch before it, as it did the first time. Touched only by Spark's job generator thread, which
+   * also writes the checkpoints.
+   */
+  private java.util.TreeMap<Long, java.io.Serializable> delivered;
+
   /** A stream of {@code ssc} fed by {@code receiver}, shown as {@code label#<stream id>}. */
   public DrainableReceiverStream(
       StreamingContext ssc, DrainableReceiver<T> receiver, String label, Class<T> type) {
@@ -81,6 +95,16 @@ public class DrainableReceiverStream<T> extends ReceiverInputDStream<T> {
     return new DrainableReceiverStream<>(ssc, receiver, label, type, anyRecord);
   }
 
+  /**
+   * Makes the stream drop the records that {@code redelivery} finds its earlier blocks delivered
+   * already; call it before the context starts.
+   */
+  @SuppressWarnings("unchecked")
+  public DrainableReceiverStream<T> dropping(Redelivery<?> redelivery) {
+    this.redelivery = (Redelivery<java.io.Serializable>) redelivery;
+    return this;
+  }
+
   @Override
   @SuppressWarnings("unchecked")
   public Receiver<T> getReceiver() {
@@ -104,7 +128,65 @@ public class DrainableReceiverStream<T> extends ReceiverInputDStream<T> {
     RDD<T> blocks = StreamingInternals.receivedBlocks(this, validTime);
     return Option.apply(
         new ReceivedRecordsRDD<>(
-            (org.apache.spark.rdd.BlockRDD<?>) blocks, convert, elementTag(), name()));
+            (org.apache.spark.rdd.BlockRDD<?>) blocks,
+            convert,
+            elementTag(),
+            name(),
+            filters(validTime)));
+  }
+
+  /**
+   * The filter of each block of the batch at {@code batchTime} that repeats records earlier blocks
+   * delivered, advancing the ledger. A block stored without {@link BlockMetadata} positions (by a
+   * receiver that does not give them, or a release before them) is kept whole and moves nothing.
+   */
+  private java.util.Map<org.apache.spark.storage.BlockId, Redelivery.BlockFilter> filters(
+      Time batchTime) {
+    if (redelivery == null) {
+      return java.util.Map.of();
+    }
+    if (delivered == null) {
+      delivered = new java.util.TreeMap<>();
+    }
+    // The batch before, not the latest: a recomputed batch finds its own, later, entry there.
+    java.util.Map.Entry<Long, java.io.Serializable> before =
+        delivered.lowerEntry(batchTime.milliseconds());
+    java.io.Serializable ledger =
+        before == null ? redelivery.nothingDelivered() : before.getValue();
+    java.util.Map<org.apache.spark.storage.BlockId, Redelivery.BlockFilter> filters =
+        new java.util.HashMap<>();
+    for (org.apache.spark.streaming.scheduler.ReceivedBlockInfo block :
+        StreamingInternals.blocksOfBatch(this, batchTime)) {
+      if (block.metadataOption().isEmpty()
+          || !(block.metadataOption().get() instanceof BlockMetadata metadata)
+          || metadata.positions() == null) {
+        continue;
+      }
+      Redelivery.BlockFilter filter = redelivery.filter(ledger, metadata.positions());
+      if (filter != null) {
+        filters.put(block.blockId(), filter);
+      }
+      ledger = redelivery.after(ledger, metadata.positions());
+    }
+    delivered.put(batchTime.milliseconds(), ledger);
+    forgetBatchesBefore(batchTime);
+    return filters;
+  }
+
+  /**
+   * Drops the ledgers no batch can be recomputed from: those before the one preceding the oldest
+   * batch Spark still holds (a batch not yet done keeps its RDD, and so its time, there).
+   */
+  private void forgetBatchesBefore(Time batchTime) {
+    long oldest = batchTime.milliseconds();
+    scala.collection.Iterator<Time> held = generatedRDDs().keysIterator();
+    while (held.hasNext()) {
+      oldest = Math.min(oldest, held.next().milliseconds());
+    }
+    Long keep = delivered.lowerKey(oldest);
+    if (keep != null) {
+      delivered.headMap(keep, false).clear();
+    }
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})

@@ -6,6 +6,7 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.Function;
 import org.apache.spark.rdd.BlockRDD;
 import org.apache.spark.rdd.RDD;
+import org.apache.spark.storage.BlockId;
 import scala.collection.JavaConverters;
 import scala.reflect.ClassTag;
 
@@ -31,13 +32,24 @@ final class ReceivedRecordsRDD<T> extends BlockRDD<T> {
   private final Function<Object, T> convert;
   private final String stream;
 
+  /**
+   * The blocks with records to drop (read again by a restarted receiver), by id; most have none.
+   */
+  private final java.util.Map<BlockId, Redelivery.BlockFilter> filters;
+
   @SuppressWarnings({"unchecked", "rawtypes"})
   ReceivedRecordsRDD(
-      BlockRDD<?> blocks, Function<Object, T> convert, ClassTag<T> type, String stream) {
+      BlockRDD<?> blocks,
+      Function<Object, T> convert,
+      ClassTag<T> type,
+      String stream,
+      java.util.Map<BlockId, Redelivery.BlockFilter> filters) {
     super(blocks.sparkContext(), blocks.blockIds(), type);
     this.blocks = (RDD) blocks;
     this.convert = convert;
     this.stream = stream;
+    // Keyed by id, not position: without the write-ahead log Spark leaves out blocks it lost.
+    this.filters = new java.util.HashMap<>(filters);
   }
 
   @Override
@@ -80,7 +92,11 @@ final class ReceivedRecordsRDD<T> extends BlockRDD<T> {
                   new Unpacking(
                       JavaConverters.asJavaIterator(blocks.iterator(part, context)),
                       stream,
-                      blockId(part));
+                      String.valueOf(blockId(part)));
+              Redelivery.BlockFilter filter = filters.get(blockId(part));
+              if (filter != null) {
+                block = new Filtering(block, filter.newRead());
+              }
             }
             return block.hasNext();
           }
@@ -117,16 +133,52 @@ final class ReceivedRecordsRDD<T> extends BlockRDD<T> {
         });
   }
 
-  /** The id of the block behind one of Spark's block RDD partitions, for messages. */
-  private static String blockId(Partition part) {
+  /** The id of the block behind one of Spark's block RDD partitions, or its index when unknown. */
+  private static Object blockId(Partition part) {
     if (part instanceof org.apache.spark.rdd.BlockRDDPartition block) {
-      return block.blockId().toString();
+      return block.blockId();
     }
     if (part
         instanceof org.apache.spark.streaming.rdd.WriteAheadLogBackedBlockRDDPartition logged) {
-      return logged.blockId().toString();
+      return logged.blockId();
     }
     return "#" + part.index();
+  }
+
+  /** The records of a block that its filter keeps. */
+  private static final class Filtering implements java.util.Iterator<Object> {
+    private final java.util.Iterator<Object> records;
+    private final java.util.function.Predicate<Object> keep;
+    private Object next;
+    private boolean ready;
+
+    Filtering(java.util.Iterator<Object> records, java.util.function.Predicate<Object> keep) {
+      this.records = records;
+      this.keep = keep;
+    }
+
+    @Override
+    public boolean hasNext() {
+      while (!ready && records.hasNext()) {
+        Object record = records.next();
+        if (keep.test(record)) {
+          next = record;
+          ready = true;
+        }
+      }
+      return ready;
+    }
+
+    @Override
+    public Object next() {
+      if (!hasNext()) {
+        throw new java.util.NoSuchElementException();
+      }
+      ready = false;
+      Object record = next;
+      next = null;
+      return record;
+    }
   }
 
   /** A partition of consecutive blocks, each one of the block RDD's own partitions. */

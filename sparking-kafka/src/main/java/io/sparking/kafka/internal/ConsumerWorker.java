@@ -165,10 +165,11 @@ final class ConsumerWorker implements Runnable, ConsumerRebalanceListener {
               long dataBytes = KafkaRecordFormat.writeAll(run, packBuffer);
               blockGenerator.addDataWithCallback(
                   PackedRecords.of(KafkaRecordFormat.INSTANCE, run.size(), packBuffer.toBytes()),
-                  new AddedRun(commit, run.size(), dataBytes));
+                  new AddedRun(run.get(0).offset(), commit, run.size(), dataBytes));
             } else {
               blockGenerator.addMultipleDataWithCallback(
-                  asKafkaRecords(run), new AddedRun(commit, run.size(), dataBytes(run)));
+                  asKafkaRecords(run),
+                  new AddedRun(run.get(0).offset(), commit, run.size(), dataBytes(run)));
             }
             receiver.added(run.size());
             handedOff.put(partition, commit.nextOffset());

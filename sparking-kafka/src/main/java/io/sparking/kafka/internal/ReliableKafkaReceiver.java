@@ -35,8 +35,10 @@ import scala.collection.mutable.ArrayBuffer;
  * RunRateLimit}). The generator reports which offsets each block ends at; once {@code store} of a
  * block returns, those offsets are handed to the consumer thread that owns the partition, which
  * commits them (a {@code KafkaConsumer} is not thread-safe). After a failed store nothing more is
- * committed and the receiver restarts from the committed offsets, so a failure can cause duplicates
- * but never loss.
+ * committed and the receiver restarts from the committed offsets: it stores again what it stored
+ * but had not committed. Each block carries its offsets as its metadata, and the stream drops the
+ * records a batch before delivered ({@link KafkaRedelivery}), so a restart (or a receiver lost with
+ * its executor) neither loses nor duplicates.
  *
  * <p>A drain (before a graceful stop) stops the consumer threads, lets the generator store what it
  * holds and commits it synchronously, so when the drain returns the group's committed offsets are
@@ -259,6 +261,7 @@ public final class ReliableKafkaReceiver extends DrainableReceiver<KafkaRecord> 
    */
   private static final class BlockContents {
     final Map<TopicPartition, PendingCommit> offsets = new HashMap<>();
+    final Map<TopicPartition, BlockOffsets.Range> ranges = new HashMap<>();
     long records;
     long dataBytes;
   }
@@ -268,6 +271,10 @@ public final class ReliableKafkaReceiver extends DrainableReceiver<KafkaRecord> 
     public void onAddData(Object data, Object metadata) {
       AddedRun run = (AddedRun) metadata;
       openBlock.offsets.put(run.commit().partition(), run.commit());
+      openBlock.ranges.merge(
+          run.commit().partition(),
+          new BlockOffsets.Range(run.firstOffset(), run.commit().nextOffset(), true),
+          (earlier, later) -> earlier.then(later.from(), later.until()));
       openBlock.records += run.records();
       openBlock.dataBytes += run.dataBytes();
     }
@@ -289,10 +296,13 @@ public final class ReliableKafkaReceiver extends DrainableReceiver<KafkaRecord> 
       }
       try {
         List<?> contents = scala.collection.JavaConverters.bufferAsJavaList(elements);
+        // The offsets ride along with the block, so the stream drops what a restarted receiver
+        // stores again (KafkaRedelivery).
+        BlockOffsets offsets = new BlockOffsets(Map.copyOf(block.ranges));
         if (!contents.isEmpty() && contents.get(0) instanceof PackedRecords) {
-          storePacks((List<PackedRecords<KafkaRecord>>) contents);
+          storePacks((List<PackedRecords<KafkaRecord>>) contents, offsets);
         } else {
-          storePacked(KafkaRecordFormat.INSTANCE, (List<KafkaRecord>) contents);
+          storePacked(KafkaRecordFormat.INSTANCE, (List<KafkaRecord>) contents, offsets);
         }
       } catch (Exception e) {
         // Not only RuntimeException: a failed write-ahead-log write reaches us as Spark's checked
