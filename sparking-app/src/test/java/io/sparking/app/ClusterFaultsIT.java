@@ -145,35 +145,36 @@ class ClusterFaultsIT {
           scenario.run(
               s -> {
                 String appId = driversApplication(cluster, ui, "KafkaDirectTopic");
-                TaskAttempt held;
+                // The second half now, so that the batches that follow have records to read.
+                s.sendRest();
+                Held held;
                 try {
-                  hold.engage();
-                  String executor = hold.awaitHeldExecutor(Duration.ofSeconds(60));
                   held =
                       await()
-                          .atMost(Duration.ofSeconds(30))
-                          .pollInterval(Duration.ofMillis(100))
+                          .atMost(Duration.ofSeconds(90))
+                          .pollInterval(Duration.ofMillis(200))
                           .until(
-                              () ->
-                                  ui.runningTasks(appId).stream()
-                                      .filter(task -> task.executorId().equals(executor))
-                                      .findFirst(),
+                              () -> holdATaskOfABatchWithRecords(hold, ui, appId),
                               Optional::isPresent)
                           .orElseThrow();
                   kill.what =
                       "executor "
-                          + executor
+                          + held.task().executorId()
                           + " (pid "
-                          + cluster.killExecutor(appId, executor)
+                          + cluster.killExecutor(appId, held.task().executorId())
                           + ", running task "
-                          + held.taskId()
-                          + ")";
+                          + held.task().taskId()
+                          + " of batch "
+                          + held.batch().batchTime()
+                          + " with "
+                          + held.batch().inputSize()
+                          + " records)";
                   kill.atKill(s);
                 } finally {
                   hold.release();
                 }
-                kill.heldTask = held.taskId();
-                kill.rerun = assertTaskRanAgainElsewhere(ui, appId, held);
+                kill.heldTask = held.task().taskId();
+                kill.rerun = assertTaskRanAgainElsewhere(ui, appId, held.task());
               });
       kill.executors =
           cluster.executorWorkers(cluster.applicationId("KafkaDirectTopic").orElseThrow());
@@ -329,6 +330,39 @@ class ClusterFaultsIT {
             () -> ui.receivers(appId).stream().filter(Receiver::active).filter(matches).findFirst(),
             Optional::isPresent)
         .orElseThrow();
+  }
+
+  /** A task held on its executor, and the batch it belongs to. */
+  private record Held(TaskAttempt task, DriverUi.Batch batch) {}
+
+  /**
+   * Holds tasks ({@link ResultHold}) until one is held, and returns it with its batch if that batch
+   * read records; otherwise lets the tasks go and returns nothing, for the caller to try again. The
+   * held task belongs to the batch the driver reports processing: the jobs of one batch run at a
+   * time.
+   */
+  private static Optional<Held> holdATaskOfABatchWithRecords(
+      ResultHold hold, DriverUi ui, String appId) throws IOException {
+    hold.engage();
+    String executor = hold.awaitHeldExecutor(Duration.ofSeconds(60));
+    TaskAttempt task =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .pollInterval(Duration.ofMillis(100))
+            .until(
+                () ->
+                    ui.runningTasks(appId).stream()
+                        .filter(running -> running.executorId().equals(executor))
+                        .findFirst(),
+                Optional::isPresent)
+            .orElseThrow();
+    Optional<DriverUi.Batch> batch =
+        ui.batches(appId).stream().filter(b -> "PROCESSING".equals(b.status())).findFirst();
+    if (batch.isPresent() && batch.get().inputSize() > 0) {
+      return Optional.of(new Held(task, batch.get()));
+    }
+    hold.release();
+    return Optional.empty();
   }
 
   /**

@@ -41,6 +41,12 @@ final class DriverUi {
     }
   }
 
+  /**
+   * A batch as the driver's streaming tab shows it: its time, status (QUEUED, PROCESSING,
+   * COMPLETED) and how many records its input streams gave it.
+   */
+  record Batch(long batchTime, String status, long inputSize) {}
+
   /** A receiver as the driver's streaming tab shows it: where it runs now. */
   record Receiver(int streamId, String name, boolean active, String executorId) {}
 
@@ -120,6 +126,19 @@ final class DriverUi {
       }
     }
     return failed;
+  }
+
+  /** The batches of {@code appId}'s streaming context that the driver still lists. */
+  List<Batch> batches(String appId) throws IOException {
+    List<Batch> batches = new ArrayList<>();
+    for (JsonNode batch : get("/" + appId + "/streaming/batches")) {
+      batches.add(
+          new Batch(
+              batch.path("batchId").asLong(),
+              batch.path("status").asText(),
+              batch.path("inputSize").asLong()));
+    }
+    return batches;
   }
 
   /** The receivers of {@code appId}'s streaming context and where each runs. */

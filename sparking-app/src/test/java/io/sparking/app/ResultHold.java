@@ -61,9 +61,16 @@ final class ResultHold {
     Files.createFile(switchFile);
   }
 
-  /** Turns the switch off: held tasks report, and no task waits any more. */
+  /**
+   * Turns the switch off: held tasks report, and no task waits any more; forgets which executors
+   * held tasks.
+   */
   void release() throws IOException {
     Files.deleteIfExists(switchFile);
+    Optional<String> executor;
+    while ((executor = heldExecutor()).isPresent()) {
+      Files.deleteIfExists(ResultHoldPlugin.heldMarker(switchFile, executor.get()));
+    }
   }
 
   /** Waits (bounded) until a task is held on some executor; that executor's id. */
