@@ -8,8 +8,9 @@ import org.apache.spark.streaming.scheduler.StreamingListenerReceiverStarted;
  * Prints one line each time a receiver starts, naming where it runs: {@code receiver <name> (stream
  * <id>) started on executor <id> at <host>}.
  *
- * <p>Spark's REST API does not list receivers; this line is how an operator (and the cluster tests)
- * see how Spark spread them over the executors. A receiver restarted elsewhere prints a new line.
+ * <p>Spark's REST API lists receivers only while the driver's UI runs ({@code
+ * /api/v1/applications/<id>/streaming/receivers}); this line shows, UI or not, how Spark spread
+ * them over the executors. A receiver restarted elsewhere prints a new line.
  */
 final class ReceiverPlacementLog implements StreamingListener {
   @Override
