@@ -32,8 +32,8 @@ class AppJarIT {
   }
 
   /**
-   * The jars of Spark's own classpath, as a Spark install of the line holds them (Spark 3.5.1 from
-   * runtimes/spark; Spark 4.2.0 from lines/4.x_2.13/runtime-spark in lines/4.x_2.13/sparking-app).
+   * The jars of Spark's own classpath, as a Spark install of the line holds them (from
+   * runtimes/spark, or lines/(line)/runtime-spark in lines/(line)/sparking-app).
    */
   static List<String> sparkClasspath() throws IOException {
     try (InputStream in =
