@@ -400,23 +400,9 @@ final class SourceLog implements AutoCloseable {
         // Under the lock, so that a copy arriving meanwhile finds these ids and waits for this
         // frame's sync.
         byte[] frame = Segments.frame("", "", fresh, System.currentTimeMillis() * 1000);
-        checkRoom(frame.length);
-        try {
-          if (open == null) {
-            open = new Segment(end, fs.create(openPath(end), false));
-          }
-          open.out.write(frame);
-        } catch (IOException e) {
-          failure = e;
-          throw e;
-        }
+        write(frame);
         ids.remember(fresh);
-        open.frames++;
-        open.bytes += frame.length;
-        bytes += frame.length;
-        open.end += fresh.size();
-        end += fresh.size();
-        mine = ++written;
+        mine = countWritten(frame, fresh.size());
       }
     }
     if (dropped > 0) {
@@ -446,28 +432,41 @@ final class SourceLog implements AutoCloseable {
     long mine;
     synchronized (this) {
       checkNotFailed();
-      checkRoom(frame.length);
-      try {
-        if (open == null) {
-          open = new Segment(end, fs.create(openPath(end), false));
-        }
-        open.out.write(frame);
-      } catch (IOException e) {
-        failure = e;
-        throw e;
-      }
+      write(frame);
       if (!transaction.isEmpty()) {
         open.unsettled++;
         unsettled.put(key, new Unsettled(open, open.frames));
       }
-      open.frames++;
-      open.bytes += frame.length;
-      bytes += frame.length;
-      open.end += events.size();
-      end += events.size();
-      mine = ++written;
+      mine = countWritten(frame, events.size());
     }
     awaitSync(mine, key);
+  }
+
+  /**
+   * Writes {@code frame} to the open segment, opening one if need be, once {@link #checkRoom} let
+   * it in; a failed write fails the log. Under this lock.
+   */
+  private void write(byte[] frame) throws IOException {
+    checkRoom(frame.length);
+    try {
+      if (open == null) {
+        open = new Segment(end, fs.create(openPath(end), false));
+      }
+      open.out.write(frame);
+    } catch (IOException e) {
+      failure = e;
+      throw e;
+    }
+  }
+
+  /** Counts a written frame of {@code events} events; returns its number among those written. */
+  private long countWritten(byte[] frame, int events) {
+    open.frames++;
+    open.bytes += frame.length;
+    bytes += frame.length;
+    open.end += events;
+    end += events;
+    return ++written;
   }
 
   /**
