@@ -65,10 +65,7 @@ final class TestAgents {
                 "a1.sources.r1.bind = 127.0.0.1",
                 "a1.sources.r1.port = ${SOURCE_PORT}",
                 "a1.sources.r1.channels = c1",
-                "a1.channels.c1.type = file",
-                "a1.channels.c1.checkpointDir = " + dataDir.resolve("checkpoint"),
-                "a1.channels.c1.dataDirs = " + dataDir.resolve("data"),
-                "a1.channels.c1.transactionCapacity = 1000",
+                fileChannel(dataDir),
                 "a1.sinks.k1.channel = c1",
                 "a1.sinks.k1.type = io.sparking.flume.sink.SparkingSink",
                 "a1.sinks.k1.hostname = 127.0.0.1",
@@ -134,12 +131,7 @@ final class TestAgents {
                 "a1.channels.c1.capacity = 100000",
                 "a1.channels.c1.transactionCapacity = 1000",
                 "a1.channels.c1.keep-alive = 1")
-            : String.join(
-                "\n",
-                "a1.channels.c1.type = file",
-                "a1.channels.c1.checkpointDir = " + fileChannelDir.resolve("checkpoint"),
-                "a1.channels.c1.dataDirs = " + fileChannelDir.resolve("data"),
-                "a1.channels.c1.transactionCapacity = 1000");
+            : fileChannel(fileChannelDir);
     return FlumeAgent.builder()
         .configuration(
             String.join(
@@ -198,5 +190,15 @@ final class TestAgents {
     } finally {
       client.close();
     }
+  }
+
+  /** Channel c1 as a file channel under {@code dir}: what it accepted survives a SIGKILL. */
+  private static String fileChannel(java.nio.file.Path dir) {
+    return String.join(
+        "\n",
+        "a1.channels.c1.type = file",
+        "a1.channels.c1.checkpointDir = " + dir.resolve("checkpoint"),
+        "a1.channels.c1.dataDirs = " + dir.resolve("data"),
+        "a1.channels.c1.transactionCapacity = 1000");
   }
 }
